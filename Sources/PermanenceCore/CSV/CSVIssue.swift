@@ -1,0 +1,69 @@
+/// A problem in one cell of a CSV file: `file:line: column: message`.
+public struct CSVIssue: Error, Sendable, Equatable, CustomStringConvertible {
+    public let file: String
+    public let line: Int
+    public let column: String
+    public let message: String
+
+    public init(file: String, line: Int, column: String, message: String) {
+        self.file = file
+        self.line = line
+        self.column = column
+        self.message = message
+    }
+
+    public var description: String {
+        column.isEmpty ? "\(file):\(line): \(message)" : "\(file):\(line): \(column): \(message)"
+    }
+}
+
+/// Every problem found in a file; a file with any problem is rejected whole.
+public struct CSVErrors: Error, Sendable, CustomStringConvertible {
+    public let issues: [CSVIssue]
+
+    public init(_ issues: [CSVIssue]) {
+        self.issues = issues
+    }
+
+    public var description: String { issues.map(\.description).joined(separator: "\n") }
+}
+
+/// Maps a CSV header to column positions, rejecting unknown and missing columns.
+struct CSVHeader {
+    let columns: [String: Int]
+    let names: [String]
+
+    init(_ record: CSVParser.Record, file: String, required: [String], optional: [String], extra: (String) -> Bool)
+        throws(CSVErrors)
+    {
+        var issues: [CSVIssue] = []
+        var columns: [String: Int] = [:]
+        let names = record.fields.map { String($0.trimmingSpaces).lowercased() }
+        for (i, n) in names.enumerated() {
+            if columns[n] != nil {
+                issues.append(CSVIssue(file: file, line: record.line, column: n, message: "column appears twice in the header"))
+            }
+            columns[n] = i
+            if !required.contains(n) && !optional.contains(n) && !extra(n) {
+                let known = required + optional
+                issues.append(
+                    CSVIssue(
+                        file: file, line: record.line, column: n,
+                        message: "unknown column\(didYouMean(n, known)); expected \(known.joined(separator: ", "))"))
+            }
+        }
+        for r in required where columns[r] == nil {
+            issues.append(CSVIssue(file: file, line: record.line, column: r, message: "required column is missing from the header"))
+        }
+        guard issues.isEmpty else { throw CSVErrors(issues) }
+        self.columns = columns
+        self.names = names
+    }
+
+    /// The trimmed cell of a column, or nil when the column is absent or the cell empty.
+    func cell(_ name: String, _ record: CSVParser.Record) -> String? {
+        guard let i = columns[name], i < record.fields.count else { return nil }
+        let v = String(record.fields[i].trimmingSpaces)
+        return v.isEmpty ? nil : v
+    }
+}

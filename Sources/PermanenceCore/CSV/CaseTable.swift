@@ -1,0 +1,93 @@
+/// Reads case rows: `case_ref,plan,calendar` plus optional `initials,packs` and one column per role
+/// holding the assigned worker.
+public struct CaseTable: Sendable {
+    public static let required = ["case_ref", "plan", "calendar"]
+    public static let optional = ["initials", "packs"]
+
+    let header: CSVHeader
+    let file: String
+    let ruleSet: RuleSet
+
+    public init(header record: CSVParser.Record, file: String, ruleSet: RuleSet) throws(CSVErrors) {
+        let roles = Set(ruleSet.vocabulary.roles.map(\.name))
+        self.header = try CSVHeader(
+            record, file: file, required: Self.required, optional: Self.optional + ruleSet.vocabulary.roles.map(\.name),
+            extra: roles.contains)
+        self.file = file
+        self.ruleSet = ruleSet
+    }
+
+    /// Whether a header is a cases header.
+    public static func matches(_ record: CSVParser.Record) -> Bool {
+        let names = Set(record.fields.map { String($0.trimmingSpaces).lowercased() })
+        return required.allSatisfy(names.contains) && !names.contains("event")
+    }
+
+    public func decode(_ record: CSVParser.Record, issues: inout [CSVIssue]) -> ChildCase? {
+        let before = issues.count
+        func fail(_ column: String, _ message: String) {
+            issues.append(CSVIssue(file: file, line: record.line, column: column, message: message))
+        }
+        if record.fields.count != header.names.count {
+            fail("", "expected \(header.names.count) fields, found \(record.fields.count)")
+            return nil
+        }
+        let ref = header.cell("case_ref", record)
+        if ref == nil { fail("case_ref", "empty") }
+        let plan = header.cell("plan", record)
+        if let plan, !ruleSet.vocabulary.hasPlan(plan) {
+            fail("plan", "unknown plan '\(plan)'\(didYouMean(plan, ruleSet.vocabulary.plans.map(\.name))); expected one of "
+                + ruleSet.vocabulary.plans.map(\.name).joined(separator: ", "))
+        } else if plan == nil {
+            fail("plan", "empty; give the care plan, e.g. adoption")
+        }
+        let calendar = header.cell("calendar", record) ?? ruleSet.configuration.defaultCalendar
+        if ruleSet.calendars[calendar] == nil {
+            fail("calendar", "unknown calendar '\(calendar)'\(didYouMean(calendar, ruleSet.calendars.keys)); expected one of "
+                + ruleSet.calendars.keys.sorted().joined(separator: ", "))
+        }
+        var packs: [String] = []
+        if let p = header.cell("packs", record) {
+            let known = Set(ruleSet.packs.map(\.id))
+            for id in p.split(whereSeparator: { $0 == ";" || $0 == " " }).map(String.init) {
+                if known.contains(id) { packs.append(id) } else { fail("packs", "unknown pack '\(id)'\(didYouMean(id, known))") }
+            }
+        }
+        var assignments: [String: String] = [:]
+        for role in ruleSet.vocabulary.roles.map(\.name) {
+            if let w = header.cell(role, record) { assignments[role] = w }
+        }
+        guard issues.count == before, let ref, let plan else { return nil }
+        return ChildCase(
+            reference: ref, initials: header.cell("initials", record), plan: plan, calendar: calendar, packs: packs,
+            assignments: assignments)
+    }
+
+    /// Decodes a whole file; all or nothing.
+    public static func decode(file: String, text: String, ruleSet: RuleSet) throws(CSVErrors) -> [ChildCase] {
+        let records: [CSVParser.Record]
+        do {
+            records = try CSVParser.parse(text)
+        } catch {
+            throw CSVErrors([CSVIssue(file: file, line: error.line, column: "", message: error.message)])
+        }
+        guard let first = records.first else {
+            throw CSVErrors([CSVIssue(file: file, line: 1, column: "", message: "empty file; expected a header case_ref,plan,calendar")])
+        }
+        let table = try CaseTable(header: first, file: file, ruleSet: ruleSet)
+        var issues: [CSVIssue] = []
+        var cases: [ChildCase] = []
+        var seen: [String: Int] = [:]
+        for r in records.dropFirst() {
+            guard let c = table.decode(r, issues: &issues) else { continue }
+            if let line = seen[c.reference] {
+                issues.append(CSVIssue(file: file, line: r.line, column: "case_ref", message: "'\(c.reference)' appears twice (first at line \(line))"))
+                continue
+            }
+            seen[c.reference] = r.line
+            cases.append(c)
+        }
+        guard issues.isEmpty else { throw CSVErrors(issues) }
+        return cases
+    }
+}

@@ -1,0 +1,103 @@
+/// Reads event rows: `case_ref,event,at` plus optional `event_id,note,supersedes,withdrawn`.
+///
+/// Bound to a header once, then decodes rows one at a time, so a caller can stream a file of any size.
+public struct EventTable: Sendable {
+    public static let required = ["case_ref", "event", "at"]
+    public static let optional = ["event_id", "note", "supersedes", "withdrawn"]
+
+    let header: CSVHeader
+    let file: String
+    let ruleSet: RuleSet
+
+    public init(header record: CSVParser.Record, file: String, ruleSet: RuleSet) throws(CSVErrors) {
+        self.header = try CSVHeader(record, file: file, required: Self.required, optional: Self.optional, extra: { _ in false })
+        self.file = file
+        self.ruleSet = ruleSet
+    }
+
+    /// Whether a header is an events header.
+    public static func matches(_ record: CSVParser.Record) -> Bool {
+        let names = Set(record.fields.map { String($0.trimmingSpaces).lowercased() })
+        return required.allSatisfy(names.contains)
+    }
+
+    /// One row as an event, or nil with the reasons appended to `issues`.
+    public func decode(_ record: CSVParser.Record, issues: inout [CSVIssue]) -> CaseEvent? {
+        let before = issues.count
+        func fail(_ column: String, _ message: String) {
+            issues.append(CSVIssue(file: file, line: record.line, column: column, message: message))
+        }
+        if record.fields.count != header.names.count {
+            fail("", "expected \(header.names.count) fields, found \(record.fields.count)")
+            return nil
+        }
+        let caseRef = header.cell("case_ref", record)
+        if caseRef == nil { fail("case_ref", "empty; every event belongs to a case") }
+        let kind = header.cell("event", record)
+        if let kind {
+            if ruleSet.eventKind(kind) == nil {
+                fail("event", "unknown event '\(kind)'\(didYouMean(kind, ruleSet.vocabulary.events.map(\.name)))")
+            }
+        } else {
+            fail("event", "empty; name the event, e.g. placed-for-adoption")
+        }
+        var point: TimePoint?
+        if let text = header.cell("at", record) {
+            do {
+                point = try TimePoint.parse(text, zone: ruleSet.zone)
+            } catch {
+                fail("at", error.description)
+            }
+        } else {
+            fail("at", "empty; give the date or date-time of the event")
+        }
+        guard issues.count == before, let caseRef, let kind, let point else { return nil }
+        let (instant, dateOnly): (Instant, Bool) = {
+            switch point {
+            case .date(let d): return (ruleSet.zone.startOfDay(d), true)
+            case .dateTime(_, let i): return (i, false)
+            }
+        }()
+        let id = header.cell("event_id", record) ?? "\(caseRef)/\(kind)/\(point)"
+        return CaseEvent(
+            id: id, caseRef: caseRef, kind: kind, at: instant, dateOnly: dateOnly, note: header.cell("note", record),
+            supersedes: header.cell("supersedes", record), withdrawn: header.cell("withdrawn", record) != nil)
+    }
+
+    /// Decodes a whole file; all or nothing. With `knownCases`, an event for any other case is an error.
+    public static func decode(file: String, text: String, ruleSet: RuleSet, knownCases: Set<String>? = nil)
+        throws(CSVErrors) -> [CaseEvent]
+    {
+        let records: [CSVParser.Record]
+        do {
+            records = try CSVParser.parse(text)
+        } catch {
+            throw CSVErrors([CSVIssue(file: file, line: error.line, column: "", message: error.message)])
+        }
+        guard let first = records.first else {
+            throw CSVErrors([CSVIssue(file: file, line: 1, column: "", message: "empty file; expected a header case_ref,event,at")])
+        }
+        let table = try EventTable(header: first, file: file, ruleSet: ruleSet)
+        var issues: [CSVIssue] = []
+        var events: [CaseEvent] = []
+        var seen: [String: (CaseEvent, Int)] = [:]
+        for r in records.dropFirst() {
+            guard let e = table.decode(r, issues: &issues) else { continue }
+            if let knownCases, !knownCases.contains(e.caseRef) {
+                issues.append(CSVIssue(file: file, line: r.line, column: "case_ref", message: "unknown case '\(e.caseRef)'"))
+                continue
+            }
+            if let (previous, line) = seen[e.id] {
+                if previous != e {
+                    issues.append(CSVIssue(file: file, line: r.line, column: "event_id",
+                        message: "'\(e.id)' is used again with different content (first at line \(line))"))
+                }
+                continue
+            }
+            seen[e.id] = (e, r.line)
+            events.append(e)
+        }
+        guard issues.isEmpty else { throw CSVErrors(issues) }
+        return events
+    }
+}

@@ -1,0 +1,127 @@
+import TOML
+
+/// The main configuration file (`/etc/permanenced/permanenced.toml`) as admins tune it.
+public struct Configuration: Sendable {
+    /// IANA time zone for every date and time in and out (default `Europe/London`).
+    public var timeZone: String = "Europe/London"
+    /// Calendar for cases that name none.
+    public var defaultCalendar: String = Nation.englandAndWales.rawValue
+    /// Directory of rule packs, relative to the configuration file.
+    public var rulesDirectory: String = "rules.d"
+    /// The vocabulary file, relative to the configuration file.
+    public var vocabularyFile: String = "vocabulary.toml"
+    /// Packs applied to cases that list none; empty means every pack.
+    public var defaultPacks: [String] = []
+    /// Local time at which date-only notices (reminders, due, overdue) go out.
+    public var dayStart: Int = 9 * 3600
+    /// Calendars by name, each a nation with the authority's adjustments.
+    public var calendars: [CalendarDefinition] = Nation.allCases.map {
+        CalendarDefinition(name: $0.rawValue, nation: $0, adjustments: .none, line: 0)
+    }
+    public var file: String = ""
+
+    /// A named working calendar.
+    public struct CalendarDefinition: Sendable {
+        public var name: String
+        public var nation: Nation
+        public var adjustments: CalendarAdjustments
+        public var line: Int
+    }
+
+    public init() {}
+
+    static func decode(file: String, text: String, diagnostics: Diagnostics) -> Configuration? {
+        let root: TOMLTable
+        do {
+            root = try TOMLParser.parse(text)
+        } catch {
+            diagnostics.report(file, error.line, "", "TOML syntax error at column \(error.column): \(error.message)")
+            return nil
+        }
+        var c = Configuration()
+        c.file = file
+        var top = TableReader(root, file: file, path: "", diagnostics: diagnostics)
+        if let s = top.string("time-zone") { c.timeZone = s }
+        if let s = top.string("default-calendar") { c.defaultCalendar = s }
+        if let s = top.string("rules") { c.rulesDirectory = s }
+        if let s = top.string("vocabulary") { c.vocabularyFile = s }
+        c.defaultPacks = top.strings("default-packs").map(\.0)
+        if var n = top.table("notify") {
+            if let s = n.string("day-start") {
+                if let t = parseClockTime(s) {
+                    c.dayStart = t
+                } else {
+                    n.report("day-start", n.lineOf("day-start"), "'\(s)' is not a time HH:MM")
+                }
+            }
+            n.finish()
+        }
+        if var cals = top.table("calendars") {
+            for (name, var t) in cals.subtables() {
+                var nation = Nation(rawValue: name)
+                if let s = t.string("nation") {
+                    nation = Nation(rawValue: s)
+                    if nation == nil {
+                        t.report("nation", t.lineOf("nation"),
+                            "'\(s)' is not one of \(Nation.allCases.map(\.rawValue).joined(separator: ", "))")
+                    }
+                } else if nation == nil {
+                    t.report("nation", t.line, "missing; a calendar not named after a nation must say which nation's bank holidays it starts from")
+                }
+                var adj = CalendarAdjustments()
+                for var e in t.tables("closed-annually", name: { _, i in "calendars.\(name).closed-annually[\(i + 1)]" }) {
+                    let s = e.string("date", required: true) ?? ""
+                    let label = e.string("name") ?? "Closure"
+                    let parts = s.split(separator: "-")
+                    if parts.count == 2, let m = Int(parts[0]), let d = Int(parts[1]), LocalDate(year: 2000, month: m, day: d) != nil {
+                        adj.closedAnnually.append(.init(month: m, day: d, name: label))
+                    } else if !s.isEmpty {
+                        e.report("date", e.lineOf("date"), "'\(s)' is not a month and day MM-DD, e.g. \"12-24\"")
+                    }
+                    e.finish()
+                }
+                for var e in t.tables("add", name: { _, i in "calendars.\(name).add[\(i + 1)]" }) {
+                    let date = readDate(&e, "date")
+                    let label = e.string("name", required: true) ?? ""
+                    if let date { adj.added.append(Holiday(date: date, name: label)) }
+                    e.finish()
+                }
+                for (s, line) in t.strings("remove") {
+                    if case .date(let d)? = try? TimePoint.parse(s, zone: .utc) {
+                        adj.removed.append(d)
+                    } else {
+                        t.report("remove", line, "'\(s)' is not a date YYYY-MM-DD")
+                    }
+                }
+                t.finish()
+                let definition = CalendarDefinition(name: name, nation: nation ?? .englandAndWales, adjustments: adj, line: t.line)
+                if let i = c.calendars.firstIndex(where: { $0.name == name }) {
+                    c.calendars[i] = definition
+                } else {
+                    c.calendars.append(definition)
+                }
+            }
+            cals.finish()
+        }
+        top.finish()
+        // Removing a day that is not a holiday is almost certainly a mistake.
+        for cal in c.calendars {
+            for d in cal.adjustments.removed {
+                let isHoliday = BankHolidays.holidays(cal.nation, year: d.year).contains { $0.date == d }
+                    || cal.adjustments.closedAnnually.contains { $0.month == d.components.month && $0.day == d.components.day }
+                if !isHoliday {
+                    diagnostics.report(file, cal.line, "calendars.\(cal.name).remove",
+                        "\(d) is not a bank holiday or closure in \(cal.nation.displayName); nothing to remove")
+                }
+            }
+        }
+        return c
+    }
+
+    private static func readDate(_ t: inout TableReader, _ key: String) -> LocalDate? {
+        guard let s = t.string(key, required: true) else { return nil }
+        if case .date(let d)? = try? TimePoint.parse(s, zone: .utc) { return d }
+        t.report(key, t.lineOf(key), "'\(s)' is not a date YYYY-MM-DD")
+        return nil
+    }
+}

@@ -1,0 +1,175 @@
+/// A file's path and text, read by the caller (the core does no I/O).
+public struct SourceFile: Sendable {
+    public var path: String
+    public var text: String
+
+    public init(path: String, text: String) {
+        self.path = path
+        self.text = text
+    }
+}
+
+/// Configuration, vocabulary, rule packs, calendars and zone, checked against each other and compiled
+/// for evaluation. Only a fully valid set can be built, so a running daemon never holds a half-valid one.
+public struct RuleSet: Sendable {
+    public let configuration: Configuration
+    public let vocabulary: Vocabulary
+    public let packs: [RulePack]
+    /// Every rule of every pack, in pack order.
+    public let rules: [Rule]
+    public let zone: ZoneRules
+    /// Working calendars by name.
+    public let calendars: [String: WorkingCalendar]
+
+    /// Event kind name to its index.
+    let eventIndex: [String: Int]
+    /// For each event kind, the kinds it counts as (itself first).
+    let expansions: [[Int]]
+    let compiled: [CompiledRule]
+
+    /// Parses the main configuration file on its own (to learn the zone and file locations first).
+    public static func parseConfiguration(_ file: SourceFile) throws(ConfigErrors) -> Configuration {
+        let d = Diagnostics()
+        guard let c = Configuration.decode(file: file.path, text: file.text, diagnostics: d), d.issues.isEmpty else {
+            throw ConfigErrors(d.issues)
+        }
+        return c
+    }
+
+    /// Builds and cross-checks the whole set; throws every problem found, each with file, line and key.
+    public init(configuration: Configuration, vocabulary vocabFile: SourceFile, packs packFiles: [SourceFile], zone: ZoneRules)
+        throws(ConfigErrors)
+    {
+        let d = Diagnostics()
+        let vocabulary = Vocabulary.decode(file: vocabFile.path, text: vocabFile.text, diagnostics: d)
+        var packs: [RulePack] = []
+        for f in packFiles {
+            if let p = RulePack.decode(file: f.path, text: f.text, diagnostics: d) { packs.append(p) }
+        }
+        if packFiles.isEmpty {
+            d.report(configuration.file, 1, "rules", "no rule packs found in '\(configuration.rulesDirectory)'")
+        }
+        guard let vocabulary else { throw ConfigErrors(d.issues) }
+        RuleSet.crossCheck(configuration, vocabulary, packs, d)
+        guard d.issues.isEmpty else { throw ConfigErrors(d.issues) }
+
+        self.configuration = configuration
+        self.vocabulary = vocabulary
+        self.packs = packs
+        self.rules = packs.flatMap(\.rules)
+        self.zone = zone
+        var calendars: [String: WorkingCalendar] = [:]
+        for c in configuration.calendars {
+            calendars[c.name] = WorkingCalendar(name: c.name, nation: c.nation, adjustments: c.adjustments)
+        }
+        self.calendars = calendars
+        var index: [String: Int] = [:]
+        for (i, e) in vocabulary.events.enumerated() { index[e.name] = i }
+        self.eventIndex = index
+        var expansions: [[Int]] = []
+        for e in vocabulary.events {
+            var seen = [index[e.name]!]
+            var queue = e.countsAs
+            while let next = queue.popLast() {
+                guard let k = index[next], !seen.contains(k) else { continue }
+                seen.append(k)
+                queue.append(contentsOf: vocabulary.events[k].countsAs)
+            }
+            expansions.append(seen)
+        }
+        self.expansions = expansions
+        self.compiled = rules.map { CompiledRule($0, index) }
+    }
+
+    /// The calculator for a calendar name (nation or configured calendar).
+    public func calculator(calendar name: String) -> DateCalculator? {
+        calendars[name].map { DateCalculator(zone: zone, calendar: $0) }
+    }
+
+    /// Indices into `rules` of the rules that apply to a case.
+    public func applicableRules(plan: String, calendar: String, packs casePacks: [String]) -> [Int] {
+        let selected = casePacks.isEmpty ? configuration.defaultPacks : casePacks
+        let nation = calendars[calendar]?.nation.rawValue
+        var out: [Int] = []
+        for (i, r) in rules.enumerated() {
+            if !selected.isEmpty && !selected.contains(r.pack) { continue }
+            if !plan.isEmpty && !r.plans.isEmpty && !r.plans.contains(plan) { continue }
+            if !r.calendars.isEmpty && !r.calendars.contains(calendar) && !(nation.map(r.calendars.contains) ?? false) {
+                continue
+            }
+            out.append(i)
+        }
+        return out
+    }
+
+    /// The index of an event kind, if the vocabulary defines it.
+    public func eventKind(_ name: String) -> Int? { eventIndex[name] }
+
+    private static func crossCheck(_ c: Configuration, _ v: Vocabulary, _ packs: [RulePack], _ d: Diagnostics) {
+        let events = Set(v.events.map(\.name))
+        let roles = Set(v.roles.map(\.name))
+        let plans = Set(v.plans.map(\.name))
+        let calendarNames = Set(c.calendars.map(\.name)).union(Nation.allCases.map(\.rawValue))
+        var packSeen: [String: RulePack] = [:]
+        var ruleSeen: [String: Rule] = [:]
+        for p in packs {
+            if let first = packSeen[p.id] {
+                d.report(p.file, p.line, "pack.id", "pack '\(p.id)' is also defined in \(first.file):\(first.line)")
+            }
+            packSeen[p.id] = p
+            for r in p.rules {
+                func line(_ k: String) -> Int { r.keyLines[k] ?? r.line }
+                let key = "rule.\(r.id)"
+                if let first = ruleSeen[r.id] {
+                    d.report(r.file, line("id"), "\(key).id", "duplicate rule id; first defined in \(first.file):\(first.line)")
+                }
+                ruleSeen[r.id] = r
+                for e in r.anchor where !events.contains(e) {
+                    d.report(r.file, line("anchor"), "\(key).anchor",
+                        "anchor event '\(e)' is not defined in \(v.file)\(didYouMean(e, events)); add it to [events] or fix the name")
+                }
+                for (k, list) in [("met-by", r.metBy), ("moot-if", r.mootIf), ("repeat", r.recurrence?.until ?? [])] {
+                    for e in list where !events.contains(e) {
+                        d.report(r.file, line(k), "\(key).\(k == "repeat" ? "repeat.until" : k)",
+                            "unknown event '\(e)'\(didYouMean(e, events)); events are defined in \(v.file)")
+                    }
+                }
+                var roleRefs = [("owner", r.owner)] + r.copy.map { ("copy", $0) }
+                roleRefs += r.escalate.flatMap { e in e.roles.map { ("escalate", $0) } }
+                for (k, role) in roleRefs where !roles.contains(role) {
+                    d.report(r.file, line(k), "\(key).\(k)", "unknown role '\(role)'\(didYouMean(role, roles)); roles are defined in \(v.file)")
+                }
+                for plan in r.plans where !plans.contains(plan) {
+                    d.report(r.file, line("plans"), "\(key).plans", "unknown plan '\(plan)'\(didYouMean(plan, plans))")
+                }
+                for cal in r.calendars where !calendarNames.contains(cal) {
+                    d.report(r.file, line("calendars"), "\(key).calendars", "unknown calendar '\(cal)'\(didYouMean(cal, calendarNames))")
+                }
+                if r.due.amount < 0, r.recurrence != nil {
+                    d.report(r.file, line("repeat"), "\(key).repeat", "a deadline before its anchor cannot repeat; anchor each occurrence instead (anchor-occurrence = \"each\")")
+                }
+            }
+        }
+        for p in c.defaultPacks where packSeen[p] == nil {
+            d.report(c.file, 1, "default-packs", "unknown pack '\(p)'\(didYouMean(p, packSeen.keys))")
+        }
+        if !calendarNames.contains(c.defaultCalendar) {
+            d.report(c.file, 1, "default-calendar", "unknown calendar '\(c.defaultCalendar)'\(didYouMean(c.defaultCalendar, calendarNames))")
+        }
+    }
+}
+
+/// A rule with its event names resolved to indices, for the evaluator's inner loop.
+struct CompiledRule: Sendable {
+    let anchor: [Int]
+    let metBy: [Int]
+    let mootIf: [Int]
+    let until: [Int]
+
+    init(_ r: Rule, _ index: [String: Int]) {
+        anchor = r.anchor.compactMap { index[$0] }
+        metBy = r.metBy.compactMap { index[$0] }
+        mootIf = r.mootIf.compactMap { index[$0] }
+        until = (r.recurrence?.until ?? []).compactMap { index[$0] }
+    }
+}

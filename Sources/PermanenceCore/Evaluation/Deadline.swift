@@ -1,0 +1,93 @@
+/// Where a deadline stands at a given moment.
+public enum DeadlineStatus: String, Sendable, CaseIterable {
+    case upcoming
+    /// Falls due today (local day).
+    case due
+    case overdue
+    case metOnTime = "met-on-time"
+    case metLate = "met-late"
+    case moot
+    /// The anchor is missing or contradictory; the reason says which.
+    case cannotCompute = "cannot-compute"
+
+    /// `met on time`, for sentences and tables.
+    public var label: String { String(rawValue.map { $0 == "-" ? " " : $0 }) }
+
+    /// Still needs doing.
+    public var isOpen: Bool { self == .upcoming || self == .due || self == .overdue }
+}
+
+/// One deadline of one rule for one case: computed, or the reason it cannot be.
+public struct Deadline: Sendable {
+    /// Index of the rule in `RuleSet.rules`.
+    public let ruleIndex: Int
+    public let ruleID: String
+    /// 1 for the first deadline of a rule's cycle, 2 for the next, ...
+    public let cycle: Int
+    public let state: State
+
+    public enum State: Sendable {
+        case computed(Computed)
+        case cannotCompute(reason: String)
+    }
+
+    /// An event that bears on a deadline.
+    public struct EventRef: Sendable, Equatable {
+        public let id: String
+        public let kind: String
+        public let at: Instant
+        public let dateOnly: Bool
+    }
+
+    /// A deadline with a date.
+    public struct Computed: Sendable {
+        /// The event the clock runs from (for a repeat, the event that met the previous deadline).
+        public let anchor: EventRef
+        /// The offset applied to the anchor.
+        public let offset: Offset
+        /// The moment the deadline is missed (the end of the due day for day deadlines).
+        public let dueInstant: Instant
+        /// The local due date.
+        public let dueDate: LocalDate
+        /// The deadline is an exact time of day (hours, or a due-time), not a whole day.
+        public let isExact: Bool
+        /// The event that met it, if any (it may be future-dated).
+        public let met: EventRef?
+        /// The event that made it moot or ended its cycle, if any.
+        public let moot: EventRef?
+    }
+
+    /// The computed deadline, if there is one.
+    public var computed: Computed? {
+        if case .computed(let c) = state { return c }
+        return nil
+    }
+
+    /// The status at `now`. Events dated after `now` have not happened yet and do not count.
+    public func status(at now: Instant, zone: ZoneRules) -> DeadlineStatus {
+        guard case .computed(let c) = state else { return .cannotCompute }
+        if let met = c.met, met.at <= now { return met.at < c.dueInstant ? .metOnTime : .metLate }
+        if let moot = c.moot, moot.at <= now { return .moot }
+        if now >= c.dueInstant { return .overdue }
+        if zone.localDate(at: now) >= c.dueDate { return .due }
+        return .upcoming
+    }
+
+    /// A stable key for this deadline: case, rule, anchor event and cycle.
+    public func key(caseRef: String) -> String {
+        switch state {
+        case .computed(let c): return "\(caseRef)/\(ruleID)/\(c.anchor.id)#\(cycle)"
+        case .cannotCompute: return "\(caseRef)/\(ruleID)/-"
+        }
+    }
+}
+
+/// Everything the engine worked out for one case.
+public struct CaseEvaluation: Sendable {
+    public let caseRecord: ChildCase
+    /// Events that count, in time order.
+    public let events: [CaseEvent]
+    /// Events that do not count, each with the reason (withdrawn, superseded by another).
+    public let ignoredEvents: [(event: CaseEvent, reason: String)]
+    public let deadlines: [Deadline]
+}

@@ -1,0 +1,30 @@
+/// The arithmetic behind a deadline, in the words `explain` prints:
+/// `placed-for-adoption 2026-10-23 14:00 BST + 72h = 2026-10-26 13:00 GMT, clocks went back`.
+public struct DeadlineExplanation: Sendable {
+    public let sentence: String
+    public let steps: [DateCalculator.Step]
+
+    public init(_ c: Deadline.Computed, rule: Rule, calculator calc: DateCalculator) {
+        let zone = calc.zone
+        let anchorText = c.anchor.dateOnly
+            ? zone.localDate(at: c.anchor.at).description
+            : zone.humanDateTime(c.anchor.at)
+        let dueText: String
+        if c.isExact {
+            dueText = zone.humanDateTime(c.dueInstant)
+        } else {
+            dueText = "\(c.dueDate) (\(weekdayName(c.dueDate)), end of day)"
+        }
+        let start: TimePoint = c.anchor.dateOnly && c.offset.unit != .hours
+            ? .date(zone.localDate(at: c.anchor.at))
+            : .dateTime(zone.localDateTime(at: c.anchor.at), c.anchor.at)
+        let steps = (try? calc.calculate(c.offset, from: start).steps) ?? []
+        var notes = steps.map(\.shortDescription)
+        if c.anchor.dateOnly && c.offset.unit == .hours { notes.insert("no time recorded, midnight assumed", at: 0) }
+        if case .at = rule.dueTime { notes.append("due at \(rule.dueTime) on the day") }
+        let verb = c.offset.amount < 0 ? "-" : "+"
+        sentence = "\(c.anchor.kind) \(anchorText) \(verb) \(abs(c.offset.amount))\(c.offset.unit.rawValue) = \(dueText)"
+            + (notes.isEmpty ? "" : ", " + notes.joined(separator: ", "))
+        self.steps = steps
+    }
+}

@@ -1,0 +1,98 @@
+/// Plans the reminders, due notices, overdue notices and escalations of evaluated deadlines.
+///
+/// Notices for whole-day deadlines go out at the configured start of the working day; those for exact
+/// deadlines (hours) at exact instants. Nothing is planned before the clock started, or once the deadline
+/// is met or moot.
+public struct NotificationPlanner: Sendable {
+    public let ruleSet: RuleSet
+
+    public init(ruleSet: RuleSet) {
+        self.ruleSet = ruleSet
+    }
+
+    /// Notifications with `from <= at < until`, in time order.
+    public func plan(_ evaluation: CaseEvaluation, from: Instant, until: Instant) -> [PlannedNotification] {
+        var out: [PlannedNotification] = []
+        guard let calendar = ruleSet.calendars[evaluation.caseRecord.calendar] else { return [] }
+        let calc = DateCalculator(zone: ruleSet.zone, calendar: calendar)
+        for d in evaluation.deadlines {
+            guard let c = d.computed else { continue }
+            plan(d, c, evaluation.caseRecord, calc, from: from, until: until, into: &out)
+        }
+        out.sort { $0.at != $1.at ? $0.at < $1.at : $0.key < $1.key }
+        return out
+    }
+
+    // swiftlint:disable:next function_parameter_count
+    private func plan(
+        _ d: Deadline, _ c: Deadline.Computed, _ cr: ChildCase, _ calc: DateCalculator, from: Instant, until: Instant,
+        into out: inout [PlannedNotification]
+    ) {
+        let rule = ruleSet.rules[d.ruleIndex]
+        let zone = ruleSet.zone
+        let stop = min(c.met?.at ?? .distantFuture, c.moot?.at ?? .distantFuture)
+        let clockStarted = rule.due.amount >= 0 ? c.anchor.at : Instant.distantPast
+        let cal = calc.calendar
+        func morning(_ date: LocalDate) -> Instant {
+            zone.instant(LocalDateTime(date: date, secondOfDay: ruleSet.configuration.dayStart))
+        }
+        func workingOnOrBefore(_ date: LocalDate) -> LocalDate { (try? cal.workingDay(onOrBefore: date)) ?? date }
+        func workingOnOrAfter(_ date: LocalDate) -> LocalDate { (try? cal.workingDay(onOrAfter: date)) ?? date }
+        func recipients(_ roles: [String]) -> [Recipient] {
+            var seen = Set<String>()
+            return roles.filter { seen.insert($0).inserted }.map { Recipient(role: $0, worker: cr.assignments[$0]) }
+        }
+        func add(_ at: Instant, _ stage: NotificationStage, _ level: Int, _ roles: [String]) {
+            guard at >= from, at < until, at < stop else { return }
+            let key = "\(d.key(caseRef: cr.reference))/\(stage.rawValue)\(level)/\(c.dueInstant.seconds)"
+            out.append(PlannedNotification(
+                at: at, caseRef: cr.reference, ruleIndex: d.ruleIndex, ruleID: rule.id, stage: stage, level: level,
+                cycle: d.cycle, dueInstant: c.dueInstant, dueDate: c.dueDate, isExact: c.isExact,
+                severity: rule.severity, recipients: recipients(roles), key: key))
+        }
+        let owners = [rule.owner] + rule.copy
+        let duePoint: TimePoint = .dateTime(zone.localDateTime(at: c.dueInstant), c.dueInstant)
+
+        // Reminders, earliest first.
+        let leads = rule.remind.sorted { lead($0) > lead($1) }
+        for (n, l) in leads.enumerated() {
+            var at: Instant?
+            if c.isExact {
+                if case .dateTime(_, let i)? = try? calc.add(l.negated, to: duePoint) { at = i }
+            } else if let date = try? calc.addToDate(l.negated, c.dueDate) {
+                at = morning(workingOnOrBefore(l.unit == .hours ? c.dueDate.adding(days: -((l.amount + 23) / 24)) : date))
+            }
+            if let at, at >= clockStarted { add(at, .reminder, n + 1, owners) }
+        }
+        // Due notice: the morning of the due day (before an exact deadline), never before the clock starts.
+        var dueAt = morning(c.isExact ? c.dueDate : workingOnOrBefore(c.dueDate))
+        if c.isExact { dueAt = min(dueAt, c.dueInstant.adding(seconds: -3600)) }
+        add(max(dueAt, clockStarted), .due, 0, owners)
+        // Overdue: at the exact moment, or the next working morning after the due day.
+        let overdueAt = c.isExact ? c.dueInstant : morning(workingOnOrAfter(c.dueDate.adding(days: 1)))
+        add(overdueAt, .overdue, 0, owners)
+        // Escalations, counted from the deadline.
+        for (n, e) in rule.escalate.enumerated() {
+            var at: Instant?
+            if c.isExact, e.after.unit == .hours {
+                at = c.dueInstant.adding(seconds: e.after.amount * 3600)
+            } else if c.isExact, case .dateTime(_, let i)? = try? calc.add(e.after, to: duePoint) {
+                at = i
+            } else if let date = try? calc.addToDate(e.after, c.dueDate) {
+                at = morning(workingOnOrAfter(e.after.amount == 0 ? date.adding(days: 1) : date))
+            }
+            if let at { add(max(at, overdueAt), .escalation, n + 1, e.roles + [rule.owner]) }
+        }
+    }
+
+    /// Rough length of a lead time in hours, to order reminders.
+    private func lead(_ o: Offset) -> Int {
+        switch o.unit {
+        case .hours: return o.amount
+        case .days: return o.amount * 24
+        case .weeks: return o.amount * 168
+        case .months: return o.amount * 730
+        case .workingDays: return o.amount * 34
+        }
+    }
+}

@@ -1,0 +1,41 @@
+/// The kinds of message a deadline produces over its life.
+public enum NotificationStage: String, Sendable, CaseIterable {
+    /// Before the deadline, at a rule's lead time.
+    case reminder
+    /// On the due day.
+    case due
+    /// When the deadline has been missed.
+    case overdue
+    /// Further up the ladder as the deadline slips.
+    case escalation
+}
+
+/// Someone to tell, by role; `worker` is nil when nobody holds the role on the case.
+public struct Recipient: Sendable, Hashable {
+    public let role: String
+    public let worker: String?
+
+    public init(role: String, worker: String?) {
+        self.role = role
+        self.worker = worker
+    }
+}
+
+/// A message the planner says should go out at an instant, unless the deadline is met or moot first.
+public struct PlannedNotification: Sendable {
+    public let at: Instant
+    public let caseRef: String
+    public let ruleIndex: Int
+    public let ruleID: String
+    public let stage: NotificationStage
+    /// Which reminder (1 = earliest) or which rung of the escalation ladder; 0 for due and overdue.
+    public let level: Int
+    public let cycle: Int
+    public let dueInstant: Instant
+    public let dueDate: LocalDate
+    public let isExact: Bool
+    public let severity: Severity
+    public let recipients: [Recipient]
+    /// Identifies this notification across runs, so it is never sent twice: changes when the due moment does.
+    public let key: String
+}

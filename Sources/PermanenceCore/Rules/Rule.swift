@@ -1,0 +1,157 @@
+/// One timescale from a procedure or regulation, as an admin writes it in a rule pack.
+///
+/// A rule says when a deadline falls (an offset from an anchor event), what meets it, what makes it
+/// moot, whether it repeats, and who hears about it before and after it is due.
+public struct Rule: Sendable {
+    /// Stable identifier, unique across all packs (`post-placement-visit`).
+    public var id: String
+    /// What a worker reads (`Visit the child within 72 hours of placement`).
+    public var title: String
+    /// What to do to meet it, for reminders.
+    public var action: String?
+    /// The pack (procedure) the rule belongs to.
+    public var pack: String
+    /// The document and section the timescale comes from.
+    public var source: String
+    /// Rows of the source table this rule implements (for coverage checks).
+    public var covers: [String]
+    /// Plans the rule applies to; empty for every plan.
+    public var plans: [String]
+    /// Calendars (or nations) the rule applies to; empty for every calendar.
+    public var calendars: [String]
+    /// Event kinds that start the clock; the first listed kind that occurs is used.
+    public var anchor: [String]
+    /// Which occurrence of the anchor counts.
+    public var anchorOccurrence: AnchorOccurrence
+    /// Offset from the anchor: positive after it, negative before a future-dated anchor.
+    public var due: Offset
+    /// When on the due day the deadline falls.
+    public var dueTime: DueTime
+    /// Event kinds that meet the deadline.
+    public var metBy: [String]
+    /// The deadline is met by the nth meeting event after the anchor (usually 1).
+    public var metByNth: Int
+    /// Event kinds that make the deadline unnecessary (a condition such as "only if no application lodged").
+    public var mootIf: [String]
+    /// Repetition after the deadline is met.
+    public var recurrence: Recurrence?
+    /// Lead times before the deadline at which the owner is reminded.
+    public var remind: [Offset]
+    /// Who is told as the deadline slips further.
+    public var escalate: [Escalation]
+    /// The role responsible for meeting the deadline.
+    public var owner: String
+    /// Roles copied on reminders and due notices.
+    public var copy: [String]
+    public var severity: Severity
+    /// Where the rule was written, for messages.
+    public var file: String
+    public var line: Int
+    /// Line of each key of the rule in its file, for messages about cross-references.
+    public var keyLines: [String: Int] = [:]
+
+    public init(
+        id: String, title: String, action: String? = nil, pack: String, source: String, covers: [String] = [],
+        plans: [String] = [], calendars: [String] = [], anchor: [String],
+        anchorOccurrence: AnchorOccurrence = .only, due: Offset, dueTime: DueTime? = nil, metBy: [String],
+        metByNth: Int = 1, mootIf: [String] = [], recurrence: Recurrence? = nil, remind: [Offset] = [],
+        escalate: [Escalation] = [], owner: String, copy: [String] = [], severity: Severity = .routine,
+        file: String = "", line: Int = 0
+    ) {
+        self.id = id
+        self.title = title
+        self.action = action
+        self.pack = pack
+        self.source = source
+        self.covers = covers
+        self.plans = plans
+        self.calendars = calendars
+        self.anchor = anchor
+        self.anchorOccurrence = anchorOccurrence
+        self.due = due
+        self.dueTime = dueTime ?? (due.unit == .hours ? .exact : .endOfDay)
+        self.metBy = metBy
+        self.metByNth = metByNth
+        self.mootIf = mootIf
+        self.recurrence = recurrence
+        self.remind = remind
+        self.escalate = escalate
+        self.owner = owner
+        self.copy = copy
+        self.severity = severity
+        self.file = file
+        self.line = line
+    }
+}
+
+/// Which recorded anchor event starts the clock.
+public enum AnchorOccurrence: String, Sendable, CaseIterable {
+    /// The event happens once; two different ones are contradictory and the deadline cannot be computed.
+    case only
+    /// The earliest one.
+    case first
+    /// The latest one (a hearing that is re-listed, family finding that restarts).
+    case latest
+    /// Every one: a deadline per anchor event (minutes after each review).
+    case each
+}
+
+/// When on its due day a deadline falls.
+public enum DueTime: Sendable, Equatable, CustomStringConvertible {
+    /// The end of the local due day (the default for d, w, mo and wd offsets).
+    case endOfDay
+    /// The exact instant (the default for h offsets).
+    case exact
+    /// A fixed local time on the due day.
+    case at(secondOfDay: Int)
+
+    public var description: String {
+        switch self {
+        case .endOfDay: return "end-of-day"
+        case .exact: return "exact"
+        case .at(let s): return "\(pad(s / 3600, 2)):\(pad(s / 60 % 60, 2))"
+        }
+    }
+}
+
+/// How a rule repeats after each deadline is met: the next one is counted from the day it was met.
+public struct Recurrence: Sendable, Equatable {
+    /// Intervals after each met deadline; the last one repeats (`3mo`, then `6mo` for ever).
+    public var every: [Offset]
+    /// Events that end the cycle; an open deadline when one happens becomes moot.
+    public var until: [String]
+    /// A different interval once this long has passed since the anchor (`12mo` then every `3mo`).
+    public var later: (after: Offset, every: Offset)?
+
+    public init(every: [Offset], until: [String] = [], later: (after: Offset, every: Offset)? = nil) {
+        self.every = every
+        self.until = until
+        self.later = later
+    }
+
+    public static func == (a: Recurrence, b: Recurrence) -> Bool {
+        a.every == b.every && a.until == b.until && a.later?.after == b.later?.after && a.later?.every == b.later?.every
+    }
+}
+
+/// One rung of an escalation ladder: once overdue by `after`, tell these roles.
+public struct Escalation: Sendable, Equatable {
+    public var after: Offset
+    public var roles: [String]
+
+    public init(after: Offset, roles: [String]) {
+        self.after = after
+        self.roles = roles
+    }
+}
+
+/// How much a missed deadline matters; drives journal priority and immediate email.
+public enum Severity: String, Sendable, CaseIterable, Comparable {
+    case routine
+    case important
+    case urgent
+
+    public static func < (a: Severity, b: Severity) -> Bool {
+        allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
+    }
+}

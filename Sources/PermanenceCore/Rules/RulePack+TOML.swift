@@ -1,0 +1,152 @@
+import TOML
+
+extension RulePack {
+    /// Decodes a rule pack from TOML text. Every problem is added to `diagnostics`; a pack is returned
+    /// whenever its `[pack]` table could be read, so cross-checks can still run on the rest.
+    static func decode(file: String, text: String, diagnostics: Diagnostics) -> RulePack? {
+        let root: TOMLTable
+        do {
+            root = try TOMLParser.parse(text)
+        } catch {
+            diagnostics.report(file, error.line, "", "TOML syntax error at column \(error.column): \(error.message)")
+            return nil
+        }
+        var top = TableReader(root, file: file, path: "", diagnostics: diagnostics)
+        guard var header = top.table("pack") else {
+            diagnostics.report(file, 1, "pack", "missing; a rule pack starts with a [pack] table naming its id and source")
+            return nil
+        }
+        let id = header.string("id", required: true) ?? ""
+        let title = header.string("title", required: true) ?? id
+        let source = header.string("source", required: true) ?? ""
+        let plans = header.strings("plans").map(\.0)
+        let calendars = header.strings("calendars").map(\.0)
+        header.finish()
+
+        var rules: [Rule] = []
+        for var r in top.tables("rule", name: { t, i in
+            if case .string(let s)? = t["id"]?.value { return "rule.\(s)" }
+            return "rule[\(i + 1)]"
+        }) {
+            if let rule = decodeRule(&r, pack: id, packSource: source, plans: plans, calendars: calendars) {
+                rules.append(rule)
+            }
+            r.finish()
+        }
+        top.finish()
+        if rules.isEmpty && !root.keys.contains("rule") {
+            diagnostics.report(file, root.line, "rule", "the pack has no [[rule]] tables")
+        }
+        return RulePack(id: id, title: title, source: source, rules: rules, file: file, line: header.line)
+    }
+
+    private static func decodeRule(
+        _ r: inout TableReader, pack: String, packSource: String, plans: [String], calendars: [String]
+    ) -> Rule? {
+        let before = r.diagnostics.issues.count
+        let id = r.string("id", required: true)
+        if let id, !id.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) {
+            r.report("id", r.lineOf("id"), "'\(id)' may contain only letters, digits, '-' and '_'")
+        }
+        let title = r.string("title", required: true)
+        let action = r.string("action")
+        let source = r.string("source") ?? packSource
+        let covers = r.strings("covers").map(\.0)
+        let rulePlans = r.has("plans") ? r.strings("plans").map(\.0) : plans
+        let ruleCalendars = r.has("calendars") ? r.strings("calendars").map(\.0) : calendars
+        let anchor = r.strings("anchor", required: true).map(\.0)
+        var occurrence = AnchorOccurrence.only
+        if let s = r.string("anchor-occurrence") {
+            if let o = AnchorOccurrence(rawValue: s) {
+                occurrence = o
+            } else {
+                r.report("anchor-occurrence", r.lineOf("anchor-occurrence"),
+                    "'\(s)' is not one of \(AnchorOccurrence.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+        }
+        let due = r.offset("due", required: true)
+        var dueTime: DueTime?
+        if let s = r.string("due-time") {
+            switch s {
+            case "exact": dueTime = .exact
+            case "end-of-day": dueTime = .endOfDay
+            default:
+                if let t = parseClockTime(s) {
+                    dueTime = .at(secondOfDay: t)
+                } else {
+                    r.report("due-time", r.lineOf("due-time"), "'\(s)' is not exact, end-of-day or a time HH:MM")
+                }
+            }
+        }
+        let metBy = r.strings("met-by", required: true).map(\.0)
+        let nth = r.integer("met-by-nth", in: 1...20) ?? 1
+        let moot = r.strings("moot-if").map(\.0)
+        var recurrence: Recurrence?
+        if var rep = r.table("repeat") {
+            let every = rep.offsets("every")
+            if every.isEmpty && !rep.has("every") {
+                rep.report("every", rep.line, "missing; list the intervals, e.g. every = [\"3mo\", \"6mo\"]")
+            }
+            for o in every where o.amount <= 0 {
+                rep.report("every", rep.lineOf("every"), "intervals must be positive, found '\(o)'")
+            }
+            let until = rep.strings("until").map(\.0)
+            var later: (Offset, Offset)?
+            if var l = rep.table("later") {
+                if let a = l.offset("after", required: true), let e = l.offset("every", required: true) {
+                    later = (a, e)
+                }
+                l.finish()
+            }
+            rep.finish()
+            recurrence = Recurrence(every: every, until: until, later: later)
+        }
+        let remind = r.offsets("remind")
+        for o in remind where o.amount <= 0 {
+            r.report("remind", r.lineOf("remind"), "lead times are written as positive offsets before the deadline, found '\(o)'")
+        }
+        var escalate: [Escalation] = []
+        let escalateKey = r.key("escalate")
+        for var e in r.tables("escalate", name: { _, i in "\(escalateKey)[\(i + 1)]" }) {
+            let after = e.offset("after", required: true)
+            let roles = e.strings("notify", required: true).map(\.0)
+            if let after {
+                if after.amount < 0 {
+                    e.report("after", e.lineOf("after"), "an escalation comes after the deadline; write a positive offset")
+                }
+                escalate.append(Escalation(after: after, roles: roles))
+            }
+            e.finish()
+        }
+        let owner = r.string("owner", required: true)
+        let copy = r.strings("copy").map(\.0)
+        var severity = Severity.routine
+        if let s = r.string("severity") {
+            if let v = Severity(rawValue: s) {
+                severity = v
+            } else {
+                r.report("severity", r.lineOf("severity"),
+                    "'\(s)' is not one of \(Severity.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+        }
+        guard r.diagnostics.issues.count == before, let id, let title, let due, let owner else { return nil }
+        var rule = Rule(
+            id: id, title: title, action: action, pack: pack, source: source, covers: covers, plans: rulePlans,
+            calendars: ruleCalendars, anchor: anchor, anchorOccurrence: occurrence, due: due, dueTime: dueTime,
+            metBy: metBy, metByNth: nth, mootIf: moot, recurrence: recurrence, remind: remind, escalate: escalate,
+            owner: owner, copy: copy, severity: severity, file: r.file, line: r.line)
+        for k in ["anchor", "met-by", "moot-if", "owner", "copy", "escalate", "plans", "calendars", "repeat", "id"] {
+            rule.keyLines[k] = r.lineOf(k)
+        }
+        return rule
+    }
+}
+
+/// `HH:MM` as seconds since midnight.
+func parseClockTime(_ s: String) -> Int? {
+    let parts = s.split(separator: ":")
+    guard parts.count == 2, parts[0].count == 2, parts[1].count == 2, let h = Int(parts[0]), let m = Int(parts[1]),
+        (0...23).contains(h), (0...59).contains(m)
+    else { return nil }
+    return h * 3600 + m * 60
+}

@@ -1,0 +1,89 @@
+import ArgumentParser
+import Foundation
+import PermanenceCore
+
+/// `permanenced calc START OFFSET`: date arithmetic as the rules do it.
+struct CalcCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "calc",
+        abstract: "Add an offset to a date or date-time, as the rules do (e.g. 20 working days after 14 December in Scotland).",
+        discussion: """
+            START is YYYY-MM-DD, a local date-time YYYY-MM-DDTHH:MM[:SS], or one with an offset (±HH:MM or Z).
+            OFFSET is [+|-]N followed by h (elapsed hours), d (days), w (weeks), mo (calendar months, clamped to
+            the month's end) or wd (working days; day 0 is the start day). Hours need a date-time start.
+            Uses the calendars and time zone of the configuration when it exists, the built-in ones otherwise.
+            Exit status 2 for any invalid input.
+            """)
+
+    @Argument(help: "Start date or date-time.")
+    var start: String
+
+    @Argument(help: ArgumentHelp("Offset, e.g. 72h, 28d, 40w, 3mo, -3wd.", valueName: "offset"))
+    var offset: String
+
+    @Option(help: "Working-day calendar: england-and-wales, scotland, northern-ireland, or one from the configuration.")
+    var calendar: String?
+
+    @Flag(help: "Print a JSON object with the result and the steps taken.")
+    var json = false
+
+    @Option(help: "Configuration file (default: $PERMANENCED_CONFIG or /etc/permanenced/permanenced.toml, if present).")
+    var config: String?
+
+    func run() throws {
+        let (zone, calendars, defaultCalendar) = try environment()
+        let name = calendar ?? defaultCalendar
+        guard let cal = calendars[name] else {
+            throw Failure.report("unknown calendar '\(name)'; expected one of \(calendars.keys.sorted().joined(separator: ", "))", status: 2)
+        }
+        let calc = DateCalculator(zone: zone, calendar: cal)
+        do {
+            let point = try TimePoint.parse(start, zone: zone)
+            let off = try Offset.parse(offset)
+            let result = try calc.calculate(off, from: point)
+            let text = Self.format(result.result, zone: zone)
+            if json {
+                say(JSON.object([
+                    ("start", .string(Self.format(point, zone: zone))),
+                    ("offset", .string(off.signedDescription)),
+                    ("calendar", .string(cal.name)),
+                    ("time_zone", .string(zone.identifier)),
+                    ("result", .string(text)),
+                    ("steps", .array(result.steps.map { .string($0.description) })),
+                ]).rendered())
+            } else {
+                say(text)
+            }
+        } catch let e as TimePoint.ParseError {
+            throw Failure.report("START: \(e)", status: 2)
+        } catch let e as Offset.ParseError {
+            throw Failure.report("OFFSET: \(e)", status: 2)
+        } catch let e as DateCalculator.Failure {
+            throw Failure.report(e.description, status: 2)
+        }
+    }
+
+    /// A date for a date, `YYYY-MM-DDTHH:MM:SS±HH:MM` for a date-time.
+    static func format(_ p: TimePoint, zone: ZoneRules) -> String {
+        switch p {
+        case .date(let d): return d.description
+        case .dateTime(_, let i): return zone.iso8601(i)
+        }
+    }
+
+    private func environment() throws -> (ZoneRules, [String: WorkingCalendar], String) {
+        let path = ConfigLoader.path(config)
+        if config != nil || FileManager.default.fileExists(atPath: path) {
+            do {
+                let (set, _) = try ConfigLoader.load(path)
+                return (set.zone, set.calendars, set.configuration.defaultCalendar)
+            } catch {
+                throw Failure.report("\(error)", status: 2)
+            }
+        }
+        var calendars: [String: WorkingCalendar] = [:]
+        for n in Nation.allCases { calendars[n.rawValue] = WorkingCalendar(nation: n) }
+        let zone = (try? ConfigLoader.loadZone("Europe/London", configPath: path)) ?? .europeLondon
+        return (zone, calendars, Nation.englandAndWales.rawValue)
+    }
+}

@@ -1,0 +1,122 @@
+import PermanenceCore
+
+/// The timeline of one evaluated case, as text or JSON.
+struct CaseReport {
+    let ruleSet: RuleSet
+    let evaluation: CaseEvaluation
+    let now: Instant
+
+    private var zone: ZoneRules { ruleSet.zone }
+    private var calc: DateCalculator? { ruleSet.calculator(calendar: evaluation.caseRecord.calendar) }
+
+    private func when(_ e: CaseEvent) -> String {
+        e.dateOnly ? "\(zone.localDate(at: e.at))" : zone.humanDateTime(e.at)
+    }
+
+    private func due(_ c: Deadline.Computed) -> String {
+        c.isExact ? zone.iso8601(c.dueInstant) : c.dueDate.description
+    }
+
+    private func packs() -> [String] {
+        let c = evaluation.caseRecord
+        return c.packs.isEmpty ? (ruleSet.configuration.defaultPacks.isEmpty ? ["all"] : ruleSet.configuration.defaultPacks) : c.packs
+    }
+
+    func text() -> String {
+        let c = evaluation.caseRecord
+        var lines: [String] = []
+        let initials = c.initials.map { " (\($0))" } ?? ""
+        lines.append("Case \(c.reference)\(initials) · plan \(c.plan.isEmpty ? "unknown" : c.plan) · calendar \(c.calendar) · at \(zone.iso8601(now))")
+        lines.append("Packs: \(packs().joined(separator: ", "))")
+        if !c.assignments.isEmpty {
+            lines.append("Workers: " + c.assignments.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+        }
+        lines.append("")
+        lines.append("Events")
+        for e in evaluation.events {
+            let future = e.at > now ? "  (future)" : ""
+            lines.append("  \(when(e))  \(e.kind)  [\(e.id)]\(future)\(e.note.map { "  \($0)" } ?? "")")
+        }
+        for (e, reason) in evaluation.ignoredEvents {
+            lines.append("  \(when(e))  \(e.kind)  [\(e.id)]  not counted: \(reason)")
+        }
+        if evaluation.events.isEmpty && evaluation.ignoredEvents.isEmpty { lines.append("  (none)") }
+        lines.append("")
+        lines.append("Deadlines")
+        let order: [DeadlineStatus] = [.overdue, .due, .upcoming, .metLate, .metOnTime, .moot, .cannotCompute]
+        let sorted = evaluation.deadlines.sorted { a, b in
+            let sa = order.firstIndex(of: a.status(at: now, zone: zone))!
+            let sb = order.firstIndex(of: b.status(at: now, zone: zone))!
+            if sa != sb { return sa < sb }
+            return (a.computed?.dueInstant ?? .distantFuture) < (b.computed?.dueInstant ?? .distantFuture)
+        }
+        for d in sorted {
+            let rule = ruleSet.rules[d.ruleIndex]
+            let status = d.status(at: now, zone: zone)
+            let cycle = d.cycle > 1 ? " #\(d.cycle)" : ""
+            lines.append("  \(status.label.uppercased())  \(rule.id)\(cycle): \(rule.title)")
+            switch d.state {
+            case .cannotCompute(let reason):
+                lines.append("      cannot be computed: \(reason)")
+            case .computed(let comp):
+                if let calc {
+                    lines.append("      \(DeadlineExplanation(comp, rule: rule, calculator: calc).sentence)")
+                }
+                if let m = comp.met { lines.append("      met by \(m.kind) [\(m.id)] at \(zone.humanDateTime(m.at))\(m.at > now ? " (future)" : "")") }
+                if let m = comp.moot { lines.append("      moot: \(m.kind) [\(m.id)] at \(zone.humanDateTime(m.at))\(m.at > now ? " (future)" : "")") }
+            }
+            let owner = evaluation.caseRecord.assignments[rule.owner].map { " (\($0))" } ?? " (unassigned)"
+            lines.append("      owner \(rule.owner)\(owner) · \(rule.severity.rawValue) · source: \(rule.source)")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    func json() -> JSON {
+        let c = evaluation.caseRecord
+        func event(_ e: CaseEvent) -> JSON {
+            .object([
+                ("id", .string(e.id)), ("event", .string(e.kind)),
+                ("at", .string(e.dateOnly ? zone.localDate(at: e.at).description : zone.iso8601(e.at))),
+                ("note", .optional(e.note)), ("supersedes", .optional(e.supersedes)),
+            ])
+        }
+        func ref(_ r: Deadline.EventRef?) -> JSON {
+            guard let r else { return .null }
+            return .object([("id", .string(r.id)), ("event", .string(r.kind)), ("at", .string(zone.iso8601(r.at)))])
+        }
+        let deadlines: [JSON] = evaluation.deadlines.map { d in
+            let rule = ruleSet.rules[d.ruleIndex]
+            var pairs: [(String, JSON)] = [
+                ("rule", .string(rule.id)), ("title", .string(rule.title)), ("cycle", .int(d.cycle)),
+                ("status", .string(d.status(at: now, zone: zone).rawValue)),
+            ]
+            switch d.state {
+            case .cannotCompute(let reason):
+                pairs += [("due", .null), ("reason", .string(reason))]
+            case .computed(let comp):
+                let explanation = calc.map { DeadlineExplanation(comp, rule: rule, calculator: $0) }
+                pairs += [
+                    ("due", .string(due(comp))), ("due_date", .string(comp.dueDate.description)),
+                    ("exact", .bool(comp.isExact)), ("anchor", ref(comp.anchor)), ("offset", .string(comp.offset.signedDescription)),
+                    ("arithmetic", .optional(explanation?.sentence)),
+                    ("steps", .array((explanation?.steps ?? []).map { .string($0.description) })),
+                    ("met_by", ref(comp.met)), ("moot_by", ref(comp.moot)),
+                ]
+            }
+            pairs += [
+                ("owner", .string(rule.owner)), ("owner_worker", .optional(c.assignments[rule.owner])),
+                ("severity", .string(rule.severity.rawValue)), ("source", .string(rule.source)),
+            ]
+            return .object(pairs)
+        }
+        return .object([
+            ("case", .string(c.reference)), ("initials", .optional(c.initials)), ("plan", .string(c.plan)),
+            ("calendar", .string(c.calendar)), ("at", .string(zone.iso8601(now))),
+            ("events", .array(evaluation.events.map(event))),
+            ("ignored_events", .array(evaluation.ignoredEvents.map { e, reason in
+                .object([("id", .string(e.id)), ("event", .string(e.kind)), ("reason", .string(reason))])
+            })),
+            ("deadlines", .array(deadlines)),
+        ])
+    }
+}

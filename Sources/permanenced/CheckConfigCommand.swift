@@ -1,0 +1,41 @@
+import ArgumentParser
+import PermanenceCore
+
+/// `permanenced check-config`: validates the configuration and every rule pack.
+struct CheckConfigCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check-config",
+        abstract: "Validate the configuration, vocabulary and every rule pack; list every problem with file, line and key.",
+        discussion: "Exit status 0 when everything is valid, 1 otherwise.")
+
+    @Option(help: "Configuration file (default: $PERMANENCED_CONFIG or /etc/permanenced/permanenced.toml).")
+    var config: String?
+
+    func run() throws {
+        let path = ConfigLoader.path(config)
+        let set: RuleSet
+        let files: [String]
+        do {
+            (set, files) = try ConfigLoader.load(path)
+        } catch {
+            let text = "\(error)"
+            say(text)
+            let count = text.split(separator: "\n").count
+            throw Failure.report("\(path): \(count) problem\(count == 1 ? "" : "s") found; nothing was changed", status: 1)
+        }
+        let c = set.configuration
+        say("\(path): OK")
+        say("  time zone        \(set.zone.identifier)")
+        say("  calendars        \(set.calendars.keys.sorted().joined(separator: ", ")) (default \(c.defaultCalendar))")
+        for def in c.calendars where def.adjustments != .none {
+            let a = def.adjustments
+            say("    \(def.name): \(a.closedAnnually.count) annual closure(s), \(a.added.count) added day(s), \(a.removed.count) removed day(s)")
+        }
+        say("  vocabulary       \(set.vocabulary.events.count) events, \(set.vocabulary.roles.count) roles, \(set.vocabulary.plans.count) plans")
+        say("  rule packs       \(set.packs.count) in \(files.count) file(s), \(set.rules.count) rules")
+        for p in set.packs {
+            let flag = c.defaultPacks.isEmpty || c.defaultPacks.contains(p.id) ? "default" : "opt-in"
+            say("    \(p.id): \(p.rules.count) rules (\(flag)) — \(p.title)")
+        }
+    }
+}

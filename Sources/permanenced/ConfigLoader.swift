@@ -1,0 +1,82 @@
+import Foundation
+import PermanenceCore
+
+/// Reads the configuration, vocabulary, rule packs and time zone from disk and builds a `RuleSet`.
+struct ConfigLoader {
+    /// Where the configuration lives when `--config` is not given.
+    static let defaultPath = "/etc/permanenced/permanenced.toml"
+
+    /// `--config`, then `$PERMANENCED_CONFIG`, then the default.
+    static func path(_ option: String?) -> String {
+        option ?? ProcessInfo.processInfo.environment["PERMANENCED_CONFIG"] ?? defaultPath
+    }
+
+    enum LoadError: Error, CustomStringConvertible {
+        case unreadable(String, String)
+        case config(ConfigErrors)
+
+        var description: String {
+            switch self {
+            case .unreadable(let path, let why): return "\(path): \(why)"
+            case .config(let e): return e.description
+            }
+        }
+    }
+
+    /// The rule set, and the rule pack files it was built from.
+    static func load(_ configPath: String) throws(LoadError) -> (RuleSet, packs: [String]) {
+        let configFile = try read(configPath)
+        let configuration: Configuration
+        do {
+            configuration = try RuleSet.parseConfiguration(configFile)
+        } catch {
+            throw .config(error)
+        }
+        let dir = (configPath as NSString).deletingLastPathComponent
+        func resolve(_ p: String) -> String { p.hasPrefix("/") ? p : (dir.isEmpty ? p : "\(dir)/\(p)") }
+        let rulesDir = resolve(configuration.rulesDirectory)
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: rulesDir).filter { $0.hasSuffix(".toml") }.sorted()
+        } catch {
+            throw .unreadable(rulesDir, "cannot list the rule pack directory (set rules = \"...\" in \(configPath))")
+        }
+        var packs: [SourceFile] = []
+        for n in names { packs.append(try read("\(rulesDir)/\(n)")) }
+        let vocabulary = try read(resolve(configuration.vocabularyFile))
+        let zone = try loadZone(configuration.timeZone, configPath: configPath)
+        do {
+            return (try RuleSet(configuration: configuration, vocabulary: vocabulary, packs: packs, zone: zone), packs.map(\.path))
+        } catch {
+            throw .config(error)
+        }
+    }
+
+    static func read(_ path: String) throws(LoadError) -> SourceFile {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            let exists = FileManager.default.fileExists(atPath: path)
+            throw .unreadable(path, exists ? "cannot read the file (permissions?)" : "no such file")
+        }
+        guard let text = String(data: data, encoding: .utf8) else { throw .unreadable(path, "not UTF-8 text") }
+        return SourceFile(path: path, text: text)
+    }
+
+    /// A zone from the system's zone database (`$TZDIR` or /usr/share/zoneinfo).
+    static func loadZone(_ identifier: String, configPath: String) throws(LoadError) -> ZoneRules {
+        if identifier == "UTC" { return .utc }
+        let dir = ProcessInfo.processInfo.environment["TZDIR"] ?? "/usr/share/zoneinfo"
+        let path = "\(dir)/\(identifier)"
+        guard !identifier.contains(".."), let data = FileManager.default.contents(atPath: path) else {
+            if identifier == "Europe/London" {
+                FileHandle.standardError.write(Data("permanenced: warning: \(path) not found (install tzdata); using built-in Europe/London rules\n".utf8))
+                return .europeLondon
+            }
+            throw .unreadable(configPath, "time-zone: '\(identifier)' not found in \(dir) (install tzdata, or check the name)")
+        }
+        do {
+            return try ZoneRules(identifier: identifier, tzif: [UInt8](data))
+        } catch {
+            throw .unreadable(path, "\(error)")
+        }
+    }
+}
