@@ -59,7 +59,6 @@ public struct TOMLParser {
     private mutating func document() throws(TOMLError) -> TOMLTable {
         let root = Builder(line: 1, kind: .root)
         var current = root
-        var definedHeaders = Set<[String]>()
         while true {
             skipBlankLinesAndComments()
             guard let c = peek else { break }
@@ -90,9 +89,6 @@ public struct TOMLParser {
                     }
                     current = fresh
                 } else {
-                    guard definedHeaders.insert(path).inserted else {
-                        throw TOMLError(line: headerLine, column: 1, message: "table [\(path.joined(separator: "."))] is defined twice")
-                    }
                     let parent = try walk(root, path.dropLast(), line: headerLine)
                     let last = path.last!
                     switch parent.entries[last] {
@@ -104,6 +100,8 @@ public struct TOMLParser {
                     case .table(let t)? where t.kind == .implicit:
                         t.kind = .header
                         current = t
+                    case .table(let t)? where t.kind == .header:
+                        throw TOMLError(line: headerLine, column: 1, message: "table [\(path.joined(separator: "."))] is defined twice (first at line \(t.line))")
                     default:
                         throw TOMLError(line: headerLine, column: 1, message: "'\(path.joined(separator: "."))' is already defined")
                     }

@@ -15,11 +15,21 @@ struct CalcCommand: ParsableCommand {
             Exit status 2 for any invalid input.
             """)
 
-    @Argument(help: "Start date or date-time.")
-    var start: String
+    /// START and OFFSET; captured raw so that a negative offset such as -3wd is not taken for an option.
+    @Argument(
+        parsing: .allUnrecognized,
+        help: ArgumentHelp("START (date or date-time) and OFFSET (e.g. 72h, 28d, 40w, 3mo, -3wd).", valueName: "start> <offset"))
+    var values: [String] = []
 
-    @Argument(help: ArgumentHelp("Offset, e.g. 72h, 28d, 40w, 3mo, -3wd.", valueName: "offset"))
-    var offset: String
+    private var args: [String] { values.filter { $0 != "--" } }
+    var start: String { args[0] }
+    var offset: String { args[1] }
+
+    func validate() throws {
+        guard args.count == 2 else {
+            throw ValidationError("expected START and OFFSET, e.g. permanenced calc 2026-12-14 +20wd --calendar scotland")
+        }
+    }
 
     @Option(help: "Working-day calendar: england-and-wales, scotland, northern-ireland, or one from the configuration.")
     var calendar: String?

@@ -13,13 +13,18 @@ struct CaseReport {
         e.dateOnly ? "\(zone.localDate(at: e.at))" : zone.humanDateTime(e.at)
     }
 
+    private func when(_ e: Deadline.EventRef) -> String {
+        e.dateOnly ? "\(zone.localDate(at: e.at))" : zone.humanDateTime(e.at)
+    }
+
     private func due(_ c: Deadline.Computed) -> String {
         c.isExact ? zone.iso8601(c.dueInstant) : c.dueDate.description
     }
 
+    /// The packs whose rules apply to this case, in pack order.
     private func packs() -> [String] {
-        let c = evaluation.caseRecord
-        return c.packs.isEmpty ? (ruleSet.configuration.defaultPacks.isEmpty ? ["all"] : ruleSet.configuration.defaultPacks) : c.packs
+        let used = Set(evaluation.deadlines.map { ruleSet.rules[$0.ruleIndex].pack })
+        return ruleSet.packs.map(\.id).filter(used.contains)
     }
 
     func text() -> String {
@@ -62,9 +67,10 @@ struct CaseReport {
                 if let calc {
                     lines.append("      \(DeadlineExplanation(comp, rule: rule, calculator: calc).sentence)")
                 }
-                if let m = comp.met { lines.append("      met by \(m.kind) [\(m.id)] at \(zone.humanDateTime(m.at))\(m.at > now ? " (future)" : "")") }
-                if let m = comp.moot { lines.append("      moot: \(m.kind) [\(m.id)] at \(zone.humanDateTime(m.at))\(m.at > now ? " (future)" : "")") }
+                if let m = comp.met { lines.append("      met by \(m.kind) [\(m.id)] at \(when(m))\(m.at > now ? " (future)" : "")") }
+                if let m = comp.moot { lines.append("      moot: \(m.kind) [\(m.id)] at \(when(m))\(m.at > now ? " (future)" : "")") }
             }
+            if case .cannotCompute = d.state { continue }
             let owner = evaluation.caseRecord.assignments[rule.owner].map { " (\($0))" } ?? " (unassigned)"
             lines.append("      owner \(rule.owner)\(owner) · \(rule.severity.rawValue) · source: \(rule.source)")
         }

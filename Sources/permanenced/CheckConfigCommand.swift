@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import PermanenceCore
 
 /// `permanenced check-config`: validates the configuration and every rule pack.
@@ -19,7 +20,7 @@ struct CheckConfigCommand: ParsableCommand {
             (set, files) = try ConfigLoader.load(path)
         } catch {
             let text = "\(error)"
-            say(text)
+            FileHandle.standardError.write(Data((text + "\n").utf8))
             let count = text.split(separator: "\n").count
             throw Failure.report("\(path): \(count) problem\(count == 1 ? "" : "s") found; nothing was changed", status: 1)
         }

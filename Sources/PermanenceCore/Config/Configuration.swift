@@ -19,6 +19,8 @@ public struct Configuration: Sendable {
         CalendarDefinition(name: $0.rawValue, nation: $0, adjustments: .none, line: 0)
     }
     public var file: String = ""
+    /// Line of each top-level key, for messages.
+    public var keyLines: [String: Int] = [:]
 
     /// A named working calendar.
     public struct CalendarDefinition: Sendable {
@@ -41,6 +43,7 @@ public struct Configuration: Sendable {
         var c = Configuration()
         c.file = file
         var top = TableReader(root, file: file, path: "", diagnostics: diagnostics)
+        for k in root.keys { c.keyLines[k] = root[k]!.line }
         if let s = top.string("time-zone") { c.timeZone = s }
         if let s = top.string("default-calendar") { c.defaultCalendar = s }
         if let s = top.string("rules") { c.rulesDirectory = s }

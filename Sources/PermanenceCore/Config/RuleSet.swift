@@ -47,7 +47,7 @@ public struct RuleSet: Sendable {
             if let p = RulePack.decode(file: f.path, text: f.text, diagnostics: d) { packs.append(p) }
         }
         if packFiles.isEmpty {
-            d.report(configuration.file, 1, "rules", "no rule packs found in '\(configuration.rulesDirectory)'")
+            d.report(configuration.file, configuration.keyLines["rules"] ?? 1, "rules", "no rule packs found in '\(configuration.rulesDirectory)'")
         }
         guard let vocabulary else { throw ConfigErrors(d.issues) }
         RuleSet.crossCheck(configuration, vocabulary, packs, d)
@@ -151,10 +151,10 @@ public struct RuleSet: Sendable {
             }
         }
         for p in c.defaultPacks where packSeen[p] == nil {
-            d.report(c.file, 1, "default-packs", "unknown pack '\(p)'\(didYouMean(p, packSeen.keys))")
+            d.report(c.file, c.keyLines["default-packs"] ?? 1, "default-packs", "unknown pack '\(p)'\(didYouMean(p, packSeen.keys))")
         }
         if !calendarNames.contains(c.defaultCalendar) {
-            d.report(c.file, 1, "default-calendar", "unknown calendar '\(c.defaultCalendar)'\(didYouMean(c.defaultCalendar, calendarNames))")
+            d.report(c.file, c.keyLines["default-calendar"] ?? 1, "default-calendar", "unknown calendar '\(c.defaultCalendar)'\(didYouMean(c.defaultCalendar, calendarNames))")
         }
     }
 }

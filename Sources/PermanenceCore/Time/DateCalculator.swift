@@ -124,9 +124,11 @@ public struct DateCalculator: Sendable {
             if endDate.components.day != d { steps.append(.monthEndClamped(requestedDay: d, result: endDate)) }
         }
         if case .dateTime(let local, let a) = start, case .dateTime(let resultLocal, let b) = result {
-            let (lo, hi) = a < b ? (a, b) : (b, a)
-            steps.append(contentsOf: zone.transitions(after: lo, through: hi).map { .clockChange($0, zone: zone.identifier) })
-            if offset.unit != .hours {
+            // Clock changes matter only to elapsed hours; other units keep the wall-clock time.
+            if offset.unit == .hours {
+                let (lo, hi) = a < b ? (a, b) : (b, a)
+                steps.append(contentsOf: zone.transitions(after: lo, through: hi).map { .clockChange($0, zone: zone.identifier) })
+            } else {
                 let wall = LocalDateTime(date: endDate, secondOfDay: local.secondOfDay)
                 switch zone.resolve(wall).resolution {
                 case .gap(let s): steps.append(.gapShifted(requested: wall, seconds: s))
