@@ -318,6 +318,7 @@ public struct TOMLParser {
         if consume("}") { return t.freeze() }
         while true {
             skipSpaces()
+            if peek == 0x0A || peek == 0x0D { throw error("inline tables stay on one line; use a [table] for more keys") }
             try keyValue(into: t)
             skipSpaces()
             if consume(",") { continue }

@@ -121,7 +121,7 @@ public struct RuleSet: Sendable {
                 func line(_ k: String) -> Int { r.keyLines[k] ?? r.line }
                 let key = "rule.\(r.id)"
                 if let first = ruleSeen[r.id] {
-                    d.report(r.file, line("id"), "\(key).id", "duplicate rule id; first defined in \(first.file):\(first.line)")
+                    d.report(r.file, line("id"), "\(key).id", "duplicate rule id; first defined in \(first.file):\(first.keyLines["id"] ?? first.line)")
                 }
                 ruleSeen[r.id] = r
                 for e in r.anchor where !events.contains(e) {

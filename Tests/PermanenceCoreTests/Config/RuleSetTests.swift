@@ -1,0 +1,143 @@
+import Testing
+
+@testable import PermanenceCore
+
+@Suite struct RuleSetTests {
+    let goodPack = """
+        [pack]
+        id = "p"
+        title = "Pack"
+        source = "doc"
+
+        [[rule]]
+        id = "post-placement-visit"
+        title = "Visit within 72 hours"
+        anchor = "placed-for-adoption"
+        due = "72h"
+        met-by = "visit"
+        owner = "permanence-sw"
+        remind = ["24h"]
+        escalate = [{ after = "0h", notify = ["team-manager"] }]
+        """
+
+    func issues(_ packs: [String], config: String = "", vocabulary: String = testVocabulary) -> [ConfigIssue] {
+        do {
+            _ = try ruleSet(packs: packs, config: config, vocabulary: vocabulary)
+            return []
+        } catch let error as ConfigErrors {
+            return error.issues
+        } catch {
+            Issue.record("unexpected error \(error)")
+            return []
+        }
+    }
+
+    func configIssues(_ text: String) -> [ConfigIssue] {
+        do {
+            _ = try RuleSet.parseConfiguration(SourceFile(path: "test.toml", text: text))
+            return []
+        } catch {
+            return error.issues
+        }
+    }
+
+    @Test func aValidPackLoads() throws {
+        let set = try ruleSet(packs: [goodPack])
+        #expect(set.rules.map(\.id) == ["post-placement-visit"])
+        #expect(set.rules[0].dueTime == .exact)
+        #expect(set.rules[0].escalate == [Escalation(after: Offset(0, .hours), roles: ["team-manager"])])
+    }
+
+    @Test func unknownKeysAreReportedWithLineAndSuggestion() {
+        let pack = goodPack.replacingOccurrences(of: "remind = [\"24h\"]", with: "remnd = [\"24h\"]")
+        let found = issues([pack])
+        #expect(found.count == 1)
+        #expect(found.first?.file == "pack0.toml")
+        #expect(found.first?.line == 13)
+        #expect(found.first?.key == "rule.post-placement-visit.remnd")
+        #expect(found.first?.message.contains("did you mean 'remind'") == true)
+    }
+
+    @Test func badOffsetsUnknownRolesAndEventsAreReported() {
+        var pack = goodPack.replacingOccurrences(of: "due = \"72h\"", with: "due = \"72x\"")
+        var found = issues([pack])
+        #expect(found.map(\.key) == ["rule.post-placement-visit.due"])
+        #expect(found.first?.line == 10)
+
+        pack = goodPack.replacingOccurrences(of: "owner = \"permanence-sw\"", with: "owner = \"permanance-sw\"")
+        found = issues([pack])
+        #expect(found.map(\.key) == ["rule.post-placement-visit.owner"])
+        #expect(found.first?.message.contains("unknown role 'permanance-sw'") == true)
+        #expect(found.first?.message.contains("did you mean 'permanence-sw'") == true)
+
+        pack = goodPack.replacingOccurrences(of: "anchor = \"placed-for-adoption\"", with: "anchor = \"placed-for-adopton\"")
+        found = issues([pack])
+        #expect(found.map(\.key) == ["rule.post-placement-visit.anchor"])
+        #expect(found.first?.line == 9)
+        #expect(found.first?.message.contains("not defined in vocabulary.toml") == true)
+
+        pack = goodPack.replacingOccurrences(of: "met-by = \"visit\"", with: "met-by = \"vist\"")
+        #expect(issues([pack]).map(\.key) == ["rule.post-placement-visit.met-by"])
+    }
+
+    @Test func duplicateRuleIdsNameBothPlaces() {
+        let other = goodPack.replacingOccurrences(of: "id = \"p\"", with: "id = \"q\"")
+        let found = issues([goodPack, other])
+        #expect(found.count == 1)
+        #expect(found.first?.file == "pack1.toml")
+        #expect(found.first?.message.contains("first defined in pack0.toml:7") == true)
+    }
+
+    @Test func missingRequiredKeysAndWrongTypes() {
+        let pack = """
+            [pack]
+            id = "p"
+            title = "t"
+            source = "s"
+            [[rule]]
+            id = "r"
+            title = 5
+            due = "1w"
+            met-by = "visit"
+            owner = "social-worker"
+            """
+        let found = issues([pack])
+        #expect(found.contains { $0.key == "rule.r.title" && $0.message.contains("expected a string, found an integer") })
+        #expect(found.contains { $0.key == "rule.r.anchor" && $0.message.contains("required") })
+    }
+
+    @Test func tomlSyntaxErrorsNameTheLine() {
+        let found = issues([goodPack + "\nbroken = [1,\n"])
+        #expect(found.count == 1)
+        #expect(found.first?.message.contains("TOML syntax error") == true)
+    }
+
+    @Test func configurationErrors() {
+        let found = configIssues("""
+            time-zone = "Europe/London"
+            default-calender = "scotland"
+            [notify]
+            day-start = "9am"
+            [calendars.wales-council]
+            closed-annually = [{ date = "12-32" }]
+            [calendars.scotland]
+            remove = ["2026-11-27"]
+            """)
+        let keys = found.map(\.key)
+        #expect(keys.contains("default-calender"))
+        #expect(found.first { $0.key == "default-calender" }?.message.contains("did you mean 'default-calendar'") == true)
+        #expect(keys.contains("notify.day-start"))
+        #expect(keys.contains("calendars.wales-council.nation"))
+        #expect(keys.contains("calendars.wales-council.closed-annually[1].date"))
+        #expect(found.contains { $0.key == "calendars.scotland.remove" && $0.message.contains("not a bank holiday") })
+    }
+
+    @Test func configuredCalendarsAndDefaultPacksAreChecked() {
+        let found = issues([goodPack], config: """
+            default-calendar = "wales"
+            default-packs = ["nope"]
+            """)
+        #expect(found.map(\.key).sorted() == ["default-calendar", "default-packs"])
+        #expect(found.allSatisfy { $0.line >= 1 && $0.file == "test.toml" })
+    }
+}

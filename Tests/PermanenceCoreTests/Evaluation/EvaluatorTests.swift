@@ -1,0 +1,132 @@
+import Testing
+
+@testable import PermanenceCore
+
+@Suite struct EvaluatorTests {
+    let set: RuleSet
+    let evaluator: Evaluator
+
+    init() throws {
+        set = try shippedRuleSet()
+        evaluator = Evaluator(ruleSet: set)
+    }
+
+    let adoption = ChildCase(
+        reference: "T-1", plan: "adoption", calendar: "england-and-wales",
+        packs: ["leicestershire-family-finding"], assignments: ["permanence-sw": "s.patel"])
+
+    func deadline(_ e: [CaseEvent], _ rule: String) -> Deadline? {
+        evaluator.evaluate(adoption, events: e).deadlines.first { $0.ruleID == rule }
+    }
+
+    @Test func aMissingAnchorIsReportedNotSkipped() {
+        let d = deadline([], "post-placement-visit")
+        guard case .cannotCompute(let reason)? = d?.state else { Issue.record("expected cannot compute"); return }
+        #expect(reason == "no placed-for-adoption event recorded")
+        #expect(d?.status(at: instant("2026-11-01"), zone: set.zone) == .cannotCompute)
+    }
+
+    @Test func contradictoryAnchorsCannotBeComputed() {
+        let e = events([("a", "placed-for-adoption", "2026-10-23T14:00"), ("b", "placed-for-adoption", "2026-10-24T10:00")])
+        guard case .cannotCompute(let reason)? = deadline(e, "post-placement-visit")?.state else {
+            Issue.record("expected cannot compute")
+            return
+        }
+        #expect(reason.contains("contradictory"))
+        #expect(reason.contains("a") && reason.contains("b"))
+        // Withdrawing one resolves it.
+        var fixed = e
+        fixed[1].withdrawn = true
+        #expect(deadline(fixed, "post-placement-visit")?.computed != nil)
+    }
+
+    @Test func aCorrectionReplacesTheEventItCorrects() throws {
+        var e = events([("a", "placed-for-adoption", "2026-10-23T14:00"), ("b", "placed-for-adoption", "2026-10-22T14:00")])
+        e[1].supersedes = "a"
+        let evaluation = evaluator.evaluate(adoption, events: e)
+        #expect(evaluation.events.map(\.id) == ["b"])
+        #expect(evaluation.ignoredEvents.map(\.reason) == ["corrected by b"])
+        let d = try #require(evaluation.deadlines.first { $0.ruleID == "post-placement-visit" }?.computed)
+        #expect(set.zone.iso8601(d.dueInstant) == "2026-10-25T13:00:00+00:00")
+    }
+
+    @Test func aDeadlineBeforeAFutureEventMovesWhenItIsRelisted() throws {
+        var e = events([("h1", "final-hearing", "2027-01-11T10:00")])
+        #expect(try #require(deadline(e, "profile-on-linkmaker")?.computed).dueDate == date("2026-12-14"))
+        e += events([("h2", "final-hearing", "2027-02-08T10:00")])
+        #expect(try #require(deadline(e, "profile-on-linkmaker")?.computed).dueDate == date("2027-01-11"))
+        // Met by a profile that went live before the hearing was even listed.
+        e += events([("pl", "profile-live", "2026-12-01")])
+        #expect(deadline(e, "profile-on-linkmaker")?.status(at: instant("2027-01-20"), zone: set.zone) == .metOnTime)
+    }
+
+    @Test func futureDatedMeetingEventsDoNotCountUntilTheyHappen() {
+        let e = events([("p", "placed-for-adoption", "2026-10-23T14:00"), ("v", "visit", "2026-10-28T10:00")])
+        let d = deadline(e, "post-placement-visit")
+        #expect(d?.status(at: instant("2026-10-27"), zone: set.zone) == .overdue)
+        #expect(d?.status(at: instant("2026-10-29"), zone: set.zone) == .metLate)
+    }
+
+    @Test func dateOnlyAnchorsStandAtMidnight() throws {
+        let e = events([("p", "placed-for-adoption", "2026-10-23")])
+        let d = try #require(deadline(e, "post-placement-visit")?.computed)
+        #expect(set.zone.iso8601(d.dueInstant) == "2026-10-25T23:00:00+00:00")
+        let calc = try #require(set.calculator(calendar: "england-and-wales"))
+        let rule = set.rules.first { $0.id == "post-placement-visit" }!
+        #expect(DeadlineExplanation(d, rule: rule, calculator: calc).sentence.contains("no time recorded"))
+    }
+
+    @Test func explanationShowsTheArithmetic() throws {
+        let e = events([("p", "placed-for-adoption", "2026-10-23T14:00")])
+        let d = try #require(deadline(e, "post-placement-visit")?.computed)
+        let calc = try #require(set.calculator(calendar: "england-and-wales"))
+        let rule = set.rules.first { $0.id == "post-placement-visit" }!
+        #expect(DeadlineExplanation(d, rule: rule, calculator: calc).sentence
+            == "placed-for-adoption 2026-10-23 14:00 BST + 72h = 2026-10-26 13:00 GMT, clocks went back")
+    }
+
+    @Test func eventsCountAsTheKindsTheVocabularySays() throws {
+        let scot = ChildCase(reference: "S", plan: "reunification", calendar: "scotland", packs: ["scotland-statutory"])
+        let e = events([("p", "placed", "2026-10-05T18:00"), ("r", "six-week-review", "2026-11-10T10:00")])
+        let d = try #require(evaluator.evaluate(scot, events: e).deadlines.first { $0.ruleID == "lac-scotland-reviews" })
+        #expect(d.computed?.met?.id == "r")
+    }
+
+    @Test func onlyRulesForThePlanAndCalendarApply() {
+        let ids = Set(evaluator.evaluate(
+            ChildCase(reference: "S", plan: "reunification", calendar: "scotland"), events: []).deadlines.map(\.ruleID))
+        #expect(ids.contains("lac-scotland-reviews"))
+        #expect(!ids.contains("cppcr-reviews"))
+        #expect(!ids.contains("post-placement-visit"))
+    }
+
+    @Test func nthMeetingEventAndEachAnchor() throws {
+        let cal = ChildCase(reference: "C", plan: "adoption", calendar: "england-and-wales", packs: ["calderdale-permanence"])
+        let e = events([
+            ("g", "gateway-decision", "2026-09-07"), ("p1", "ppm", "2026-09-17"), ("p2", "ppm", "2026-10-29"),
+            ("c1", "cpr-received", "2026-10-01T10:00"), ("c2", "cpr-received", "2026-10-05T10:00"),
+            ("l1", "link-decision", "2026-10-02T09:00"),
+        ])
+        let ds = evaluator.evaluate(cal, events: e).deadlines
+        #expect(ds.first { $0.ruleID == "plan-week-8-second-ppm" }?.computed?.met?.id == "p2")
+        let links = ds.filter { $0.ruleID == "link-response" }
+        #expect(links.count == 2)
+        #expect(links[0].computed?.met?.id == "l1")
+        #expect(links[1].computed?.met == nil)
+        #expect(links[1].status(at: instant("2026-10-08"), zone: set.zone) == .overdue)
+    }
+
+    @Test func longTermVisitsSwitchToThreeMonthsAfterTheFirstYear() throws {
+        let c = ChildCase(reference: "L", plan: "long-term-fostering", calendar: "england-and-wales", packs: ["england-statutory"])
+        var list: [(String, String, String)] = [("p", "placed", "2025-01-06")]
+        var day = date("2025-01-10")
+        for i in 0..<10 {
+            list.append(("v\(i)", "visit", day.description))
+            day = day.adding(days: 42)
+        }
+        let ds = evaluator.evaluate(c, events: events(list)).deadlines.filter { $0.ruleID == "cppcr-visits-long-term" }
+        let offsets = ds.map { $0.computed!.offset.description }
+        #expect(offsets.prefix(3) == ["1w", "6w", "6w"])
+        #expect(offsets.last == "3mo")
+    }
+}

@@ -1,0 +1,105 @@
+import Foundation
+import PermanenceCore
+
+/// The repository root, found from this file's path.
+let repositoryRoot: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
+
+/// Shorthand for a date in tests.
+func date(_ s: String) -> LocalDate {
+    guard case .date(let d) = try! TimePoint.parse(s, zone: .europeLondon) else { fatalError("not a date: \(s)") }
+    return d
+}
+
+/// An instant from an ISO 8601 date-time read in Europe/London.
+func instant(_ s: String) -> Instant {
+    switch try! TimePoint.parse(s, zone: .europeLondon) {
+    case .dateTime(_, let i): return i
+    case .date(let d): return ZoneRules.europeLondon.startOfDay(d)
+    }
+}
+
+/// Europe/London from the system zone database (tzdata), as the daemon loads it.
+func systemLondon() throws -> ZoneRules {
+    let data = try Data(contentsOf: URL(fileURLWithPath: "/usr/share/zoneinfo/Europe/London"))
+    return try ZoneRules(identifier: "Europe/London", tzif: [UInt8](data))
+}
+
+/// The shipped configuration in `config/`, loaded exactly as the CLI does.
+func shippedRuleSet() throws -> RuleSet {
+    let dir = repositoryRoot.appendingPathComponent("config")
+    func read(_ name: String) throws -> SourceFile {
+        let url = dir.appendingPathComponent(name)
+        return SourceFile(path: "config/\(name)", text: try String(contentsOf: url, encoding: .utf8))
+    }
+    let configuration = try RuleSet.parseConfiguration(try read("permanenced.toml"))
+    let packNames = try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("rules.d").path)
+        .filter { $0.hasSuffix(".toml") }.sorted()
+    return try RuleSet(
+        configuration: configuration, vocabulary: try read("vocabulary.toml"),
+        packs: try packNames.map { try read("rules.d/\($0)") }, zone: .europeLondon)
+}
+
+/// A minimal vocabulary for rule tests.
+let testVocabulary = """
+    [plans]
+    adoption = "Adoption"
+    long-term-fostering = "Long-term fostering"
+
+    [roles]
+    social-worker = "SW"
+    permanence-sw = "Permanence SW"
+    team-manager = "TM"
+    service-manager = "SM"
+    iro = "IRO"
+    family-finder = "FF"
+
+    [events.placed-for-adoption]
+    means = "Placed"
+    [events.visit]
+    means = "Visit"
+    [events.review]
+    means = "Review"
+    [events.six-week-review]
+    means = "Six-week review"
+    counts-as = ["review"]
+    [events.adoption-order]
+    means = "Adoption order"
+    [events.placement-order]
+    means = "PO"
+    [events.exception-report]
+    means = "Exception report"
+    [events.adoption-application-lodged]
+    means = "Application"
+    [events.family-finding-started]
+    means = "FF started"
+    [events.family-finding-review]
+    means = "FF review"
+    [events.match-agreed]
+    means = "Match"
+    [events.final-hearing]
+    means = "Hearing"
+    [events.profile-live]
+    means = "Profile"
+    """
+
+/// A rule set from inline TOML, on the built-in Europe/London zone.
+func ruleSet(packs: [String], config: String = "", vocabulary: String = testVocabulary) throws -> RuleSet {
+    let configuration = try RuleSet.parseConfiguration(SourceFile(path: "test.toml", text: config))
+    return try RuleSet(
+        configuration: configuration, vocabulary: SourceFile(path: "vocabulary.toml", text: vocabulary),
+        packs: packs.enumerated().map { SourceFile(path: "pack\($0.offset).toml", text: $0.element) }, zone: .europeLondon)
+}
+
+/// Events for one case, written compactly: (id, kind, ISO time).
+func events(_ list: [(String, String, String)], caseRef: String = "C1") -> [CaseEvent] {
+    list.map { id, kind, at in
+        let p = try! TimePoint.parse(at, zone: .europeLondon)
+        switch p {
+        case .date(let d):
+            return CaseEvent(id: id, caseRef: caseRef, kind: kind, at: ZoneRules.europeLondon.startOfDay(d), dateOnly: true)
+        case .dateTime(_, let i):
+            return CaseEvent(id: id, caseRef: caseRef, kind: kind, at: i)
+        }
+    }
+}
