@@ -35,6 +35,8 @@ public struct ConfigErrors: Error, Sendable, CustomStringConvertible {
 /// Collects issues while decoding; passed by reference through the readers of one load.
 final class Diagnostics {
     var issues: [ConfigIssue] = []
+    /// Where each rule id was first defined (`file:line`), to report duplicates across packs.
+    var ruleIDs: [String: String] = [:]
 
     func report(_ file: String, _ line: Int, _ key: String, _ message: String) {
         issues.append(ConfigIssue(file: file, line: line, key: key, message: message))

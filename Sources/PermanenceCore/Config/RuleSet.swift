@@ -111,7 +111,6 @@ public struct RuleSet: Sendable {
         let plans = Set(v.plans.map(\.name))
         let calendarNames = Set(c.calendars.map(\.name)).union(Nation.allCases.map(\.rawValue))
         var packSeen: [String: RulePack] = [:]
-        var ruleSeen: [String: Rule] = [:]
         for p in packs {
             if let first = packSeen[p.id] {
                 d.report(p.file, p.line, "pack.id", "pack '\(p.id)' is also defined in \(first.file):\(first.line)")
@@ -120,10 +119,6 @@ public struct RuleSet: Sendable {
             for r in p.rules {
                 func line(_ k: String) -> Int { r.keyLines[k] ?? r.line }
                 let key = "rule.\(r.id)"
-                if let first = ruleSeen[r.id] {
-                    d.report(r.file, line("id"), "\(key).id", "duplicate rule id; first defined in \(first.file):\(first.keyLines["id"] ?? first.line)")
-                }
-                ruleSeen[r.id] = r
                 for e in r.anchor where !events.contains(e) {
                     d.report(r.file, line("anchor"), "\(key).anchor",
                         "anchor event '\(e)' is not defined in \(v.file)\(didYouMean(e, events)); add it to [events] or fix the name")

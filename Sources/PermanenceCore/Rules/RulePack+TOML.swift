@@ -43,8 +43,14 @@ extension RulePack {
     private static func decodeRule(
         _ r: inout TableReader, pack: String, packSource: String, plans: [String], calendars: [String]
     ) -> Rule? {
-        let before = r.diagnostics.issues.count
         let id = r.string("id", required: true)
+        if let id {
+            if let first = r.diagnostics.ruleIDs[id] {
+                r.report("id", r.lineOf("id"), "duplicate rule id; first defined in \(first)")
+            } else {
+                r.diagnostics.ruleIDs[id] = "\(r.file):\(r.lineOf("id"))"
+            }
+        }
         if let id, !id.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) {
             r.report("id", r.lineOf("id"), "'\(id)' may contain only letters, digits, '-' and '_'")
         }
@@ -52,8 +58,12 @@ extension RulePack {
         let action = r.string("action")
         let source = r.string("source") ?? packSource
         let covers = r.strings("covers").map(\.0)
-        let rulePlans = r.has("plans") ? r.strings("plans").map(\.0) : plans
-        let ruleCalendars = r.has("calendars") ? r.strings("calendars").map(\.0) : calendars
+        let hasPlans = r.has("plans")
+        let hasCalendars = r.has("calendars")
+        let ownPlans = r.strings("plans").map(\.0)
+        let ownCalendars = r.strings("calendars").map(\.0)
+        let rulePlans = hasPlans ? ownPlans : plans
+        let ruleCalendars = hasCalendars ? ownCalendars : calendars
         let anchor = r.strings("anchor", required: true).map(\.0)
         var occurrence = AnchorOccurrence.only
         if let s = r.string("anchor-occurrence") {
@@ -129,10 +139,12 @@ extension RulePack {
                     "'\(s)' is not one of \(Severity.allCases.map(\.rawValue).joined(separator: ", "))")
             }
         }
-        guard r.diagnostics.issues.count == before, let id, let title, let due, let owner else { return nil }
+        // A rule with a bad value is still returned (with a placeholder) so its references are checked in the
+        // same run; the load fails anyway because the problem was reported.
+        guard let id, let title, let owner else { return nil }
         var rule = Rule(
             id: id, title: title, action: action, pack: pack, source: source, covers: covers, plans: rulePlans,
-            calendars: ruleCalendars, anchor: anchor, anchorOccurrence: occurrence, due: due, dueTime: dueTime,
+            calendars: ruleCalendars, anchor: anchor, anchorOccurrence: occurrence, due: due ?? Offset(0, .days), dueTime: dueTime,
             metBy: metBy, metByNth: nth, mootIf: moot, recurrence: recurrence, remind: remind, escalate: escalate,
             owner: owner, copy: copy, severity: severity, file: r.file, line: r.line)
         for k in ["anchor", "met-by", "moot-if", "owner", "copy", "escalate", "plans", "calendars", "repeat", "id"] {

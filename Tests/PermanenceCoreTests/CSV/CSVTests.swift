@@ -1,0 +1,98 @@
+import Testing
+
+@testable import PermanenceCore
+
+@Suite struct CSVTests {
+    @Test func quotedFieldsNewlinesAndCRLF() throws {
+        let records = try CSVParser.parse("a,b,c\r\n\"x, y\",\"say \"\"hi\"\"\",\"two\nlines\"\r\nlast,,\n")
+        #expect(records.map(\.fields) == [["a", "b", "c"], ["x, y", "say \"hi\"", "two\nlines"], ["last", "", ""]])
+        #expect(records.map(\.line) == [1, 2, 4])
+    }
+
+    @Test func feedingInChunksGivesTheSameRecords() throws {
+        let text = "case_ref,event,at\nC1,visit,2026-10-25\n\"C,2\",\"a\"\"b\",x\nC3,review,2026-11-19"
+        let whole = try CSVParser.parse(text)
+        for size in 1...7 {
+            var p = CSVParser()
+            var out: [CSVParser.Record] = []
+            let bytes = Array(text.utf8)
+            var i = 0
+            while i < bytes.count {
+                out += try p.feed(bytes[i..<min(i + size, bytes.count)])
+                i += size
+            }
+            if let last = try p.finish() { out.append(last) }
+            #expect(out == whole, "chunk size \(size)")
+        }
+    }
+
+    @Test func aByteOrderMarkIsIgnoredAndBadQuotesAreErrors() throws {
+        #expect(try CSVParser.parse("\u{FEFF}a,b\n1,2").first?.fields == ["a", "b"])
+        #expect(throws: CSVParser.ParseError.self) { try CSVParser.parse("a,b\n1,\"open\n") }
+        #expect(throws: CSVParser.ParseError.self) { try CSVParser.parse("a,b\n1,x\"y\n") }
+    }
+
+    @Test func eventFilesAreAllOrNothingWithEveryProblemListed() throws {
+        let set = try shippedRuleSet()
+        let text = """
+            case_ref,event,at,event_id
+            C1,placed-for-adoption,2026-10-23T14:00,e1
+            C1,vist,2026-10-25,e2
+            C1,visit,2026-02-30,e3
+            ,visit,2026-10-26,e4
+            C1,visit,2026-10-27
+            """
+        do {
+            _ = try EventTable.decode(file: "events.csv", text: text, ruleSet: set)
+            Issue.record("expected errors")
+        } catch {
+            #expect(error.issues.map(\.description) == [
+                "events.csv:3: event: unknown event 'vist' (did you mean 'visit'?)",
+                "events.csv:4: at: '2026-02-30' is not a valid date or date-time (no such day); use YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SS] or YYYY-MM-DDTHH:MM[:SS]±HH:MM",
+                "events.csv:5: case_ref: empty; every event belongs to a case",
+                "events.csv:6: expected 4 fields, found 3",
+            ])
+        }
+    }
+
+    @Test func unknownColumnsAndCasesAreRejected() throws {
+        let set = try shippedRuleSet()
+        #expect(throws: CSVErrors.self) {
+            try EventTable.decode(file: "e.csv", text: "case_ref,event,at,evnt_id\n", ruleSet: set)
+        }
+        do {
+            _ = try EventTable.decode(file: "e.csv", text: "case_ref,event,at\nC9,visit,2026-10-25\n", ruleSet: set, knownCases: ["C1"])
+            Issue.record("expected an unknown case")
+        } catch {
+            #expect(error.issues.first?.description == "e.csv:2: case_ref: unknown case 'C9'")
+        }
+    }
+
+    @Test func eventsWithoutIdsGetStableIdsAndDuplicatesCollapse() throws {
+        let set = try shippedRuleSet()
+        let text = "case_ref,event,at\nC1,visit,2026-10-25T11:00\nC1,visit,2026-10-25T11:00\n"
+        let events = try EventTable.decode(file: "e.csv", text: text, ruleSet: set)
+        #expect(events.map(\.id) == ["C1/visit/2026-10-25T11:00:00"])
+        #expect(events.first?.dateOnly == false)
+    }
+
+    @Test func casesCarryPlanCalendarPacksAndRoles() throws {
+        let set = try shippedRuleSet()
+        let text = """
+            case_ref,initials,plan,calendar,packs,social-worker,team-manager
+            A1,A.B.,adoption,scotland,scotland-statutory,e.macleod,a.stewart
+            A2,,adopshun,wales,nopack,,
+            """
+        do {
+            _ = try CaseTable.decode(file: "cases.csv", text: text, ruleSet: set)
+            Issue.record("expected errors")
+        } catch {
+            #expect(error.issues.map(\.column) == ["plan", "calendar", "packs"])
+            #expect(error.issues.allSatisfy { $0.line == 3 })
+        }
+        let good = try CaseTable.decode(file: "cases.csv", text: String(text.split(separator: "\n").prefix(2).joined(separator: "\n")), ruleSet: set)
+        #expect(good == [ChildCase(
+            reference: "A1", initials: "A.B.", plan: "adoption", calendar: "scotland", packs: ["scotland-statutory"],
+            assignments: ["social-worker": "e.macleod", "team-manager": "a.stewart"])])
+    }
+}

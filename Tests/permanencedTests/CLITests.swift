@@ -1,0 +1,212 @@
+import Foundation
+import Testing
+
+/// End-to-end tests that run the built `permanenced` binary as a user would.
+@Suite struct CLITests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    static let config = root.appendingPathComponent("config/permanenced.toml").path
+    static let demoEvents = root.appendingPathComponent("config/demo/events.csv").path
+    static let demoCases = root.appendingPathComponent("config/demo/cases.csv").path
+
+    struct Result {
+        let status: Int32
+        let stdout: String
+        let stderr: String
+    }
+
+    /// Runs the binary built next to the test bundle.
+    static func run(_ args: [String], env: [String: String] = [:]) throws -> Result {
+        let dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        var binary = dir.appendingPathComponent("permanenced")
+        if !FileManager.default.fileExists(atPath: binary.path) {
+            binary = root.appendingPathComponent(".build/debug/permanenced")
+        }
+        let p = Process()
+        p.executableURL = binary
+        p.arguments = args
+        var environment = ProcessInfo.processInfo.environment
+        environment["PERMANENCED_CONFIG"] = nil
+        for (k, v) in env { environment[k] = v }
+        p.environment = environment
+        let out = Pipe()
+        let err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+    }
+
+    func temporaryDirectory() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("permanenced-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    @Test func calcPrintsOneLine() throws {
+        var r = try Self.run(["calc", "2026-10-23T14:00", "72h"])
+        #expect(r.status == 0)
+        #expect(r.stdout == "2026-10-26T13:00:00+00:00\n")
+        r = try Self.run(["calc", "2026-12-14", "+20wd", "--calendar", "scotland"])
+        #expect(r.stdout == "2027-01-15\n")  // no configured closures without a config file
+        r = try Self.run(["calc", "2026-12-14", "+20wd", "--calendar", "scotland", "--config", Self.config])
+        #expect(r.stdout == "2027-01-18\n")  // Christmas Eve closure from the shipped config
+        r = try Self.run(["calc", "2026-12-14", "-3wd"])
+        #expect(r.stdout == "2026-12-09\n")
+        r = try Self.run(["calc", "2026-07-01T12:00:00Z", "1mo"])
+        #expect(r.stdout == "2026-08-01T13:00:00+01:00\n")
+    }
+
+    @Test func calcJSONShowsTheSteps() throws {
+        let r = try Self.run(["calc", "2026-12-14", "20wd", "--calendar", "scotland", "--json"])
+        #expect(r.status == 0)
+        let object = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
+        #expect(object?["result"] as? String == "2027-01-15")
+        let steps = object?["steps"] as? [String] ?? []
+        #expect(steps.contains { $0.contains("2nd January (substitute day)") })
+        #expect(steps.contains { $0.contains("Boxing Day (substitute day)") })
+        let dst = try Self.run(["calc", "2026-10-23T14:00", "72h", "--json"])
+        #expect(dst.stdout.contains("clocks went back"))
+    }
+
+    @Test(arguments: [
+        ["calc", "2026-12-14", "72h"],
+        ["calc", "2026-02-30", "1d"],
+        ["calc", "2026-12-14", "5x"],
+        ["calc", "2026-12-14"],
+        ["calc", "2026-12-14", "1d", "--calendar", "wales"],
+        ["calc", "2026-12-14", "1d", "extra"],
+    ])
+    func calcRejectsInvalidInputWithStatus2(args: [String]) throws {
+        let r = try Self.run(args)
+        #expect(r.status == 2, "\(args): \(r.stderr)")
+        #expect(!r.stderr.isEmpty)
+        #expect(r.stdout.isEmpty)
+    }
+
+    @Test func checkConfigSummarisesAValidConfiguration() throws {
+        let r = try Self.run(["check-config", "--config", Self.config])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("OK"))
+        #expect(r.stdout.contains("rule packs       8"))
+    }
+
+    @Test func checkConfigListsEveryProblemWithFileLineAndKey() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let source = Self.root.appendingPathComponent("config")
+        try FileManager.default.copyItem(at: source.appendingPathComponent("vocabulary.toml"), to: dir.appendingPathComponent("vocabulary.toml"))
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("rules.d"), withIntermediateDirectories: true)
+        try """
+            time-zone = "Europe/London"
+            """.write(to: dir.appendingPathComponent("permanenced.toml"), atomically: true, encoding: .utf8)
+        try """
+            [pack]
+            id = "local"
+            title = "Local"
+            source = "doc"
+
+            [[rule]]
+            id = "r1"
+            title = "One"
+            anchor = "placed-for-adoptin"
+            due = "72hours"
+            met-by = "visit"
+            owner = "permanence-worker"
+            remnd = ["24h"]
+
+            [[rule]]
+            id = "r1"
+            title = "Duplicate"
+            anchor = "placed-for-adoption"
+            due = "1w"
+            met-by = "visit"
+            owner = "social-worker"
+            """.write(to: dir.appendingPathComponent("rules.d/local.toml"), atomically: true, encoding: .utf8)
+        let r = try Self.run(["check-config", "--config", dir.appendingPathComponent("permanenced.toml").path])
+        #expect(r.status == 1)
+        let file = dir.appendingPathComponent("rules.d/local.toml").path
+        #expect(r.stderr.contains("\(file):10: rule.r1.due: '72hours' is not an offset"))
+        #expect(r.stderr.contains("\(file):13: rule.r1.remnd: unknown key (did you mean 'remind'?)"))
+        #expect(r.stderr.contains("\(file):16: rule.r1.id: duplicate rule id; first defined in \(file):7"))
+        #expect(r.stderr.contains("\(file):9: rule.r1.anchor: anchor event 'placed-for-adoptin' is not defined"))
+        #expect(r.stderr.contains("\(file):12: rule.r1.owner: unknown role 'permanence-worker'"))
+        #expect(r.stderr.contains("5 problems found; nothing was changed"))
+    }
+
+    @Test func explainShowsTheArithmeticStatusAndSource() throws {
+        let r = try Self.run([
+            "explain", "LEI-2026-0142", "--events", Self.demoEvents, "--cases", Self.demoCases, "--config", Self.config,
+            "--at", "2026-11-23T10:00",
+        ])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("placed-for-adoption 2026-10-23 14:00 BST + 72h = 2026-10-26 13:00 GMT, clocks went back"))
+        #expect(r.stdout.contains("MET ON TIME  post-placement-visit"))
+        #expect(r.stdout.contains("CANNOT COMPUTE  profile-on-linkmaker"))
+        #expect(r.stdout.contains("source: 000 Leicestershire"))
+    }
+
+    @Test func explainJSON() throws {
+        let r = try Self.run([
+            "explain", "LEI-2026-0177", "--events", Self.demoEvents, "--cases", Self.demoCases, "--config", Self.config,
+            "--at", "2026-11-23T10:00", "--json",
+        ])
+        #expect(r.status == 0, "\(r.stderr)")
+        let object = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
+        let deadlines = object?["deadlines"] as? [[String: Any]] ?? []
+        let exception = deadlines.first { $0["rule"] as? String == "exception-report-week-40" }
+        #expect(exception?["status"] as? String == "overdue")  // the lodged application was withdrawn
+        #expect(exception?["due"] as? String == "2026-11-17")
+        let ignored = object?["ignored_events"] as? [[String: Any]] ?? []
+        #expect(ignored.contains { $0["id"] as? String == "LEI177-04" && $0["reason"] as? String == "withdrawn" })
+    }
+
+    @Test func simulateListsNotificationsInTimeOrder() throws {
+        let r = try Self.run([
+            "simulate", "--events", Self.demoEvents, "--cases", Self.demoCases, "--config", Self.config,
+            "--from", "2026-11-23", "--until", "2026-12-01", "--json",
+        ])
+        #expect(r.status == 0, "\(r.stderr)")
+        let list = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [[String: Any]] ?? []
+        #expect(!list.isEmpty)
+        let times = list.compactMap { $0["at"] as? String }
+        #expect(times == times.sorted())
+        for n in list {
+            for key in ["at", "case", "rule", "stage", "due", "recipients"] { #expect(n[key] != nil, "missing \(key)") }
+        }
+        let urgent = list.filter { $0["case"] as? String == "LEI-2026-0177" && $0["rule"] as? String == "post-placement-visit" }
+        #expect(urgent.map { $0["stage"] as? String ?? "" } == ["reminder", "reminder", "due", "escalation", "overdue", "escalation"])
+        #expect(urgent.first?["at"] as? String == "2026-11-23T11:00:00+00:00")
+    }
+
+    @Test func badInputChangesNothingAndNamesFileLineAndColumn() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let events = dir.appendingPathComponent("events.csv")
+        try "case_ref,event,at\nLEI-2026-0142,visit,2026-11-40\nNOPE,visit,2026-11-20\n".write(to: events, atomically: true, encoding: .utf8)
+        let r = try Self.run([
+            "simulate", "--events", events.path, "--cases", Self.demoCases, "--config", Self.config,
+            "--from", "2026-11-23", "--until", "2026-12-01",
+        ])
+        #expect(r.status == 2)
+        #expect(r.stdout.isEmpty)
+        #expect(r.stderr.contains("\(events.path):2: at: '2026-11-40' is not a valid date"))
+        #expect(r.stderr.contains("\(events.path):3: case_ref: unknown case 'NOPE'"))
+    }
+
+    @Test func vocabularyMatchesTheCommittedDocument() throws {
+        let r = try Self.run(["vocabulary", "--config", Self.config])
+        #expect(r.status == 0)
+        let committed = try String(contentsOf: Self.root.appendingPathComponent("docs/events.md"), encoding: .utf8)
+        #expect(r.stdout == committed, "docs/events.md is stale: run permanenced vocabulary --config config/permanenced.toml > docs/events.md")
+    }
+
+    @Test func holidaysListsTheCalendar() throws {
+        let r = try Self.run(["holidays", "--calendar", "northern-ireland", "--year", "2026", "--config", Self.config])
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("2026-07-13  Mon  Battle of the Boyne (Orangemen’s Day) (substitute day)"))
+    }
+}
