@@ -65,10 +65,10 @@ struct CaseReport {
                 lines.append("      cannot be computed: \(reason)")
             case .computed(let comp):
                 if let calc {
-                    lines.append("      \(DeadlineExplanation(comp, rule: rule, calculator: calc).sentence)")
+                    lines.append("      \(DeadlineExplanation(comp, rule: rule, calculator: calc, evaluation: evaluation).sentence)")
                 }
-                if let m = comp.met { lines.append("      met by \(m.kind) [\(m.id)] at \(when(m))\(m.at > now ? " (future)" : "")") }
-                if let m = comp.moot { lines.append("      moot: \(m.kind) [\(m.id)] at \(when(m))\(m.at > now ? " (future)" : "")") }
+                if let m = comp.met { lines.append("      met by \(evaluation.event(m).kind) [\(m.id)] at \(when(m))\(m.at > now ? " (future)" : "")") }
+                if let m = comp.moot { lines.append("      moot: \(evaluation.event(m).kind) [\(m.id)] at \(when(m))\(m.at > now ? " (future)" : "")") }
             }
             if case .cannotCompute = d.state { continue }
             let owner = evaluation.caseRecord.assignments[rule.owner].map { " (\($0))" } ?? " (unassigned)"
@@ -88,7 +88,7 @@ struct CaseReport {
         }
         func ref(_ r: Deadline.EventRef?) -> JSON {
             guard let r else { return .null }
-            return .object([("id", .string(r.id)), ("event", .string(r.kind)), ("at", .string(zone.iso8601(r.at)))])
+            return .object([("id", .string(r.id)), ("event", .string(evaluation.event(r).kind)), ("at", .string(zone.iso8601(r.at)))])
         }
         let deadlines: [JSON] = evaluation.deadlines.map { d in
             let rule = ruleSet.rules[d.ruleIndex]
@@ -100,7 +100,7 @@ struct CaseReport {
             case .cannotCompute(let reason):
                 pairs += [("due", .null), ("reason", .string(reason))]
             case .computed(let comp):
-                let explanation = calc.map { DeadlineExplanation(comp, rule: rule, calculator: $0) }
+                let explanation = calc.map { DeadlineExplanation(comp, rule: rule, calculator: $0, evaluation: evaluation) }
                 pairs += [
                     ("due", .string(due(comp))), ("due_date", .string(comp.dueDate.description)),
                     ("exact", .bool(comp.isExact)), ("anchor", ref(comp.anchor)), ("offset", .string(comp.offset.signedDescription)),

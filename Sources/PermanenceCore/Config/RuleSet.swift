@@ -1,3 +1,5 @@
+import Synchronization
+
 /// A file's path and text, read by the caller (the core does no I/O).
 public struct SourceFile: Sendable {
     public var path: String
@@ -23,6 +25,8 @@ public struct RuleSet: Sendable {
 
     /// Event kind name to its index.
     let eventIndex: [String: Int]
+    /// The same, for the evaluator's per-event lookups.
+    let kindTable: KindTable
     /// For each event kind, the kinds it counts as (itself first).
     let expansions: [[Int]]
     let compiled: [CompiledRule]
@@ -66,6 +70,7 @@ public struct RuleSet: Sendable {
         var index: [String: Int] = [:]
         for (i, e) in vocabulary.events.enumerated() { index[e.name] = i }
         self.eventIndex = index
+        self.kindTable = KindTable(vocabulary.events.map(\.name))
         var expansions: [[Int]] = []
         for e in vocabulary.events {
             var seen = [index[e.name]!]
@@ -86,8 +91,11 @@ public struct RuleSet: Sendable {
         calendars[name].map { DateCalculator(zone: zone, calendar: $0) }
     }
 
-    /// Indices into `rules` of the rules that apply to a case.
+    /// Indices into `rules` of the rules that apply to a case: those of its packs (or the default packs), for
+    /// its plan (every plan when the plan is empty) and its calendar or that calendar's nation.
     public func applicableRules(plan: String, calendar: String, packs casePacks: [String]) -> [Int] {
+        let key = ApplicabilityKey(plan: plan, calendar: calendar, packs: casePacks)
+        if let cached = applicability.lookup(key) { return cached }
         let selected = casePacks.isEmpty ? configuration.defaultPacks : casePacks
         let nation = calendars[calendar]?.nation.rawValue
         var out: [Int] = []
@@ -99,8 +107,13 @@ public struct RuleSet: Sendable {
             }
             out.append(i)
         }
+        applicability.store(key, out)
         return out
     }
+
+    /// Applicable rules by plan, calendar and packs, remembered so the evaluator's hot path does no string
+    /// matching after the first case of each kind.
+    let applicability = ApplicabilityCache()
 
     /// The index of an event kind, if the vocabulary defines it.
     public func eventKind(_ name: String) -> Int? { eventIndex[name] }
@@ -154,17 +167,57 @@ public struct RuleSet: Sendable {
     }
 }
 
-/// A rule with its event names resolved to indices, for the evaluator's inner loop.
-struct CompiledRule: Sendable {
+struct ApplicabilityKey: Hashable, Sendable {
+    let plan: String
+    let calendar: String
+    let packs: [String]
+}
+
+/// A thread-safe memo of applicable rules, shared by every copy of a `RuleSet`.
+final class ApplicabilityCache: Sendable {
+    private let table = Mutex<[ApplicabilityKey: [Int]]>([:])
+
+    func lookup(_ key: ApplicabilityKey) -> [Int]? {
+        table.withLock { $0[key] }
+    }
+
+    func store(_ key: ApplicabilityKey, _ value: [Int]) {
+        table.withLock { $0[key] = value }
+    }
+}
+
+/// A rule with its event names resolved to indices and its hot fields at hand, for the evaluator's inner
+/// loop. A class, so that handing one around costs one reference count rather than a copy of every field.
+final class CompiledRule: Sendable {
+    let id: String
+    /// Why the deadline cannot be computed while no anchor event is recorded.
+    let missingAnchorReason: String
     let anchor: [Int]
     let metBy: [Int]
-    let mootIf: [Int]
     let until: [Int]
+    let mootOrUntil: [Int]
+    let occurrence: AnchorOccurrence
+    let due: Offset
+    let dueTime: DueTime
+    let metByNth: Int
+    let repeats: Bool
+    let every: [Offset]
+    let later: (after: Offset, every: Offset)?
 
     init(_ r: Rule, _ index: [String: Int]) {
+        id = r.id
+        missingAnchorReason = "no \(r.anchor.joined(separator: " or ")) event recorded"
         anchor = r.anchor.compactMap { index[$0] }
         metBy = r.metBy.compactMap { index[$0] }
-        mootIf = r.mootIf.compactMap { index[$0] }
+        let mootIf = r.mootIf.compactMap { index[$0] }
         until = (r.recurrence?.until ?? []).compactMap { index[$0] }
+        mootOrUntil = Array(Set(mootIf + until)).sorted()
+        occurrence = r.anchorOccurrence
+        due = r.due
+        dueTime = r.dueTime
+        metByNth = r.metByNth
+        repeats = r.recurrence != nil
+        every = r.recurrence?.every ?? []
+        later = r.recurrence?.later
     }
 }

@@ -31,10 +31,10 @@ public struct Deadline: Sendable {
         case cannotCompute(reason: String)
     }
 
-    /// An event that bears on a deadline.
+    /// An event that bears on a deadline; `position` indexes `CaseEvaluation.events` (for its kind and note).
     public struct EventRef: Sendable, Equatable {
         public let id: String
-        public let kind: String
+        public let position: Int
         public let at: Instant
         public let dateOnly: Bool
     }
@@ -90,4 +90,7 @@ public struct CaseEvaluation: Sendable {
     /// Events that do not count, each with the reason (withdrawn, superseded by another).
     public let ignoredEvents: [(event: CaseEvent, reason: String)]
     public let deadlines: [Deadline]
+
+    /// The event a deadline refers to.
+    public func event(_ ref: Deadline.EventRef) -> CaseEvent { events[ref.position] }
 }

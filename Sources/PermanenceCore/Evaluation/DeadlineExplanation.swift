@@ -4,7 +4,8 @@ public struct DeadlineExplanation: Sendable {
     public let sentence: String
     public let steps: [DateCalculator.Step]
 
-    public init(_ c: Deadline.Computed, rule: Rule, calculator calc: DateCalculator) {
+    /// Explains a computed deadline of `evaluation`.
+    public init(_ c: Deadline.Computed, rule: Rule, calculator calc: DateCalculator, evaluation: CaseEvaluation) {
         let zone = calc.zone
         let anchorText = c.anchor.dateOnly
             ? zone.localDate(at: c.anchor.at).description
@@ -23,7 +24,7 @@ public struct DeadlineExplanation: Sendable {
         if c.anchor.dateOnly && c.offset.unit == .hours { notes.insert("no time recorded, midnight assumed", at: 0) }
         if case .at = rule.dueTime { notes.append("due at \(rule.dueTime) on the day") }
         let verb = c.offset.amount < 0 ? "-" : "+"
-        sentence = "\(c.anchor.kind) \(anchorText) \(verb) \(abs(c.offset.amount))\(c.offset.unit.rawValue) = \(dueText)"
+        sentence = "\(evaluation.event(c.anchor).kind) \(anchorText) \(verb) \(abs(c.offset.amount))\(c.offset.unit.rawValue) = \(dueText)"
             + (notes.isEmpty ? "" : ", " + notes.joined(separator: ", "))
         self.steps = steps
     }

@@ -6,39 +6,37 @@ public struct Evaluator: Sendable {
         self.ruleSet = ruleSet
     }
 
-    /// An active event with its kind index and position in time order.
-    struct Active {
-        let event: CaseEvent
-        let kind: Int
-        let position: Int
-    }
-
     /// Evaluates every applicable rule for a case. Withdrawn and superseded events are set aside first, so
     /// changing or withdrawing an event re-evaluates everything that depended on it.
     public func evaluate(_ c: ChildCase, events: [CaseEvent]) -> CaseEvaluation {
         let (active, ignored) = resolve(events)
-        var list: [Active] = []
-        list.reserveCapacity(active.count)
-        for (i, e) in active.enumerated() {
-            list.append(Active(event: e, kind: ruleSet.eventIndex[e.kind] ?? -1, position: i))
-        }
         var deadlines: [Deadline] = []
+        let applicable = ruleSet.applicableRules(plan: c.plan, calendar: c.calendar, packs: c.packs)
         guard let calendar = ruleSet.calendars[c.calendar] else {
-            for i in ruleSet.applicableRules(plan: c.plan, calendar: c.calendar, packs: c.packs) {
+            for i in applicable {
                 deadlines.append(Deadline(ruleIndex: i, ruleID: ruleSet.rules[i].id, cycle: 1,
                     state: .cannotCompute(reason: "unknown calendar '\(c.calendar)'")))
             }
             return CaseEvaluation(caseRecord: c, events: active, ignoredEvents: ignored, deadlines: deadlines)
         }
+        let index = CaseIndex(events: active, kindOf: active.map { ruleSet.kindTable.index(of: $0.kind) ?? -1 }, expansions: ruleSet.expansions)
         let calc = DateCalculator(zone: ruleSet.zone, calendar: calendar)
-        for i in ruleSet.applicableRules(plan: c.plan, calendar: c.calendar, packs: c.packs) {
-            evaluateRule(i, list, calc, into: &deadlines)
+        deadlines.reserveCapacity(applicable.count + active.count)
+        for i in applicable {
+            evaluateRule(i, index, calc, into: &deadlines)
         }
         return CaseEvaluation(caseRecord: c, events: active, ignoredEvents: ignored, deadlines: deadlines)
     }
 
     /// Splits events into those that count (time order) and those that do not, with reasons.
     func resolve(_ events: [CaseEvent]) -> ([CaseEvent], [(event: CaseEvent, reason: String)]) {
+        var sorted = true
+        var amended = false
+        for (i, e) in events.enumerated() {
+            if e.withdrawn || e.supersedes != nil { amended = true }
+            if i > 0 && events[i - 1].at > e.at { sorted = false }
+        }
+        if !amended && sorted { return (events, []) }
         var supersededBy: [String: String] = [:]
         for e in events where !e.withdrawn {
             if let s = e.supersedes { supersededBy[s] = e.id }
@@ -61,109 +59,130 @@ public struct Evaluator: Sendable {
         return (ordered, ignored)
     }
 
-    @inline(__always)
-    private func matches(_ a: Active, _ kinds: [Int]) -> Bool {
-        guard a.kind >= 0, !kinds.isEmpty else { return false }
-        for k in ruleSet.expansions[a.kind] where kinds.contains(k) { return true }
-        return false
+    private func ref(_ index: CaseIndex, _ p: Int32) -> Deadline.EventRef {
+        let e = index.events[Int(p)]
+        return Deadline.EventRef(id: e.id, position: Int(p), at: e.at, dateOnly: e.dateOnly)
     }
 
-    private func ref(_ a: Active) -> Deadline.EventRef {
-        Deadline.EventRef(id: a.event.id, kind: a.event.kind, at: a.event.at, dateOnly: a.event.dateOnly)
-    }
-
-    private func evaluateRule(_ index: Int, _ events: [Active], _ calc: DateCalculator, into out: inout [Deadline]) {
-        let rule = ruleSet.rules[index]
-        let compiled = ruleSet.compiled[index]
-        let anchors = events.filter { matches($0, compiled.anchor) }
-        guard let firstAnchor = anchors.first else {
-            let names = rule.anchor.joined(separator: " or ")
-            out.append(Deadline(ruleIndex: index, ruleID: rule.id, cycle: 1,
-                state: .cannotCompute(reason: "no \(names) event recorded")))
+    private func evaluateRule(_ i: Int, _ index: CaseIndex, _ calc: DateCalculator, into out: inout [Deadline]) {
+        let rule = ruleSet.compiled[i]
+        let anchors = index.positions(rule.anchor)
+        guard let first = anchors.first else {
+            out.append(Deadline(ruleIndex: i, ruleID: rule.id, cycle: 1,
+                state: .cannotCompute(reason: rule.missingAnchorReason)))
             return
         }
-        var chosen: [Active]
-        switch rule.anchorOccurrence {
+        let chosen: ArraySlice<Int32>
+        switch rule.occurrence {
         case .only:
-            if let other = anchors.first(where: { $0.event.at != firstAnchor.event.at }) {
-                let reason = "contradictory anchors: \(firstAnchor.event.kind) \(firstAnchor.event.id) at "
-                    + "\(ruleSet.zone.iso8601(firstAnchor.event.at)) and \(other.event.id) at "
-                    + "\(ruleSet.zone.iso8601(other.event.at)); withdraw or correct one"
-                out.append(Deadline(ruleIndex: index, ruleID: rule.id, cycle: 1, state: .cannotCompute(reason: reason)))
+            let a = index.events[Int(first)]
+            if let other = anchors.first(where: { index.events[Int($0)].at != a.at }) {
+                let b = index.events[Int(other)]
+                let reason = "contradictory anchors: \(a.kind) \(a.id) at \(ruleSet.zone.iso8601(a.at)) and "
+                    + "\(b.kind) \(b.id) at \(ruleSet.zone.iso8601(b.at)); withdraw or correct one"
+                out.append(Deadline(ruleIndex: i, ruleID: rule.id, cycle: 1, state: .cannotCompute(reason: reason)))
                 return
             }
-            chosen = [firstAnchor]
-        case .first: chosen = [firstAnchor]
-        case .latest: chosen = [anchors.last!]
+            chosen = anchors.prefix(1)
+        case .first: chosen = anchors.prefix(1)
+        case .latest: chosen = anchors.suffix(1)
         case .each: chosen = anchors
         }
-        var consumed = Set<Int>()
-        var previousAnchorPosition = -1
+        var chain = Chain(
+            index: index, met: index.positions(rule.metBy), moot: index.positions(rule.mootOrUntil),
+            until: index.positions(rule.until), consumed: chosen.count > 1 ? Set() : nil)
+        var previous: Int32 = -1
         for anchor in chosen {
-            cycles(index, rule, compiled, anchor, previousAnchorPosition, events, calc, &consumed, &out)
-            previousAnchorPosition = anchor.position
+            cycles(i, rule, anchor, previous, calc, &chain, &out)
+            previous = anchor
         }
+    }
+
+    /// The positions a rule's chain of deadlines draws on.
+    private struct Chain {
+        let index: CaseIndex
+        let met: ArraySlice<Int32>
+        let moot: ArraySlice<Int32>
+        let until: ArraySlice<Int32>
+        /// Meeting events already used by an earlier anchor's chain (only for rules anchored on each event).
+        var consumed: Set<Int32>?
     }
 
     // swiftlint:disable:next function_parameter_count
     private func cycles(
-        _ index: Int, _ rule: Rule, _ compiled: CompiledRule, _ anchor: Active, _ previousAnchorPosition: Int,
-        _ events: [Active], _ calc: DateCalculator, _ consumed: inout Set<Int>, _ out: inout [Deadline]
+        _ i: Int, _ rule: CompiledRule, _ anchor: Int32, _ previousAnchor: Int32, _ calc: DateCalculator,
+        _ chain: inout Chain, _ out: inout [Deadline]
     ) {
+        let index = chain.index
         let isBefore = rule.due.amount < 0
         // Meeting and moot events count only after the clock starts (for a deadline before a future
         // event: after the previous anchor).
-        var window = isBefore ? previousAnchorPosition : anchor.position
-        let endOfCycle = events.first { $0.position > anchor.position && matches($0, compiled.until) }
-        var base = ref(anchor)
+        var window = isBefore ? previousAnchor : anchor
+        let endOfCycle = chain.until.first { $0 > anchor }.map { index.events[Int($0)].at }
+        var base = ref(index, anchor)
+        let anchorRef = base
+        var switchAt: Instant?
+        if let later = rule.later, let p = try? calc.add(later.after, to: point(anchorRef)) {
+            switchAt = instant(p)
+        }
         var cycle = 1
         while cycle <= 500 {
             let offset: Offset
             if cycle == 1 {
                 offset = rule.due
-            } else if let rec = rule.recurrence, !rec.every.isEmpty {
-                if let later = rec.later, let switchAt = try? calc.add(later.after, to: point(ref(anchor))),
-                    base.at >= instant(switchAt)
-                {
+            } else if rule.repeats, !rule.every.isEmpty {
+                if let later = rule.later, let switchAt, base.at >= switchAt {
                     offset = later.every
                 } else {
-                    offset = rec.every[min(cycle - 2, rec.every.count - 1)]
+                    offset = rule.every[min(cycle - 2, rule.every.count - 1)]
                 }
             } else {
                 return
             }
-            if cycle > 1, let end = endOfCycle, end.event.at <= base.at { return }
+            if cycle > 1, let end = endOfCycle, end <= base.at { return }
             let due: (Instant, LocalDate, Bool)
             do {
                 due = try dueMoment(offset, from: base, rule: rule, calc: calc)
             } catch {
-                out.append(Deadline(ruleIndex: index, ruleID: rule.id, cycle: cycle, state: .cannotCompute(reason: error.description)))
+                out.append(Deadline(ruleIndex: i, ruleID: rule.id, cycle: cycle, state: .cannotCompute(reason: error.description)))
                 return
             }
-            var met: Active?
+            var met: Int32?
             var seen = 0
-            for e in events where e.position > window && !consumed.contains(e.position) && matches(e, compiled.metBy) {
+            for p in chain.met[upperBound(chain.met, window)...] where !(chain.consumed?.contains(p) ?? false) {
                 seen += 1
                 if seen == rule.metByNth {
-                    met = e
+                    met = p
                     break
                 }
             }
-            var moot: Active?
-            for e in events where e.position > window && (matches(e, compiled.mootIf) || matches(e, compiled.until)) {
-                if let m = met, e.event.at >= m.event.at { break }
-                moot = e
-                break
+            var moot: Int32?
+            let m = upperBound(chain.moot, window)
+            if m < chain.moot.endIndex {
+                let p = chain.moot[m]
+                if met == nil || index.events[Int(p)].at < index.events[Int(met!)].at { moot = p }
             }
-            if let met, moot == nil { consumed.insert(met.position) }
-            out.append(Deadline(ruleIndex: index, ruleID: rule.id, cycle: cycle, state: .computed(.init(
+            if let met, moot == nil { chain.consumed?.insert(met) }
+            out.append(Deadline(ruleIndex: i, ruleID: rule.id, cycle: cycle, state: .computed(.init(
                 anchor: base, offset: offset, dueInstant: due.0, dueDate: due.1, isExact: due.2,
-                met: moot == nil ? met.map(ref) : nil, moot: moot.map(ref)))))
-            guard let met, moot == nil, rule.recurrence != nil else { return }
-            base = ref(met)
-            window = met.position
+                met: moot == nil ? met.map { ref(index, $0) } : nil, moot: moot.map { ref(index, $0) }))))
+            guard let met, moot == nil, rule.repeats else { return }
+            base = ref(index, met)
+            window = met
             cycle += 1
         }
+    }
+
+    /// The first index of a sorted slice whose value is greater than `value`.
+    @inline(__always)
+    private func upperBound(_ slice: ArraySlice<Int32>, _ value: Int32) -> Int {
+        var lo = slice.startIndex
+        var hi = slice.endIndex
+        while lo < hi {
+            let mid = (lo + hi) >> 1
+            if slice[mid] <= value { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
     }
 
     private func point(_ e: Deadline.EventRef) -> TimePoint {
@@ -178,7 +197,7 @@ public struct Evaluator: Sendable {
     }
 
     /// The instant a deadline is missed, its local date, and whether it is an exact time.
-    func dueMoment(_ offset: Offset, from base: Deadline.EventRef, rule: Rule, calc: DateCalculator)
+    func dueMoment(_ offset: Offset, from base: Deadline.EventRef, rule: CompiledRule, calc: DateCalculator)
         throws(DateCalculator.Failure) -> (Instant, LocalDate, Bool)
     {
         let zone = ruleSet.zone

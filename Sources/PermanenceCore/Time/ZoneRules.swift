@@ -35,11 +35,27 @@ public struct ZoneRules: Sendable {
         public let toAbbreviation: String
     }
 
+    /// `buckets[b]`: transitions before `bucketBase + b << bucketShift`, so a lookup scans at most a few.
+    private let buckets: [Int32]
+    private let bucketBase: Int
+    private static let bucketShift = 22  // about 48 days; transitions are months apart
+
     init(identifier: String, transitions: [Int], periods: [Period]) {
         precondition(periods.count == transitions.count + 1)
         self.identifier = identifier
         self.transitions = transitions
         self.periods = periods
+        // Index the years the engine works in (1970 to 2200); other instants fall back to binary search.
+        bucketBase = 0
+        let count = (7_300_000_000 >> Self.bucketShift) + 1
+        var buckets = [Int32](repeating: 0, count: count)
+        var i = 0
+        for b in 0..<count {
+            let start = b << Self.bucketShift
+            while i < transitions.count, transitions[i] < start { i += 1 }
+            buckets[b] = Int32(i)
+        }
+        self.buckets = buckets
     }
 
     /// A fixed offset with no transitions.
@@ -58,9 +74,15 @@ public struct ZoneRules: Sendable {
     @inline(__always)
     func periodIndex(at instant: Instant) -> Int {
         // Number of transitions at or before the instant.
+        let t = instant.seconds
+        let b = (t - bucketBase) >> Self.bucketShift
+        if b >= 0, b < buckets.count {
+            var i = Int(buckets[b])
+            while i < transitions.count, transitions[i] <= t { i += 1 }
+            return i
+        }
         var lo = 0
         var hi = transitions.count
-        let t = instant.seconds
         while lo < hi {
             let mid = (lo + hi) >> 1
             if transitions[mid] <= t { lo = mid + 1 } else { hi = mid }
@@ -92,8 +114,12 @@ public struct ZoneRules: Sendable {
     /// happens twice in autumn resolves to the first occurrence.
     public func resolve(_ local: LocalDateTime) -> (instant: Instant, resolution: Resolution) {
         let wall = local.wallSeconds
-        let before = offset(at: Instant(seconds: wall - 86_400 * 2))
-        let after = offset(at: Instant(seconds: wall + 86_400 * 2))
+        let pb = periodIndex(at: Instant(seconds: wall - 86_400 * 2))
+        let pa = periodIndex(at: Instant(seconds: wall + 86_400 * 2))
+        let before = periods[pb].offset
+        let after = periods[pa].offset
+        // No change within two days either side (almost always): the wall time exists exactly once.
+        if pb == pa { return (Instant(seconds: wall - before), .unique) }
         var valid: [Int] = []
         for candidate in [before, after, offset(at: Instant(seconds: wall))] where !valid.contains(candidate) {
             if offset(at: Instant(seconds: wall - candidate)) == candidate { valid.append(candidate) }

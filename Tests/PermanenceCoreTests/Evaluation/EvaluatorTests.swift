@@ -69,19 +69,21 @@ import Testing
 
     @Test func dateOnlyAnchorsStandAtMidnight() throws {
         let e = events([("p", "placed-for-adoption", "2026-10-23")])
-        let d = try #require(deadline(e, "post-placement-visit")?.computed)
+        let evaluation = evaluator.evaluate(adoption, events: e)
+        let d = try #require(evaluation.deadlines.first { $0.ruleID == "post-placement-visit" }?.computed)
         #expect(set.zone.iso8601(d.dueInstant) == "2026-10-25T23:00:00+00:00")
         let calc = try #require(set.calculator(calendar: "england-and-wales"))
         let rule = set.rules.first { $0.id == "post-placement-visit" }!
-        #expect(DeadlineExplanation(d, rule: rule, calculator: calc).sentence.contains("no time recorded"))
+        #expect(DeadlineExplanation(d, rule: rule, calculator: calc, evaluation: evaluation).sentence.contains("no time recorded"))
     }
 
     @Test func explanationShowsTheArithmetic() throws {
         let e = events([("p", "placed-for-adoption", "2026-10-23T14:00")])
-        let d = try #require(deadline(e, "post-placement-visit")?.computed)
+        let evaluation = evaluator.evaluate(adoption, events: e)
+        let d = try #require(evaluation.deadlines.first { $0.ruleID == "post-placement-visit" }?.computed)
         let calc = try #require(set.calculator(calendar: "england-and-wales"))
         let rule = set.rules.first { $0.id == "post-placement-visit" }!
-        #expect(DeadlineExplanation(d, rule: rule, calculator: calc).sentence
+        #expect(DeadlineExplanation(d, rule: rule, calculator: calc, evaluation: evaluation).sentence
             == "placed-for-adoption 2026-10-23 14:00 BST + 72h = 2026-10-26 13:00 GMT, clocks went back")
     }
 

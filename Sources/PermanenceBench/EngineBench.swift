@@ -1,0 +1,86 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import PermanenceCore
+
+/// Evaluates every shipped rule for a synthetic population of cases with realistic event histories.
+struct EngineBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "engine", abstract: "Evaluate all shipped rules for N synthetic cases; print cases per second and peak memory.")
+
+    @Option(help: "Number of cases.")
+    var cases: Int = 100_000
+
+    @Option(help: "Configuration directory.")
+    var config: String = "config"
+
+    @Option(help: "Worker threads (default: one per core).")
+    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @Flag(help: "Also plan the notifications of the next 14 days for every case.")
+    var plan = false
+
+    func run() throws {
+        let set = try loadShipped(config)
+        let now = set.zone.startOfDay(LocalDate(year: 2026, month: 11, day: 23)!)
+        let generateStart = monotonicSeconds()
+        let population = Population.generate(count: cases, ruleSet: set, now: now)
+        let generated = monotonicSeconds() - generateStart
+        let eventCount = population.reduce(0) { $0 + $1.kinds.count }
+        let kindNames = set.vocabulary.events.map(\.name)
+        let ids = (0..<1000).map { "e\($0)" }
+        let memoryBefore = peakResidentMiB()
+
+        let evaluator = Evaluator(ruleSet: set)
+        let planner = NotificationPlanner(ruleSet: set)
+        let chunks = max(1, threads)
+        let totals = Totals(count: chunks)
+        let until = now.adding(seconds: 14 * 86_400)
+        let start = monotonicSeconds()
+        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+            var deadlines = 0
+            var open = 0
+            var cannot = 0
+            var notifications = 0
+            var i = chunk
+            while i < population.count {
+                let p = population[i]
+                let evaluation = evaluator.evaluate(p.caseRecord, events: p.events(kindNames: kindNames, ids: ids))
+                deadlines += evaluation.deadlines.count
+                for d in evaluation.deadlines {
+                    let s = d.status(at: now, zone: set.zone)
+                    if s.isOpen { open += 1 } else if s == .cannotCompute { cannot += 1 }
+                }
+                if plan { notifications += planner.plan(evaluation, from: now, until: until).count }
+                i += chunks
+            }
+            totals.set(chunk, [deadlines, open, cannot, notifications])
+        }
+        let elapsed = monotonicSeconds() - start
+        let sum = totals.sum()
+        print("engine benchmark: \(set.rules.count) rules in \(set.packs.count) packs, \(threads) thread(s)")
+        print(String(format: "  population      %d cases, %d events (generated in %.2f s)", cases, eventCount, generated))
+        print(String(format: "  deadlines       %d (%d open, %d cannot be computed yet)", sum[0], sum[1], sum[2]))
+        if plan { print("  notifications   \(sum[3]) in the next 14 days") }
+        print(String(format: "  evaluation      %.3f s  (%.0f cases/s)", elapsed, Double(cases) / elapsed))
+        print(String(format: "  peak memory     %.1f MiB (%.1f MiB after generating the population)", peakResidentMiB(), memoryBefore))
+    }
+}
+
+/// Per-thread counters, written once per thread.
+final class Totals: @unchecked Sendable {
+    private var values: [[Int]]
+    private let lock = NSLock()
+
+    init(count: Int) { values = Array(repeating: [0, 0, 0, 0], count: count) }
+
+    func set(_ i: Int, _ v: [Int]) {
+        lock.lock()
+        values[i] = v
+        lock.unlock()
+    }
+
+    func sum() -> [Int] {
+        values.reduce([0, 0, 0, 0]) { a, b in zip(a, b).map { $0 + $1 } }
+    }
+}
