@@ -31,6 +31,12 @@ public struct NotificationPlanner: Sendable {
         let rule = ruleSet.rules[d.ruleIndex]
         let zone = ruleSet.zone
         let stop = min(c.met?.at ?? .distantFuture, c.moot?.at ?? .distantFuture)
+        // Most deadlines of a long history have nothing in the window: skip them before any date arithmetic.
+        if stop <= from { return }
+        let slack = 4 * 86_400  // working-day and morning adjustments move a notice by a few days at most
+        let lastPossible = c.dueInstant.seconds + (rule.escalate.map { Self.upperBound($0.after) }.max() ?? 0) + slack
+        let firstPossible = c.dueInstant.seconds - (rule.remind.map { Self.upperBound($0) }.max() ?? 0) - slack
+        if lastPossible < from.seconds || firstPossible >= until.seconds { return }
         let clockStarted = rule.due.amount >= 0 ? c.anchor.at : Instant.distantPast
         let cal = calc.calendar
         func morning(_ date: LocalDate) -> Instant {
@@ -82,6 +88,18 @@ public struct NotificationPlanner: Sendable {
                 at = morning(workingOnOrAfter(e.after.amount == 0 ? date.adding(days: 1) : date))
             }
             if let at { add(max(at, overdueAt), .escalation, n + 1, e.roles + [rule.owner]) }
+        }
+    }
+
+    /// The longest an offset can span, in seconds.
+    static func upperBound(_ o: Offset) -> Int {
+        let n = abs(o.amount)
+        switch o.unit {
+        case .hours: return n * 3600
+        case .days: return n * 86_400 + 3600
+        case .weeks: return n * 7 * 86_400 + 3600
+        case .months: return n * 31 * 86_400 + 3600
+        case .workingDays: return (n * 7 / 5 + 14) * 86_400
         }
     }
 
