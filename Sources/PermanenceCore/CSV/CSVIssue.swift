@@ -60,6 +60,22 @@ struct CSVHeader {
         self.names = names
     }
 
+    /// A whole file's header and data records; a quoting error or an empty file is reported as an issue.
+    static func records(file: String, text: String, expectedHeader: String) throws(CSVErrors)
+        -> (header: CSVParser.Record, rows: ArraySlice<CSVParser.Record>)
+    {
+        let records: [CSVParser.Record]
+        do {
+            records = try CSVParser.parse(text)
+        } catch {
+            throw CSVErrors([CSVIssue(file: file, line: error.line, column: "", message: error.message)])
+        }
+        guard let first = records.first else {
+            throw CSVErrors([CSVIssue(file: file, line: 1, column: "", message: "empty file; expected a header \(expectedHeader)")])
+        }
+        return (first, records.dropFirst())
+    }
+
     /// The trimmed cell of a column, or nil when the column is absent or the cell empty.
     func cell(_ name: String, _ record: CSVParser.Record) -> String? {
         guard let i = columns[name], i < record.fields.count else { return nil }

@@ -65,20 +65,12 @@ public struct CaseTable: Sendable {
 
     /// Decodes a whole file; all or nothing.
     public static func decode(file: String, text: String, ruleSet: RuleSet) throws(CSVErrors) -> [ChildCase] {
-        let records: [CSVParser.Record]
-        do {
-            records = try CSVParser.parse(text)
-        } catch {
-            throw CSVErrors([CSVIssue(file: file, line: error.line, column: "", message: error.message)])
-        }
-        guard let first = records.first else {
-            throw CSVErrors([CSVIssue(file: file, line: 1, column: "", message: "empty file; expected a header case_ref,plan,calendar")])
-        }
-        let table = try CaseTable(header: first, file: file, ruleSet: ruleSet)
+        let (header, rows) = try CSVHeader.records(file: file, text: text, expectedHeader: "case_ref,plan,calendar")
+        let table = try CaseTable(header: header, file: file, ruleSet: ruleSet)
         var issues: [CSVIssue] = []
         var cases: [ChildCase] = []
         var seen: [String: Int] = [:]
-        for r in records.dropFirst() {
+        for r in rows {
             guard let c = table.decode(r, issues: &issues) else { continue }
             if let line = seen[c.reference] {
                 issues.append(CSVIssue(file: file, line: r.line, column: "case_ref", message: "'\(c.reference)' appears twice (first at line \(line))"))

@@ -68,20 +68,12 @@ public struct EventTable: Sendable {
     public static func decode(file: String, text: String, ruleSet: RuleSet, knownCases: Set<String>? = nil)
         throws(CSVErrors) -> [CaseEvent]
     {
-        let records: [CSVParser.Record]
-        do {
-            records = try CSVParser.parse(text)
-        } catch {
-            throw CSVErrors([CSVIssue(file: file, line: error.line, column: "", message: error.message)])
-        }
-        guard let first = records.first else {
-            throw CSVErrors([CSVIssue(file: file, line: 1, column: "", message: "empty file; expected a header case_ref,event,at")])
-        }
-        let table = try EventTable(header: first, file: file, ruleSet: ruleSet)
+        let (header, rows) = try CSVHeader.records(file: file, text: text, expectedHeader: "case_ref,event,at")
+        let table = try EventTable(header: header, file: file, ruleSet: ruleSet)
         var issues: [CSVIssue] = []
         var events: [CaseEvent] = []
         var seen: [String: (CaseEvent, Int)] = [:]
-        for r in records.dropFirst() {
+        for r in rows {
             guard let e = table.decode(r, issues: &issues) else { continue }
             if let knownCases, !knownCases.contains(e.caseRef) {
                 issues.append(CSVIssue(file: file, line: r.line, column: "case_ref", message: "unknown case '\(e.caseRef)'"))

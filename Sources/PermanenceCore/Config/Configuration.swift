@@ -33,16 +33,10 @@ public struct Configuration: Sendable {
     public init() {}
 
     static func decode(file: String, text: String, diagnostics: Diagnostics) -> Configuration? {
-        let root: TOMLTable
-        do {
-            root = try TOMLParser.parse(text)
-        } catch {
-            diagnostics.report(file, error.line, "", "TOML syntax error at column \(error.column): \(error.message)")
-            return nil
-        }
+        guard var top = TableReader.root(file: file, text: text, diagnostics: diagnostics) else { return nil }
+        let root = top.table
         var c = Configuration()
         c.file = file
-        var top = TableReader(root, file: file, path: "", diagnostics: diagnostics)
         for k in root.keys { c.keyLines[k] = root[k]!.line }
         if let s = top.string("time-zone") { c.timeZone = s }
         if let s = top.string("default-calendar") { c.defaultCalendar = s }

@@ -10,6 +10,16 @@ struct TableReader {
     let diagnostics: Diagnostics
     private var asked: [String] = []
 
+    /// The root reader of a file's text, or nil after reporting its TOML syntax error.
+    static func root(file: String, text: String, diagnostics: Diagnostics) -> TableReader? {
+        do {
+            return TableReader(try TOMLParser.parse(text), file: file, path: "", diagnostics: diagnostics)
+        } catch {
+            diagnostics.report(file, error.line, "", "TOML syntax error at column \(error.column): \(error.message)")
+            return nil
+        }
+    }
+
     init(_ table: TOMLTable, file: String, path: String, diagnostics: Diagnostics) {
         self.table = table
         self.file = file

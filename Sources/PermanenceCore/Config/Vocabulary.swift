@@ -22,14 +22,8 @@ public struct Vocabulary: Sendable {
     public func hasPlan(_ name: String) -> Bool { plans.contains { $0.name == name } }
 
     static func decode(file: String, text: String, diagnostics: Diagnostics) -> Vocabulary? {
-        let root: TOMLTable
-        do {
-            root = try TOMLParser.parse(text)
-        } catch {
-            diagnostics.report(file, error.line, "", "TOML syntax error at column \(error.column): \(error.message)")
-            return nil
-        }
-        var top = TableReader(root, file: file, path: "", diagnostics: diagnostics)
+        guard var top = TableReader.root(file: file, text: text, diagnostics: diagnostics) else { return nil }
+        let root = top.table
         var plans: [(String, String)] = []
         var roles: [(String, String)] = []
         var events: [EventKind] = []

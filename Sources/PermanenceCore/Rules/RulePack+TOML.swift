@@ -4,14 +4,8 @@ extension RulePack {
     /// Decodes a rule pack from TOML text. Every problem is added to `diagnostics`; a pack is returned
     /// whenever its `[pack]` table could be read, so cross-checks can still run on the rest.
     static func decode(file: String, text: String, diagnostics: Diagnostics) -> RulePack? {
-        let root: TOMLTable
-        do {
-            root = try TOMLParser.parse(text)
-        } catch {
-            diagnostics.report(file, error.line, "", "TOML syntax error at column \(error.column): \(error.message)")
-            return nil
-        }
-        var top = TableReader(root, file: file, path: "", diagnostics: diagnostics)
+        guard var top = TableReader.root(file: file, text: text, diagnostics: diagnostics) else { return nil }
+        let root = top.table
         guard var header = top.table("pack") else {
             diagnostics.report(file, 1, "pack", "missing; a rule pack starts with a [pack] table naming its id and source")
             return nil
