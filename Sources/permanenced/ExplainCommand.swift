@@ -10,8 +10,8 @@ struct ExplainCommand: ParsableCommand {
     @Argument(help: "Case reference.")
     var caseRef: String
 
-    @Option(help: "Events CSV (case_ref,event,at[,event_id,note,supersedes,withdrawn]).")
-    var events: String
+    @Option(help: "Events CSV for a what-if (case_ref,event,at[,...]); without it the case is read from the store.")
+    var events: String?
 
     @Option(help: "Cases CSV (case_ref,plan,calendar[,initials,packs] and one column per role).")
     var cases: String?
@@ -22,11 +22,11 @@ struct ExplainCommand: ParsableCommand {
     @Flag(help: "Print JSON.")
     var json = false
 
-    @Option(help: "Configuration file (default: $PERMANENCED_CONFIG or /etc/permanenced/permanenced.toml).")
-    var config: String?
+    @OptionGroup var options: StoreOptions
 
     func run() throws {
-        let set = try loadRuleSet(config)
+        guard let events else { return try explainFromStore() }
+        let set = try loadRuleSet(options.config)
         let now = try parseTime(at, option: "--at", zone: set.zone)
         let inputs = try CaseInputs.load(events: events, cases: cases, ruleSet: set)
         guard let c = inputs.cases[caseRef] else {
@@ -42,5 +42,43 @@ struct ExplainCommand: ParsableCommand {
             }
             say(report.text())
         }
+    }
+
+    /// The case as the store holds it, with its assignment history and what has been notified so far.
+    private func explainFromStore() throws {
+        let (set, store) = try options.open()
+        let now = try parseTime(at, option: "--at", zone: set.zone)
+        guard let (c, events) = try store.caseWithEvents(caseRef) else {
+            throw Failure.report("unknown case '\(caseRef)' in \(store.path)", status: 2)
+        }
+        let evaluation = Evaluator(ruleSet: set).evaluate(c, events: events)
+        let report = CaseReport(ruleSet: set, evaluation: evaluation, now: now)
+        let history = try store.assignmentHistory(caseRef)
+        let notified = try store.notifications(caseRef)
+        if json {
+            guard case .object(var pairs) = report.json() else { return }
+            pairs.append(("assignments", .array(history.map { a in
+                .object([("role", .string(a.role)), ("worker", .string(a.worker)), ("from", .string(set.zone.iso8601(a.from))),
+                         ("to", a.to.map { .string(set.zone.iso8601($0)) } ?? .null)])
+            })))
+            pairs.append(("notifications", .array(notified.map { n in
+                .object([("rule", .string(n.ruleID)), ("stage", .string(n.stage)), ("planned_at", .string(set.zone.iso8601(n.plannedAt))),
+                         ("state", .string(n.state)), ("recipients", .string(n.recipients))])
+            })))
+            say(JSON.object(pairs).rendered())
+            return
+        }
+        say(report.text())
+        say("\nAssignments")
+        for a in history {
+            let until = a.to.map { " until \(set.zone.humanDateTime($0))" } ?? " (current)"
+            say("  \(a.role.padding(16)) \(a.worker.padding(14)) from \(set.zone.humanDateTime(a.from))\(until)")
+        }
+        if history.isEmpty { say("  (none)") }
+        say("\nNotified so far")
+        for n in notified {
+            say("  \(set.zone.iso8601(n.plannedAt))  \(n.stage)  \(n.ruleID)  \(n.state)  to \(n.recipients)")
+        }
+        if notified.isEmpty { say("  (nothing yet)") }
     }
 }

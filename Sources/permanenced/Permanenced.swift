@@ -9,7 +9,8 @@ struct Permanenced: ParsableCommand {
         abstract: "Works out every permanence-planning deadline from case events and tells the right worker in time.",
         subcommands: [
             CalcCommand.self, CheckConfigCommand.self, ExplainCommand.self, SimulateCommand.self,
-            HolidaysCommand.self, VocabularyCommand.self,
+            WorkerCommand.self, CaseCommand.self, RecordCommand.self, WithdrawCommand.self, ImportCommand.self,
+            AgendaCommand.self, StatusCommand.self, AuditCommand.self, HolidaysCommand.self, VocabularyCommand.self,
         ])
 
     /// Usage errors exit with status 2, like every other invalid input.

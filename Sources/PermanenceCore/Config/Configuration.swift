@@ -12,6 +12,10 @@ public struct Configuration: Sendable {
     public var vocabularyFile: String = "vocabulary.toml"
     /// Packs applied to cases that list none; empty means every pack.
     public var defaultPacks: [String] = []
+    /// The SQLite store (`[store] path`).
+    public var storePath: String = "/var/lib/permanenced/permanenced.sqlite"
+    /// Directory watched for CSV files to import (`[store] inbox`).
+    public var inboxPath: String = "/var/lib/permanenced/inbox"
     /// Local time at which date-only notices (reminders, due, overdue) go out.
     public var dayStart: Int = 9 * 3600
     /// Calendars by name, each a nation with the authority's adjustments.
@@ -52,6 +56,11 @@ public struct Configuration: Sendable {
                 }
             }
             n.finish()
+        }
+        if var st = top.table("store") {
+            if let p = st.string("path") { c.storePath = p }
+            if let p = st.string("inbox") { c.inboxPath = p }
+            st.finish()
         }
         if var cals = top.table("calendars") {
             for (name, var t) in cals.subtables() {

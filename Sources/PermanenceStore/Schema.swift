@@ -1,0 +1,114 @@
+import GRDB
+
+/// Versioned schema migrations. A file at any earlier version is upgraded in place when opened.
+enum Schema {
+    /// Identifiers in order; each names what it adds.
+    static let versions = ["v1-cases-events-deadlines-audit", "v2-notifications"]
+
+    static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration(versions[0]) { db in
+            try db.execute(sql: """
+                CREATE TABLE worker (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    name TEXT NOT NULL,
+                    email TEXT,
+                    roles TEXT NOT NULL DEFAULT '',
+                    manager_id TEXT REFERENCES worker(id)
+                );
+                CREATE INDEX worker_manager ON worker(manager_id);
+                CREATE TABLE absence (
+                    id INTEGER PRIMARY KEY,
+                    worker_id TEXT NOT NULL REFERENCES worker(id),
+                    starts_on TEXT NOT NULL,
+                    ends_on TEXT NOT NULL,
+                    deputy_id TEXT REFERENCES worker(id)
+                );
+                CREATE INDEX absence_worker ON absence(worker_id);
+                CREATE TABLE child_case (
+                    ref TEXT PRIMARY KEY NOT NULL,
+                    initials TEXT,
+                    plan TEXT NOT NULL,
+                    calendar TEXT NOT NULL,
+                    packs TEXT NOT NULL DEFAULT '',
+                    opened_at INTEGER,
+                    closed_at INTEGER
+                );
+                CREATE TABLE assignment (
+                    id INTEGER PRIMARY KEY,
+                    case_ref TEXT NOT NULL REFERENCES child_case(ref),
+                    role TEXT NOT NULL,
+                    worker_id TEXT NOT NULL REFERENCES worker(id),
+                    from_at INTEGER NOT NULL,
+                    to_at INTEGER,
+                    UNIQUE (case_ref, role, worker_id, from_at)
+                );
+                CREATE INDEX assignment_case ON assignment(case_ref, role);
+                CREATE TABLE event (
+                    seq INTEGER PRIMARY KEY,
+                    id TEXT NOT NULL UNIQUE,
+                    case_ref TEXT NOT NULL REFERENCES child_case(ref),
+                    kind TEXT NOT NULL,
+                    at INTEGER NOT NULL,
+                    date_only INTEGER NOT NULL DEFAULT 0,
+                    note TEXT,
+                    source TEXT NOT NULL,
+                    recorded_at INTEGER NOT NULL,
+                    supersedes TEXT,
+                    withdrawn_at INTEGER,
+                    withdrawn_reason TEXT
+                );
+                CREATE INDEX event_case ON event(case_ref, at);
+                CREATE TABLE deadline (
+                    case_ref TEXT NOT NULL,
+                    rule_id TEXT NOT NULL,
+                    anchor_event TEXT NOT NULL,
+                    cycle INTEGER NOT NULL,
+                    due_at INTEGER,
+                    due_date TEXT,
+                    exact INTEGER NOT NULL DEFAULT 0,
+                    met_event TEXT,
+                    met_at INTEGER,
+                    moot_event TEXT,
+                    moot_at INTEGER,
+                    owner_role TEXT NOT NULL,
+                    owner_worker TEXT,
+                    severity TEXT NOT NULL,
+                    reason TEXT,
+                    PRIMARY KEY (case_ref, rule_id, anchor_event, cycle)
+                ) WITHOUT ROWID;
+                CREATE INDEX deadline_due ON deadline(due_at);
+                CREATE INDEX deadline_owner ON deadline(owner_worker, due_at);
+                CREATE TABLE audit (
+                    seq INTEGER PRIMARY KEY,
+                    at INTEGER NOT NULL,
+                    actor TEXT NOT NULL,
+                    action TEXT NOT NULL,
+                    subject TEXT NOT NULL,
+                    detail TEXT NOT NULL,
+                    prev_hash TEXT NOT NULL,
+                    hash TEXT NOT NULL
+                );
+                """)
+        }
+        m.registerMigration(versions[1]) { db in
+            // What has been notified: the daemon's outbox writes here; explain shows it.
+            try db.execute(sql: """
+                CREATE TABLE notification (
+                    key TEXT PRIMARY KEY NOT NULL,
+                    case_ref TEXT NOT NULL,
+                    rule_id TEXT NOT NULL,
+                    stage TEXT NOT NULL,
+                    level INTEGER NOT NULL,
+                    due_at INTEGER,
+                    planned_at INTEGER NOT NULL,
+                    state TEXT NOT NULL,
+                    sent_at INTEGER,
+                    recipients TEXT NOT NULL
+                );
+                CREATE INDEX notification_case ON notification(case_ref, planned_at);
+                """)
+        }
+        return m
+    }
+}

@@ -1,0 +1,224 @@
+import Foundation
+import GRDB
+import PermanenceCore
+
+/// Importing CSV exports from the case management system: all or nothing, idempotent, streaming.
+extension Store {
+    /// The kinds of CSV file the store imports.
+    public enum ImportKind: String, Sendable, CaseIterable {
+        case events, cases, workers, assignments
+
+        /// The kind a header names, if any.
+        public static func detect(_ header: CSVParser.Record) -> ImportKind? {
+            if EventTable.matches(header) { return .events }
+            if AssignmentTable.matches(header) { return .assignments }
+            if WorkerTable.matches(header) { return .workers }
+            if CaseTable.matches(header) { return .cases }
+            return nil
+        }
+    }
+
+    /// What an import did.
+    public struct ImportReport: Sendable {
+        public let file: String
+        public let kind: ImportKind
+        public let rows: Int
+        /// Rows that changed the store; the rest were already there (a re-import).
+        public let changed: Int
+        public let casesRecomputed: Int
+    }
+
+    /// Imports one CSV file in a single transaction. Any bad row rejects the whole file with every problem
+    /// listed as `file:line: column: message`, and the store is unchanged. Rows already in the store (same
+    /// id, or same content) are skipped, so re-importing a file or an overlapping export adds nothing twice.
+    /// The file is read in chunks, so memory does not grow with its size.
+    public func importFile(_ path: String, kind requested: ImportKind? = nil, actor: String, now: Instant) throws(CSVErrors)
+        -> ImportReport
+    {
+        func fail(_ line: Int, _ message: String) -> CSVErrors { CSVErrors([CSVIssue(file: path, line: line, column: "", message: message)]) }
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw fail(0, "cannot open the file") }
+        defer { try? handle.close() }
+        var parser = CSVParser()
+        var pending: [CSVParser.Record] = []
+        var finished = false
+        /// The next record, reading another chunk when needed.
+        func next() throws(CSVErrors) -> CSVParser.Record? {
+            while pending.isEmpty && !finished {
+                let chunk = handle.readData(ofLength: 1 << 20)
+                do {
+                    if chunk.isEmpty {
+                        finished = true
+                        if let last = try parser.finish() { pending.append(last) }
+                    } else {
+                        pending = try parser.feed(chunk)
+                    }
+                } catch {
+                    throw fail(error.line, error.message)
+                }
+                pending.reverse()
+            }
+            return pending.popLast()
+        }
+        guard let header = try next() else { throw fail(1, "empty file; expected a header row") }
+        guard let kind = requested ?? ImportKind.detect(header) else {
+            throw fail(header.line, "cannot tell what this file holds from its header; expected the columns of events "
+                + "(case_ref,event,at), cases (case_ref,plan,calendar), workers (worker_id,name) or assignments "
+                + "(case_ref,role,worker_id,from), or give --kind")
+        }
+        var issues: [CSVIssue] = []
+        var rows = 0
+        var changed = 0
+        var affected = Set<String>()
+        let evaluator = Evaluator(ruleSet: ruleSet)
+        let digest = fileDigest(path)
+        do {
+            try pool.writeWithoutTransaction { db in
+                try db.inTransaction(.immediate) {
+                    var importer = try RowImporter(kind: kind, header: header, file: path, store: self, db: db, now: now)
+                    while let record = try next() {
+                        rows += 1
+                        do {
+                            if let refs = try importer.apply(record, issues: &issues) {
+                                changed += 1
+                                affected.formUnion(refs)
+                            }
+                        } catch let error as Failure {
+                            issues.append(CSVIssue(file: path, line: record.line, column: importer.blame(error), message: error.description))
+                        }
+                        if issues.count >= 1000 { break }  // enough to act on
+                    }
+                    issues += try importer.finish()
+                    guard issues.isEmpty else { return .rollback }
+                    for ref in affected.sorted() { try Store.recompute(db, ref, evaluator: evaluator) }
+                    try Store.audit(db, at: now, actor: actor, action: "import.\(kind.rawValue)",
+                        subject: "file:\((path as NSString).lastPathComponent)",
+                        detail: "sha256=\(digest) rows=\(rows) changed=\(changed) cases=\(affected.count)")
+                    return .commit
+                }
+            }
+        } catch let error as CSVErrors {
+            throw error
+        } catch {
+            throw fail(0, "\(error)")
+        }
+        guard issues.isEmpty else { throw CSVErrors(issues) }
+        return ImportReport(file: path, kind: kind, rows: rows, changed: changed, casesRecomputed: affected.count)
+    }
+
+    private func fileDigest(_ path: String) -> String {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return "-" }
+        defer { try? handle.close() }
+        var h = SHA256()
+        while true {
+            let chunk = handle.readData(ofLength: 1 << 20)
+            if chunk.isEmpty { break }
+            h.update(chunk)
+        }
+        return h.finalizeHex()
+    }
+}
+
+/// Applies the rows of one file to the open transaction.
+struct RowImporter {
+    let kind: Store.ImportKind
+    let file: String
+    let store: Store
+    let db: Database
+    let now: Instant
+    var events: EventTable?
+    var cases: CaseTable?
+    var workers: WorkerTable?
+    var assignments: AssignmentTable?
+    /// Workers whose manager must exist once the whole file is in (a manager may come later in the file).
+    var managers: [(line: Int, worker: String, manager: String)] = []
+
+    init(kind: Store.ImportKind, header: CSVParser.Record, file: String, store: Store, db: Database, now: Instant) throws {
+        self.kind = kind
+        self.file = file
+        self.store = store
+        self.db = db
+        self.now = now
+        switch kind {
+        case .events: events = try EventTable(header: header, file: file, ruleSet: store.ruleSet)
+        case .cases: cases = try CaseTable(header: header, file: file, ruleSet: store.ruleSet)
+        case .workers: workers = try WorkerTable(header: header, file: file, ruleSet: store.ruleSet)
+        case .assignments: assignments = try AssignmentTable(header: header, file: file, ruleSet: store.ruleSet)
+        }
+        if kind == .workers { try db.execute(sql: "PRAGMA defer_foreign_keys = ON") }
+    }
+
+    /// The column a store error is about, for the message.
+    func blame(_ error: Store.Failure) -> String {
+        let text = error.description
+        if text.hasPrefix("unknown case") || text.contains("is closed") { return "case_ref" }
+        if text.hasPrefix("unknown worker") || text.hasPrefix("unknown manager") { return kind == .workers ? "manager_id" : "worker_id" }
+        if text.hasPrefix("unknown event") { return "event" }
+        if text.contains("before case") { return "at" }
+        if text.hasPrefix("event '") { return "event_id" }
+        return ""
+    }
+
+    /// Applies one row; returns the cases it changed (nil when it changed nothing), or records issues.
+    mutating func apply(_ record: CSVParser.Record, issues: inout [CSVIssue]) throws -> Set<String>? {
+        let actor = "import:\((file as NSString).lastPathComponent)"
+        switch kind {
+        case .events:
+            guard let e = events!.decode(record, issues: &issues) else { return nil }
+            let inserted = try Store.insertEvent(db, e, source: file, actor: actor, now: now, ruleSet: store.ruleSet, audited: false)
+            return inserted ? [e.caseRef] : nil
+        case .cases:
+            guard let c = cases!.decode(record, issues: &issues) else { return nil }
+            let old = try Store.loadCase(db, c.reference)
+            var changed = false
+            if old == nil || old!.record.plan != c.plan || old!.record.calendar != c.calendar || old!.record.packs != c.packs
+                || old!.record.initials != c.initials
+            {
+                try Store.saveCase(db, c, openedAt: old?.openedAt, actor: actor, now: now, action: old == nil ? "case.open" : "case.update")
+                changed = true
+            }
+            for (role, worker) in c.assignments.sorted(by: { $0.key < $1.key }) where old?.record.assignments[role] != worker {
+                try Store.assign(db, caseRef: c.reference, role: role, worker: worker, from: now, to: nil, actor: actor, now: now)
+                changed = true
+            }
+            return changed ? [c.reference] : nil
+        case .workers:
+            guard let w = workers!.decode(record, issues: &issues) else { return nil }
+            let worker = Worker(id: w.id, name: w.name, email: w.email, roles: w.roles, manager: nil)
+            let old = try Store.fetchWorker(db, w.id)
+            if let m = w.manager { managers.append((record.line, w.id, m)) }
+            if old.map({ $0.name == w.name && $0.email == w.email && $0.roles == w.roles && $0.manager == w.manager }) == true {
+                return nil
+            }
+            try db.execute(
+                sql: """
+                    INSERT INTO worker (id, name, email, roles, manager_id) VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT(id) DO UPDATE SET name = excluded.name, email = excluded.email, roles = excluded.roles,
+                        manager_id = excluded.manager_id
+                    """,
+                arguments: [worker.id, worker.name, worker.email, worker.roles.joined(separator: " "), w.manager])
+            try Store.audit(db, at: now, actor: actor, action: old == nil ? "worker.add" : "worker.update",
+                subject: "worker:\(w.id)", detail: "roles=\(w.roles.joined(separator: ",")) manager=\(w.manager ?? "-")")
+            let owned = try String.fetchAll(db, sql: "SELECT DISTINCT case_ref FROM deadline WHERE owner_worker = ?", arguments: [w.id])
+            return Set(owned)
+        case .assignments:
+            guard let a = assignments!.decode(record, issues: &issues) else { return nil }
+            let before = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM assignment") ?? 0
+            try Store.assign(db, caseRef: a.caseRef, role: a.role, worker: a.worker, from: a.from, to: a.to, actor: actor, now: now)
+            let after = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM assignment") ?? 0
+            return after > before ? [a.caseRef] : nil
+        }
+    }
+
+    /// Checks that need the whole file (managers defined later in it).
+    func finish() throws -> [CSVIssue] {
+        var out: [CSVIssue] = []
+        for m in managers {
+            if m.manager == m.worker {
+                out.append(CSVIssue(file: file, line: m.line, column: "manager_id", message: "a worker cannot be their own manager"))
+            } else if try !Store.workerExists(db, m.manager) {
+                out.append(CSVIssue(file: file, line: m.line, column: "manager_id", message: "unknown manager '\(m.manager)'"))
+            }
+        }
+        return out
+    }
+}

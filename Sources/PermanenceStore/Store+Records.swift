@@ -1,0 +1,273 @@
+import GRDB
+import PermanenceCore
+
+/// Recording workers, cases, assignments and events. Each call is one transaction: validate, write, audit,
+/// recompute the affected case's deadlines; on any error nothing is changed.
+extension Store {
+    func write<T>(_ body: (Database) throws -> T) throws -> T {
+        do {
+            return try pool.write(body)
+        } catch let error as DatabaseError {
+            throw Failure("\(path): \(error.message ?? "\(error)")")
+        }
+    }
+
+    private func checkRoles(_ roles: [String]) throws {
+        let known = ruleSet.vocabulary.roles.map(\.name)
+        for r in roles where !known.contains(r) {
+            throw Failure("unknown role '\(r)'; roles are: \(known.joined(separator: ", "))")
+        }
+    }
+
+    static func workerExists(_ db: Database, _ id: String) throws -> Bool {
+        try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM worker WHERE id = ?)", arguments: [id]) ?? false
+    }
+
+    /// Adds a worker; fails if the id is taken.
+    public func addWorker(_ w: Worker, actor: String, now: Instant) throws {
+        try checkRoles(w.roles)
+        try write { db in
+            if try Store.workerExists(db, w.id) { throw Failure("worker '\(w.id)' already exists; use worker update") }
+            try Store.saveWorker(db, w, actor: actor, now: now, action: "worker.add")
+        }
+    }
+
+    /// Changes a worker's details; the deadlines of cases they own are recomputed.
+    public func updateWorker(_ w: Worker, actor: String, now: Instant) throws {
+        try checkRoles(w.roles)
+        try write { db in
+            guard try Store.workerExists(db, w.id) else { throw Failure("unknown worker '\(w.id)'") }
+            try Store.saveWorker(db, w, actor: actor, now: now, action: "worker.update")
+        }
+    }
+
+    /// Inserts or replaces a worker row with its audit entry (used by add, update and import).
+    static func saveWorker(_ db: Database, _ w: Worker, actor: String, now: Instant, action: String) throws {
+        if let m = w.manager {
+            guard m != w.id else { throw Failure("worker '\(w.id)' cannot be their own manager") }
+            guard try workerExists(db, m) else { throw Failure("unknown manager '\(m)'; add the manager first") }
+        }
+        try db.execute(
+            sql: """
+                INSERT INTO worker (id, name, email, roles, manager_id) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT(id) DO UPDATE SET name = excluded.name, email = excluded.email, roles = excluded.roles,
+                    manager_id = excluded.manager_id
+                """,
+            arguments: [w.id, w.name, w.email, w.roles.joined(separator: " "), w.manager])
+        try audit(db, at: now, actor: actor, action: action, subject: "worker:\(w.id)",
+            detail: "roles=\(w.roles.joined(separator: ",")) manager=\(w.manager ?? "-")")
+    }
+
+    /// The worker with an id.
+    public func worker(_ id: String) throws -> Worker? {
+        try pool.read { db in try Store.fetchWorker(db, id) }
+    }
+
+    static func fetchWorker(_ db: Database, _ id: String) throws -> Worker? {
+        guard let r = try Row.fetchOne(db, sql: "SELECT * FROM worker WHERE id = ?", arguments: [id]) else { return nil }
+        return Worker(
+            id: r["id"], name: r["name"], email: r["email"],
+            roles: (r["roles"] as String).split(separator: " ").map(String.init), manager: r["manager_id"])
+    }
+
+    /// Records that a worker is away, and who covers.
+    public func addAbsence(_ a: Absence, actor: String, now: Instant) throws {
+        guard a.from <= a.to else { throw Failure("the absence ends (\(a.to)) before it starts (\(a.from))") }
+        try write { db in
+            guard try Store.workerExists(db, a.worker) else { throw Failure("unknown worker '\(a.worker)'") }
+            if let d = a.deputy {
+                guard d != a.worker else { throw Failure("a worker cannot deputise for themselves") }
+                guard try Store.workerExists(db, d) else { throw Failure("unknown deputy '\(d)'") }
+            }
+            try db.execute(
+                sql: "INSERT INTO absence (worker_id, starts_on, ends_on, deputy_id) VALUES (?, ?, ?, ?)",
+                arguments: [a.worker, a.from.description, a.to.description, a.deputy])
+            try Store.audit(db, at: now, actor: actor, action: "worker.absent", subject: "worker:\(a.worker)",
+                detail: "\(a.from)..\(a.to) deputy=\(a.deputy ?? "-")")
+        }
+    }
+
+    /// Opens a case. `openedAt` bounds the events it may record (nil: no bound).
+    public func openCase(_ c: ChildCase, openedAt: Instant?, actor: String, now: Instant) throws {
+        try validate(c)
+        try write { db in
+            if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM child_case WHERE ref = ?)", arguments: [c.reference]) == true {
+                throw Failure("case '\(c.reference)' already exists; use case update")
+            }
+            try Store.saveCase(db, c, openedAt: openedAt, actor: actor, now: now, action: "case.open")
+            try Store.recompute(db, c.reference, evaluator: Evaluator(ruleSet: ruleSet))
+        }
+    }
+
+    /// Changes a case's plan, calendar, packs or initials; its deadlines are recomputed.
+    public func updateCase(_ c: ChildCase, openedAt: Instant?, actor: String, now: Instant) throws {
+        try validate(c)
+        try write { db in
+            guard let old = try Store.loadCase(db, c.reference) else { throw Failure("unknown case '\(c.reference)'") }
+            try Store.saveCase(db, c, openedAt: openedAt ?? old.openedAt, actor: actor, now: now, action: "case.update")
+            try Store.recompute(db, c.reference, evaluator: Evaluator(ruleSet: ruleSet))
+        }
+    }
+
+    func validate(_ c: ChildCase) throws {
+        guard ruleSet.vocabulary.hasPlan(c.plan) else {
+            throw Failure("unknown plan '\(c.plan)'; plans are: \(ruleSet.vocabulary.plans.map(\.name).joined(separator: ", "))")
+        }
+        guard ruleSet.calendars[c.calendar] != nil else {
+            throw Failure("unknown calendar '\(c.calendar)'; calendars are: \(ruleSet.calendars.keys.sorted().joined(separator: ", "))")
+        }
+        let packs = Set(ruleSet.packs.map(\.id))
+        for p in c.packs where !packs.contains(p) { throw Failure("unknown pack '\(p)'") }
+    }
+
+    static func saveCase(_ db: Database, _ c: ChildCase, openedAt: Instant?, actor: String, now: Instant, action: String) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO child_case (ref, initials, plan, calendar, packs, opened_at) VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT(ref) DO UPDATE SET initials = excluded.initials, plan = excluded.plan,
+                    calendar = excluded.calendar, packs = excluded.packs, opened_at = excluded.opened_at
+                """,
+            arguments: [c.reference, c.initials, c.plan, c.calendar, c.packs.joined(separator: " "), openedAt?.seconds])
+        try audit(db, at: now, actor: actor, action: action, subject: "case:\(c.reference)",
+            detail: "plan=\(c.plan) calendar=\(c.calendar) packs=\(c.packs.joined(separator: ","))")
+    }
+
+    /// Closes a case: it keeps its history and has no more deadlines.
+    public func closeCase(_ ref: String, at: Instant, actor: String, now: Instant) throws {
+        try write { db in
+            guard let stored = try Store.loadCase(db, ref) else { throw Failure("unknown case '\(ref)'") }
+            guard stored.closedAt == nil else { throw Failure("case '\(ref)' is already closed") }
+            try db.execute(sql: "UPDATE child_case SET closed_at = ? WHERE ref = ?", arguments: [at.seconds, ref])
+            try db.execute(sql: "UPDATE assignment SET to_at = ? WHERE case_ref = ? AND to_at IS NULL", arguments: [at.seconds, ref])
+            try Store.audit(db, at: now, actor: actor, action: "case.close", subject: "case:\(ref)", detail: "closed \(at.seconds)")
+            try Store.recompute(db, ref, evaluator: Evaluator(ruleSet: ruleSet))
+        }
+    }
+
+    /// Assigns a worker to a role on a case from a moment on; the previous holder's assignment ends then.
+    public func assign(caseRef: String, role: String, worker: String, from: Instant, actor: String, now: Instant) throws {
+        try checkRoles([role])
+        try write { db in
+            try Store.assign(db, caseRef: caseRef, role: role, worker: worker, from: from, to: nil, actor: actor, now: now)
+            try Store.recompute(db, caseRef, evaluator: Evaluator(ruleSet: ruleSet))
+        }
+    }
+
+    static func assign(
+        _ db: Database, caseRef: String, role: String, worker: String, from: Instant, to: Instant?, actor: String, now: Instant
+    ) throws {
+        guard let stored = try loadCase(db, caseRef) else { throw Failure("unknown case '\(caseRef)'") }
+        guard stored.closedAt == nil else { throw Failure("case '\(caseRef)' is closed") }
+        guard try workerExists(db, worker) else { throw Failure("unknown worker '\(worker)'") }
+        if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM assignment WHERE case_ref = ? AND role = ? AND worker_id = ? AND from_at = ?)",
+            arguments: [caseRef, role, worker, from.seconds]) == true
+        {
+            return  // the same assignment again (a re-import): nothing to do
+        }
+        try db.execute(
+            sql: "UPDATE assignment SET to_at = ? WHERE case_ref = ? AND role = ? AND to_at IS NULL AND from_at <= ?",
+            arguments: [from.seconds, caseRef, role, from.seconds])
+        try db.execute(
+            sql: "INSERT INTO assignment (case_ref, role, worker_id, from_at, to_at) VALUES (?, ?, ?, ?, ?)",
+            arguments: [caseRef, role, worker, from.seconds, to?.seconds])
+        try audit(db, at: now, actor: actor, action: "case.assign", subject: "case:\(caseRef)", detail: "\(role)=\(worker) from \(from.seconds)")
+    }
+
+    /// Records an event. Errors: unknown or closed case, unknown kind, before the case opened, a duplicate id,
+    /// or a correction of an unknown event.
+    public func record(_ e: CaseEvent, source: String, actor: String, now: Instant) throws {
+        try write { db in
+            try Store.insertEvent(db, e, source: source, actor: actor, now: now, ruleSet: ruleSet)
+            try Store.recompute(db, e.caseRef, evaluator: Evaluator(ruleSet: ruleSet))
+        }
+    }
+
+    /// Inserts one event after checking it; returns false when the identical event is already recorded.
+    @discardableResult
+    static func insertEvent(
+        _ db: Database, _ e: CaseEvent, source: String, actor: String, now: Instant, ruleSet: RuleSet, audited: Bool = true
+    ) throws -> Bool {
+        guard ruleSet.eventKind(e.kind) != nil else {
+            throw Failure("unknown event '\(e.kind)'\(didYouMeanHint(e.kind, ruleSet.vocabulary.events.map(\.name)))")
+        }
+        guard let c = try Row.fetchOne(db, sql: "SELECT opened_at, closed_at FROM child_case WHERE ref = ?", arguments: [e.caseRef]) else {
+            throw Failure("unknown case '\(e.caseRef)'")
+        }
+        if (c["closed_at"] as Int?) != nil { throw Failure("case '\(e.caseRef)' is closed") }
+        if let opened = c["opened_at"] as Int?, e.at.seconds < opened {
+            throw Failure("the event is dated \(ruleSet.zone.iso8601(e.at)), before case '\(e.caseRef)' was opened (\(ruleSet.zone.iso8601(Instant(seconds: opened))))")
+        }
+        if let existing = try Row.fetchOne(db, sql: "SELECT * FROM event WHERE id = ?", arguments: [e.id]) {
+            let old = eventFrom(existing)
+            if old.caseRef == e.caseRef && old.kind == e.kind && old.at == e.at && old.supersedes == e.supersedes {
+                return false
+            }
+            throw Failure("event '\(e.id)' is already recorded with different content (\(old.kind) on \(old.caseRef) at \(ruleSet.zone.iso8601(old.at)))")
+        }
+        if let s = e.supersedes {
+            guard let target = try String.fetchOne(db, sql: "SELECT case_ref FROM event WHERE id = ?", arguments: [s]) else {
+                throw Failure("event '\(e.id)' corrects '\(s)', which is not recorded")
+            }
+            guard target == e.caseRef else { throw Failure("event '\(e.id)' corrects '\(s)', which belongs to another case") }
+        }
+        try db.execute(
+            sql: """
+                INSERT INTO event (id, case_ref, kind, at, date_only, note, source, recorded_at, supersedes, withdrawn_at, withdrawn_reason)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [e.id, e.caseRef, e.kind, e.at.seconds, e.dateOnly, e.note, source, now.seconds, e.supersedes,
+                        e.withdrawn ? now.seconds : nil, e.withdrawn ? "withdrawn at source" : nil])
+        if audited {
+            try audit(db, at: now, actor: actor, action: e.supersedes == nil ? "event.record" : "event.correct",
+                subject: "case:\(e.caseRef)", detail: "\(e.id) \(e.kind) at \(e.at.seconds)\(e.supersedes.map { " corrects \($0)" } ?? "")")
+        }
+        return true
+    }
+
+    /// Withdraws an event: it stays in the history but no longer counts.
+    public func withdraw(eventID: String, reason: String, actor: String, now: Instant) throws {
+        guard !reason.trimmingSpaces.isEmpty else { throw Failure("give a reason for withdrawing the event") }
+        try write { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT case_ref, withdrawn_at FROM event WHERE id = ?", arguments: [eventID]) else {
+                throw Failure("unknown event '\(eventID)'")
+            }
+            guard (row["withdrawn_at"] as Int?) == nil else { throw Failure("event '\(eventID)' is already withdrawn") }
+            let ref: String = row["case_ref"]
+            try db.execute(
+                sql: "UPDATE event SET withdrawn_at = ?, withdrawn_reason = ? WHERE id = ?",
+                arguments: [now.seconds, reason, eventID])
+            try Store.audit(db, at: now, actor: actor, action: "event.withdraw", subject: "case:\(ref)", detail: "\(eventID): \(reason)")
+            try Store.recompute(db, ref, evaluator: Evaluator(ruleSet: ruleSet))
+        }
+    }
+}
+
+func didYouMeanHint(_ word: String, _ candidates: [String]) -> String {
+    var best: (String, Int)?
+    for c in candidates {
+        let d = levenshtein(word, c)
+        if d <= max(2, word.count / 3), d < (best?.1 ?? .max) { best = (c, d) }
+    }
+    return best.map { " (did you mean '\($0.0)'?)" } ?? ""
+}
+
+private func levenshtein(_ a: String, _ b: String) -> Int {
+    let a = Array(a), b = Array(b)
+    if a.isEmpty || b.isEmpty { return max(a.count, b.count) }
+    var prev = Array(0...b.count)
+    for i in 1...a.count {
+        var cur = [i] + Array(repeating: 0, count: b.count)
+        for j in 1...b.count { cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)) }
+        prev = cur
+    }
+    return prev[b.count]
+}
+
+extension String {
+    var trimmingSpaces: Substring {
+        var s = Substring(self)
+        while let f = s.first, f.isWhitespace { s = s.dropFirst() }
+        while let l = s.last, l.isWhitespace { s = s.dropLast() }
+        return s
+    }
+}

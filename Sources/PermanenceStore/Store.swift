@@ -1,0 +1,67 @@
+import Foundation
+import GRDB
+import PermanenceCore
+
+/// The embedded store: one SQLite file in WAL mode, created 0600, shared safely by the CLI and the daemon.
+///
+/// Every change goes through one write transaction that also appends to the hash-chained audit log and
+/// recomputes the deadlines of the cases it touched, so the store never holds a half-applied change.
+public final class Store: Sendable {
+    /// The database file.
+    public let path: String
+    let pool: DatabasePool
+    /// Rules, calendars and zone used to keep deadlines current.
+    public let ruleSet: RuleSet
+
+    /// Why a store operation was refused; nothing was changed.
+    public struct Failure: Error, CustomStringConvertible, Sendable {
+        public let description: String
+
+        public init(_ description: String) {
+            self.description = description
+        }
+    }
+
+    /// Opens (creating if needed, with mode 0600) and migrates the store at `path`.
+    public init(path: String, ruleSet: RuleSet) throws {
+        self.path = path
+        self.ruleSet = ruleSet
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty && !FileManager.default.fileExists(atPath: directory) {
+            try FileManager.default.createDirectory(
+                atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        }
+        // Create the file (and let SQLite create -wal and -shm) readable by the owner only.
+        let previous = umask(0o077)
+        defer { umask(previous) }
+        if !FileManager.default.fileExists(atPath: path) {
+            let fd = open(path, O_CREAT | O_WRONLY, 0o600)
+            if fd < 0 { throw Failure("\(path): cannot create the store (\(String(cString: strerror(errno))))") }
+            close(fd)
+        }
+        var config = GRDB.Configuration()
+        config.busyMode = .timeout(30)  // the CLI and the daemon wait for each other rather than fail
+        config.foreignKeysEnabled = true
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        do {
+            pool = try DatabasePool(path: path, configuration: config)
+            try Schema.migrator.migrate(pool)
+        } catch let error as DatabaseError {
+            throw Failure("\(path): \(error.message ?? "\(error)")")
+        }
+    }
+
+    /// The schema version the file is at (the last applied migration).
+    public func schemaVersion() throws -> String {
+        try pool.read { db in try Schema.migrator.appliedIdentifiers(db).sorted().last ?? "none" }
+    }
+
+    /// The database file's size in bytes, with its write-ahead log.
+    public func sizeInBytes() -> Int {
+        [path, path + "-wal"].reduce(0) { total, p in
+            total + ((try? FileManager.default.attributesOfItem(atPath: p)[.size] as? Int) ?? 0)
+        }
+    }
+}

@@ -1,0 +1,53 @@
+import ArgumentParser
+import Foundation
+import PermanenceCore
+import PermanenceStore
+
+/// Options shared by every command that uses the store.
+struct StoreOptions: ParsableArguments {
+    @Option(help: "Configuration file (default: $PERMANENCED_CONFIG or /etc/permanenced/permanenced.toml).")
+    var config: String?
+
+    @Option(help: "SQLite store (default: [store] path in the configuration).")
+    var store: String?
+
+    /// The rule set and the opened store.
+    func open() throws -> (RuleSet, Store) {
+        let set = try loadRuleSet(config)
+        let path = store ?? set.configuration.storePath
+        do {
+            return (set, try Store(path: path, ruleSet: set))
+        } catch {
+            throw Failure.report("\(error)", status: 1)
+        }
+    }
+}
+
+/// Who is making a change, for the audit log: the login of the user running the command.
+func actor() -> String {
+    if let pw = getpwuid(getuid()), let name = pw.pointee.pw_name { return "cli:\(String(cString: name))" }
+    return "cli:uid\(getuid())"
+}
+
+/// Runs a store operation, turning its refusal into a clear error with status 2 (nothing was changed).
+func refusing<T>(_ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let error as Store.Failure {
+        throw Failure.report("\(error.description); nothing was changed", status: 2)
+    }
+}
+
+/// Parses a date-time option into an instant (a date means its start).
+func instantOption(_ text: String?, _ option: String, zone: ZoneRules, default fallback: Instant) throws -> Instant {
+    guard let text else { return fallback }
+    return try parseTime(text, option: option, zone: zone)
+}
+
+/// Parses a date option.
+func dateOption(_ text: String, _ option: String, zone: ZoneRules) throws -> LocalDate {
+    guard case .date(let d)? = try? TimePoint.parse(text, zone: zone) else {
+        throw Failure.report("\(option): '\(text)' is not a date YYYY-MM-DD", status: 2)
+    }
+    return d
+}
