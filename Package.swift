@@ -41,15 +41,21 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Helpers shared by the test targets (the shipped configuration, date shorthands).
+        .target(name: "TestSupport", dependencies: ["PermanenceCore"], path: "Tests/TestSupport"),
         .testTarget(name: "TOMLTests", dependencies: ["TOML"]),
         .testTarget(
             name: "PermanenceCoreTests",
             dependencies: [
                 "PermanenceCore",
+                "TestSupport",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),
-        .testTarget(name: "PermanenceStoreTests", dependencies: ["PermanenceStore", "PermanenceCore"]),
+        .testTarget(
+            name: "PermanenceStoreTests",
+            dependencies: ["PermanenceStore", "PermanenceCore", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .testTarget(name: "permanencedTests", dependencies: ["permanenced"]),
     ],
     swiftLanguageModes: [.v6]

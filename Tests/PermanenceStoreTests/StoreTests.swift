@@ -1,0 +1,239 @@
+import Foundation
+import GRDB
+import PermanenceCore
+import TestSupport
+import Testing
+
+@testable import PermanenceStore
+
+/// Tests on a real SQLite file in a temporary directory.
+@Suite struct StoreTests {
+    let set: RuleSet
+    let dir: URL
+    let now = instant("2026-11-23T10:00")
+
+    init() throws {
+        set = try shippedRuleSet()
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent("store-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    }
+
+    func path(_ name: String = "p.sqlite") -> String { dir.appendingPathComponent(name).path }
+
+    func store() throws -> Store { try Store(path: path(), ruleSet: set) }
+
+    func write(_ name: String, _ text: String) throws -> String {
+        let p = dir.appendingPathComponent(name).path
+        try text.write(toFile: p, atomically: true, encoding: .utf8)
+        return p
+    }
+
+    /// A store with two workers and one adoption case.
+    func seeded() throws -> Store {
+        let s = try store()
+        try s.addWorker(Worker(id: "tm", name: "Team Manager", roles: ["team-manager"]), actor: "test", now: now)
+        try s.addWorker(Worker(id: "sw1", name: "One", roles: ["permanence-sw"], manager: "tm"), actor: "test", now: now)
+        try s.addWorker(Worker(id: "sw2", name: "Two", roles: ["permanence-sw"], manager: "tm"), actor: "test", now: now)
+        try s.openCase(
+            ChildCase(reference: "C1", plan: "adoption", calendar: "england-and-wales", packs: ["leicestershire-family-finding"]),
+            openedAt: instant("2026-01-01"), actor: "test", now: now)
+        try s.assign(caseRef: "C1", role: "permanence-sw", worker: "sw1", from: instant("2026-01-01"), actor: "test", now: now)
+        return s
+    }
+
+    func deadline(_ s: Store, _ rule: String) throws -> Row? {
+        try s.pool.read { db in try Row.fetchOne(db, sql: "SELECT * FROM deadline WHERE case_ref = 'C1' AND rule_id = ?", arguments: [rule]) }
+    }
+
+    @Test func aNewStoreIsCreated0600AtTheLatestSchema() throws {
+        let s = try store()
+        #expect(try s.schemaVersion() == Schema.versions.last)
+        let mode = try FileManager.default.attributesOfItem(atPath: path())[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        let journal = try s.pool.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
+        #expect(journal == "wal")
+    }
+
+    @Test func anOlderFileIsUpgradedInPlaceKeepingItsData() throws {
+        // Build a file at the first schema version, with data, as the previous release would have.
+        let queue = try DatabaseQueue(path: path())
+        try Schema.migrator.migrate(queue, upTo: Schema.versions[0])
+        try queue.write { db in
+            try db.execute(sql: "INSERT INTO worker (id, name) VALUES ('w', 'Worker')")
+            try db.execute(sql: "INSERT INTO child_case (ref, plan, calendar) VALUES ('OLD-1', 'adoption', 'england-and-wales')")
+        }
+        #expect(try queue.read { db in try db.tableExists("notification") } == false)
+        try queue.close()
+        let s = try store()
+        #expect(try s.schemaVersion() == Schema.versions.last)
+        #expect(try s.worker("w")?.name == "Worker")
+        #expect(try s.caseWithEvents("OLD-1") != nil)
+        #expect(try s.notifications("OLD-1").isEmpty)
+    }
+
+    @Test func recordingAnEventKeepsDeadlinesCurrent() throws {
+        let s = try seeded()
+        try s.record(CaseEvent(id: "p", caseRef: "C1", kind: "placed-for-adoption", at: instant("2026-10-23T14:00")), source: "test", actor: "t", now: now)
+        var d = try #require(try deadline(s, "post-placement-visit"))
+        #expect(d["due_at"] as Int == instant("2026-10-26T13:00Z").seconds)
+        #expect(d["owner_worker"] as String? == "sw1")
+        #expect((d["met_event"] as String?) == nil)
+        try s.record(CaseEvent(id: "v", caseRef: "C1", kind: "visit", at: instant("2026-10-25T11:00")), source: "test", actor: "t", now: now)
+        d = try #require(try deadline(s, "post-placement-visit"))
+        #expect(d["met_event"] as String? == "v")
+    }
+
+    @Test func correctionAndWithdrawalReEvaluate() throws {
+        let s = try seeded()
+        try s.record(CaseEvent(id: "p", caseRef: "C1", kind: "placed-for-adoption", at: instant("2026-10-23T14:00")), source: "t", actor: "t", now: now)
+        try s.record(CaseEvent(id: "v", caseRef: "C1", kind: "visit", at: instant("2026-10-25T11:00")), source: "t", actor: "t", now: now)
+        // Correct the placement to a day earlier: the visit is now late.
+        try s.record(CaseEvent(id: "p2", caseRef: "C1", kind: "placed-for-adoption", at: instant("2026-10-21T14:00"), supersedes: "p"),
+            source: "t", actor: "t", now: now)
+        var d = try #require(try deadline(s, "post-placement-visit"))
+        #expect(d["anchor_event"] as String == "p2")
+        #expect(d["met_at"] as Int > d["due_at"] as Int)
+        // Withdraw the visit: the deadline is open (overdue) again. Both events stay in the history.
+        try s.withdraw(eventID: "v", reason: "recorded on the wrong case", actor: "t", now: now)
+        d = try #require(try deadline(s, "post-placement-visit"))
+        #expect((d["met_event"] as String?) == nil)
+        let (_, events) = try #require(try s.caseWithEvents("C1"))
+        #expect(events.map(\.id).sorted() == ["p", "p2", "v"])
+        #expect(try s.agenda(.caseRef("C1"), within: 0, overdueOnly: true, now: now).contains { $0.ruleID == "post-placement-visit" })
+    }
+
+    @Test func badInputIsRefusedAndChangesNothing() throws {
+        let s = try seeded()
+        let before = try s.summary(now: now)
+        let cases: [(CaseEvent, String)] = [
+            (CaseEvent(id: "a", caseRef: "NOPE", kind: "visit", at: now), "unknown case 'NOPE'"),
+            (CaseEvent(id: "b", caseRef: "C1", kind: "vist", at: now), "unknown event 'vist' (did you mean 'visit'?)"),
+            (CaseEvent(id: "c", caseRef: "C1", kind: "visit", at: instant("2025-06-01")), "before case 'C1' was opened"),
+            (CaseEvent(id: "d", caseRef: "C1", kind: "visit", at: now, supersedes: "zzz"), "which is not recorded"),
+        ]
+        for (e, message) in cases {
+            #expect { try s.record(e, source: "t", actor: "t", now: now) } throws: { ($0 as? Store.Failure)?.description.contains(message) == true }
+        }
+        try s.record(CaseEvent(id: "x", caseRef: "C1", kind: "visit", at: now), source: "t", actor: "t", now: now)
+        #expect { try s.record(CaseEvent(id: "x", caseRef: "C1", kind: "review", at: now), source: "t", actor: "t", now: now) } throws: {
+            ($0 as? Store.Failure)?.description.contains("already recorded with different content") == true
+        }
+        #expect(throws: Store.Failure.self) { try s.assign(caseRef: "C1", role: "permanence-sw", worker: "ghost", from: now, actor: "t", now: now) }
+        #expect(throws: Store.Failure.self) { try s.assign(caseRef: "C1", role: "wizard", worker: "sw1", from: now, actor: "t", now: now) }
+        #expect(throws: Store.Failure.self) { try s.addWorker(Worker(id: "sw1", name: "Dup"), actor: "t", now: now) }
+        let after = try s.summary(now: now)
+        #expect(after.events == before.events + 1)
+        #expect(after.auditEntries == before.auditEntries + 1)
+    }
+
+    @Test func reassignmentAndAbsenceChangeWhoIsNotified() throws {
+        let s = try seeded()
+        try s.record(CaseEvent(id: "p", caseRef: "C1", kind: "placed-for-adoption", at: instant("2026-11-21T11:00")), source: "t", actor: "t", now: now)
+        #expect(try s.agenda(.worker("sw1"), within: 7 * 86_400, overdueOnly: false, now: now).contains { $0.ruleID == "post-placement-visit" })
+        try s.assign(caseRef: "C1", role: "permanence-sw", worker: "sw2", from: now, actor: "t", now: now)
+        #expect(try s.agenda(.worker("sw1"), within: 7 * 86_400, overdueOnly: false, now: now).isEmpty)
+        #expect(try s.agenda(.worker("sw2"), within: 7 * 86_400, overdueOnly: false, now: now).contains { $0.ruleID == "post-placement-visit" })
+        #expect(try s.agenda(.team(manager: "tm"), within: 7 * 86_400, overdueOnly: false, now: now).count
+            == s.agenda(.worker("sw2"), within: 7 * 86_400, overdueOnly: false, now: now).count)
+        let history = try s.assignmentHistory("C1")
+        #expect(history.map(\.worker) == ["sw1", "sw2"])
+        #expect(history[0].to == now)
+        // Absence: the deputy covers; without a deputy, the manager does.
+        try s.addAbsence(Absence(worker: "sw2", from: date("2026-11-23"), to: date("2026-11-27"), deputy: "sw1"), actor: "t", now: now)
+        #expect(try s.cover(for: "sw2", on: date("2026-11-24")) == "sw1")
+        #expect(try s.cover(for: "sw2", on: date("2026-11-30")) == "sw2")
+        try s.addAbsence(Absence(worker: "sw1", from: date("2026-11-24"), to: date("2026-11-24"), deputy: nil), actor: "t", now: now)
+        #expect(try s.cover(for: "sw2", on: date("2026-11-24")) == "tm")
+    }
+
+    @Test func theAuditChainDetectsAnEditedRow() throws {
+        let s = try seeded()
+        #expect(try s.verifyAudit().problem == nil)
+        let entries = try s.verifyAudit().entries
+        #expect(entries == 5)
+        try s.pool.write { db in try db.execute(sql: "UPDATE audit SET detail = 'roles=service-manager manager=-' WHERE seq = 2") }
+        let broken = try s.verifyAudit()
+        #expect(broken.problem?.hasPrefix("entry 2 ") == true)
+        #expect(broken.problem?.contains("altered") == true)
+        #expect(broken.entries == 1)
+    }
+
+    @Test func theAuditChainDetectsADeletedRow() throws {
+        let s = try seeded()
+        try s.pool.write { db in try db.execute(sql: "DELETE FROM audit WHERE seq = 3") }
+        #expect(try s.verifyAudit().problem?.contains("entry 3 is missing") == true)
+    }
+
+    @Test func importIsAllOrNothingEvenWithABadRowAtTheEndOfALargeFile() throws {
+        let s = try seeded()
+        var text = "case_ref,event,at,event_id\n"
+        for i in 0..<20_000 { text += "C1,visit,2026-02-01T10:00,e\(i)\n" }
+        text += "C1,visit,2026-02-31,bad\n"
+        let file = try write("events.csv", text)
+        let before = try s.summary(now: now)
+        #expect { try s.importFile(file, actor: "t", now: now) } throws: { error in
+            guard let e = error as? CSVErrors else { return false }
+            return e.issues.count == 1 && e.issues[0].line == 20_002 && e.issues[0].column == "at"
+        }
+        let after = try s.summary(now: now)
+        #expect(after.events == before.events)
+        #expect(after.auditEntries == before.auditEntries)
+    }
+
+    @Test func reImportingAddsNothingTwice() throws {
+        let s = try seeded()
+        let file = try write("events.csv", """
+            case_ref,event,at,event_id
+            C1,placed-for-adoption,2026-10-23T14:00,p
+            C1,visit,2026-10-25T11:00,
+            """)
+        let first = try s.importFile(file, actor: "t", now: now)
+        #expect(first.rows == 2 && first.changed == 2 && first.kind == .events)
+        let again = try s.importFile(file, actor: "t", now: now)
+        #expect(again.changed == 0)
+        // An overlapping nightly export: one old row, one new.
+        let overlap = try write("events2.csv", """
+            case_ref,event,at,event_id
+            C1,visit,2026-10-25T11:00,
+            C1,review,2026-11-19T13:00,r
+            """)
+        #expect(try s.importFile(overlap, actor: "t", now: now).changed == 1)
+        #expect(try s.summary(now: now).events == 3)
+    }
+
+    @Test func workerAndAssignmentFilesImport() throws {
+        let s = try seeded()
+        let workers = try write("workers.csv", """
+            worker_id,name,email,roles,manager_id
+            sw3,Three,three@example.org,social-worker,late
+            late,Late Manager,late@example.org,team-manager,
+            """)
+        #expect(try s.importFile(workers, actor: "t", now: now).changed == 2)
+        #expect(try s.worker("sw3")?.manager == "late")
+        let assignments = try write("assign.csv", """
+            case_ref,role,worker_id,from
+            C1,social-worker,sw3,2026-02-01
+            """)
+        #expect(try s.importFile(assignments, actor: "t", now: now).kind == .assignments)
+        #expect(try s.assignmentHistory("C1").contains { $0.worker == "sw3" })
+        let bad = try write("bad.csv", """
+            worker_id,name,email,roles,manager_id
+            sw4,Four,not-an-email,wizard,nobody
+            """)
+        #expect { try s.importFile(bad, actor: "t", now: now) } throws: { error in
+            (error as? CSVErrors)?.issues.map(\.column) == ["email", "roles"]
+        }
+        #expect(try s.worker("sw4") == nil)
+    }
+
+    @Test func closingACaseStopsItsDeadlines() throws {
+        let s = try seeded()
+        try s.record(CaseEvent(id: "p", caseRef: "C1", kind: "placed-for-adoption", at: instant("2026-11-21T11:00")), source: "t", actor: "t", now: now)
+        try s.closeCase("C1", at: now, actor: "t", now: now)
+        #expect(try s.agenda(.everyone, within: 365 * 86_400, overdueOnly: false, now: now).isEmpty)
+        #expect(throws: Store.Failure.self) {
+            try s.record(CaseEvent(id: "v", caseRef: "C1", kind: "visit", at: now), source: "t", actor: "t", now: now)
+        }
+        #expect(try s.summary(now: now).closedCases == 1)
+    }
+}

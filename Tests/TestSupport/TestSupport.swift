@@ -1,0 +1,44 @@
+import Foundation
+import PermanenceCore
+
+/// Helpers shared by the test targets.
+
+/// The repository root, found from this file's path.
+public let repositoryRoot: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
+
+/// Shorthand for a date in tests.
+public func date(_ s: String) -> LocalDate {
+    guard case .date(let d) = try! TimePoint.parse(s, zone: .europeLondon) else { fatalError("not a date: \(s)") }
+    return d
+}
+
+/// An instant from an ISO 8601 date-time read in Europe/London.
+public func instant(_ s: String) -> Instant {
+    switch try! TimePoint.parse(s, zone: .europeLondon) {
+    case .dateTime(_, let i): return i
+    case .date(let d): return ZoneRules.europeLondon.startOfDay(d)
+    }
+}
+
+/// Europe/London from the system zone database (tzdata), as the daemon loads it.
+public func systemLondon() throws -> ZoneRules {
+    let data = try Data(contentsOf: URL(fileURLWithPath: "/usr/share/zoneinfo/Europe/London"))
+    return try ZoneRules(identifier: "Europe/London", tzif: [UInt8](data))
+}
+
+/// The shipped configuration in `config/`, loaded exactly as the CLI does.
+public func shippedRuleSet() throws -> RuleSet {
+    let dir = repositoryRoot.appendingPathComponent("config")
+    func read(_ name: String) throws -> SourceFile {
+        let url = dir.appendingPathComponent(name)
+        return SourceFile(path: "config/\(name)", text: try String(contentsOf: url, encoding: .utf8))
+    }
+    let configuration = try RuleSet.parseConfiguration(try read("permanenced.toml"))
+    let packNames = try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("rules.d").path)
+        .filter { $0.hasSuffix(".toml") }.sorted()
+    return try RuleSet(
+        configuration: configuration, vocabulary: try read("vocabulary.toml"),
+        packs: try packNames.map { try read("rules.d/\($0)") }, zone: .europeLondon)
+}
+
