@@ -1,0 +1,142 @@
+import Foundation
+import Testing
+
+/// The store commands end to end: the built binary against a real SQLite file.
+@Suite struct StoreCLITests {
+    let dir: URL
+    let store: String
+
+    init() throws {
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent("cli-store-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        store = dir.appendingPathComponent("p.sqlite").path
+    }
+
+    func run(_ args: [String]) throws -> CLITests.Result {
+        try CLITests.run(args + ["--config", CLITests.config, "--store", store])
+    }
+
+    func demo() throws {
+        let root = CLITests.root.appendingPathComponent("config/demo")
+        for f in ["workers.csv", "cases.csv", "events.csv"] {
+            let r = try run(["import", root.appendingPathComponent(f).path])
+            #expect(r.status == 0, "\(f): \(r.stderr)")
+        }
+    }
+
+    @Test func demoImportAgendaStatusAndAudit() throws {
+        try demo()
+        let again = try run(["import", CLITests.demoEvents])
+        #expect(again.stdout.contains("(0 new or changed, 89 already present)"))
+        let agenda = try run(["agenda", "--team", "r.hughes", "--at", "2026-11-23T08:00", "--format", "json"])
+        #expect(agenda.status == 0, "\(agenda.stderr)")
+        let items = try JSONSerialization.jsonObject(with: Data(agenda.stdout.utf8)) as? [[String: Any]] ?? []
+        #expect(items.contains { $0["case"] as? String == "LEI-2026-0177" && $0["rule"] as? String == "post-placement-visit" })
+        let dues = items.compactMap { $0["due"] as? String }.map { String($0.prefix(10)) }
+        #expect(dues == dues.sorted())
+        let csv = try run(["agenda", "--overdue", "--format", "csv", "--at", "2026-11-23"])
+        #expect(csv.stdout.hasPrefix("due,status,case_ref,rule,cycle,owner_role,owner,severity\n"))
+        let status = try run(["status"])
+        #expect(status.stdout.contains("8 open"))
+        #expect(status.stdout.contains("schema v2-notifications"))
+        let audit = try run(["audit", "verify"])
+        #expect(audit.status == 0)
+        #expect(audit.stdout.contains("audit chain intact"))
+    }
+
+    @Test func recordWithdrawAndExplainFromTheStore() throws {
+        try demo()
+        var r = try run(["record", "LEI-2026-0177", "visit", "--at", "2026-11-23T15:00", "--id", "V1", "--note", "home visit"])
+        #expect(r.status == 0, "\(r.stderr)")
+        r = try run(["explain", "LEI-2026-0177", "--at", "2026-11-24T09:00"])
+        #expect(r.stdout.contains("met by visit [V1]"))
+        #expect(r.stdout.contains("Assignments"))
+        #expect(r.stdout.contains("Notified so far"))
+        r = try run(["withdraw", "V1", "--reason", "wrong child"])
+        #expect(r.status == 0)
+        r = try run(["explain", "LEI-2026-0177", "--at", "2026-11-24T12:00", "--json"])
+        let object = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
+        let visit = (object?["deadlines"] as? [[String: Any]])?.first { $0["rule"] as? String == "post-placement-visit" }
+        #expect(visit?["status"] as? String == "overdue")
+        #expect((object?["assignments"] as? [Any])?.isEmpty == false)
+    }
+
+    @Test(arguments: [
+        (["record", "NOPE-1", "visit"], "unknown case 'NOPE-1'"),
+        (["record", "LEI-2026-0142", "vist"], "unknown event 'vist' (did you mean 'visit'?)"),
+        (["record", "LEI-2026-0142", "visit", "--at", "2026-13-01"], "--at: '2026-13-01' is not a valid date"),
+        (["case", "assign", "LEI-2026-0142", "--role", "wizard", "--worker", "s.patel"], "unknown role 'wizard'"),
+        (["case", "assign", "LEI-2026-0142", "--role", "iro", "--worker", "ghost"], "unknown worker 'ghost'"),
+        (["withdraw", "NOPE", "--reason", "x"], "unknown event 'NOPE'"),
+        (["worker", "add", "s.patel", "--name", "Dup"], "already exists"),
+    ])
+    func badInputIsRefusedWithStatus2(args: [String], message: String) throws {
+        try demo()
+        // Counts of cases, events, deadlines and audit entries (the size line varies with the write-ahead log).
+        func counts() throws -> [Substring] { try run(["status"]).stdout.split(separator: "\n").dropFirst().map { $0 } }
+        let before = try counts()
+        let r = try run(args)
+        #expect(r.status == 2, "\(args): \(r.stderr)")
+        #expect(r.stderr.contains(message), "\(r.stderr)")
+        #expect(try counts() == before)
+    }
+
+    @Test func anEventBeforeTheCaseOpenedIsRefused() throws {
+        try demo()
+        #expect(try run(["case", "open", "NEW-1", "--plan", "adoption", "--opened", "2026-11-01"]).status == 0)
+        let r = try run(["record", "NEW-1", "placed-for-adoption", "--at", "2026-10-01T10:00"])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("before case 'NEW-1' was opened"))
+    }
+
+    @Test func theInboxImportsGoodFilesAndRejectsBadOnesWithReasons() throws {
+        try demo()
+        let inbox = dir.appendingPathComponent("inbox")
+        try FileManager.default.createDirectory(at: inbox, withIntermediateDirectories: true)
+        try "case_ref,event,at,event_id\nLEI-2026-0142,visit,2026-11-20T10:00,IN-1\n".write(
+            to: inbox.appendingPathComponent("a-good.csv"), atomically: true, encoding: .utf8)
+        try "case_ref,event,at,event_id\nLEI-2026-0142,visit,2026-11-20T10:00,IN-2\nLEI-2026-0142,teleport,2026-11-21,IN-3\n".write(
+            to: inbox.appendingPathComponent("b-bad.csv"), atomically: true, encoding: .utf8)
+        let r = try run(["import", "--inbox", "--inbox-path", inbox.path])
+        #expect(r.status == 2)
+        let processed = try FileManager.default.contentsOfDirectory(atPath: inbox.appendingPathComponent("processed").path)
+        let rejected = try FileManager.default.contentsOfDirectory(atPath: inbox.appendingPathComponent("rejected").path)
+        #expect(processed.count == 1 && processed[0].hasSuffix("a-good.csv"))
+        #expect(rejected.count == 2)
+        let errors = try #require(rejected.first { $0.hasSuffix(".errors") })
+        let text = try String(contentsOf: inbox.appendingPathComponent("rejected/\(errors)"), encoding: .utf8)
+        #expect(text.contains("b-bad.csv:3: event: unknown event 'teleport'"))
+        let mode = try FileManager.default.attributesOfItem(atPath: inbox.appendingPathComponent("rejected/\(errors)").path)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        // IN-2 was in the rejected file: not in the store.
+        #expect(try run(["withdraw", "IN-2", "--reason", "x"]).stderr.contains("unknown event 'IN-2'"))
+        #expect(try run(["withdraw", "IN-1", "--reason", "x"]).status == 0)
+    }
+
+    @Test func twoProcessesWritingAtOnceBothSucceed() throws {
+        try demo()
+        let binaryDir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        var binary = binaryDir.appendingPathComponent("permanenced").path
+        if !FileManager.default.fileExists(atPath: binary) { binary = CLITests.root.appendingPathComponent(".build/debug/permanenced").path }
+        // Two shell loops, each recording 15 events through its own process per event, at the same time.
+        let script = (0..<2).map { p in
+            "(for i in $(seq 1 15); do \(binary) record LEI-2026-0142 visit --at 2026-11-2\(p + 1)T1$((i % 10)):0$((i % 6)) --id P\(p)-$i --config \(CLITests.config) --store \(store) >/dev/null || echo FAIL; done) &"
+        }.joined(separator: "\n") + "\nwait\n"
+        let shell = Process()
+        shell.executableURL = URL(fileURLWithPath: "/bin/bash")
+        shell.arguments = ["-c", script]
+        let out = Pipe()
+        let err = Pipe()
+        shell.standardOutput = out
+        shell.standardError = err
+        try shell.run()
+        let o = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let e = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        shell.waitUntilExit()
+        #expect(!o.contains("FAIL"), "\(e)")
+        #expect(!e.contains("locked"), "\(e)")
+        let status = try run(["status"]).stdout
+        #expect(status.contains("\(89 + 30) events"))
+        #expect(try run(["audit", "verify"]).status == 0)
+    }
+}
