@@ -22,13 +22,11 @@ extension Store {
 
     /// Appends an entry inside the caller's transaction.
     static func audit(_ db: Database, at: Instant, actor: String, action: String, subject: String, detail: String) throws {
-        let last = try Row.fetchOne(db, sql: "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")
+        let last = try Row.fetchOne(try db.cachedStatement(sql: "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1"))
         let seq = (last?["seq"] as Int? ?? 0) + 1
         let prev = last?["hash"] as String? ?? genesisHash
         let h = hash(prev: prev, seq: seq, at: at.seconds, actor: actor, action: action, subject: subject, detail: detail)
-        try db.execute(
-            sql: "INSERT INTO audit (seq, at, actor, action, subject, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            arguments: [seq, at.seconds, actor, action, subject, detail, prev, h])
+        try db.cachedStatement(sql: "INSERT INTO audit (seq, at, actor, action, subject, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)").execute(arguments: [seq, at.seconds, actor, action, subject, detail, prev, h])
     }
 
     /// The result of checking the chain.

@@ -12,51 +12,52 @@ extension Store {
     }
 
     static func loadCase(_ db: Database, _ ref: String) throws -> StoredCase? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM child_case WHERE ref = ?", arguments: [ref]) else {
+        guard let row = try Row.fetchOne(try db.cachedStatement(sql: "SELECT initials, plan, calendar, packs, opened_at, closed_at FROM child_case WHERE ref = ?"), arguments: [ref]) else {
             return nil
         }
         var assignments: [String: String] = [:]
-        for a in try Row.fetchAll(
-            db, sql: "SELECT role, worker_id FROM assignment WHERE case_ref = ? AND to_at IS NULL ORDER BY from_at",
-            arguments: [ref])
+        for a in try Row.fetchAll(try db.cachedStatement(sql: "SELECT role, worker_id FROM assignment WHERE case_ref = ? AND to_at IS NULL ORDER BY from_at"), arguments: [ref])
         {
-            assignments[a["role"]] = a["worker_id"]
+            assignments[a[0]] = a[1] as String
         }
-        let packs = (row["packs"] as String).split(separator: " ").map(String.init)
+        let packs = (row[3] as String).split(separator: " ").map(String.init)
         let record = ChildCase(
-            reference: ref, initials: row["initials"], plan: row["plan"], calendar: row["calendar"], packs: packs,
-            assignments: assignments)
+            reference: ref, initials: row[0] as String?, plan: row[1], calendar: row[2], packs: packs, assignments: assignments)
         var events: [CaseEvent] = []
-        for e in try Row.fetchAll(db, sql: "SELECT * FROM event WHERE case_ref = ? ORDER BY at, seq", arguments: [ref]) {
-            events.append(eventFrom(e))
-        }
+        let cursor = try Row.fetchCursor(
+            try db.cachedStatement(sql: "SELECT \(eventColumns) FROM event WHERE case_ref = ? ORDER BY at, seq"), arguments: [ref])
+        while let e = try cursor.next() { events.append(eventFrom(e)) }
         return StoredCase(
-            record: record, openedAt: (row["opened_at"] as Int?).map(Instant.init), closedAt: (row["closed_at"] as Int?).map(Instant.init),
+            record: record, openedAt: (row[4] as Int?).map(Instant.init), closedAt: (row[5] as Int?).map(Instant.init),
             events: events)
     }
 
+    /// The columns `eventFrom` reads, in its order.
+    static let eventColumns = "id, case_ref, kind, at, date_only, note, supersedes, withdrawn_at"
+
     static func eventFrom(_ e: Row) -> CaseEvent {
         CaseEvent(
-            id: e["id"], caseRef: e["case_ref"], kind: e["kind"], at: Instant(seconds: e["at"]),
-            dateOnly: (e["date_only"] as Int) != 0, note: e["note"], supersedes: e["supersedes"],
-            withdrawn: (e["withdrawn_at"] as Int?) != nil)
+            id: e[0], caseRef: e[1], kind: e[2], at: Instant(seconds: e[3]), dateOnly: (e[4] as Int) != 0, note: e[5] as String?,
+            supersedes: e[6] as String?, withdrawn: (e[7] as Int?) != nil)
     }
 
     /// Replaces a case's deadlines with a fresh evaluation (none once the case is closed).
     static func recompute(_ db: Database, _ ref: String, evaluator: Evaluator) throws {
-        try db.execute(sql: "DELETE FROM deadline WHERE case_ref = ?", arguments: [ref])
+        try db.cachedStatement(sql: "DELETE FROM deadline WHERE case_ref = ?").execute(arguments: [ref])
         guard let stored = try loadCase(db, ref), stored.closedAt == nil else { return }
         try insertDeadlines(db, evaluator.evaluate(stored.record, events: stored.events), evaluator.ruleSet)
     }
 
+    /// Stores computed deadlines and those that cannot be computed for a reason someone must act on
+    /// (contradictory anchors); deadlines merely waiting for their anchor event are not stored.
     static func insertDeadlines(_ db: Database, _ evaluation: CaseEvaluation, _ ruleSet: RuleSet) throws {
         let statement = try db.cachedStatement(sql: """
-            INSERT OR REPLACE INTO deadline (case_ref, rule_id, anchor_event, cycle, due_at, due_date, exact, met_event,
+            INSERT INTO deadline (case_ref, rule_id, anchor_event, cycle, due_at, due_date, exact, met_event,
                 met_at, moot_event, moot_at, owner_role, owner_worker, severity, reason)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         let c = evaluation.caseRecord
-        for d in evaluation.deadlines {
+        for d in evaluation.deadlines where !d.awaitsAnchor {
             let rule = ruleSet.rules[d.ruleIndex]
             let owner = c.assignments[rule.owner]
             switch d.state {

@@ -189,23 +189,19 @@ struct RowImporter {
             if old.map({ $0.name == w.name && $0.email == w.email && $0.roles == w.roles && $0.manager == w.manager }) == true {
                 return nil
             }
-            try db.execute(
-                sql: """
+            try db.cachedStatement(sql: """
                     INSERT INTO worker (id, name, email, roles, manager_id) VALUES (?, ?, ?, ?, ?)
                     ON CONFLICT(id) DO UPDATE SET name = excluded.name, email = excluded.email, roles = excluded.roles,
                         manager_id = excluded.manager_id
-                    """,
-                arguments: [worker.id, worker.name, worker.email, worker.roles.joined(separator: " "), w.manager])
+                    """).execute(arguments: [worker.id, worker.name, worker.email, worker.roles.joined(separator: " "), w.manager])
             try Store.audit(db, at: now, actor: actor, action: old == nil ? "worker.add" : "worker.update",
                 subject: "worker:\(w.id)", detail: "roles=\(w.roles.joined(separator: ",")) manager=\(w.manager ?? "-")")
-            let owned = try String.fetchAll(db, sql: "SELECT DISTINCT case_ref FROM deadline WHERE owner_worker = ?", arguments: [w.id])
+            let owned = try String.fetchAll(try db.cachedStatement(sql: "SELECT DISTINCT case_ref FROM deadline WHERE owner_worker = ?"), arguments: [w.id])
             return Set(owned)
         case .assignments:
             guard let a = assignments!.decode(record, issues: &issues) else { return nil }
-            let before = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM assignment") ?? 0
-            try Store.assign(db, caseRef: a.caseRef, role: a.role, worker: a.worker, from: a.from, to: a.to, actor: actor, now: now)
-            let after = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM assignment") ?? 0
-            return after > before ? [a.caseRef] : nil
+            let inserted = try Store.assign(db, caseRef: a.caseRef, role: a.role, worker: a.worker, from: a.from, to: a.to, actor: actor, now: now)
+            return inserted ? [a.caseRef] : nil
         }
     }
 

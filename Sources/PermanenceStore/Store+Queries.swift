@@ -28,15 +28,16 @@ extension Store {
         public let severity: String
     }
 
-    /// Open deadlines due by `now + within` (or only overdue ones), in due order.
+    /// Open deadlines due by `now + within` (or only overdue ones), in due order. Closed cases have no
+    /// deadlines (closing a case removes them), so no join is needed.
     public func agenda(_ scope: AgendaScope, within seconds: Int, overdueOnly: Bool, now: Instant, limit: Int? = nil) throws
         -> [AgendaItem]
     {
         var sql = """
-            SELECT d.case_ref, c.initials, d.rule_id, d.cycle, d.due_at, d.due_date, d.exact, d.owner_role, d.owner_worker,
+            SELECT d.case_ref, NULL, d.rule_id, d.cycle, d.due_at, d.due_date, d.exact, d.owner_role, d.owner_worker,
                    d.severity
-            FROM deadline d JOIN child_case c ON c.ref = d.case_ref
-            WHERE d.due_at IS NOT NULL AND d.due_at <= :horizon AND c.closed_at IS NULL
+            FROM deadline d
+            WHERE d.due_at IS NOT NULL AND d.due_at <= :horizon
               AND (d.met_at IS NULL OR d.met_at > :now) AND (d.moot_at IS NULL OR d.moot_at > :now)
             """
         var args: [String: (any DatabaseValueConvertible)?] = [
@@ -59,15 +60,16 @@ extension Store {
         let today = ruleSet.zone.localDate(at: now)
         return try pool.read { db in
             var out: [AgendaItem] = []
-            let rows = try Row.fetchCursor(db, sql: sql, arguments: StatementArguments(args))
+            let rows = try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: StatementArguments(args))
             while let r = try rows.next() {
-                let due = Instant(seconds: r["due_at"])
-                let dueDate = parseDate(r["due_date"]) ?? today
+                // Columns by position: this loop runs once per item of a whole authority's agenda.
+                let due = Instant(seconds: r[4])
+                let dueDate = parseDate(r[5]) ?? today
                 let status: DeadlineStatus = due <= now ? .overdue : (today >= dueDate ? .due : .upcoming)
                 out.append(AgendaItem(
-                    caseRef: r["case_ref"], initials: r["initials"], ruleID: r["rule_id"], cycle: r["cycle"], dueAt: due,
-                    dueDate: dueDate, isExact: r["exact"], status: status, ownerRole: r["owner_role"],
-                    ownerWorker: r["owner_worker"], severity: r["severity"]))
+                    caseRef: r[0], initials: r[1] as String?, ruleID: r[2], cycle: r[3], dueAt: due,
+                    dueDate: dueDate, isExact: r[6], status: status, ownerRole: r[7],
+                    ownerWorker: r[8] as String?, severity: r[9]))
             }
             return out
         }
@@ -81,6 +83,7 @@ extension Store {
         public let events: Int
         public let dueThisWeek: Int
         public let overdue: Int
+        /// Deadlines that cannot be computed because their anchors contradict each other.
         public let cannotCompute: Int
         public let auditEntries: Int
         public let notificationsPending: Int
@@ -166,7 +169,11 @@ extension Store {
     }
 }
 
+/// `YYYY-MM-DD` as stored.
 func parseDate(_ s: String?) -> LocalDate? {
-    guard let s, case .date(let d)? = try? TimePoint.parse(s, zone: .utc) else { return nil }
-    return d
+    guard let s else { return nil }
+    let b = Array(s.utf8)
+    guard b.count == 10 else { return nil }
+    func n(_ r: Range<Int>) -> Int { r.reduce(0) { $0 * 10 + Int(b[$1]) - 48 } }
+    return LocalDate(year: n(0..<4), month: n(5..<7), day: n(8..<10))
 }

@@ -20,7 +20,7 @@ extension Store {
     }
 
     static func workerExists(_ db: Database, _ id: String) throws -> Bool {
-        try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM worker WHERE id = ?)", arguments: [id]) ?? false
+        try Bool.fetchOne(try db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM worker WHERE id = ?)"), arguments: [id]) ?? false
     }
 
     /// Adds a worker; fails if the id is taken.
@@ -47,13 +47,11 @@ extension Store {
             guard m != w.id else { throw Failure("worker '\(w.id)' cannot be their own manager") }
             guard try workerExists(db, m) else { throw Failure("unknown manager '\(m)'; add the manager first") }
         }
-        try db.execute(
-            sql: """
+        try db.cachedStatement(sql: """
                 INSERT INTO worker (id, name, email, roles, manager_id) VALUES (?, ?, ?, ?, ?)
                 ON CONFLICT(id) DO UPDATE SET name = excluded.name, email = excluded.email, roles = excluded.roles,
                     manager_id = excluded.manager_id
-                """,
-            arguments: [w.id, w.name, w.email, w.roles.joined(separator: " "), w.manager])
+                """).execute(arguments: [w.id, w.name, w.email, w.roles.joined(separator: " "), w.manager])
         try audit(db, at: now, actor: actor, action: action, subject: "worker:\(w.id)",
             detail: "roles=\(w.roles.joined(separator: ",")) manager=\(w.manager ?? "-")")
     }
@@ -64,7 +62,7 @@ extension Store {
     }
 
     static func fetchWorker(_ db: Database, _ id: String) throws -> Worker? {
-        guard let r = try Row.fetchOne(db, sql: "SELECT * FROM worker WHERE id = ?", arguments: [id]) else { return nil }
+        guard let r = try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM worker WHERE id = ?"), arguments: [id]) else { return nil }
         return Worker(
             id: r["id"], name: r["name"], email: r["email"],
             roles: (r["roles"] as String).split(separator: " ").map(String.init), manager: r["manager_id"])
@@ -79,9 +77,7 @@ extension Store {
                 guard d != a.worker else { throw Failure("a worker cannot deputise for themselves") }
                 guard try Store.workerExists(db, d) else { throw Failure("unknown deputy '\(d)'") }
             }
-            try db.execute(
-                sql: "INSERT INTO absence (worker_id, starts_on, ends_on, deputy_id) VALUES (?, ?, ?, ?)",
-                arguments: [a.worker, a.from.description, a.to.description, a.deputy])
+            try db.cachedStatement(sql: "INSERT INTO absence (worker_id, starts_on, ends_on, deputy_id) VALUES (?, ?, ?, ?)").execute(arguments: [a.worker, a.from.description, a.to.description, a.deputy])
             try Store.audit(db, at: now, actor: actor, action: "worker.absent", subject: "worker:\(a.worker)",
                 detail: "\(a.from)..\(a.to) deputy=\(a.deputy ?? "-")")
         }
@@ -91,7 +87,7 @@ extension Store {
     public func openCase(_ c: ChildCase, openedAt: Instant?, actor: String, now: Instant) throws {
         try validate(c)
         try write { db in
-            if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM child_case WHERE ref = ?)", arguments: [c.reference]) == true {
+            if try Bool.fetchOne(try db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM child_case WHERE ref = ?)"), arguments: [c.reference]) == true {
                 throw Failure("case '\(c.reference)' already exists; use case update")
             }
             try Store.saveCase(db, c, openedAt: openedAt, actor: actor, now: now, action: "case.open")
@@ -121,13 +117,11 @@ extension Store {
     }
 
     static func saveCase(_ db: Database, _ c: ChildCase, openedAt: Instant?, actor: String, now: Instant, action: String) throws {
-        try db.execute(
-            sql: """
+        try db.cachedStatement(sql: """
                 INSERT INTO child_case (ref, initials, plan, calendar, packs, opened_at) VALUES (?, ?, ?, ?, ?, ?)
                 ON CONFLICT(ref) DO UPDATE SET initials = excluded.initials, plan = excluded.plan,
                     calendar = excluded.calendar, packs = excluded.packs, opened_at = excluded.opened_at
-                """,
-            arguments: [c.reference, c.initials, c.plan, c.calendar, c.packs.joined(separator: " "), openedAt?.seconds])
+                """).execute(arguments: [c.reference, c.initials, c.plan, c.calendar, c.packs.joined(separator: " "), openedAt?.seconds])
         try audit(db, at: now, actor: actor, action: action, subject: "case:\(c.reference)",
             detail: "plan=\(c.plan) calendar=\(c.calendar) packs=\(c.packs.joined(separator: ","))")
     }
@@ -137,8 +131,8 @@ extension Store {
         try write { db in
             guard let stored = try Store.loadCase(db, ref) else { throw Failure("unknown case '\(ref)'") }
             guard stored.closedAt == nil else { throw Failure("case '\(ref)' is already closed") }
-            try db.execute(sql: "UPDATE child_case SET closed_at = ? WHERE ref = ?", arguments: [at.seconds, ref])
-            try db.execute(sql: "UPDATE assignment SET to_at = ? WHERE case_ref = ? AND to_at IS NULL", arguments: [at.seconds, ref])
+            try db.cachedStatement(sql: "UPDATE child_case SET closed_at = ? WHERE ref = ?").execute(arguments: [at.seconds, ref])
+            try db.cachedStatement(sql: "UPDATE assignment SET to_at = ? WHERE case_ref = ? AND to_at IS NULL").execute(arguments: [at.seconds, ref])
             try Store.audit(db, at: now, actor: actor, action: "case.close", subject: "case:\(ref)", detail: "closed \(at.seconds)")
             try Store.recompute(db, ref, evaluator: Evaluator(ruleSet: ruleSet))
         }
@@ -153,24 +147,37 @@ extension Store {
         }
     }
 
+    /// Inserts an assignment (ending the previous holder's); returns false when it is already recorded.
+    @discardableResult
     static func assign(
         _ db: Database, caseRef: String, role: String, worker: String, from: Instant, to: Instant?, actor: String, now: Instant
-    ) throws {
-        guard let stored = try loadCase(db, caseRef) else { throw Failure("unknown case '\(caseRef)'") }
-        guard stored.closedAt == nil else { throw Failure("case '\(caseRef)' is closed") }
+    ) throws -> Bool {
+        guard let c = try Row.fetchOne(try db.cachedStatement(sql: "SELECT closed_at FROM child_case WHERE ref = ?"), arguments: [caseRef]) else {
+            throw Failure("unknown case '\(caseRef)'")
+        }
+        guard (c["closed_at"] as Int?) == nil else { throw Failure("case '\(caseRef)' is closed") }
         guard try workerExists(db, worker) else { throw Failure("unknown worker '\(worker)'") }
-        if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM assignment WHERE case_ref = ? AND role = ? AND worker_id = ? AND from_at = ?)",
+        if try Bool.fetchOne(
+            try db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM assignment WHERE case_ref = ? AND role = ? AND worker_id = ? AND from_at = ?)"),
             arguments: [caseRef, role, worker, from.seconds]) == true
         {
-            return  // the same assignment again (a re-import): nothing to do
+            return false  // the same assignment again (a re-import): nothing to do
         }
-        try db.execute(
-            sql: "UPDATE assignment SET to_at = ? WHERE case_ref = ? AND role = ? AND to_at IS NULL AND from_at <= ?",
-            arguments: [from.seconds, caseRef, role, from.seconds])
-        try db.execute(
-            sql: "INSERT INTO assignment (case_ref, role, worker_id, from_at, to_at) VALUES (?, ?, ?, ?, ?)",
-            arguments: [caseRef, role, worker, from.seconds, to?.seconds])
+        try db.cachedStatement(sql: "UPDATE assignment SET to_at = ? WHERE case_ref = ? AND role = ? AND to_at IS NULL AND from_at <= ?")
+            .execute(arguments: [from.seconds, caseRef, role, from.seconds])
+        try db.cachedStatement(sql: "INSERT INTO assignment (case_ref, role, worker_id, from_at, to_at) VALUES (?, ?, ?, ?, ?)")
+            .execute(arguments: [caseRef, role, worker, from.seconds, to?.seconds])
         try audit(db, at: now, actor: actor, action: "case.assign", subject: "case:\(caseRef)", detail: "\(role)=\(worker) from \(from.seconds)")
+        return true
+    }
+
+    /// A case's opening time and whether it is closed; remembers the last case asked about, since imports
+    /// come grouped by case.
+    static func caseBounds(_ db: Database, _ ref: String) throws -> (opened: Int?, closed: Bool) {
+        guard let c = try Row.fetchOne(try db.cachedStatement(sql: "SELECT opened_at, closed_at FROM child_case WHERE ref = ?"), arguments: [ref]) else {
+            throw Failure("unknown case '\(ref)'")
+        }
+        return (c[0], (c[1] as Int?) != nil)
     }
 
     /// Records an event. Errors: unknown or closed case, unknown kind, before the case opened, a duplicate id,
@@ -190,33 +197,30 @@ extension Store {
         guard ruleSet.eventKind(e.kind) != nil else {
             throw Failure("unknown event '\(e.kind)'\(didYouMeanHint(e.kind, ruleSet.vocabulary.events.map(\.name)))")
         }
-        guard let c = try Row.fetchOne(db, sql: "SELECT opened_at, closed_at FROM child_case WHERE ref = ?", arguments: [e.caseRef]) else {
-            throw Failure("unknown case '\(e.caseRef)'")
-        }
-        if (c["closed_at"] as Int?) != nil { throw Failure("case '\(e.caseRef)' is closed") }
-        if let opened = c["opened_at"] as Int?, e.at.seconds < opened {
+        let bounds = try caseBounds(db, e.caseRef)
+        if bounds.closed { throw Failure("case '\(e.caseRef)' is closed") }
+        if let opened = bounds.opened, e.at.seconds < opened {
             throw Failure("the event is dated \(ruleSet.zone.iso8601(e.at)), before case '\(e.caseRef)' was opened (\(ruleSet.zone.iso8601(Instant(seconds: opened))))")
         }
-        if let existing = try Row.fetchOne(db, sql: "SELECT * FROM event WHERE id = ?", arguments: [e.id]) {
-            let old = eventFrom(existing)
+        if let s = e.supersedes {
+            guard let target = try String.fetchOne(try db.cachedStatement(sql: "SELECT case_ref FROM event WHERE id = ?"), arguments: [s]) else {
+                throw Failure("event '\(e.id)' corrects '\(s)', which is not recorded")
+            }
+            guard target == e.caseRef else { throw Failure("event '\(e.id)' corrects '\(s)', which belongs to another case") }
+        }
+        try db.cachedStatement(sql: """
+            INSERT INTO event (id, case_ref, kind, at, date_only, note, source, recorded_at, supersedes, withdrawn_at, withdrawn_reason)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING
+            """).execute(arguments: [e.id, e.caseRef, e.kind, e.at.seconds, e.dateOnly, e.note, source, now.seconds, e.supersedes,
+                        e.withdrawn ? now.seconds : nil, e.withdrawn ? "withdrawn at source" : nil])
+        if db.changesCount == 0 {
+            // Already recorded: the same event again is fine (a re-import); different content is an error.
+            let old = eventFrom(try Row.fetchOne(try db.cachedStatement(sql: "SELECT \(eventColumns) FROM event WHERE id = ?"), arguments: [e.id])!)
             if old.caseRef == e.caseRef && old.kind == e.kind && old.at == e.at && old.supersedes == e.supersedes {
                 return false
             }
             throw Failure("event '\(e.id)' is already recorded with different content (\(old.kind) on \(old.caseRef) at \(ruleSet.zone.iso8601(old.at)))")
         }
-        if let s = e.supersedes {
-            guard let target = try String.fetchOne(db, sql: "SELECT case_ref FROM event WHERE id = ?", arguments: [s]) else {
-                throw Failure("event '\(e.id)' corrects '\(s)', which is not recorded")
-            }
-            guard target == e.caseRef else { throw Failure("event '\(e.id)' corrects '\(s)', which belongs to another case") }
-        }
-        try db.execute(
-            sql: """
-                INSERT INTO event (id, case_ref, kind, at, date_only, note, source, recorded_at, supersedes, withdrawn_at, withdrawn_reason)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [e.id, e.caseRef, e.kind, e.at.seconds, e.dateOnly, e.note, source, now.seconds, e.supersedes,
-                        e.withdrawn ? now.seconds : nil, e.withdrawn ? "withdrawn at source" : nil])
         if audited {
             try audit(db, at: now, actor: actor, action: e.supersedes == nil ? "event.record" : "event.correct",
                 subject: "case:\(e.caseRef)", detail: "\(e.id) \(e.kind) at \(e.at.seconds)\(e.supersedes.map { " corrects \($0)" } ?? "")")
@@ -228,14 +232,12 @@ extension Store {
     public func withdraw(eventID: String, reason: String, actor: String, now: Instant) throws {
         guard !reason.trimmingSpaces.isEmpty else { throw Failure("give a reason for withdrawing the event") }
         try write { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT case_ref, withdrawn_at FROM event WHERE id = ?", arguments: [eventID]) else {
+            guard let row = try Row.fetchOne(try db.cachedStatement(sql: "SELECT case_ref, withdrawn_at FROM event WHERE id = ?"), arguments: [eventID]) else {
                 throw Failure("unknown event '\(eventID)'")
             }
             guard (row["withdrawn_at"] as Int?) == nil else { throw Failure("event '\(eventID)' is already withdrawn") }
             let ref: String = row["case_ref"]
-            try db.execute(
-                sql: "UPDATE event SET withdrawn_at = ?, withdrawn_reason = ? WHERE id = ?",
-                arguments: [now.seconds, reason, eventID])
+            try db.cachedStatement(sql: "UPDATE event SET withdrawn_at = ?, withdrawn_reason = ? WHERE id = ?").execute(arguments: [now.seconds, reason, eventID])
             try Store.audit(db, at: now, actor: actor, action: "event.withdraw", subject: "case:\(ref)", detail: "\(eventID): \(reason)")
             try Store.recompute(db, ref, evaluator: Evaluator(ruleSet: ruleSet))
         }

@@ -15,7 +15,7 @@ struct StatusCommand: ParsableCommand {
         let s = try store.summary(now: now)
         say("store            \(store.path) (\(formatBytes(store.sizeInBytes())), schema \(try store.schemaVersion()))")
         say("cases            \(s.openCases) open, \(s.closedCases) closed; \(s.workers) workers; \(s.events) events")
-        say("deadlines        \(s.dueThisWeek) due in the next 7 days, \(s.overdue) overdue, \(s.cannotCompute) waiting for an anchor event")
+        say("deadlines        \(s.dueThisWeek) due in the next 7 days, \(s.overdue) overdue, \(s.cannotCompute) that cannot be computed (see explain)")
         say("audit log        \(s.auditEntries) entries")
         say("notifications    \(s.notificationsPending) pending")
         say("rules            \(set.rules.count) in \(set.packs.count) packs; time zone \(set.zone.identifier)")

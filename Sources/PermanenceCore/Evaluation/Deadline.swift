@@ -25,6 +25,9 @@ public struct Deadline: Sendable {
     /// 1 for the first deadline of a rule's cycle, 2 for the next, ...
     public let cycle: Int
     public let state: State
+    /// The deadline cannot be computed only because its anchor event has not happened yet (as opposed to
+    /// contradictory anchors, which need someone to act).
+    public var awaitsAnchor: Bool = false
 
     public enum State: Sendable {
         case computed(Computed)

@@ -68,8 +68,9 @@ public struct Evaluator: Sendable {
         let rule = ruleSet.compiled[i]
         let anchors = index.positions(rule.anchor)
         guard let first = anchors.first else {
-            out.append(Deadline(ruleIndex: i, ruleID: rule.id, cycle: 1,
-                state: .cannotCompute(reason: rule.missingAnchorReason)))
+            var d = Deadline(ruleIndex: i, ruleID: rule.id, cycle: 1, state: .cannotCompute(reason: rule.missingAnchorReason))
+            d.awaitsAnchor = true
+            out.append(d)
             return
         }
         let chosen: ArraySlice<Int32>

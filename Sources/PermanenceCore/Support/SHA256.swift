@@ -21,14 +21,13 @@ public struct SHA256: Sendable {
     public init() {}
 
     public mutating func update(_ bytes: some Sequence<UInt8>) {
-        for b in bytes {
-            buffer.append(b)
-            length &+= 1
-            if buffer.count == 64 {
-                block(buffer)
-                buffer.removeAll(keepingCapacity: true)
-            }
-        }
+        let before = buffer.count
+        buffer.append(contentsOf: bytes)
+        length &+= UInt64(buffer.count - before)
+        let whole = buffer.count / 64 * 64
+        guard whole > 0 else { return }
+        for start in stride(from: 0, to: whole, by: 64) { block(buffer[start..<start + 64]) }
+        buffer.removeFirst(whole)
     }
 
     public mutating func update(_ text: String) { update(text.utf8) }
@@ -40,7 +39,7 @@ public struct SHA256: Sendable {
         tail.append(0x80)
         while tail.count % 64 != 56 { tail.append(0) }
         for i in (0..<8).reversed() { tail.append(UInt8(truncatingIfNeeded: bits >> (UInt64(i) * 8))) }
-        for start in stride(from: 0, to: tail.count, by: 64) { block(Array(tail[start..<start + 64])) }
+        for start in stride(from: 0, to: tail.count, by: 64) { block(tail[start..<start + 64]) }
         let hexDigits = Array("0123456789abcdef")
         var out = ""
         for word in h {
@@ -56,10 +55,12 @@ public struct SHA256: Sendable {
         return s.finalizeHex()
     }
 
-    private mutating func block(_ chunk: [UInt8]) {
+    private mutating func block(_ chunk: ArraySlice<UInt8>) {
         var w = [UInt32](repeating: 0, count: 64)
+        let o = chunk.startIndex
         for i in 0..<16 {
-            w[i] = UInt32(chunk[i * 4]) << 24 | UInt32(chunk[i * 4 + 1]) << 16 | UInt32(chunk[i * 4 + 2]) << 8 | UInt32(chunk[i * 4 + 3])
+            w[i] = UInt32(chunk[o + i * 4]) << 24 | UInt32(chunk[o + i * 4 + 1]) << 16 | UInt32(chunk[o + i * 4 + 2]) << 8
+                | UInt32(chunk[o + i * 4 + 3])
         }
         func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }
         for i in 16..<64 {
