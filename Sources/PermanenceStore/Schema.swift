@@ -3,7 +3,7 @@ import GRDB
 /// Versioned schema migrations. A file at any earlier version is upgraded in place when opened.
 enum Schema {
     /// Identifiers in order; each names what it adds.
-    static let versions = ["v1-cases-events-deadlines-audit", "v2-notifications"]
+    static let versions = ["v1-cases-events-deadlines-audit", "v2-notifications", "v3-open-deadline-indexes"]
 
     static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
@@ -107,6 +107,21 @@ enum Schema {
                     recipients TEXT NOT NULL
                 );
                 CREATE INDEX notification_case ON notification(case_ref, planned_at);
+                """)
+        }
+        m.registerMigration(versions[2]) { db in
+            // Agendas ask for open deadlines: index those (never met or moot) apart from the closed history.
+            try db.execute(sql: """
+                ALTER TABLE deadline ADD COLUMN closes_at INTEGER;
+                UPDATE deadline SET closes_at = CASE
+                    WHEN met_at IS NULL THEN moot_at
+                    WHEN moot_at IS NULL THEN met_at
+                    ELSE min(met_at, moot_at) END;
+                DROP INDEX deadline_due;
+                DROP INDEX deadline_owner;
+                CREATE INDEX deadline_open_due ON deadline(due_at) WHERE closes_at IS NULL;
+                CREATE INDEX deadline_open_owner ON deadline(owner_worker, due_at) WHERE closes_at IS NULL;
+                CREATE INDEX deadline_closing ON deadline(closes_at) WHERE closes_at IS NOT NULL;
                 """)
         }
         return m

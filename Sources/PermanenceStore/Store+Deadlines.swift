@@ -53,8 +53,8 @@ extension Store {
     static func insertDeadlines(_ db: Database, _ evaluation: CaseEvaluation, _ ruleSet: RuleSet) throws {
         let statement = try db.cachedStatement(sql: """
             INSERT INTO deadline (case_ref, rule_id, anchor_event, cycle, due_at, due_date, exact, met_event,
-                met_at, moot_event, moot_at, owner_role, owner_worker, severity, reason)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                met_at, moot_event, moot_at, owner_role, owner_worker, severity, reason, closes_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         let c = evaluation.caseRecord
         for d in evaluation.deadlines where !d.awaitsAnchor {
@@ -65,11 +65,12 @@ extension Store {
                 try statement.execute(arguments: [
                     c.reference, d.ruleID, x.anchor.id, d.cycle, x.dueInstant.seconds, x.dueDate.description, x.isExact,
                     x.met?.id, x.met?.at.seconds, x.moot?.id, x.moot?.at.seconds, rule.owner, owner, rule.severity.rawValue, nil,
+                    [x.met?.at.seconds, x.moot?.at.seconds].compactMap { $0 }.min(),
                 ])
             case .cannotCompute(let reason):
                 try statement.execute(arguments: [
                     c.reference, d.ruleID, "-", d.cycle, nil, nil, false, nil, nil, nil, nil, rule.owner, owner,
-                    rule.severity.rawValue, reason,
+                    rule.severity.rawValue, reason, nil,
                 ])
             }
         }

@@ -33,43 +33,46 @@ extension Store {
     public func agenda(_ scope: AgendaScope, within seconds: Int, overdueOnly: Bool, now: Instant, limit: Int? = nil) throws
         -> [AgendaItem]
     {
-        var sql = """
-            SELECT d.case_ref, NULL, d.rule_id, d.cycle, d.due_at, d.due_date, d.exact, d.owner_role, d.owner_worker,
-                   d.severity
-            FROM deadline d
-            WHERE d.due_at IS NOT NULL AND d.due_at <= :horizon
-              AND (d.met_at IS NULL OR d.met_at > :now) AND (d.moot_at IS NULL OR d.moot_at > :now)
-            """
+        // Open deadlines are those never met or moot (a partial index) plus the few met or moot in the future.
+        let columns = "case_ref, rule_id, cycle, due_at, exact, owner_role, owner_worker, severity"
+        var filter = ""
         var args: [String: (any DatabaseValueConvertible)?] = [
             "now": now.seconds, "horizon": overdueOnly ? now.seconds - 1 : now.seconds + seconds,
         ]
         switch scope {
         case .everyone: break
         case .worker(let w):
-            sql += " AND d.owner_worker = :who"
+            filter = " AND owner_worker = :who"
             args["who"] = w
         case .team(let m):
-            sql += " AND d.owner_worker IN (SELECT id FROM worker WHERE manager_id = :who UNION SELECT :who)"
+            filter = " AND owner_worker IN (SELECT id FROM worker WHERE manager_id = :who UNION SELECT :who)"
             args["who"] = m
         case .caseRef(let r):
-            sql += " AND d.case_ref = :who"
+            filter = " AND case_ref = :who"
             args["who"] = r
         }
-        sql += " ORDER BY d.due_at, d.case_ref, d.rule_id"
+        var sql = """
+            SELECT \(columns) FROM deadline WHERE closes_at IS NULL AND due_at <= :horizon\(filter)
+            UNION ALL
+            SELECT \(columns) FROM deadline WHERE closes_at > :now AND due_at <= :horizon\(filter)
+            ORDER BY due_at, case_ref, rule_id
+            """
         if let limit { sql += " LIMIT \(limit)" }
         let today = ruleSet.zone.localDate(at: now)
         return try pool.read { db in
             var out: [AgendaItem] = []
             let rows = try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: StatementArguments(args))
+            let zone = ruleSet.zone
             while let r = try rows.next() {
                 // Columns by position: this loop runs once per item of a whole authority's agenda.
-                let due = Instant(seconds: r[4])
-                let dueDate = parseDate(r[5]) ?? today
+                let due = Instant(seconds: r[3])
+                let exact: Bool = r[4]
+                // A whole-day deadline ends at the start of the next day.
+                let dueDate = zone.localDate(at: exact ? due : due.adding(seconds: -1))
                 let status: DeadlineStatus = due <= now ? .overdue : (today >= dueDate ? .due : .upcoming)
                 out.append(AgendaItem(
-                    caseRef: r[0], initials: r[1] as String?, ruleID: r[2], cycle: r[3], dueAt: due,
-                    dueDate: dueDate, isExact: r[6], status: status, ownerRole: r[7],
-                    ownerWorker: r[8] as String?, severity: r[9]))
+                    caseRef: r[0], initials: nil, ruleID: r[1], cycle: r[2], dueAt: due, dueDate: dueDate, isExact: exact,
+                    status: status, ownerRole: r[5], ownerWorker: r[6] as String?, severity: r[7]))
             }
             return out
         }
@@ -92,8 +95,8 @@ extension Store {
     public func summary(now: Instant) throws -> Summary {
         try pool.read { db in
             func count(_ sql: String, _ args: StatementArguments = []) throws -> Int { try Int.fetchOne(db, sql: sql, arguments: args) ?? 0 }
-            let open = "(d.met_at IS NULL OR d.met_at > :now) AND (d.moot_at IS NULL OR d.moot_at > :now) AND c.closed_at IS NULL"
-            let base = "SELECT COUNT(*) FROM deadline d JOIN child_case c ON c.ref = d.case_ref WHERE "
+            let open = "(d.closes_at IS NULL OR d.closes_at > :now)"
+            let base = "SELECT COUNT(*) FROM deadline d WHERE "
             return Summary(
                 openCases: try count("SELECT COUNT(*) FROM child_case WHERE closed_at IS NULL"),
                 closedCases: try count("SELECT COUNT(*) FROM child_case WHERE closed_at IS NOT NULL"),
@@ -167,13 +170,4 @@ extension Store {
             return current
         }
     }
-}
-
-/// `YYYY-MM-DD` as stored.
-func parseDate(_ s: String?) -> LocalDate? {
-    guard let s else { return nil }
-    let b = Array(s.utf8)
-    guard b.count == 10 else { return nil }
-    func n(_ r: Range<Int>) -> Int { r.reduce(0) { $0 * 10 + Int(b[$1]) - 48 } }
-    return LocalDate(year: n(0..<4), month: n(5..<7), day: n(8..<10))
 }

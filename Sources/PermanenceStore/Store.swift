@@ -44,7 +44,7 @@ public final class Store: Sendable {
         config.foreignKeysEnabled = true
         config.prepareDatabase { db in
             // WAL with NORMAL sync is durable across process crashes; a larger page cache keeps big imports fast.
-            try db.execute(sql: "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -32768; PRAGMA temp_store = MEMORY")
+            try db.execute(sql: "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY")
         }
         do {
             pool = try DatabasePool(path: path, configuration: config)

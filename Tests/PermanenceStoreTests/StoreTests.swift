@@ -61,6 +61,10 @@ import Testing
         try queue.write { db in
             try db.execute(sql: "INSERT INTO worker (id, name) VALUES ('w', 'Worker')")
             try db.execute(sql: "INSERT INTO child_case (ref, plan, calendar) VALUES ('OLD-1', 'adoption', 'england-and-wales')")
+            try db.execute(sql: """
+                INSERT INTO deadline (case_ref, rule_id, anchor_event, cycle, due_at, met_at, moot_at, owner_role, severity)
+                VALUES ('OLD-1', 'r', 'e', 1, 100, 90, 80, 'social-worker', 'routine')
+                """)
         }
         #expect(try queue.read { db in try db.tableExists("notification") } == false)
         try queue.close()
@@ -69,6 +73,8 @@ import Testing
         #expect(try s.worker("w")?.name == "Worker")
         #expect(try s.caseWithEvents("OLD-1") != nil)
         #expect(try s.notifications("OLD-1").isEmpty)
+        // v3 derived when each old deadline stopped being open.
+        #expect(try s.pool.read { db in try Int.fetchOne(db, sql: "SELECT closes_at FROM deadline WHERE case_ref = 'OLD-1'") } == 80)
     }
 
     @Test func recordingAnEventKeepsDeadlinesCurrent() throws {

@@ -38,7 +38,7 @@ import Testing
         #expect(csv.stdout.hasPrefix("due,status,case_ref,rule,cycle,owner_role,owner,severity\n"))
         let status = try run(["status"])
         #expect(status.stdout.contains("8 open"))
-        #expect(status.stdout.contains("schema v2-notifications"))
+        #expect(status.stdout.contains("schema v3-open-deadline-indexes"))
         let audit = try run(["audit", "verify"])
         #expect(audit.status == 0)
         #expect(audit.stdout.contains("audit chain intact"))
