@@ -21,7 +21,11 @@ let package = Package(
         // The store: SQLite through GRDB (schema, migrations, audit chain, imports, agenda queries).
         .target(
             name: "PermanenceStore",
-            dependencies: ["PermanenceCore", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "PermanenceCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ]
         ),
         // The command-line tool: file I/O and formatting around PermanenceCore.
         .executableTarget(

@@ -65,15 +65,12 @@ enum Schema {
                     anchor_event TEXT NOT NULL,
                     cycle INTEGER NOT NULL,
                     due_at INTEGER,
-                    due_date TEXT,
                     exact INTEGER NOT NULL DEFAULT 0,
                     met_event TEXT,
                     met_at INTEGER,
                     moot_event TEXT,
                     moot_at INTEGER,
-                    owner_role TEXT NOT NULL,
                     owner_worker TEXT,
-                    severity TEXT NOT NULL,
                     reason TEXT,
                     PRIMARY KEY (case_ref, rule_id, anchor_event, cycle)
                 ) WITHOUT ROWID;

@@ -2,6 +2,44 @@ import GRDB
 import PermanenceCore
 
 /// Keeping each case's computed deadlines current.
+/// Reads a case, its current assignments and all its events with three prepared statements.
+final class CaseReader {
+    private let caseRow: FastInsert
+    private let assignments: FastInsert
+    private let events: FastInsert
+
+    init(_ db: Database) throws {
+        caseRow = try FastInsert(db, sql: "SELECT initials, plan, calendar, packs, opened_at, closed_at FROM child_case WHERE ref = ?")
+        assignments = try FastInsert(
+            db, sql: "SELECT role, worker_id FROM assignment WHERE case_ref = ? AND to_at IS NULL ORDER BY from_at")
+        events = try FastInsert(
+            db, sql: "SELECT id, kind, at, date_only, note, supersedes, withdrawn_at FROM event WHERE case_ref = ? ORDER BY at, seq")
+    }
+
+    func load(_ ref: String) throws -> Store.StoredCase? {
+        var found: (initials: String?, plan: String, calendar: String, packs: String, opened: Int?, closed: Int?)?
+        try caseRow.bind(ref).forEachRow { r in
+            found = (r.text(0), r.text(1) ?? "", r.text(2) ?? "", r.text(3) ?? "", r.int(4), r.int(5))
+        }
+        guard let found else { return nil }
+        var roles: [String: String] = [:]
+        try assignments.bind(ref).forEachRow { r in
+            if let role = r.text(0), let worker = r.text(1) { roles[role] = worker }
+        }
+        var list: [CaseEvent] = []
+        try events.bind(ref).forEachRow { r in
+            list.append(CaseEvent(
+                id: r.text(0) ?? "", caseRef: ref, kind: r.text(1) ?? "", at: Instant(seconds: r.int(2) ?? 0),
+                dateOnly: (r.int(3) ?? 0) != 0, note: r.text(4), supersedes: r.text(5), withdrawn: r.int(6) != nil))
+        }
+        let record = ChildCase(
+            reference: ref, initials: found.initials, plan: found.plan, calendar: found.calendar,
+            packs: found.packs.split(separator: " ").map(String.init), assignments: roles)
+        return Store.StoredCase(
+            record: record, openedAt: found.opened.map(Instant.init), closedAt: found.closed.map(Instant.init), events: list)
+    }
+}
+
 extension Store {
     /// A case as stored, with its current assignments and every event (withdrawn and corrected ones too).
     struct StoredCase {
@@ -11,25 +49,9 @@ extension Store {
         var events: [CaseEvent]
     }
 
-    static func loadCase(_ db: Database, _ ref: String) throws -> StoredCase? {
-        guard let row = try Row.fetchOne(try db.cachedStatement(sql: "SELECT initials, plan, calendar, packs, opened_at, closed_at FROM child_case WHERE ref = ?"), arguments: [ref]) else {
-            return nil
-        }
-        var assignments: [String: String] = [:]
-        for a in try Row.fetchAll(try db.cachedStatement(sql: "SELECT role, worker_id FROM assignment WHERE case_ref = ? AND to_at IS NULL ORDER BY from_at"), arguments: [ref])
-        {
-            assignments[a[0]] = a[1] as String
-        }
-        let packs = (row[3] as String).split(separator: " ").map(String.init)
-        let record = ChildCase(
-            reference: ref, initials: row[0] as String?, plan: row[1], calendar: row[2], packs: packs, assignments: assignments)
-        var events: [CaseEvent] = []
-        let cursor = try Row.fetchCursor(
-            try db.cachedStatement(sql: "SELECT \(eventColumns) FROM event WHERE case_ref = ? ORDER BY at, seq"), arguments: [ref])
-        while let e = try cursor.next() { events.append(eventFrom(e)) }
-        return StoredCase(
-            record: record, openedAt: (row[4] as Int?).map(Instant.init), closedAt: (row[5] as Int?).map(Instant.init),
-            events: events)
+    static func loadCase(_ db: Database, _ ref: String, cache: CaseReader? = nil) throws -> StoredCase? {
+        let reader = try cache ?? CaseReader(db)
+        return try reader.load(ref)
     }
 
     /// The columns `eventFrom` reads, in its order.
@@ -42,37 +64,41 @@ extension Store {
     }
 
     /// Replaces a case's deadlines with a fresh evaluation (none once the case is closed).
-    static func recompute(_ db: Database, _ ref: String, evaluator: Evaluator) throws {
-        try db.cachedStatement(sql: "DELETE FROM deadline WHERE case_ref = ?").execute(arguments: [ref])
-        guard let stored = try loadCase(db, ref), stored.closedAt == nil else { return }
-        try insertDeadlines(db, evaluator.evaluate(stored.record, events: stored.events), evaluator.ruleSet)
+    static func recompute(_ db: Database, _ ref: String, evaluator: Evaluator, cache: ImportCache? = nil) throws {
+        try (cache?.clearDeadlines ?? FastInsert(db, sql: clearDeadlinesSQL)).bind(ref).run()
+        guard let stored = try loadCase(db, ref, cache: cache?.reader), stored.closedAt == nil else { return }
+        try insertDeadlines(
+            cache?.deadlines ?? FastInsert(db, sql: insertDeadlineSQL), evaluator.evaluate(stored.record, events: stored.events),
+            evaluator.ruleSet)
     }
 
-    /// Stores computed deadlines and those that cannot be computed for a reason someone must act on
+    static let clearDeadlinesSQL = "DELETE FROM deadline WHERE case_ref = ?"
+
+    static let insertDeadlineSQL = """
+        INSERT INTO deadline (case_ref, rule_id, anchor_event, cycle, due_at, exact, met_event,
+            met_at, moot_event, moot_at, owner_worker, reason, closes_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """
+
+    /// Stores computed deadlines (the owner's role and the severity come from the rule, not the row) and those that cannot be computed for a reason someone must act on
     /// (contradictory anchors); deadlines merely waiting for their anchor event are not stored.
-    static func insertDeadlines(_ db: Database, _ evaluation: CaseEvaluation, _ ruleSet: RuleSet) throws {
-        let statement = try db.cachedStatement(sql: """
-            INSERT INTO deadline (case_ref, rule_id, anchor_event, cycle, due_at, due_date, exact, met_event,
-                met_at, moot_event, moot_at, owner_role, owner_worker, severity, reason, closes_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
+    static func insertDeadlines(_ insert: FastInsert, _ evaluation: CaseEvaluation, _ ruleSet: RuleSet) throws {
         let c = evaluation.caseRecord
         for d in evaluation.deadlines where !d.awaitsAnchor {
             let rule = ruleSet.rules[d.ruleIndex]
-            let owner = c.assignments[rule.owner]
+            insert.bind(c.reference).bind(d.ruleID)
             switch d.state {
             case .computed(let x):
-                try statement.execute(arguments: [
-                    c.reference, d.ruleID, x.anchor.id, d.cycle, x.dueInstant.seconds, x.dueDate.description, x.isExact,
-                    x.met?.id, x.met?.at.seconds, x.moot?.id, x.moot?.at.seconds, rule.owner, owner, rule.severity.rawValue, nil,
-                    [x.met?.at.seconds, x.moot?.at.seconds].compactMap { $0 }.min(),
-                ])
+                insert.bind(x.anchor.id).bind(d.cycle).bind(x.dueInstant.seconds).bind(x.isExact)
+                    .bind(x.met?.id).bind(x.met?.at.seconds).bind(x.moot?.id).bind(x.moot?.at.seconds)
+                    .bind(c.assignments[rule.owner]).bind(nil as String?)
+                    .bind([x.met?.at.seconds, x.moot?.at.seconds].compactMap { $0 }.min())
             case .cannotCompute(let reason):
-                try statement.execute(arguments: [
-                    c.reference, d.ruleID, "-", d.cycle, nil, nil, false, nil, nil, nil, nil, rule.owner, owner,
-                    rule.severity.rawValue, reason, nil,
-                ])
+                insert.bind("-").bind(d.cycle).bind(nil as Int?).bind(false)
+                    .bind(nil as String?).bind(nil as Int?).bind(nil as String?).bind(nil as Int?)
+                    .bind(c.assignments[rule.owner]).bind(reason).bind(nil as Int?)
             }
+            try insert.run()
         }
     }
 

@@ -39,6 +39,7 @@ extension Store {
         guard let handle = FileHandle(forReadingAtPath: path) else { throw fail(0, "cannot open the file") }
         defer { try? handle.close() }
         var parser = CSVParser()
+        var digest = SHA256()
         var pending: [CSVParser.Record] = []
         var finished = false
         /// The next record, reading another chunk when needed.
@@ -50,6 +51,7 @@ extension Store {
                         finished = true
                         if let last = try parser.finish() { pending.append(last) }
                     } else {
+                        digest.update(chunk)
                         pending = try parser.feed(chunk)
                     }
                 } catch {
@@ -71,7 +73,6 @@ extension Store {
         var affected = Set<String>()
         var recomputed = 0
         let evaluator = Evaluator(ruleSet: ruleSet)
-        let digest = fileDigest(path)
         do {
             try pool.writeWithoutTransaction { db in
                 try db.inTransaction(.immediate) {
@@ -92,7 +93,7 @@ extension Store {
                         // are still in the cache. (Rolled back with everything else if a later row is bad.)
                         if issues.isEmpty, let ref = importer.lastCase, ref != current {
                             if let done = current, affected.remove(done) != nil {
-                                try Store.recompute(db, done, evaluator: evaluator)
+                                try Store.recompute(db, done, evaluator: evaluator, cache: importer.cache)
                                 recomputed += 1
                             }
                             current = ref
@@ -100,11 +101,11 @@ extension Store {
                     }
                     issues += try importer.finish()
                     guard issues.isEmpty else { return .rollback }
-                    for ref in affected.sorted() { try Store.recompute(db, ref, evaluator: evaluator) }
+                    for ref in affected.sorted() { try Store.recompute(db, ref, evaluator: evaluator, cache: importer.cache) }
                     recomputed += affected.count
                     try Store.audit(db, at: now, actor: actor, action: "import.\(kind.rawValue)",
                         subject: "file:\((path as NSString).lastPathComponent)",
-                        detail: "sha256=\(digest) rows=\(rows) changed=\(changed) cases=\(recomputed)")
+                        detail: "sha256=\(digest.finalizeHex()) rows=\(rows) changed=\(changed) cases=\(recomputed)")
                     return .commit
                 }
             }
@@ -116,17 +117,29 @@ extension Store {
         guard issues.isEmpty else { throw CSVErrors(issues) }
         return ImportReport(file: path, kind: kind, rows: rows, changed: changed, casesRecomputed: recomputed)
     }
+}
 
-    private func fileDigest(_ path: String) -> String {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return "-" }
-        defer { try? handle.close() }
-        var h = SHA256()
-        while true {
-            let chunk = handle.readData(ofLength: 1 << 20)
-            if chunk.isEmpty { break }
-            h.update(chunk)
-        }
-        return h.finalizeHex()
+/// Prepared inserts and the last case looked up, for the duration of one import transaction.
+final class ImportCache {
+    let events: FastInsert
+    let deadlines: FastInsert
+    let reader: CaseReader
+    let clearDeadlines: FastInsert
+    private var lastCase: (ref: String, bounds: (opened: Int?, closed: Bool))?
+
+    init(_ db: Database) throws {
+        events = try FastInsert(db, sql: Store.insertEventSQL)
+        deadlines = try FastInsert(db, sql: Store.insertDeadlineSQL)
+        reader = try CaseReader(db)
+        clearDeadlines = try FastInsert(db, sql: Store.clearDeadlinesSQL)
+    }
+
+    /// Case bounds, remembered for the last case asked about (exports come grouped by case).
+    func bounds(_ db: Database, _ ref: String) throws -> (opened: Int?, closed: Bool) {
+        if let lastCase, lastCase.ref == ref { return lastCase.bounds }
+        let b = try Store.caseBounds(db, ref)
+        lastCase = (ref, b)
+        return b
     }
 }
 
@@ -143,6 +156,10 @@ struct RowImporter {
     var assignments: AssignmentTable?
     /// The case of the last event row read (event files only).
     var lastCase: String?
+    let cache: ImportCache
+    let actor: String
+    /// The file's name, recorded as each event's source.
+    let source: String
     /// Workers whose manager must exist once the whole file is in (a manager may come later in the file).
     var managers: [(line: Int, worker: String, manager: String)] = []
 
@@ -152,6 +169,9 @@ struct RowImporter {
         self.store = store
         self.db = db
         self.now = now
+        self.cache = try ImportCache(db)
+        self.source = (file as NSString).lastPathComponent
+        self.actor = "import:\(source)"
         switch kind {
         case .events: events = try EventTable(header: header, file: file, ruleSet: store.ruleSet)
         case .cases: cases = try CaseTable(header: header, file: file, ruleSet: store.ruleSet)
@@ -174,16 +194,16 @@ struct RowImporter {
 
     /// Applies one row; returns the cases it changed (nil when it changed nothing), or records issues.
     mutating func apply(_ record: CSVParser.Record, issues: inout [CSVIssue]) throws -> Set<String>? {
-        let actor = "import:\((file as NSString).lastPathComponent)"
         switch kind {
         case .events:
             guard let e = events!.decode(record, issues: &issues) else { return nil }
             lastCase = e.caseRef
-            let inserted = try Store.insertEvent(db, e, source: file, actor: actor, now: now, ruleSet: store.ruleSet, audited: false)
+            let inserted = try Store.insertEvent(
+                db, e, source: source, actor: actor, now: now, ruleSet: store.ruleSet, audited: false, fast: cache)
             return inserted ? [e.caseRef] : nil
         case .cases:
             guard let c = cases!.decode(record, issues: &issues) else { return nil }
-            let old = try Store.loadCase(db, c.reference)
+            let old = try Store.loadCase(db, c.reference, cache: cache.reader)
             var changed = false
             if old == nil || old!.record.plan != c.plan || old!.record.calendar != c.calendar || old!.record.packs != c.packs
                 || old!.record.initials != c.initials

@@ -34,7 +34,7 @@ extension Store {
         -> [AgendaItem]
     {
         // Open deadlines are those never met or moot (a partial index) plus the few met or moot in the future.
-        let columns = "case_ref, rule_id, cycle, due_at, exact, owner_role, owner_worker, severity"
+        let columns = "case_ref, rule_id, cycle, due_at, exact, owner_worker"
         var filter = ""
         var args: [String: (any DatabaseValueConvertible)?] = [
             "now": now.seconds, "horizon": overdueOnly ? now.seconds - 1 : now.seconds + seconds,
@@ -63,6 +63,8 @@ extension Store {
             var out: [AgendaItem] = []
             let rows = try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: StatementArguments(args))
             let zone = ruleSet.zone
+            var rules: [String: Rule] = [:]
+            for r in ruleSet.rules { rules[r.id] = r }
             while let r = try rows.next() {
                 // Columns by position: this loop runs once per item of a whole authority's agenda.
                 let due = Instant(seconds: r[3])
@@ -70,9 +72,12 @@ extension Store {
                 // A whole-day deadline ends at the start of the next day.
                 let dueDate = zone.localDate(at: exact ? due : due.adding(seconds: -1))
                 let status: DeadlineStatus = due <= now ? .overdue : (today >= dueDate ? .due : .upcoming)
+                let ruleID: String = r[1]
+                let rule = rules[ruleID]
                 out.append(AgendaItem(
-                    caseRef: r[0], initials: nil, ruleID: r[1], cycle: r[2], dueAt: due, dueDate: dueDate, isExact: exact,
-                    status: status, ownerRole: r[5], ownerWorker: r[6] as String?, severity: r[7]))
+                    caseRef: r[0], initials: nil, ruleID: ruleID, cycle: r[2], dueAt: due, dueDate: dueDate, isExact: exact,
+                    status: status, ownerRole: rule?.owner ?? "", ownerWorker: r[5] as String?,
+                    severity: rule?.severity.rawValue ?? ""))
             }
             return out
         }

@@ -171,8 +171,12 @@ extension Store {
         return true
     }
 
-    /// A case's opening time and whether it is closed; remembers the last case asked about, since imports
-    /// come grouped by case.
+    static let insertEventSQL = """
+        INSERT INTO event (id, case_ref, kind, at, date_only, note, source, recorded_at, supersedes, withdrawn_at, withdrawn_reason)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING
+        """
+
+    /// A case's opening time and whether it is closed.
     static func caseBounds(_ db: Database, _ ref: String) throws -> (opened: Int?, closed: Bool) {
         guard let c = try Row.fetchOne(try db.cachedStatement(sql: "SELECT opened_at, closed_at FROM child_case WHERE ref = ?"), arguments: [ref]) else {
             throw Failure("unknown case '\(ref)'")
@@ -192,12 +196,13 @@ extension Store {
     /// Inserts one event after checking it; returns false when the identical event is already recorded.
     @discardableResult
     static func insertEvent(
-        _ db: Database, _ e: CaseEvent, source: String, actor: String, now: Instant, ruleSet: RuleSet, audited: Bool = true
+        _ db: Database, _ e: CaseEvent, source: String, actor: String, now: Instant, ruleSet: RuleSet, audited: Bool = true,
+        fast: ImportCache? = nil
     ) throws -> Bool {
         guard ruleSet.eventKind(e.kind) != nil else {
             throw Failure("unknown event '\(e.kind)'\(didYouMeanHint(e.kind, ruleSet.vocabulary.events.map(\.name)))")
         }
-        let bounds = try caseBounds(db, e.caseRef)
+        let bounds = try fast?.bounds(db, e.caseRef) ?? caseBounds(db, e.caseRef)
         if bounds.closed { throw Failure("case '\(e.caseRef)' is closed") }
         if let opened = bounds.opened, e.at.seconds < opened {
             throw Failure("the event is dated \(ruleSet.zone.iso8601(e.at)), before case '\(e.caseRef)' was opened (\(ruleSet.zone.iso8601(Instant(seconds: opened))))")
@@ -208,12 +213,11 @@ extension Store {
             }
             guard target == e.caseRef else { throw Failure("event '\(e.id)' corrects '\(s)', which belongs to another case") }
         }
-        try db.cachedStatement(sql: """
-            INSERT INTO event (id, case_ref, kind, at, date_only, note, source, recorded_at, supersedes, withdrawn_at, withdrawn_reason)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING
-            """).execute(arguments: [e.id, e.caseRef, e.kind, e.at.seconds, e.dateOnly, e.note, source, now.seconds, e.supersedes,
-                        e.withdrawn ? now.seconds : nil, e.withdrawn ? "withdrawn at source" : nil])
-        if db.changesCount == 0 {
+        let insert = try fast?.events ?? FastInsert(db, sql: insertEventSQL)
+        let inserted = try insert.bind(e.id).bind(e.caseRef).bind(e.kind).bind(e.at.seconds).bind(e.dateOnly).bind(e.note)
+            .bind(source).bind(now.seconds).bind(e.supersedes).bind(e.withdrawn ? now.seconds : nil)
+            .bind(e.withdrawn ? "withdrawn at source" : nil).run()
+        if inserted == 0 {
             // Already recorded: the same event again is fine (a re-import); different content is an error.
             let old = eventFrom(try Row.fetchOne(try db.cachedStatement(sql: "SELECT \(eventColumns) FROM event WHERE id = ?"), arguments: [e.id])!)
             if old.caseRef == e.caseRef && old.kind == e.kind && old.at == e.at && old.supersedes == e.supersedes {

@@ -62,8 +62,8 @@ import Testing
             try db.execute(sql: "INSERT INTO worker (id, name) VALUES ('w', 'Worker')")
             try db.execute(sql: "INSERT INTO child_case (ref, plan, calendar) VALUES ('OLD-1', 'adoption', 'england-and-wales')")
             try db.execute(sql: """
-                INSERT INTO deadline (case_ref, rule_id, anchor_event, cycle, due_at, met_at, moot_at, owner_role, severity)
-                VALUES ('OLD-1', 'r', 'e', 1, 100, 90, 80, 'social-worker', 'routine')
+                INSERT INTO deadline (case_ref, rule_id, anchor_event, cycle, due_at, met_at, moot_at)
+                VALUES ('OLD-1', 'r', 'e', 1, 100, 90, 80)
                 """)
         }
         #expect(try queue.read { db in try db.tableExists("notification") } == false)

@@ -6,6 +6,7 @@ public struct SHA256: Sendable {
     ]
     private var buffer: [UInt8] = []
     private var length: UInt64 = 0
+    private var w = [UInt32](repeating: 0, count: 64)
 
     private static let k: [UInt32] = [
         0x428a_2f98, 0x7137_4491, 0xb5c0_fbcf, 0xe9b5_dba5, 0x3956_c25b, 0x59f1_11f1, 0x923f_82a4, 0xab1c_5ed5,
@@ -56,7 +57,6 @@ public struct SHA256: Sendable {
     }
 
     private mutating func block(_ chunk: ArraySlice<UInt8>) {
-        var w = [UInt32](repeating: 0, count: 64)
         let o = chunk.startIndex
         for i in 0..<16 {
             w[i] = UInt32(chunk[o + i * 4]) << 24 | UInt32(chunk[o + i * 4 + 1]) << 16 | UInt32(chunk[o + i * 4 + 2]) << 8

@@ -1,0 +1,80 @@
+import GRDB
+import GRDBSQLite
+
+/// A prepared statement driven through the SQLite C API, for the statements an import runs millions of
+/// times (inserting events and deadlines, reading a case back): binding and reading values directly avoids
+/// boxing every argument. Used only inside a GRDB transaction on the same connection, and finalized with it.
+final class FastInsert {
+    private var statement: OpaquePointer?
+    private let connection: OpaquePointer
+    private let sql: String
+    private var index: Int32 = 0
+    private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+    init(_ db: Database, sql: String) throws {
+        guard let connection = db.sqliteConnection else { throw Store.Failure("the database connection is closed") }
+        self.connection = connection
+        self.sql = sql
+        let code = sqlite3_prepare_v2(connection, sql, -1, &statement, nil)
+        guard code == SQLITE_OK else { throw Store.Failure("cannot prepare \(sql): \(String(cString: sqlite3_errmsg(connection)))") }
+    }
+
+    deinit { sqlite3_finalize(statement) }
+
+    @discardableResult
+    func bind(_ value: String?) -> Self {
+        index += 1
+        if let value { sqlite3_bind_text(statement, index, value, -1, Self.transient) } else { sqlite3_bind_null(statement, index) }
+        return self
+    }
+
+    @discardableResult
+    func bind(_ value: Int?) -> Self {
+        index += 1
+        if let value { sqlite3_bind_int64(statement, index, Int64(value)) } else { sqlite3_bind_null(statement, index) }
+        return self
+    }
+
+    @discardableResult
+    func bind(_ value: Bool) -> Self { bind(value ? 1 : 0) }
+
+    /// Steps through the rows of a query with the values bound since the last run.
+    func forEachRow(_ body: (FastInsert) throws -> Void) throws {
+        defer {
+            sqlite3_reset(statement)
+            index = 0
+        }
+        while true {
+            let code = sqlite3_step(statement)
+            if code == SQLITE_DONE { return }
+            guard code == SQLITE_ROW else {
+                throw Store.Failure("\(String(cString: sqlite3_errmsg(connection))) (\(sql.prefix(40))...)")
+            }
+            try body(self)
+        }
+    }
+
+    /// Column values of the current row.
+    func text(_ column: Int32) -> String? {
+        guard let p = sqlite3_column_text(statement, column) else { return nil }
+        return String(cString: p)
+    }
+
+    func int(_ column: Int32) -> Int? {
+        sqlite3_column_type(statement, column) == SQLITE_NULL ? nil : Int(sqlite3_column_int64(statement, column))
+    }
+
+    /// Runs the statement with the values bound since the last run; returns the number of rows changed.
+    @discardableResult
+    func run() throws -> Int {
+        defer {
+            sqlite3_reset(statement)
+            index = 0
+        }
+        let code = sqlite3_step(statement)
+        guard code == SQLITE_DONE else {
+            throw Store.Failure("\(String(cString: sqlite3_errmsg(connection))) (\(sql.prefix(40))...)")
+        }
+        return Int(sqlite3_changes(connection))
+    }
+}
