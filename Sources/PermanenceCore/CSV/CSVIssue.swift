@@ -83,3 +83,42 @@ struct CSVHeader {
         return v.isEmpty ? nil : v
     }
 }
+
+/// One row being decoded: its cells by column name, and the problems found in it.
+struct RowReader {
+    let record: CSVParser.Record
+    let header: CSVHeader
+    let file: String
+    private(set) var issues: [CSVIssue] = []
+
+    /// A reader for a row, or nil (with the problem added to `issues`) when it has the wrong number of fields.
+    init?(_ record: CSVParser.Record, header: CSVHeader, file: String, issues: inout [CSVIssue]) {
+        guard record.fields.count == header.names.count else {
+            issues.append(CSVIssue(file: file, line: record.line, column: "",
+                message: "expected \(header.names.count) fields, found \(record.fields.count)"))
+            return nil
+        }
+        self.record = record
+        self.header = header
+        self.file = file
+    }
+
+    mutating func fail(_ column: String, _ message: String) {
+        issues.append(CSVIssue(file: file, line: record.line, column: column, message: message))
+    }
+
+    /// The trimmed cell, or nil when empty.
+    func cell(_ name: String) -> String? { header.cell(name, record) }
+
+    /// A required cell; reports `message` when it is empty.
+    mutating func required(_ name: String, _ message: String = "empty") -> String? {
+        let v = cell(name)
+        if v == nil { fail(name, message) }
+        return v
+    }
+}
+
+/// Whether a header names all of a table's required columns.
+func headerNames(_ record: CSVParser.Record) -> Set<String> {
+    Set(record.fields.map { String($0.trimmingSpaces).lowercased() })
+}

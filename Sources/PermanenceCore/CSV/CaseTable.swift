@@ -19,47 +19,38 @@ public struct CaseTable: Sendable {
 
     /// Whether a header is a cases header.
     public static func matches(_ record: CSVParser.Record) -> Bool {
-        let names = Set(record.fields.map { String($0.trimmingSpaces).lowercased() })
+        let names = headerNames(record)
         return required.allSatisfy(names.contains) && !names.contains("event")
     }
 
     public func decode(_ record: CSVParser.Record, issues: inout [CSVIssue]) -> ChildCase? {
-        let before = issues.count
-        func fail(_ column: String, _ message: String) {
-            issues.append(CSVIssue(file: file, line: record.line, column: column, message: message))
-        }
-        if record.fields.count != header.names.count {
-            fail("", "expected \(header.names.count) fields, found \(record.fields.count)")
-            return nil
-        }
-        let ref = header.cell("case_ref", record)
-        if ref == nil { fail("case_ref", "empty") }
-        let plan = header.cell("plan", record)
+        guard var row = RowReader(record, header: header, file: file, issues: &issues) else { return nil }
+        defer { issues += row.issues }
+        let ref = row.required("case_ref")
+        let plans = ruleSet.vocabulary.plans.map(\.name)
+        let plan = row.required("plan", "empty; give the care plan, e.g. adoption")
         if let plan, !ruleSet.vocabulary.hasPlan(plan) {
-            fail("plan", "unknown plan '\(plan)'\(didYouMean(plan, ruleSet.vocabulary.plans.map(\.name))); expected one of "
-                + ruleSet.vocabulary.plans.map(\.name).joined(separator: ", "))
-        } else if plan == nil {
-            fail("plan", "empty; give the care plan, e.g. adoption")
+            row.fail("plan", "unknown plan '\(plan)'\(didYouMean(plan, plans)); expected one of \(plans.joined(separator: ", "))")
         }
-        let calendar = header.cell("calendar", record) ?? ruleSet.configuration.defaultCalendar
+        let calendar = row.cell("calendar") ?? ruleSet.configuration.defaultCalendar
         if ruleSet.calendars[calendar] == nil {
-            fail("calendar", "unknown calendar '\(calendar)'\(didYouMean(calendar, ruleSet.calendars.keys)); expected one of "
+            row.fail("calendar", "unknown calendar '\(calendar)'\(didYouMean(calendar, ruleSet.calendars.keys)); expected one of "
                 + ruleSet.calendars.keys.sorted().joined(separator: ", "))
         }
         var packs: [String] = []
-        if let p = header.cell("packs", record) {
+        if let p = row.cell("packs") {
             let known = Set(ruleSet.packs.map(\.id))
             for id in p.split(whereSeparator: { $0 == ";" || $0 == " " }).map(String.init) {
-                if known.contains(id) { packs.append(id) } else { fail("packs", "unknown pack '\(id)'\(didYouMean(id, known))") }
+                if known.contains(id) { packs.append(id) } else { row.fail("packs", "unknown pack '\(id)'\(didYouMean(id, known))") }
             }
         }
         var assignments: [String: String] = [:]
         for role in ruleSet.vocabulary.roles.map(\.name) {
-            if let w = header.cell(role, record) { assignments[role] = w }
+            if let w = row.cell(role) { assignments[role] = w }
         }
-        guard issues.count == before, let ref, let plan else { return nil }
+        guard row.issues.isEmpty, let ref, let plan else { return nil }
         return ChildCase(
-            reference: ref, initials: header.cell("initials", record), plan: plan, calendar: calendar, packs: packs,
+            reference: ref, initials: row.cell("initials"), plan: plan, calendar: calendar, packs: packs,
             assignments: assignments)
     }
 

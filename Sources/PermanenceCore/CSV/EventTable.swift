@@ -17,51 +17,37 @@ public struct EventTable: Sendable {
 
     /// Whether a header is an events header.
     public static func matches(_ record: CSVParser.Record) -> Bool {
-        let names = Set(record.fields.map { String($0.trimmingSpaces).lowercased() })
-        return required.allSatisfy(names.contains)
+        required.allSatisfy(headerNames(record).contains)
     }
 
     /// One row as an event, or nil with the reasons appended to `issues`.
     public func decode(_ record: CSVParser.Record, issues: inout [CSVIssue]) -> CaseEvent? {
-        let before = issues.count
-        func fail(_ column: String, _ message: String) {
-            issues.append(CSVIssue(file: file, line: record.line, column: column, message: message))
-        }
-        if record.fields.count != header.names.count {
-            fail("", "expected \(header.names.count) fields, found \(record.fields.count)")
-            return nil
-        }
-        let caseRef = header.cell("case_ref", record)
-        if caseRef == nil { fail("case_ref", "empty; every event belongs to a case") }
-        let kind = header.cell("event", record)
-        if let kind {
-            if ruleSet.eventKind(kind) == nil {
-                fail("event", "unknown event '\(kind)'\(didYouMean(kind, ruleSet.vocabulary.events.map(\.name)))")
-            }
-        } else {
-            fail("event", "empty; name the event, e.g. placed-for-adoption")
+        guard var row = RowReader(record, header: header, file: file, issues: &issues) else { return nil }
+        defer { issues += row.issues }
+        let caseRef = row.required("case_ref", "empty; every event belongs to a case")
+        let kind = row.required("event", "empty; name the event, e.g. placed-for-adoption")
+        if let kind, ruleSet.eventKind(kind) == nil {
+            row.fail("event", "unknown event '\(kind)'\(didYouMean(kind, ruleSet.vocabulary.events.map(\.name)))")
         }
         var point: TimePoint?
-        if let text = header.cell("at", record) {
+        if let text = row.required("at", "empty; give the date or date-time of the event") {
             do {
                 point = try TimePoint.parse(text, zone: ruleSet.zone)
             } catch {
-                fail("at", error.description)
+                row.fail("at", error.description)
             }
-        } else {
-            fail("at", "empty; give the date or date-time of the event")
         }
-        guard issues.count == before, let caseRef, let kind, let point else { return nil }
+        guard row.issues.isEmpty, let caseRef, let kind, let point else { return nil }
         let (instant, dateOnly): (Instant, Bool) = {
             switch point {
             case .date(let d): return (ruleSet.zone.startOfDay(d), true)
             case .dateTime(_, let i): return (i, false)
             }
         }()
-        let id = header.cell("event_id", record) ?? "\(caseRef)/\(kind)/\(point)"
+        let id = row.cell("event_id") ?? "\(caseRef)/\(kind)/\(point)"
         return CaseEvent(
-            id: id, caseRef: caseRef, kind: kind, at: instant, dateOnly: dateOnly, note: header.cell("note", record),
-            supersedes: header.cell("supersedes", record), withdrawn: header.cell("withdrawn", record) != nil)
+            id: id, caseRef: caseRef, kind: kind, at: instant, dateOnly: dateOnly, note: row.cell("note"),
+            supersedes: row.cell("supersedes"), withdrawn: row.cell("withdrawn") != nil)
     }
 
     /// Decodes a whole file; all or nothing. With `knownCases`, an event for any other case is an error.

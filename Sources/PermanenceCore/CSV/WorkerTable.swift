@@ -23,34 +23,25 @@ public struct WorkerTable: Sendable {
     }
 
     public static func matches(_ record: CSVParser.Record) -> Bool {
-        let names = Set(record.fields.map { String($0.trimmingSpaces).lowercased() })
-        return required.allSatisfy(names.contains)
+        required.allSatisfy(headerNames(record).contains)
     }
 
     public func decode(_ record: CSVParser.Record, issues: inout [CSVIssue]) -> Row? {
-        let before = issues.count
-        func fail(_ column: String, _ message: String) {
-            issues.append(CSVIssue(file: file, line: record.line, column: column, message: message))
-        }
-        if record.fields.count != header.names.count {
-            fail("", "expected \(header.names.count) fields, found \(record.fields.count)")
-            return nil
-        }
-        let id = header.cell("worker_id", record)
-        if id == nil { fail("worker_id", "empty") }
-        let name = header.cell("name", record)
-        if name == nil { fail("name", "empty") }
-        let email = header.cell("email", record)
+        guard var row = RowReader(record, header: header, file: file, issues: &issues) else { return nil }
+        defer { issues += row.issues }
+        let id = row.required("worker_id")
+        let name = row.required("name")
+        let email = row.cell("email")
         if let email, !email.contains("@") || email.contains(where: { $0 == " " || $0 == "\r" || $0 == "\n" }) {
-            fail("email", "'\(email)' is not an email address")
+            row.fail("email", "'\(email)' is not an email address")
         }
         let known = ruleSet.vocabulary.roles.map(\.name)
         var roles: [String] = []
-        for r in (header.cell("roles", record) ?? "").split(whereSeparator: { $0 == ";" || $0 == " " }).map(String.init) {
-            if known.contains(r) { roles.append(r) } else { fail("roles", "unknown role '\(r)'\(didYouMean(r, known))") }
+        for r in (row.cell("roles") ?? "").split(whereSeparator: { $0 == ";" || $0 == " " }).map(String.init) {
+            if known.contains(r) { roles.append(r) } else { row.fail("roles", "unknown role '\(r)'\(didYouMean(r, known))") }
         }
-        guard issues.count == before, let id, let name else { return nil }
-        return Row(id: id, name: name, email: email, roles: roles, manager: header.cell("manager_id", record))
+        guard row.issues.isEmpty, let id, let name else { return nil }
+        return Row(id: id, name: name, email: email, roles: roles, manager: row.cell("manager_id"))
     }
 }
 
@@ -78,44 +69,34 @@ public struct AssignmentTable: Sendable {
     }
 
     public static func matches(_ record: CSVParser.Record) -> Bool {
-        let names = Set(record.fields.map { String($0.trimmingSpaces).lowercased() })
-        return required.allSatisfy(names.contains)
+        required.allSatisfy(headerNames(record).contains)
     }
 
     public func decode(_ record: CSVParser.Record, issues: inout [CSVIssue]) -> Row? {
-        let before = issues.count
-        func fail(_ column: String, _ message: String) {
-            issues.append(CSVIssue(file: file, line: record.line, column: column, message: message))
-        }
-        if record.fields.count != header.names.count {
-            fail("", "expected \(header.names.count) fields, found \(record.fields.count)")
-            return nil
-        }
-        let ref = header.cell("case_ref", record)
-        if ref == nil { fail("case_ref", "empty") }
-        let role = header.cell("role", record)
+        guard var row = RowReader(record, header: header, file: file, issues: &issues) else { return nil }
+        defer { issues += row.issues }
+        let ref = row.required("case_ref")
+        let role = row.required("role")
         let known = ruleSet.vocabulary.roles.map(\.name)
-        if let role, !known.contains(role) { fail("role", "unknown role '\(role)'\(didYouMean(role, known))") }
-        if role == nil { fail("role", "empty") }
-        let worker = header.cell("worker_id", record)
-        if worker == nil { fail("worker_id", "empty") }
+        if let role, !known.contains(role) { row.fail("role", "unknown role '\(role)'\(didYouMean(role, known))") }
+        let worker = row.required("worker_id")
         func time(_ column: String) -> Instant? {
-            guard let text = header.cell(column, record) else { return nil }
+            guard let text = row.cell(column) else { return nil }
             do {
                 switch try TimePoint.parse(text, zone: ruleSet.zone) {
                 case .date(let d): return ruleSet.zone.startOfDay(d)
                 case .dateTime(_, let i): return i
                 }
             } catch {
-                fail(column, error.description)
+                row.fail(column, error.description)
                 return nil
             }
         }
+        if row.cell("from") == nil { row.fail("from", "empty; give the date the assignment starts") }
         let from = time("from")
-        if header.cell("from", record) == nil { fail("from", "empty; give the date the assignment starts") }
         let to = time("to")
-        if let from, let to, to < from { fail("to", "the assignment ends before it starts") }
-        guard issues.count == before, let ref, let role, let worker, let from else { return nil }
+        if let from, let to, to < from { row.fail("to", "the assignment ends before it starts") }
+        guard row.issues.isEmpty, let ref, let role, let worker, let from else { return nil }
         return Row(caseRef: ref, role: role, worker: worker, from: from, to: to)
     }
 }
