@@ -54,11 +54,19 @@ enum Schema {
                     note TEXT,
                     source TEXT NOT NULL,
                     recorded_at INTEGER NOT NULL,
-                    supersedes TEXT,
-                    withdrawn_at INTEGER,
-                    withdrawn_reason TEXT
+                    supersedes TEXT
                 );
                 CREATE INDEX event_case ON event(case_ref, at);
+                CREATE TABLE withdrawal (
+                    event_id TEXT PRIMARY KEY NOT NULL REFERENCES event(id),
+                    at INTEGER NOT NULL,
+                    reason TEXT NOT NULL,
+                    actor TEXT NOT NULL
+                );
+                CREATE TABLE meta (
+                    key TEXT PRIMARY KEY NOT NULL,
+                    value TEXT NOT NULL
+                );
                 CREATE TABLE deadline (
                     case_ref TEXT NOT NULL,
                     rule_id TEXT NOT NULL,

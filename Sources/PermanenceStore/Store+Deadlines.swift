@@ -13,7 +13,10 @@ final class CaseReader {
         assignments = try FastInsert(
             db, sql: "SELECT role, worker_id FROM assignment WHERE case_ref = ? AND to_at IS NULL ORDER BY from_at")
         events = try FastInsert(
-            db, sql: "SELECT id, kind, at, date_only, note, supersedes, withdrawn_at FROM event WHERE case_ref = ? ORDER BY at, seq")
+            db, sql: """
+                SELECT e.id, e.kind, e.at, e.date_only, e.note, e.supersedes, w.at FROM event e
+                LEFT JOIN withdrawal w ON w.event_id = e.id WHERE e.case_ref = ? ORDER BY e.at, e.seq
+                """)
     }
 
     func load(_ ref: String) throws -> Store.StoredCase? {
@@ -55,7 +58,7 @@ extension Store {
     }
 
     /// The columns `eventFrom` reads, in its order.
-    static let eventColumns = "id, case_ref, kind, at, date_only, note, supersedes, withdrawn_at"
+    static let eventColumns = "e.id, e.case_ref, e.kind, e.at, e.date_only, e.note, e.supersedes, w.at"
 
     static func eventFrom(_ e: Row) -> CaseEvent {
         CaseEvent(
@@ -99,17 +102,6 @@ extension Store {
                     .bind(c.assignments[rule.owner]).bind(reason).bind(nil as Int?)
             }
             try insert.run()
-        }
-    }
-
-    /// Recomputes every open case (after the rules change).
-    public func recomputeAll(actor: String, now: Instant) throws -> Int {
-        let evaluator = Evaluator(ruleSet: ruleSet)
-        return try pool.write { db in
-            let refs = try String.fetchAll(db, sql: "SELECT ref FROM child_case WHERE closed_at IS NULL ORDER BY ref")
-            for ref in refs { try Store.recompute(db, ref, evaluator: evaluator) }
-            try Store.audit(db, at: now, actor: actor, action: "recompute", subject: "*", detail: "\(refs.count) open cases")
-            return refs.count
         }
     }
 }

@@ -172,9 +172,15 @@ extension Store {
     }
 
     static let insertEventSQL = """
-        INSERT INTO event (id, case_ref, kind, at, date_only, note, source, recorded_at, supersedes, withdrawn_at, withdrawn_reason)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING
+        INSERT INTO event (id, case_ref, kind, at, date_only, note, source, recorded_at, supersedes)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING
         """
+
+    /// Withdrawals are rows of their own: the event itself is never edited.
+    static func insertWithdrawal(_ db: Database, _ eventID: String, reason: String, actor: String, now: Instant) throws {
+        try db.cachedStatement(sql: "INSERT INTO withdrawal (event_id, at, reason, actor) VALUES (?, ?, ?, ?)")
+            .execute(arguments: [eventID, now.seconds, reason, actor])
+    }
 
     /// A case's opening time and whether it is closed.
     static func caseBounds(_ db: Database, _ ref: String) throws -> (opened: Int?, closed: Bool) {
@@ -215,16 +221,23 @@ extension Store {
         }
         let insert = try fast?.events ?? FastInsert(db, sql: insertEventSQL)
         let inserted = try insert.bind(e.id).bind(e.caseRef).bind(e.kind).bind(e.at.seconds).bind(e.dateOnly).bind(e.note)
-            .bind(source).bind(now.seconds).bind(e.supersedes).bind(e.withdrawn ? now.seconds : nil)
-            .bind(e.withdrawn ? "withdrawn at source" : nil).run()
+            .bind(source).bind(now.seconds).bind(e.supersedes).run()
         if inserted == 0 {
             // Already recorded: the same event again is fine (a re-import); different content is an error.
-            let old = eventFrom(try Row.fetchOne(try db.cachedStatement(sql: "SELECT \(eventColumns) FROM event WHERE id = ?"), arguments: [e.id])!)
+            let old = eventFrom(try Row.fetchOne(try db.cachedStatement(
+                sql: "SELECT \(eventColumns) FROM event e LEFT JOIN withdrawal w ON w.event_id = e.id WHERE e.id = ?"),
+                arguments: [e.id])!)
             if old.caseRef == e.caseRef && old.kind == e.kind && old.at == e.at && old.supersedes == e.supersedes {
+                // The source may since have marked it withdrawn (a later export).
+                if e.withdrawn && !old.withdrawn {
+                    try insertWithdrawal(db, e.id, reason: "withdrawn in \(source)", actor: actor, now: now)
+                    return true
+                }
                 return false
             }
             throw Failure("event '\(e.id)' is already recorded with different content (\(old.kind) on \(old.caseRef) at \(ruleSet.zone.iso8601(old.at)))")
         }
+        if e.withdrawn { try insertWithdrawal(db, e.id, reason: "withdrawn in \(source)", actor: actor, now: now) }
         if audited {
             try audit(db, at: now, actor: actor, action: e.supersedes == nil ? "event.record" : "event.correct",
                 subject: "case:\(e.caseRef)", detail: "\(e.id) \(e.kind) at \(e.at.seconds)\(e.supersedes.map { " corrects \($0)" } ?? "")")
@@ -236,12 +249,15 @@ extension Store {
     public func withdraw(eventID: String, reason: String, actor: String, now: Instant) throws {
         guard !reason.trimmingSpaces.isEmpty else { throw Failure("give a reason for withdrawing the event") }
         try write { db in
-            guard let row = try Row.fetchOne(try db.cachedStatement(sql: "SELECT case_ref, withdrawn_at FROM event WHERE id = ?"), arguments: [eventID]) else {
+            guard let row = try Row.fetchOne(
+                try db.cachedStatement(sql: "SELECT e.case_ref, w.at FROM event e LEFT JOIN withdrawal w ON w.event_id = e.id WHERE e.id = ?"),
+                arguments: [eventID])
+            else {
                 throw Failure("unknown event '\(eventID)'")
             }
-            guard (row["withdrawn_at"] as Int?) == nil else { throw Failure("event '\(eventID)' is already withdrawn") }
-            let ref: String = row["case_ref"]
-            try db.cachedStatement(sql: "UPDATE event SET withdrawn_at = ?, withdrawn_reason = ? WHERE id = ?").execute(arguments: [now.seconds, reason, eventID])
+            guard (row[1] as Int?) == nil else { throw Failure("event '\(eventID)' is already withdrawn") }
+            let ref: String = row[0]
+            try Store.insertWithdrawal(db, eventID, reason: reason, actor: actor, now: now)
             try Store.audit(db, at: now, actor: actor, action: "event.withdraw", subject: "case:\(ref)", detail: "\(eventID): \(reason)")
             try Store.recompute(db, ref, evaluator: Evaluator(ruleSet: ruleSet))
         }

@@ -49,8 +49,32 @@ public final class Store: Sendable {
         do {
             pool = try DatabasePool(path: path, configuration: config)
             try Schema.migrator.migrate(pool)
+            try recomputeIfRulesChanged()
         } catch let error as DatabaseError {
             throw Failure("\(path): \(error.message ?? "\(error)")")
+        }
+    }
+
+    /// Keeps stored deadlines current when the rules, calendars or zone change: the first opening with a
+    /// new rule set recomputes every open case, in one transaction, and says so in the audit log.
+    private func recomputeIfRulesChanged() throws {
+        let stored = try pool.read { db in try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'rules'") }
+        guard stored != ruleSet.fingerprint else { return }
+        let evaluator = Evaluator(ruleSet: ruleSet)
+        let now = Instant(seconds: Int(Date().timeIntervalSince1970))
+        try pool.write { db in
+            // Another process may have done it meanwhile.
+            if try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'rules'") == ruleSet.fingerprint { return }
+            let refs = try String.fetchAll(db, sql: "SELECT ref FROM child_case WHERE closed_at IS NULL ORDER BY ref")
+            let cache = try ImportCache(db)
+            for ref in refs { try Store.recompute(db, ref, evaluator: evaluator, cache: cache) }
+            try db.execute(
+                sql: "INSERT INTO meta (key, value) VALUES ('rules', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                arguments: [ruleSet.fingerprint])
+            if stored != nil || !refs.isEmpty {
+                try Store.audit(db, at: now, actor: "permanenced", action: "rules.changed", subject: "*",
+                    detail: "rule set \(ruleSet.fingerprint.prefix(12)); \(refs.count) open cases recomputed")
+            }
         }
     }
 

@@ -67,14 +67,15 @@ import Testing
                 """)
         }
         #expect(try queue.read { db in try db.tableExists("notification") } == false)
+        // The later migrations derive when each old deadline stopped being open.
+        try Schema.migrator.migrate(queue)
+        #expect(try queue.read { db in try Int.fetchOne(db, sql: "SELECT closes_at FROM deadline WHERE case_ref = 'OLD-1'") } == 80)
         try queue.close()
         let s = try store()
         #expect(try s.schemaVersion() == Schema.versions.last)
         #expect(try s.worker("w")?.name == "Worker")
         #expect(try s.caseWithEvents("OLD-1") != nil)
         #expect(try s.notifications("OLD-1").isEmpty)
-        // v3 derived when each old deadline stopped being open.
-        #expect(try s.pool.read { db in try Int.fetchOne(db, sql: "SELECT closes_at FROM deadline WHERE case_ref = 'OLD-1'") } == 80)
     }
 
     @Test func recordingAnEventKeepsDeadlinesCurrent() throws {
@@ -150,6 +151,33 @@ import Testing
         #expect(try s.cover(for: "sw2", on: date("2026-11-30")) == "sw2")
         try s.addAbsence(Absence(worker: "sw1", from: date("2026-11-24"), to: date("2026-11-24"), deputy: nil), actor: "t", now: now)
         #expect(try s.cover(for: "sw2", on: date("2026-11-24")) == "tm")
+    }
+
+    @Test func changedRulesRecomputeStoredDeadlinesOnOpen() throws {
+        do {
+            let s = try seeded()
+            try s.record(CaseEvent(id: "p", caseRef: "C1", kind: "placed-for-adoption", at: instant("2026-10-23T14:00")), source: "t", actor: "t", now: now)
+            #expect(try deadline(s, "post-placement-visit")?["due_at"] as Int? == instant("2026-10-26T13:00Z").seconds)
+        }
+        // An admin shortens the visit to 48 hours; the next opening of the store recomputes.
+        let edited = try shippedRuleSet { name, text in
+            name.hasSuffix("leicestershire-family-finding.toml") ? text.replacingOccurrences(of: "due = \"72h\"", with: "due = \"48h\"") : text
+        }
+        let s = try Store(path: path(), ruleSet: edited)
+        #expect(try deadline(s, "post-placement-visit")?["due_at"] as Int? == instant("2026-10-25T13:00Z").seconds)
+        #expect(try s.auditEntries().last?.action == "rules.changed")
+        #expect(try s.verifyAudit().problem == nil)
+    }
+
+    @Test func aWithdrawalIsARowOfItsOwnAndTheEventIsUntouched() throws {
+        let s = try seeded()
+        try s.record(CaseEvent(id: "v", caseRef: "C1", kind: "visit", at: now), source: "t", actor: "t", now: now)
+        let before = try s.pool.read { db in try Row.fetchOne(db, sql: "SELECT * FROM event WHERE id = 'v'") }
+        try s.withdraw(eventID: "v", reason: "wrong child", actor: "t", now: now)
+        let after = try s.pool.read { db in try Row.fetchOne(db, sql: "SELECT * FROM event WHERE id = 'v'") }
+        #expect(before == after)
+        #expect(try s.pool.read { db in try String.fetchOne(db, sql: "SELECT reason FROM withdrawal WHERE event_id = 'v'") } == "wrong child")
+        #expect(throws: Store.Failure.self) { try s.withdraw(eventID: "v", reason: "again", actor: "t", now: now) }
     }
 
     @Test func theAuditChainDetectsAnEditedRow() throws {

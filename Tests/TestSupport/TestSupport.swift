@@ -28,11 +28,12 @@ public func systemLondon() throws -> ZoneRules {
 }
 
 /// The shipped configuration in `config/`, loaded exactly as the CLI does.
-public func shippedRuleSet() throws -> RuleSet {
+/// `editing` may change a file's text before it is read (to test a changed rule).
+public func shippedRuleSet(editing: (_ name: String, _ text: String) -> String = { $1 }) throws -> RuleSet {
     let dir = repositoryRoot.appendingPathComponent("config")
     func read(_ name: String) throws -> SourceFile {
         let url = dir.appendingPathComponent(name)
-        return SourceFile(path: "config/\(name)", text: try String(contentsOf: url, encoding: .utf8))
+        return SourceFile(path: "config/\(name)", text: editing(name, try String(contentsOf: url, encoding: .utf8)))
     }
     let configuration = try RuleSet.parseConfiguration(try read("permanenced.toml"))
     let packNames = try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("rules.d").path)

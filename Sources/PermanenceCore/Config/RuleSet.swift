@@ -22,6 +22,9 @@ public struct RuleSet: Sendable {
     public let zone: ZoneRules
     /// Working calendars by name.
     public let calendars: [String: WorkingCalendar]
+    /// SHA-256 of everything deadlines depend on (vocabulary, packs, zone, calendars): when it changes,
+    /// stored deadlines must be recomputed.
+    public let fingerprint: String
 
     /// Event kind name to its index.
     let eventIndex: [String: Int]
@@ -67,6 +70,12 @@ public struct RuleSet: Sendable {
             calendars[c.name] = WorkingCalendar(name: c.name, nation: c.nation, adjustments: c.adjustments)
         }
         self.calendars = calendars
+        var digest = SHA256()
+        digest.update(vocabFile.text)
+        for f in packFiles { digest.update("\u{0}\(f.path)\u{0}\(f.text)") }
+        digest.update("\u{0}\(zone.identifier)|\(configuration.defaultCalendar)|\(configuration.defaultPacks)")
+        for c in configuration.calendars { digest.update("|\(c.name):\(c.nation.rawValue):\(c.adjustments)") }
+        self.fingerprint = digest.finalizeHex()
         var index: [String: Int] = [:]
         for (i, e) in vocabulary.events.enumerated() { index[e.name] = i }
         self.eventIndex = index
