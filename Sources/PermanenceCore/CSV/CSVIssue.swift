@@ -79,7 +79,10 @@ struct CSVHeader {
     /// The trimmed cell of a column, or nil when the column is absent or the cell empty.
     func cell(_ name: String, _ record: CSVParser.Record) -> String? {
         guard let i = columns[name], i < record.fields.count else { return nil }
-        let v = String(record.fields[i].trimmingSpaces)
+        let raw = record.fields[i]
+        // Most cells need no trimming: hand the string back without copying it.
+        if let f = raw.utf8.first, let l = raw.utf8.last, f != 0x20, f != 0x09, l != 0x20, l != 0x09 { return raw }
+        let v = String(raw.trimmingSpaces)
         return v.isEmpty ? nil : v
     }
 }
