@@ -23,7 +23,7 @@ struct AgendaCommand: ParsableCommand {
     }
 
     func run() throws {
-        let (set, store) = try options.open()
+        let (set, store) = try options.open(creating: false)
         let now = try parseTime(at, option: "--at", zone: set.zone)
         let offset: Offset
         do { offset = try Offset.parse(within) } catch { throw Failure.report("--within: \(error)", status: 2) }
@@ -39,19 +39,28 @@ struct AgendaCommand: ParsableCommand {
         let items = try store.agenda(scope, within: horizon.seconds - now.seconds, overdueOnly: overdue, now: now)
         let titles = Dictionary(set.rules.map { ($0.id, $0.title) }, uniquingKeysWith: { a, _ in a })
         func due(_ i: Store.AgendaItem) -> String { i.isExact ? set.zone.iso8601(i.dueAt) : i.dueDate.description }
+        // Who covers an absent owner today (their deputy, or their manager).
+        let today = set.zone.localDate(at: now)
+        var covers: [String: String] = [:]
+        for w in Set(items.compactMap(\.ownerWorker)) {
+            let c = try store.cover(for: w, on: today)
+            if c != w { covers[w] = c }
+        }
         switch format {
         case "json":
             say(JSON.array(items.map { i in
                 .object([
                     ("due", .string(due(i))), ("status", .string(i.status.rawValue)), ("case", .string(i.caseRef)),
                     ("rule", .string(i.ruleID)), ("cycle", .int(i.cycle)), ("title", .optional(titles[i.ruleID])),
-                    ("owner_role", .string(i.ownerRole)), ("owner", .optional(i.ownerWorker)), ("severity", .string(i.severity)),
+                    ("owner_role", .string(i.ownerRole)), ("owner", .optional(i.ownerWorker)),
+                    ("covered_by", .optional(i.ownerWorker.flatMap { covers[$0] })), ("severity", .string(i.severity)),
                 ])
             }).rendered())
         case "csv":
-            say("due,status,case_ref,rule,cycle,owner_role,owner,severity")
+            say("due,status,case_ref,rule,cycle,owner_role,owner,covered_by,severity")
             for i in items {
-                say([due(i), i.status.rawValue, i.caseRef, i.ruleID, String(i.cycle), i.ownerRole, i.ownerWorker ?? "", i.severity]
+                let cover = i.ownerWorker.flatMap { covers[$0] } ?? ""
+                say([due(i), i.status.rawValue, i.caseRef, i.ruleID, String(i.cycle), i.ownerRole, i.ownerWorker ?? "", cover, i.severity]
                     .map(csvField).joined(separator: ","))
             }
         default:
@@ -61,7 +70,8 @@ struct AgendaCommand: ParsableCommand {
             }
             say("DUE".padding(26) + "STATUS".padding(10) + "CASE".padding(16) + "OWNER".padding(28) + "WHAT")
             for i in items {
-                let owner = "\(i.ownerWorker ?? "(unassigned)") (\(i.ownerRole))"
+                let cover = i.ownerWorker.flatMap { covers[$0] }.map { " → \($0)" } ?? ""
+                let owner = "\(i.ownerWorker ?? "(unassigned)")\(cover) (\(i.ownerRole))"
                 say(due(i).padding(26) + i.status.label.padding(10) + i.caseRef.padding(16) + owner.padding(28)
                     + (titles[i.ruleID] ?? i.ruleID))
             }

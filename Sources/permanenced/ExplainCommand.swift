@@ -46,7 +46,7 @@ struct ExplainCommand: ParsableCommand {
 
     /// The case as the store holds it, with its assignment history and what has been notified so far.
     private func explainFromStore() throws {
-        let (set, store) = try options.open()
+        let (set, store) = try options.open(creating: false)
         let now = try parseTime(at, option: "--at", zone: set.zone)
         guard let (c, events) = try store.caseWithEvents(caseRef) else {
             throw Failure.report("unknown case '\(caseRef)' in \(store.path)", status: 2)

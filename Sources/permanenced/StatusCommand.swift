@@ -10,7 +10,7 @@ struct StatusCommand: ParsableCommand {
     @OptionGroup var options: StoreOptions
 
     func run() throws {
-        let (set, store) = try options.open()
+        let (set, store) = try options.open(creating: false)
         let now = Clock.now()
         let s = try store.summary(now: now)
         say("store            \(store.path) (\(formatBytes(store.sizeInBytes())), schema \(try store.schemaVersion()))")
@@ -38,7 +38,7 @@ struct AuditCommand: ParsableCommand {
         @OptionGroup var options: StoreOptions
 
         func run() throws {
-            let (_, store) = try options.open()
+            let (_, store) = try options.open(creating: false)
             let v = try store.verifyAudit()
             if let problem = v.problem {
                 throw Failure.report("audit chain broken: \(problem) (\(v.entries) entries before it verified)", status: 1)

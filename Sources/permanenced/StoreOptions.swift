@@ -11,10 +11,13 @@ struct StoreOptions: ParsableArguments {
     @Option(help: "SQLite store (default: [store] path in the configuration).")
     var store: String?
 
-    /// The rule set and the opened store.
-    func open() throws -> (RuleSet, Store) {
+    /// The rule set and the opened store. Commands that only read refuse to create a store that is not there.
+    func open(creating: Bool = true) throws -> (RuleSet, Store) {
         let set = try loadRuleSet(config)
         let path = store ?? set.configuration.storePath
+        if !creating && !FileManager.default.fileExists(atPath: path) {
+            throw Failure.report("no store at \(path): import data first (permanenced import), or give --store", status: 1)
+        }
         do {
             return (set, try Store(path: path, ruleSet: set))
         } catch {

@@ -35,7 +35,7 @@ import Testing
         let dues = items.compactMap { $0["due"] as? String }.map { String($0.prefix(10)) }
         #expect(dues == dues.sorted())
         let csv = try run(["agenda", "--overdue", "--format", "csv", "--at", "2026-11-23"])
-        #expect(csv.stdout.hasPrefix("due,status,case_ref,rule,cycle,owner_role,owner,severity\n"))
+        #expect(csv.stdout.hasPrefix("due,status,case_ref,rule,cycle,owner_role,owner,covered_by,severity\n"))
         let status = try run(["status"])
         #expect(status.stdout.contains("8 open"))
         #expect(status.stdout.contains("schema v3-open-deadline-indexes"))
@@ -79,6 +79,25 @@ import Testing
         #expect(r.status == 2, "\(args): \(r.stderr)")
         #expect(r.stderr.contains(message), "\(r.stderr)")
         #expect(try counts() == before)
+    }
+
+    @Test func anAbsentOwnersCoverIsShownInTheAgenda() throws {
+        try demo()
+        #expect(try run(["worker", "absent", "j.osei", "--from", "2026-11-20", "--to", "2026-11-27", "--deputy", "s.patel"]).status == 0)
+        let r = try run(["agenda", "--worker", "j.osei", "--at", "2026-11-23T09:00", "--format", "json"])
+        let items = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [[String: Any]] ?? []
+        #expect(!items.isEmpty)
+        #expect(items.allSatisfy { $0["covered_by"] as? String == "s.patel" })
+        let later = try run(["agenda", "--worker", "j.osei", "--at", "2026-11-30T09:00", "--format", "json"])
+        let laterItems = try JSONSerialization.jsonObject(with: Data(later.stdout.utf8)) as? [[String: Any]] ?? []
+        #expect(laterItems.allSatisfy { $0["covered_by"] is NSNull })
+    }
+
+    @Test func readingCommandsDoNotCreateAStore() throws {
+        let r = try run(["agenda"])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("no store at"))
+        #expect(!FileManager.default.fileExists(atPath: store))
     }
 
     @Test func anEventBeforeTheCaseOpenedIsRefused() throws {
