@@ -206,7 +206,7 @@ extension Store {
         fast: ImportCache? = nil
     ) throws -> Bool {
         guard ruleSet.eventKind(e.kind) != nil else {
-            throw Failure("unknown event '\(e.kind)'\(didYouMeanHint(e.kind, ruleSet.vocabulary.events.map(\.name)))")
+            throw Failure("unknown event '\(e.kind)'\(didYouMean(e.kind, ruleSet.vocabulary.events.map(\.name)))")
         }
         let bounds = try fast?.bounds(db, e.caseRef) ?? caseBounds(db, e.caseRef)
         if bounds.closed { throw Failure("case '\(e.caseRef)' is closed") }
@@ -261,35 +261,5 @@ extension Store {
             try Store.audit(db, at: now, actor: actor, action: "event.withdraw", subject: "case:\(ref)", detail: "\(eventID): \(reason)")
             try Store.recompute(db, ref, evaluator: Evaluator(ruleSet: ruleSet))
         }
-    }
-}
-
-func didYouMeanHint(_ word: String, _ candidates: [String]) -> String {
-    var best: (String, Int)?
-    for c in candidates {
-        let d = levenshtein(word, c)
-        if d <= max(2, word.count / 3), d < (best?.1 ?? .max) { best = (c, d) }
-    }
-    return best.map { " (did you mean '\($0.0)'?)" } ?? ""
-}
-
-private func levenshtein(_ a: String, _ b: String) -> Int {
-    let a = Array(a), b = Array(b)
-    if a.isEmpty || b.isEmpty { return max(a.count, b.count) }
-    var prev = Array(0...b.count)
-    for i in 1...a.count {
-        var cur = [i] + Array(repeating: 0, count: b.count)
-        for j in 1...b.count { cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)) }
-        prev = cur
-    }
-    return prev[b.count]
-}
-
-extension String {
-    var trimmingSpaces: Substring {
-        var s = Substring(self)
-        while let f = s.first, f.isWhitespace { s = s.dropFirst() }
-        while let l = s.last, l.isWhitespace { s = s.dropLast() }
-        return s
     }
 }

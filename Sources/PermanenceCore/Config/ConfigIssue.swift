@@ -70,7 +70,7 @@ func editDistance(_ a: String, _ b: String) -> Int {
     return previous[b.count]
 }
 
-/// "did you mean 'remind'?" or nothing.
-func didYouMean(_ word: String, _ candidates: some Sequence<String>) -> String {
+/// " (did you mean 'remind'?)" or nothing: the suffix every "unknown ..." message uses.
+public func didYouMean(_ word: String, _ candidates: some Sequence<String>) -> String {
     suggestion(for: word, in: candidates).map { " (did you mean '\($0)'?)" } ?? ""
 }

@@ -181,7 +181,8 @@ struct TableReader {
 }
 
 extension String {
-    var trimmingSpaces: Substring {
+    /// The string without leading and trailing spaces and tabs.
+    public var trimmingSpaces: Substring {
         var s = Substring(self)
         while let f = s.first, f == " " || f == "\t" { s = s.dropFirst() }
         while let l = s.last, l == " " || l == "\t" { s = s.dropLast() }
