@@ -12,6 +12,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         // Pure TOML 1.0 parser that keeps the line of every key (for error messages).
@@ -27,12 +29,26 @@ let package = Package(
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]
         ),
+        // libsystemd: sd_journal_sendv, the journal reader and sd_notify (Debian: libsystemd-dev).
+        .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
+        // The daemon's I/O: journal, service manager, inotify, Dispatch timers, the ServiceGroup.
+        .target(
+            name: "PermanenceDaemon",
+            dependencies: [
+                "PermanenceCore",
+                "PermanenceStore",
+                "CSystemd",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // The command-line tool: file I/O and formatting around PermanenceCore.
         .executableTarget(
             name: "permanenced",
             dependencies: [
                 "PermanenceCore",
                 "PermanenceStore",
+                "PermanenceDaemon",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -59,6 +75,10 @@ let package = Package(
         .testTarget(
             name: "PermanenceStoreTests",
             dependencies: ["PermanenceStore", "PermanenceCore", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .testTarget(
+            name: "PermanenceDaemonTests",
+            dependencies: ["PermanenceDaemon", "PermanenceStore", "PermanenceCore", "TestSupport"]
         ),
         .testTarget(name: "permanencedTests", dependencies: ["permanenced"]),
     ],

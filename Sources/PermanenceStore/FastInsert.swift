@@ -54,6 +54,19 @@ final class FastInsert {
         }
     }
 
+    /// Advances a query opened with the values bound so far to its next row; false (and reset) at the end.
+    /// For reading several sorted queries side by side.
+    func step() throws -> Bool {
+        let code = sqlite3_step(statement)
+        if code == SQLITE_ROW { return true }
+        sqlite3_reset(statement)
+        index = 0
+        guard code == SQLITE_DONE else {
+            throw Store.Failure("\(String(cString: sqlite3_errmsg(connection))) (\(sql.prefix(40))...)")
+        }
+        return false
+    }
+
     /// Column values of the current row.
     func text(_ column: Int32) -> String? {
         guard let p = sqlite3_column_text(statement, column) else { return nil }

@@ -3,7 +3,8 @@ import GRDB
 /// Versioned schema migrations. A file at any earlier version is upgraded in place when opened.
 enum Schema {
     /// Identifiers in order; each names what it adds.
-    static let versions = ["v1-cases-events-deadlines-audit", "v2-notifications", "v3-open-deadline-indexes"]
+    static let versions = ["v1-cases-events-deadlines-audit", "v2-notifications", "v3-open-deadline-indexes",
+        "v4-daemon-outbox"]
 
     static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
@@ -127,6 +128,22 @@ enum Schema {
                 CREATE INDEX deadline_open_due ON deadline(due_at) WHERE closes_at IS NULL;
                 CREATE INDEX deadline_open_owner ON deadline(owner_worker, due_at) WHERE closes_at IS NULL;
                 CREATE INDEX deadline_closing ON deadline(closes_at) WHERE closes_at IS NOT NULL;
+                """)
+        }
+        m.registerMigration(versions[3]) { db in
+            // The daemon: which cases changed since it last looked (a revision bumped whenever a case's
+            // deadlines are recomputed), and the notification table as a durable outbox.
+            try db.execute(sql: """
+                ALTER TABLE child_case ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;
+                CREATE INDEX case_revision ON child_case(revision);
+                ALTER TABLE notification ADD COLUMN exact INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE notification ADD COLUMN severity TEXT NOT NULL DEFAULT 'routine';
+                ALTER TABLE notification ADD COLUMN owner TEXT;
+                ALTER TABLE notification ADD COLUMN late INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE notification ADD COLUMN queued_at INTEGER;
+                ALTER TABLE notification ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE notification ADD COLUMN last_error TEXT;
+                CREATE INDEX notification_outbox ON notification(planned_at) WHERE state IN ('pending', 'delivering');
                 """)
         }
         return m

@@ -66,9 +66,11 @@ extension Store {
             supersedes: e[6] as String?, withdrawn: (e[7] as Int?) != nil)
     }
 
-    /// Replaces a case's deadlines with a fresh evaluation (none once the case is closed).
+    /// Replaces a case's deadlines with a fresh evaluation (none once the case is closed), and bumps the
+    /// case's revision so a running daemon sees that it changed.
     static func recompute(_ db: Database, _ ref: String, evaluator: Evaluator, cache: ImportCache? = nil) throws {
         try (cache?.clearDeadlines ?? FastInsert(db, sql: clearDeadlinesSQL)).bind(ref).run()
+        try (cache?.bumpRevision ?? FastInsert(db, sql: bumpRevisionSQL)).bind(ref).run()
         guard let stored = try loadCase(db, ref, cache: cache?.reader), stored.closedAt == nil else { return }
         try insertDeadlines(
             cache?.deadlines ?? FastInsert(db, sql: insertDeadlineSQL), evaluator.evaluate(stored.record, events: stored.events),
@@ -76,6 +78,9 @@ extension Store {
     }
 
     static let clearDeadlinesSQL = "DELETE FROM deadline WHERE case_ref = ?"
+
+    /// Revisions only grow (writers are serialised); the index makes MAX a single lookup.
+    static let bumpRevisionSQL = "UPDATE child_case SET revision = (SELECT IFNULL(MAX(revision), 0) + 1 FROM child_case) WHERE ref = ?"
 
     static let insertDeadlineSQL = """
         INSERT INTO deadline (case_ref, rule_id, anchor_event, cycle, due_at, exact, met_event,

@@ -125,6 +125,7 @@ final class ImportCache {
     let deadlines: FastInsert
     let reader: CaseReader
     let clearDeadlines: FastInsert
+    let bumpRevision: FastInsert
     private var lastCase: (ref: String, bounds: (opened: Int?, closed: Bool))?
 
     init(_ db: Database) throws {
@@ -132,6 +133,7 @@ final class ImportCache {
         deadlines = try FastInsert(db, sql: Store.insertDeadlineSQL)
         reader = try CaseReader(db)
         clearDeadlines = try FastInsert(db, sql: Store.clearDeadlinesSQL)
+        bumpRevision = try FastInsert(db, sql: Store.bumpRevisionSQL)
     }
 
     /// Case bounds, remembered for the last case asked about (exports come grouped by case).

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PermanenceCore
+import PermanenceDaemon
 
 /// `permanenced calc START OFFSET`: date arithmetic as the rules do it.
 struct CalcCommand: ParsableCommand {

@@ -1,4 +1,5 @@
 import PermanenceCore
+import PermanenceDaemon
 
 /// Cases and events read from the CSV files named on the command line.
 struct CaseInputs {

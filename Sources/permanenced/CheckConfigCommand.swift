@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PermanenceCore
+import PermanenceDaemon
 
 /// `permanenced check-config`: validates the configuration and every rule pack.
 struct CheckConfigCommand: ParsableCommand {

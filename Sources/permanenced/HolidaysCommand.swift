@@ -1,5 +1,6 @@
 import ArgumentParser
 import PermanenceCore
+import PermanenceDaemon
 
 /// `permanenced holidays`: the non-working weekdays of a calendar, as the engine uses them.
 struct HolidaysCommand: ParsableCommand {

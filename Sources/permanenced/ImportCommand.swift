@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PermanenceCore
+import PermanenceDaemon
 import PermanenceStore
 
 /// `permanenced import FILE...` and `permanenced import --inbox`.
@@ -45,60 +46,15 @@ struct ImportCommand: ParsableCommand {
         }
         if inbox {
             let dir = inboxPath ?? set.configuration.inboxPath
-            let result = try Inbox(directory: dir).processOnce(store: store, kind: k)
+            let result: Inbox.Result
+            do {
+                result = try Inbox(directory: dir).processOnce(store: store, kind: k, now: Clock.now())
+            } catch let error as Store.Failure {
+                throw Failure.report(error.description, status: 1)
+            }
             for line in result.lines { say(line) }
             if result.rejected > 0 { failed = true }
         }
         if failed { throw ExitCode(2) }
-    }
-}
-
-/// The inbox directory: files dropped here are imported, then moved to `processed/` or `rejected/`.
-struct Inbox {
-    let directory: String
-
-    struct Result {
-        var lines: [String] = []
-        var rejected = 0
-    }
-
-    func processOnce(store: Store, kind: Store.ImportKind?) throws -> Result {
-        let fm = FileManager.default
-        var result = Result()
-        guard fm.fileExists(atPath: directory) else {
-            throw Failure.report("inbox \(directory) does not exist", status: 1)
-        }
-        for sub in ["processed", "rejected"] {
-            try? fm.createDirectory(atPath: "\(directory)/\(sub)", withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        }
-        let names = try fm.contentsOfDirectory(atPath: directory).filter { name in
-            var isDir: ObjCBool = false
-            return !name.hasPrefix(".") && fm.fileExists(atPath: "\(directory)/\(name)", isDirectory: &isDir) && !isDir.boolValue
-        }.sorted()
-        let stamp = Inbox.timestamp()
-        for name in names {
-            let path = "\(directory)/\(name)"
-            do {
-                let r = try store.importFile(path, kind: kind, actor: "inbox:\(name)", now: Clock.now())
-                try fm.moveItem(atPath: path, toPath: "\(directory)/processed/\(stamp)-\(name)")
-                result.lines.append("\(name): imported \(r.rows) \(r.kind.rawValue) rows (\(r.changed) new or changed); moved to processed/")
-            } catch let error as CSVErrors {
-                let target = "\(directory)/rejected/\(stamp)-\(name)"
-                try fm.moveItem(atPath: path, toPath: target)
-                let text = error.issues.map { "\(name):\($0.line): \($0.column.isEmpty ? "" : "\($0.column): ")\($0.message)" }
-                    .joined(separator: "\n") + "\n"
-                fm.createFile(atPath: target + ".errors", contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
-                result.lines.append("\(name): rejected (\(error.issues.count) problem(s)); see rejected/\(stamp)-\(name).errors")
-                result.rejected += 1
-            }
-        }
-        if names.isEmpty { result.lines.append("inbox \(directory): nothing to import") }
-        return result
-    }
-
-    static func timestamp() -> String {
-        let zone = ZoneRules.utc
-        let l = zone.localDateTime(at: Clock.now())
-        return l.description.filter { $0.isNumber }
     }
 }

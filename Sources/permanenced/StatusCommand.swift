@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import PermanenceCore
 import PermanenceStore
 
@@ -17,9 +18,27 @@ struct StatusCommand: ParsableCommand {
         say("cases            \(s.openCases) open, \(s.closedCases) closed; \(s.workers) workers; \(s.events) events")
         say("deadlines        \(s.dueThisWeek) due in the next 7 days, \(s.overdue) overdue, \(s.cannotCompute) that cannot be computed (see explain)")
         say("audit log        \(s.auditEntries) entries")
-        say("notifications    \(s.notificationsPending) pending")
+        let outbox = try store.outboxSummary()
+        var line = "\(outbox.pending) pending (\(outbox.failed) after a failed attempt), \(outbox.sent) delivered"
+        if let oldest = outbox.oldestPending { line += "; oldest pending due \(set.zone.humanDateTime(oldest))" }
+        say("outbox           \(line)")
+        say("daemon           \(daemonLine(try store.daemonState(), zone: set.zone))")
         say("rules            \(set.rules.count) in \(set.packs.count) packs; time zone \(set.zone.identifier)")
     }
+}
+
+/// What the daemon last recorded about itself, checked against the process table.
+func daemonLine(_ state: [String: String], zone: ZoneRules) -> String {
+    guard let recorded = state["state"] else { return "has never run on this store" }
+    let pid = state["pid"].flatMap { Int32($0) }
+    let alive = pid.map { kill($0, 0) == 0 || errno == EPERM } ?? false
+    if recorded == "running" && alive {
+        var s = "running (pid \(pid!)): \(state["status"] ?? "")"
+        if let next = state["next"].flatMap(Int.init) { s += "; next instant due \(zone.iso8601(Instant(seconds: next)))" }
+        return s
+    }
+    if recorded == "running" { return "not running (it stopped without saying so: crashed or killed; pid \(pid.map(String.init) ?? "?"))" }
+    return "not running (stopped cleanly)"
 }
 
 func formatBytes(_ n: Int) -> String {

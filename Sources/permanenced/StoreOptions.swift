@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PermanenceCore
+import PermanenceDaemon
 import PermanenceStore
 
 /// Options shared by every command that uses the store.

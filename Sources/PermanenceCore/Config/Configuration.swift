@@ -18,6 +18,15 @@ public struct Configuration: Sendable {
     public var inboxPath: String = "/var/lib/permanenced/inbox"
     /// Local time at which date-only notices (reminders, due, overdue) go out.
     public var dayStart: Int = 9 * 3600
+    /// Where the daemon's notifications and log go (`[journal] target`).
+    public var journalTarget: JournalTarget = .auto
+    /// Put a case's display initials in journal messages (`[journal] show-initials`; off by default).
+    public var journalShowsInitials = false
+
+    /// `auto`: the journal when journald listens, stderr with `<N>` priority prefixes otherwise.
+    public enum JournalTarget: String, Sendable, CaseIterable {
+        case auto, journal, stderr
+    }
     /// Calendars by name, each a nation with the authority's adjustments.
     public var calendars: [CalendarDefinition] = Nation.allCases.map {
         CalendarDefinition(name: $0.rawValue, nation: $0, adjustments: .none, line: 0)
@@ -56,6 +65,18 @@ public struct Configuration: Sendable {
                 }
             }
             n.finish()
+        }
+        if var j = top.table("journal") {
+            if let s = j.string("target") {
+                if let t = JournalTarget(rawValue: s) {
+                    c.journalTarget = t
+                } else {
+                    j.report("target", j.lineOf("target"),
+                        "'\(s)' is not one of \(JournalTarget.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+            }
+            if let b = j.bool("show-initials") { c.journalShowsInitials = b }
+            j.finish()
         }
         if var st = top.table("store") {
             if let p = st.string("path") { c.storePath = p }

@@ -23,7 +23,6 @@ public struct Vocabulary: Sendable {
 
     static func decode(file: String, text: String, diagnostics: Diagnostics) -> Vocabulary? {
         guard var top = TableReader.root(file: file, text: text, diagnostics: diagnostics) else { return nil }
-        let root = top.table
         var plans: [(String, String)] = []
         var roles: [(String, String)] = []
         var events: [EventKind] = []

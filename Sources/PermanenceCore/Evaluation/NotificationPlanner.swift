@@ -54,7 +54,8 @@ public struct NotificationPlanner: Sendable {
             out.append(PlannedNotification(
                 at: at, caseRef: cr.reference, ruleIndex: d.ruleIndex, ruleID: rule.id, stage: stage, level: level,
                 cycle: d.cycle, dueInstant: c.dueInstant, dueDate: c.dueDate, isExact: c.isExact,
-                severity: rule.severity, recipients: recipients(roles), key: key))
+                severity: rule.severity, recipients: recipients(roles),
+                closesAt: stop == .distantFuture ? nil : stop, key: key))
         }
         let owners = [rule.owner] + rule.copy
         let duePoint: TimePoint = .dateTime(zone.localDateTime(at: c.dueInstant), c.dueInstant)

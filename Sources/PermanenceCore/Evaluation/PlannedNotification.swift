@@ -36,6 +36,9 @@ public struct PlannedNotification: Sendable {
     public let isExact: Bool
     public let severity: Severity
     public let recipients: [Recipient]
+    /// When the deadline was met or became moot (the earlier), if it has been or will be: from then on,
+    /// nothing more is sent for it.
+    public let closesAt: Instant?
     /// Identifies this notification across runs, so it is never sent twice: changes when the due moment does.
     public let key: String
 }

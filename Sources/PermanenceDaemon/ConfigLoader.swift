@@ -2,20 +2,20 @@ import Foundation
 import PermanenceCore
 
 /// Reads the configuration, vocabulary, rule packs and time zone from disk and builds a `RuleSet`.
-struct ConfigLoader {
+public struct ConfigLoader {
     /// Where the configuration lives when `--config` is not given.
-    static let defaultPath = "/etc/permanenced/permanenced.toml"
+    public static let defaultPath = "/etc/permanenced/permanenced.toml"
 
     /// `--config`, then `$PERMANENCED_CONFIG`, then the default.
-    static func path(_ option: String?) -> String {
+    public static func path(_ option: String?) -> String {
         option ?? ProcessInfo.processInfo.environment["PERMANENCED_CONFIG"] ?? defaultPath
     }
 
-    enum LoadError: Error, CustomStringConvertible {
+    public enum LoadError: Error, CustomStringConvertible {
         case unreadable(String, String)
         case config(ConfigErrors)
 
-        var description: String {
+        public var description: String {
             switch self {
             case .unreadable(let path, let why): return "\(path): \(why)"
             case .config(let e): return e.description
@@ -24,7 +24,7 @@ struct ConfigLoader {
     }
 
     /// The rule set, and the rule pack files it was built from.
-    static func load(_ configPath: String) throws(LoadError) -> (RuleSet, packs: [String]) {
+    public static func load(_ configPath: String) throws(LoadError) -> (RuleSet, packs: [String]) {
         let configFile = try read(configPath)
         let configuration: Configuration
         do {
@@ -52,7 +52,7 @@ struct ConfigLoader {
         }
     }
 
-    static func read(_ path: String) throws(LoadError) -> SourceFile {
+    public static func read(_ path: String) throws(LoadError) -> SourceFile {
         guard let data = FileManager.default.contents(atPath: path) else {
             let exists = FileManager.default.fileExists(atPath: path)
             throw .unreadable(path, exists ? "cannot read the file (permissions?)" : "no such file")
@@ -62,7 +62,7 @@ struct ConfigLoader {
     }
 
     /// A zone from the system's zone database (`$TZDIR` or /usr/share/zoneinfo).
-    static func loadZone(_ identifier: String, configPath: String) throws(LoadError) -> ZoneRules {
+    public static func loadZone(_ identifier: String, configPath: String) throws(LoadError) -> ZoneRules {
         if identifier == "UTC" { return .utc }
         let dir = ProcessInfo.processInfo.environment["TZDIR"] ?? "/usr/share/zoneinfo"
         let path = "\(dir)/\(identifier)"

@@ -1,0 +1,53 @@
+/// A notification that has fallen due and waits in the outbox (or has been delivered): everything needed
+/// to announce it, without evaluating the case again.
+public struct OutboxItem: Sendable, Equatable {
+    /// `PlannedNotification.key`: the same notification is never queued twice.
+    public let key: String
+    public let caseRef: String
+    public let ruleID: String
+    public let stage: NotificationStage
+    public let level: Int
+    public let dueAt: Instant
+    public let isExact: Bool
+    public let severity: Severity
+    /// The moment it was planned for.
+    public let plannedAt: Instant
+    /// The worker who owns the deadline (after absence cover), if anyone holds the owner role.
+    public let owner: String?
+    /// Who is told, by role, after absence cover.
+    public let recipients: [Recipient]
+    /// Queued well after its moment (the daemon was down).
+    public let late: Bool
+
+    public init(
+        key: String, caseRef: String, ruleID: String, stage: NotificationStage, level: Int, dueAt: Instant,
+        isExact: Bool, severity: Severity, plannedAt: Instant, owner: String?, recipients: [Recipient], late: Bool
+    ) {
+        self.key = key
+        self.caseRef = caseRef
+        self.ruleID = ruleID
+        self.stage = stage
+        self.level = level
+        self.dueAt = dueAt
+        self.isExact = isExact
+        self.severity = severity
+        self.plannedAt = plannedAt
+        self.owner = owner
+        self.recipients = recipients
+        self.late = late
+    }
+
+    /// `role=worker` pairs separated by commas; `role=` when nobody holds the role.
+    public static func encode(_ recipients: [Recipient]) -> String {
+        recipients.map { "\($0.role)=\($0.worker ?? "")" }.joined(separator: ",")
+    }
+
+    /// The inverse of `encode`.
+    public static func decode(_ text: String) -> [Recipient] {
+        text.split(separator: ",").map { pair in
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let worker = parts.count > 1 && !parts[1].isEmpty ? String(parts[1]) : nil
+            return Recipient(role: String(parts[0]), worker: worker)
+        }
+    }
+}

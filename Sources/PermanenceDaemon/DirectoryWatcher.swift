@@ -1,0 +1,69 @@
+import Dispatch
+import Glibc
+
+/// Watches directories with inotify and reports the names of files that changed, on a Dispatch queue.
+/// Nothing polls: the queue wakes only when the kernel has an event.
+final class DirectoryWatcher: @unchecked Sendable {  // state is touched only on `queue`
+    /// What to watch for: a file written in place (`IN_MODIFY`), created, closed after writing, or moved in.
+    struct Mask: OptionSet {
+        let rawValue: UInt32
+        static let modified = Mask(rawValue: 0x0000_0002)
+        static let closedAfterWriting = Mask(rawValue: 0x0000_0008)
+        static let movedIn = Mask(rawValue: 0x0000_0080)
+        static let created = Mask(rawValue: 0x0000_0100)
+    }
+
+    struct Failure: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    private let fd: Int32
+    private let source: DispatchSourceRead
+    private var directories: [Int32: String] = [:]
+
+    /// `handler(directory, name)` runs on `queue` for each event.
+    init(queue: DispatchQueue, handler: @escaping (String, String) -> Void) throws {
+        fd = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
+        if fd < 0 { throw Failure(description: "inotify_init1: \(String(cString: strerror(errno)))") }
+        source = DispatchSource.makeReadSource(fileDescriptor: fd, queue: queue)
+        let fd = self.fd
+        source.setEventHandler { [weak self] in
+            guard let self else { return }
+            for (wd, name) in Self.drain(fd) {
+                if let dir = self.directories[wd] { handler(dir, name) }
+            }
+        }
+        source.setCancelHandler { close(fd) }
+        source.resume()
+    }
+
+    /// Starts watching `directory`. Call on the watcher's queue.
+    func watch(_ directory: String, for mask: Mask) throws {
+        let wd = inotify_add_watch(fd, directory, mask.rawValue)
+        if wd < 0 { throw Failure(description: "\(directory): cannot watch (\(String(cString: strerror(errno))))") }
+        directories[wd] = directory
+    }
+
+    func cancel() { source.cancel() }
+
+    /// Reads every pending event: (watch descriptor, file name).
+    private static func drain(_ fd: Int32) -> [(Int32, String)] {
+        var out: [(Int32, String)] = []
+        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n <= 0 { return out }
+            var offset = 0
+            let header = MemoryLayout<inotify_event>.size
+            while offset + header <= n {
+                let (wd, length) = buffer.withUnsafeBytes { raw -> (Int32, Int) in
+                    let e = raw.loadUnaligned(fromByteOffset: offset, as: inotify_event.self)
+                    return (e.wd, Int(e.len))
+                }
+                let nameBytes = buffer[(offset + header)..<min(n, offset + header + length)].prefix { $0 != 0 }
+                out.append((wd, String(decoding: nameBytes, as: UTF8.self)))
+                offset += header + length
+            }
+        }
+    }
+}

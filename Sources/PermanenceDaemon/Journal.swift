@@ -1,0 +1,62 @@
+import CSystemd
+import Foundation
+import PermanenceCore
+
+/// Sends entries to the systemd journal with `sd_journal_sendv`, or, where no journald listens (or the
+/// admin chose `target = "stderr"`), writes `<N>MESSAGE` lines to stderr, which journald also reads
+/// when stderr is a journal stream.
+public struct Journal: Sendable {
+    public let target: Configuration.JournalTarget
+
+    public init(target: Configuration.JournalTarget) {
+        self.target = target
+    }
+
+    /// Where entries are going now: "journal" or "stderr".
+    public var destination: String {
+        switch target {
+        case .journal: return "journal"
+        case .stderr: return "stderr"
+        case .auto: return Self.journaldListening ? "journal" : "stderr"
+        }
+    }
+
+    /// journald's native socket exists.
+    public static var journaldListening: Bool {
+        FileManager.default.fileExists(atPath: "/run/systemd/journal/socket")
+    }
+
+    /// Sends one entry. Returns false only if it could be written nowhere.
+    @discardableResult
+    public func send(_ entry: JournalEntry) -> Bool {
+        if target != .stderr {
+            let result = Self.sendv(entry.allFields)
+            if result >= 0 { return true }
+            if target == .journal {
+                Self.writeStderr("<\(JournalPriority.error.rawValue)>permanenced: journal unavailable (\(String(cString: strerror(-result)))); writing to stderr")
+            }
+        }
+        return Self.writeStderr("<\(entry.priority.rawValue)>\(entry.allFields[0].dropFirst("MESSAGE=".count))")
+    }
+
+    /// `sd_journal_sendv` over `NAME=value` strings; returns its result (negative errno on failure).
+    static func sendv(_ fields: [String]) -> Int32 {
+        let buffers = fields.map { Array($0.utf8) }
+        var storage: [UnsafeMutablePointer<UInt8>] = []
+        defer { storage.forEach { $0.deallocate() } }
+        var vectors: [iovec] = []
+        for b in buffers {
+            let p = UnsafeMutablePointer<UInt8>.allocate(capacity: max(b.count, 1))
+            p.initialize(from: b, count: b.count)
+            storage.append(p)
+            vectors.append(iovec(iov_base: UnsafeMutableRawPointer(p), iov_len: b.count))
+        }
+        return vectors.withUnsafeBufferPointer { sd_journal_sendv($0.baseAddress, Int32($0.count)) }
+    }
+
+    @discardableResult
+    static func writeStderr(_ line: String) -> Bool {
+        var bytes = Array((line + "\n").utf8)
+        return bytes.withUnsafeMutableBytes { Glibc.write(2, $0.baseAddress, $0.count) } >= 0
+    }
+}

@@ -1,0 +1,172 @@
+import Dispatch
+import Foundation
+import Logging
+import PermanenceCore
+import PermanenceStore
+
+/// The daemon's working loop. Everything it owns is touched only on `queue`, one serial Dispatch queue:
+/// the wake-up timer (armed at the next instant anything is due, on the wall clock so it follows suspend
+/// and clock steps), the watchdog pings (from the same queue, so a hung loop stops them), inotify on the
+/// store and the inbox, and SIGHUP.
+public final class Scheduler: @unchecked Sendable {
+    /// Where to find things; `storePath` overrides the configuration's `[store] path`.
+    public struct Settings: Sendable {
+        public var configPath: String
+        public var storePath: String?
+        public var inboxPath: String?
+
+        public init(configPath: String, storePath: String? = nil, inboxPath: String? = nil) {
+            self.configPath = configPath
+            self.storePath = storePath
+            self.inboxPath = inboxPath
+        }
+    }
+
+    let queue = DispatchQueue(label: "permanenced.scheduler")
+    let settings: Settings
+    let manager = ServiceManager()
+    let now: @Sendable () -> Instant
+    var logger: Logger
+    var journal: Journal
+    var ruleSet: RuleSet
+    var store: Store
+    var evaluator: Evaluator
+    var planner: NotificationPlanner
+    var rulesByID: [String: Rule] = [:]
+    var timeline = Timeline()
+    /// Everything due before this instant has been queued.
+    var cursor: Instant
+    /// The store revision the schedule reflects.
+    var revision = 0
+    var timer: DispatchSourceTimer?
+    var watchdogTimer: DispatchSourceTimer?
+    var hangup: DispatchSourceSignal?
+    var watcher: DirectoryWatcher?
+    var pendingChange: DispatchWorkItem?
+    var pendingInbox: DispatchWorkItem?
+    var lastState: [String: String] = [:]
+    var stopped = false
+
+    /// Loads the configuration and opens the store; throws a message naming the file on any problem.
+    public init(settings: Settings, logger: Logger, now: @escaping @Sendable () -> Instant = Scheduler.systemNow) throws {
+        self.settings = settings
+        self.now = now
+        self.logger = logger
+        let (set, _) = try ConfigLoader.load(settings.configPath)
+        ruleSet = set
+        journal = Journal(target: set.configuration.journalTarget)
+        store = try Store(path: settings.storePath ?? set.configuration.storePath, ruleSet: set)
+        evaluator = Evaluator(ruleSet: set)
+        planner = NotificationPlanner(ruleSet: set)
+        cursor = now()
+        indexRules()
+    }
+
+    /// The system clock.
+    @Sendable public static func systemNow() -> Instant { Instant(seconds: Int(Date().timeIntervalSince1970)) }
+
+    var inboxPath: String { settings.inboxPath ?? ruleSet.configuration.inboxPath }
+
+    func indexRules() {
+        rulesByID = Dictionary(ruleSet.rules.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    /// Builds the schedule, delivers what fell due while the daemon was down, starts the timers and
+    /// watchers, and tells the service manager it is ready. Throws if the store cannot be read.
+    public func start() throws {
+        try queue.sync {
+            let t = now()
+            cursor = try store.daemonCursor() ?? t
+            try settleInterrupted()
+            try rebuild(now: t)
+            try startWatching()
+            processInbox()
+            startWatchdog()
+            installHangupHandler()
+            let status = try statusLine(now: now())
+            logger.info("permanenced started: \(status)", metadata: [
+                "message-id": "\(MessageID.started)", "store": "\(store.path)", "journal": "\(journal.destination)",
+            ])
+            manager.ready(status: status)
+        }
+    }
+
+    /// Finishes the work in hand, then stops timers and watchers and tells the service manager.
+    public func stop() {
+        queue.sync {
+            guard !stopped else { return }
+            stopped = true
+            manager.stopping()
+            [timer, watchdogTimer].forEach { $0?.cancel() }
+            hangup?.cancel()
+            watcher?.cancel()
+            pendingChange?.cancel()
+            pendingInbox?.cancel()
+            try? store.setDaemonState(["state": "stopped", "pid": "", "cursor-saved": String(cursor.seconds)])
+            logger.info("permanenced stopping", metadata: ["message-id": "\(MessageID.stopping)"])
+        }
+    }
+
+    /// Runs `body` on the scheduler's queue and waits (for tests and the benchmark).
+    public func sync<T>(_ body: () throws -> T) rethrows -> T { try queue.sync(execute: body) }
+
+    // MARK: Timers
+
+    /// Arms the single wake-up timer at the next instant anything is due (or disarms it).
+    func armTimer() {
+        timer?.cancel()
+        timer = nil
+        guard !stopped, let next = timeline.next() else { return }
+        let t = DispatchSource.makeTimerSource(queue: queue)
+        t.schedule(wallDeadline: DispatchWallTime(timespec: timespec(tv_sec: next.seconds, tv_nsec: 0)), leeway: .milliseconds(100))
+        t.setEventHandler { [weak self] in self?.wake(reason: "timer") }
+        t.resume()
+        timer = t
+    }
+
+    /// Pings the watchdog at half `WATCHDOG_USEC`, from this queue.
+    func startWatchdog() {
+        guard let interval = manager.watchdogPingInterval() else { return }
+        let t = DispatchSource.makeTimerSource(queue: queue)
+        t.schedule(deadline: .now() + interval, repeating: interval, leeway: .milliseconds(Int(interval * 50)))
+        t.setEventHandler { [weak self] in self?.manager.watchdog() }
+        t.resume()
+        watchdogTimer = t
+    }
+
+    func installHangupHandler() {
+        signal(SIGHUP, SIG_IGN)
+        let s = DispatchSource.makeSignalSource(signal: SIGHUP, queue: queue)
+        s.setEventHandler { [weak self] in self?.reload() }
+        s.resume()
+        hangup = s
+    }
+
+    // MARK: Watching the store and the inbox
+
+    func startWatching() throws {
+        let w = try DirectoryWatcher(queue: queue) { [weak self] dir, name in self?.fileChanged(dir, name) }
+        let storeDir = (store.path as NSString).deletingLastPathComponent
+        try w.watch(storeDir.isEmpty ? "." : storeDir, for: [.modified, .created, .movedIn])
+        try FileManager.default.createDirectory(
+            atPath: inboxPath, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try w.watch(inboxPath, for: [.closedAfterWriting, .movedIn])
+        watcher = w
+    }
+
+    func fileChanged(_ dir: String, _ name: String) {
+        let storeName = (store.path as NSString).lastPathComponent
+        if name == storeName + "-wal" || name == storeName {
+            // Another process wrote: coalesce a burst of writes into one look at what changed.
+            pendingChange?.cancel()
+            let item = DispatchWorkItem { [weak self] in self?.wake(reason: "store changed") }
+            pendingChange = item
+            queue.asyncAfter(deadline: .now() + .milliseconds(150), execute: item)
+        } else if dir == inboxPath, !name.hasPrefix(".") {
+            pendingInbox?.cancel()
+            let item = DispatchWorkItem { [weak self] in self?.processInbox() }
+            pendingInbox = item
+            queue.asyncAfter(deadline: .now() + .milliseconds(300), execute: item)
+        }
+    }
+}

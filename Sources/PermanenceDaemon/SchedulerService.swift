@@ -1,0 +1,22 @@
+import Logging
+import ServiceLifecycle
+
+/// The scheduler as a `Service` of the daemon's `ServiceGroup`: starts it, waits for graceful shutdown
+/// (SIGTERM or SIGINT), then lets it finish the work in hand and stop.
+public struct SchedulerService: Service {
+    let scheduler: Scheduler
+
+    public init(scheduler: Scheduler) {
+        self.scheduler = scheduler
+    }
+
+    public func run() async throws {
+        try scheduler.start()
+        do {
+            try await gracefulShutdown()
+        } catch {
+            // Cancelled rather than shut down gracefully: stop all the same.
+        }
+        scheduler.stop()
+    }
+}

@@ -1,0 +1,135 @@
+import GRDB
+import PermanenceCore
+
+/// The durable outbox: a notification that falls due is written here in the same transaction that moves
+/// the daemon's cursor past its moment, and delivery reads it back. A row goes `pending` → `delivering`
+/// (just before it is handed to the journal) → `sent`; a row left `delivering` by a crash is checked
+/// against the journal before it is sent again.
+extension Store {
+    /// An outbox row with its delivery state.
+    public struct OutboxRow: Sendable, Equatable {
+        public let item: OutboxItem
+        public let state: String
+        public let attempts: Int
+    }
+
+    /// The instant up to which the daemon has queued everything due (nil before its first run).
+    public func daemonCursor() throws -> Instant? {
+        try pool.read { db in
+            try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'daemon.cursor'").flatMap(Int.init).map(Instant.init)
+        }
+    }
+
+    /// Queues notifications that fell due and moves the cursor to `cursor`, in one transaction. A key
+    /// already in the outbox (queued or sent before) is not queued again. Returns how many were new.
+    @discardableResult
+    public func enqueue(_ items: [OutboxItem], cursor: Instant, now: Instant) throws -> Int {
+        try write { db in
+            let insert = try FastInsert(db, sql: """
+                INSERT OR IGNORE INTO notification (key, case_ref, rule_id, stage, level, due_at, planned_at, state,
+                    recipients, exact, severity, owner, late, queued_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?)
+                """)
+            var added = 0
+            for i in items {
+                insert.bind(i.key).bind(i.caseRef).bind(i.ruleID).bind(i.stage.rawValue).bind(i.level).bind(i.dueAt.seconds)
+                    .bind(i.plannedAt.seconds).bind(OutboxItem.encode(i.recipients)).bind(i.isExact).bind(i.severity.rawValue)
+                    .bind(i.owner).bind(i.late).bind(now.seconds)
+                added += try insert.run()
+            }
+            try Store.setMeta(db, "daemon.cursor", String(cursor.seconds))
+            return added
+        }
+    }
+
+    /// Rows still to deliver (`pending`, or `delivering` when a crash interrupted), oldest moment first.
+    public func outbox(limit: Int = 1000) throws -> [OutboxRow] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT * FROM notification WHERE state IN ('pending', 'delivering')
+                ORDER BY planned_at, CASE stage WHEN 'reminder' THEN 0 WHEN 'due' THEN 1 WHEN 'overdue' THEN 2 ELSE 3 END,
+                    level, key
+                LIMIT ?
+                """, arguments: [limit]).map(Store.outboxRow)
+        }
+    }
+
+    /// Marks a row as being handed to the journal now.
+    public func markDelivering(_ key: String) throws {
+        try write { db in
+            try db.execute(sql: "UPDATE notification SET state = 'delivering', attempts = attempts + 1 WHERE key = ?", arguments: [key])
+        }
+    }
+
+    /// Marks a row delivered.
+    public func markSent(_ key: String, at: Instant) throws {
+        try write { db in
+            try db.execute(sql: "UPDATE notification SET state = 'sent', sent_at = ?, last_error = NULL WHERE key = ?",
+                arguments: [at.seconds, key])
+        }
+    }
+
+    /// Puts a row back to `pending` with the reason delivery failed (it is tried again).
+    public func markFailed(_ key: String, error: String) throws {
+        try write { db in
+            try db.execute(sql: "UPDATE notification SET state = 'pending', last_error = ? WHERE key = ?", arguments: [error, key])
+        }
+    }
+
+    /// Outbox counts for `status`.
+    public struct OutboxSummary: Sendable, Equatable {
+        public let pending: Int
+        /// Rows whose last delivery attempt failed and wait to be tried again.
+        public let failed: Int
+        public let sent: Int
+        public let oldestPending: Instant?
+    }
+
+    public func outboxSummary() throws -> OutboxSummary {
+        try pool.read { db in
+            let row = try Row.fetchOne(db, sql: """
+                SELECT
+                    COUNT(*) FILTER (WHERE state IN ('pending', 'delivering')),
+                    COUNT(*) FILTER (WHERE state IN ('pending', 'delivering') AND last_error IS NOT NULL),
+                    COUNT(*) FILTER (WHERE state = 'sent'),
+                    MIN(planned_at) FILTER (WHERE state IN ('pending', 'delivering'))
+                FROM notification
+                """)!
+            return OutboxSummary(pending: row[0], failed: row[1], sent: row[2], oldestPending: (row[3] as Int?).map(Instant.init))
+        }
+    }
+
+    /// What the running daemon last said about itself (`daemon.*` keys of the meta table).
+    public func daemonState() throws -> [String: String] {
+        try pool.read { db in
+            var out: [String: String] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT key, value FROM meta WHERE key LIKE 'daemon.%'") {
+                out[String((row[0] as String).dropFirst("daemon.".count))] = row[1]
+            }
+            return out
+        }
+    }
+
+    /// Records the daemon's state for `permanenced status` (pid, state, next instant due, status line).
+    public func setDaemonState(_ values: [String: String]) throws {
+        try write { db in
+            for (k, v) in values { try Store.setMeta(db, "daemon.\(k)", v) }
+        }
+    }
+
+    static func setMeta(_ db: Database, _ key: String, _ value: String) throws {
+        try db.execute(
+            sql: "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            arguments: [key, value])
+    }
+
+    static func outboxRow(_ r: Row) -> OutboxRow {
+        let item = OutboxItem(
+            key: r["key"], caseRef: r["case_ref"], ruleID: r["rule_id"],
+            stage: NotificationStage(rawValue: r["stage"]) ?? .reminder, level: r["level"],
+            dueAt: Instant(seconds: r["due_at"] ?? 0), isExact: (r["exact"] as Int? ?? 0) != 0,
+            severity: Severity(rawValue: r["severity"] ?? "") ?? .routine, plannedAt: Instant(seconds: r["planned_at"]),
+            owner: r["owner"], recipients: OutboxItem.decode(r["recipients"] ?? ""), late: (r["late"] as Int? ?? 0) != 0)
+        return OutboxRow(item: item, state: r["state"], attempts: r["attempts"] ?? 0)
+    }
+}

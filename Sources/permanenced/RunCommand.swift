@@ -1,0 +1,42 @@
+import ArgumentParser
+import Dispatch
+import PermanenceDaemon
+import Synchronization
+
+/// `permanenced run`: the daemon, as systemd starts it.
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run the daemon: send every reminder, due notice and escalation at its moment (to the journal).",
+        discussion: """
+            Meant to run under systemd (Type=notify-reload): it reports READY=1 once the schedule is built, keeps \
+            STATUS= current, pings the watchdog, reloads the configuration on SIGHUP (refusing an invalid one) and \
+            stops cleanly on SIGTERM. Changes made by other permanenced commands, and CSV files dropped in the \
+            inbox, take effect within seconds.
+            """)
+
+    @Option(help: "Configuration file (default: $PERMANENCED_CONFIG or /etc/permanenced/permanenced.toml).")
+    var config: String?
+
+    @Option(help: "SQLite store (default: [store] path in the configuration).")
+    var store: String?
+
+    @Option(help: "Inbox directory (default: [store] inbox in the configuration).")
+    var inboxPath: String?
+
+    func run() throws {
+        let settings = Scheduler.Settings(configPath: ConfigLoader.path(config), storePath: store, inboxPath: inboxPath)
+        let failed = Mutex(false)
+        let done = DispatchSemaphore(value: 0)
+        Task {
+            do {
+                try await Daemon.run(settings: settings)
+            } catch {
+                failed.withLock { $0 = true }
+            }
+            done.signal()
+        }
+        done.wait()
+        if failed.withLock({ $0 }) { throw ExitCode(1) }
+    }
+}
