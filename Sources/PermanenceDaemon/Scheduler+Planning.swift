@@ -5,12 +5,13 @@ import PermanenceStore
 
 extension Scheduler {
     /// Builds the whole schedule from the store: each open case's next instant, and everything that fell
-    /// due between the cursor and `now` (while the daemon was down) is queued, then delivered.
-    func rebuild(now t: Instant) throws {
+    /// due between the cursor and `now` is queued, then delivered. At start (`starting`), that is what fell
+    /// due while the daemon was down: marked late.
+    func rebuild(now t: Instant, starting: Bool = false) throws {
         timeline = Timeline()
         var due: [DueSelection.Item] = []
         revision = try store.forEachOpenCase { c, events in
-            let s = select(c, events, now: t)
+            let s = select(c, events, now: t, missedBefore: starting ? t : nil)
             due += s.due
             timeline.schedule(c.reference, at: s.next)
         }
@@ -18,9 +19,9 @@ extension Scheduler {
     }
 
     /// Evaluates one case and splits its notifications, planned from the cursor on, at `now`.
-    func select(_ c: ChildCase, _ events: [CaseEvent], now t: Instant) -> DueSelection {
+    func select(_ c: ChildCase, _ events: [CaseEvent], now t: Instant, missedBefore: Instant? = nil) -> DueSelection {
         let evaluation = evaluator.evaluate(c, events: events)
-        return DueSelection(planned: planner.plan(evaluation, from: cursor, until: .distantFuture), now: t)
+        return DueSelection(planned: planner.plan(evaluation, from: cursor, until: .distantFuture), now: t, missedBefore: missedBefore)
     }
 
     /// The timer fired, or another process changed the store: take in the changed cases, queue and deliver

@@ -78,7 +78,7 @@ public final class Scheduler: @unchecked Sendable {
             let t = now()
             cursor = try store.daemonCursor() ?? t
             try settleInterrupted()
-            try rebuild(now: t)
+            try rebuild(now: t, starting: true)
             try startWatching()
             processInbox()
             startWatchdog()
@@ -102,7 +102,9 @@ public final class Scheduler: @unchecked Sendable {
             watcher?.cancel()
             pendingChange?.cancel()
             pendingInbox?.cancel()
-            try? store.setDaemonState(["state": "stopped", "pid": "", "cursor-saved": String(cursor.seconds)])
+            // Keep the cursor: what falls due from here on is delivered, late, at the next start.
+            try? store.enqueue([], cursor: cursor, now: now())
+            try? store.setDaemonState(["state": "stopped", "pid": ""])
             logger.info("permanenced stopping", metadata: ["message-id": "\(MessageID.stopping)"])
         }
     }

@@ -15,13 +15,15 @@ import Testing
         let stderr: String
     }
 
+    /// The binary built next to the test bundle.
+    static var binary: URL {
+        let dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        let beside = dir.appendingPathComponent("permanenced")
+        return FileManager.default.fileExists(atPath: beside.path) ? beside : root.appendingPathComponent(".build/debug/permanenced")
+    }
+
     /// Runs the binary built next to the test bundle.
     static func run(_ args: [String], env: [String: String] = [:]) throws -> Result {
-        let dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        var binary = dir.appendingPathComponent("permanenced")
-        if !FileManager.default.fileExists(atPath: binary.path) {
-            binary = root.appendingPathComponent(".build/debug/permanenced")
-        }
         let p = Process()
         p.executableURL = binary
         p.arguments = args

@@ -22,12 +22,15 @@ public struct DueSelection: Sendable {
     /// Splits a case's planned notifications (planned from the daemon's cursor on) at `now`.
     ///
     /// A notification whose moment has come is sent only if its deadline is still open at `now`: one met or
-    /// made moot meanwhile (say while the daemon was down) is dropped, never announced late.
-    public init(planned: [PlannedNotification], now: Instant) {
+    /// made moot meanwhile (say while the daemon was down) is dropped, never announced late. It is late if
+    /// its moment came before `missedBefore` (when the daemon starts: everything that fell due while it was
+    /// down) or more than `lateAfter` seconds ago.
+    public init(planned: [PlannedNotification], now: Instant, missedBefore: Instant? = nil) {
         for n in planned {
             if n.at <= now {
                 if let closes = n.closesAt, closes <= now { continue }
-                due.append(Item(notification: n, late: now.seconds - n.at.seconds > Self.lateAfter))
+                let late = now.seconds - n.at.seconds > Self.lateAfter || (missedBefore.map { n.at < $0 } ?? false)
+                due.append(Item(notification: n, late: late))
             } else if next == nil || n.at < next! {
                 next = n.at
             }

@@ -1,0 +1,173 @@
+import Foundation
+import Testing
+
+/// `permanenced run` end to end: the real binary, a real systemd-journald (started by scripts/test),
+/// a notify socket this test reads, and the journal read back with `journalctl -o json`.
+@Suite(.serialized) struct DaemonTests {
+    /// Cases that each get a post-placement visit falling due `seconds` from now (placed 72 hours before
+    /// that): an overdue notice and the first escalation at that moment.
+    func seed(_ h: DaemonHarness, _ refs: [String], dueIn seconds: Double, through: String = "import") throws {
+        let workers = "worker_id,name,email,roles,manager_id\ntm,Team Manager,tm@example.org,team-manager,\nsw,Social Worker,sw@example.org,permanence-sw,tm\n"
+        var cases = "case_ref,initials,plan,calendar,packs,permanence-sw,team-manager\n"
+        var events = "case_ref,event,at,event_id,note,supersedes,withdrawn\n"
+        let placed = DaemonHarness.localTime(secondsFromNow: seconds - 72 * 3600)
+        for r in refs {
+            cases += "\(r),X.Y.,adoption,england-and-wales,leicestershire-family-finding,sw,tm\n"
+            events += "\(r),placed-for-adoption,\(placed),\(r)-placed,,,\n"
+        }
+        let files = [("workers.csv", workers), ("cases.csv", cases), ("events.csv", events)].map { name, text in
+            let url = h.dir.appendingPathComponent("\(UUID().uuidString.prefix(6))-\(name)")
+            try! text.write(to: url, atomically: true, encoding: .utf8)
+            return url
+        }
+        if through == "inbox" {
+            try FileManager.default.createDirectory(atPath: h.inbox, withIntermediateDirectories: true)
+            for (i, f) in files.enumerated() {
+                try FileManager.default.moveItem(atPath: f.path, toPath: "\(h.inbox)/\(i)-\(f.lastPathComponent)")
+            }
+        } else {
+            let r = try h.cli(["import"] + files.map(\.path))
+            #expect(r.status == 0, "\(r.stderr)")
+        }
+    }
+
+    func requireJournald() throws {
+        try #require(DaemonHarness.journaldListening, "systemd-journald is not running; scripts/test starts it (as root)")
+    }
+
+    @Test func notifiesAtTheMomentThroughTheJournalAndStopsCleanly() throws {
+        try requireJournald()
+        let h = try DaemonHarness()
+        let ref = "D1-\(UUID().uuidString.prefix(8))"
+        try seed(h, ["\(ref)-0"], dueIn: 3600)  // the store exists before the daemon starts
+        try #require(try h.start() != nil, "no READY=1; log:\n\(h.log)")
+        let socket = try #require(h.notify)
+        #expect(socket.messages.contains { $0.contains("READY=1") && $0.contains("STATUS=1 open case") })
+
+        // Recorded by another process (the CLI) while the daemon sleeps; due 4 seconds later.
+        let recordedAt = Date()
+        try seed(h, ["\(ref)-1"], dueIn: 4)
+        let due = recordedAt.addingTimeInterval(4)
+        let entries = try DaemonHarness.waitForJournal(["CASE_REF=\(ref)-1"], timeout: 20) { $0.count >= 2 }
+        let overdue = try #require(entries.first { $0["STAGE"] as? String == "overdue" }, "log:\n\(h.log)")
+        #expect(overdue["PRIORITY"] as? String == "3")  // warning, one louder for an urgent rule
+        #expect(overdue["MESSAGE_ID"] as? String == "febd0cc193c1411e9a50a75d9ef7f926")
+        #expect(overdue["RULE_ID"] as? String == "post-placement-visit")
+        #expect(overdue["OWNER"] as? String == "sw")
+        #expect(overdue["RECIPIENTS"] as? String == "permanence-sw=sw")
+        #expect((overdue["DUE_AT"] as? String)?.count == 25)
+        #expect((overdue["MESSAGE"] as? String)?.hasPrefix("Overdue: ") == true)
+        #expect(overdue["LATE"] == nil)
+        #expect(!(overdue["MESSAGE"] as? String ?? "").contains("X.Y."))  // no initials unless the admin asks
+        let escalation = try #require(entries.first { $0["STAGE"] as? String == "escalation" })
+        #expect(escalation["RECIPIENTS"] as? String == "team-manager=tm,permanence-sw=sw")
+        // Sent at its moment: within the timer's leeway and a second of the due time (whole seconds).
+        let sentAt = Double(overdue["_SOURCE_REALTIME_TIMESTAMP"] as? String ?? "0")! / 1_000_000
+        #expect(abs(sentAt - due.timeIntervalSince1970) < 2.0, "sent \(sentAt - due.timeIntervalSince1970) s from due")
+
+        // A file dropped in the inbox is imported and scheduled within seconds.
+        try seed(h, ["\(ref)-2"], dueIn: 3, through: "inbox")
+        let dropped = try DaemonHarness.waitForJournal(["CASE_REF=\(ref)-2", "STAGE=overdue"], timeout: 15) { !$0.isEmpty }
+        #expect(dropped.count == 1, "log:\n\(h.log)")
+        #expect(FileManager.default.fileExists(atPath: "\(h.inbox)/processed"))
+
+        // Watchdog pings from the working loop (WATCHDOG_USEC=2s: a ping every second), and status.
+        #expect(socket.wait(for: 5) { $0.contains("WATCHDOG=1") } != nil)
+        let status = try h.cli(["status"])
+        #expect(status.stdout.contains("running (pid \(h.process!.processIdentifier))"), "\(status.stdout)")
+        #expect(status.stdout.contains("0 pending"))
+
+        h.signal(SIGTERM)
+        #expect(socket.wait(for: 10) { $0.contains("STOPPING=1") } != nil)
+        #expect(h.waitForExit(timeout: 20) == 0)
+        #expect(try h.cli(["status"]).stdout.contains("not running (stopped cleanly)"))
+    }
+
+    @Test func sighupWithABrokenConfigKeepsTheOldOneRunning() throws {
+        try requireJournald()
+        let h = try DaemonHarness()
+        let ref = "D2-\(UUID().uuidString.prefix(8))"
+        try seed(h, ["\(ref)-0"], dueIn: 3600)
+        try #require(try h.start() != nil, "no READY=1; log:\n\(h.log)")
+        let socket = try #require(h.notify)
+        let pid = h.process!.processIdentifier
+        // Recorded before the reload (the CLI reads the same configuration), due once it has been refused.
+        try seed(h, ["\(ref)-1"], dueIn: 10)
+        let broken = h.dir.appendingPathComponent("config/rules.d/zz-broken.toml")
+        try "[[rule]]\nid = \"broken\"\ntitel = \"typo\"\n".write(to: broken, atomically: true, encoding: .utf8)
+        let before = socket.messages.count
+        h.signal(SIGHUP)
+        #expect(socket.wait(for: 10) { $0.contains("RELOADING=1") && $0.contains("MONOTONIC_USEC=") } != nil)
+        #expect(socket.wait(for: 10) { $0.contains("READY=1") && $0.contains("reload refused") } != nil)
+        #expect(socket.messages.count > before)
+        let refused = try DaemonHarness.waitForJournal(["_PID=\(pid)", "MESSAGE_ID=6b988516976647de816773b4ab7cd00e"], timeout: 10) { !$0.isEmpty }
+        #expect((refused.first?["MESSAGE"] as? String)?.contains("zz-broken.toml:1: pack: missing") == true, "\(refused)")
+        #expect(refused.first?["PRIORITY"] as? String == "3")
+
+        // The old configuration still works: the case is still notified, at its moment.
+        let entries = try DaemonHarness.waitForJournal(["CASE_REF=\(ref)-1", "STAGE=overdue"], timeout: 20) { !$0.isEmpty }
+        #expect(entries.count == 1, "log:\n\(h.log)")
+
+        // Fixed: the reload goes through.
+        try FileManager.default.removeItem(at: broken)
+        h.signal(SIGHUP)
+        let reloaded = try DaemonHarness.waitForJournal(["_PID=\(pid)", "MESSAGE_ID=2c0a2022ff744fb1958aca18e40eaa78"], timeout: 10) { !$0.isEmpty }
+        #expect(reloaded.count == 1, "running: \(h.process!.isRunning); log:\n\(h.log)")
+        h.stop()
+    }
+
+    @Test func sigkillInTheMiddleOfABurstThenRestartDeliversEachExactlyOnce() throws {
+        try requireJournald()
+        let h = try DaemonHarness()
+        let ref = "D3-\(UUID().uuidString.prefix(8))"
+        let refs = (0..<1500).map { "\(ref)-\($0)" }
+        try seed(h, ["\(ref)-seed"], dueIn: 3600)
+        try #require(try h.start() != nil, "no READY=1; log:\n\(h.log)")
+        try seed(h, refs, dueIn: 5)
+        // Kill as soon as the first of the burst reaches the journal.
+        let first = try DaemonHarness.waitForJournal(["STAGE=overdue", "CASE_REF=\(refs[0])"], timeout: 30) { !$0.isEmpty }
+        try #require(!first.isEmpty, "log:\n\(h.log)")
+        h.signal(SIGKILL)
+        _ = h.waitForExit(timeout: 10)
+        let atKill = try DaemonHarness.journal(["_PID=\(h.process!.processIdentifier)", "MESSAGE_ID=febd0cc193c1411e9a50a75d9ef7f926"]).count
+        #expect(atKill < refs.count, "the burst had already finished: the kill did not land in the middle")
+
+        try #require(try h.start() != nil, "no READY=1 after restart; log:\n\(h.log)")
+        let entries = try DaemonHarness.waitForJournal(["RULE_ID=post-placement-visit"], timeout: 60) { all in
+            all.filter { ($0["CASE_REF"] as? String)?.hasPrefix(ref + "-") == true && $0["CASE_REF"] as? String != "\(ref)-seed" }.count >= 2 * refs.count
+        }
+        var seen: [String: Int] = [:]
+        for e in entries {
+            guard let c = e["CASE_REF"] as? String, c.hasPrefix(ref + "-"), c != "\(ref)-seed", let k = e["NOTIFICATION_KEY"] as? String else { continue }
+            seen[k, default: 0] += 1
+        }
+        #expect(seen.count == 2 * refs.count, "delivered \(seen.count) distinct of \(2 * refs.count)")
+        #expect(seen.values.allSatisfy { $0 == 1 }, "\(seen.filter { $0.value > 1 }.count) delivered twice")
+        h.stop()
+    }
+
+    @Test func missedWhileStoppedAreDeliveredOnceMarkedLate() throws {
+        try requireJournald()
+        let h = try DaemonHarness()
+        let ref = "D4-\(UUID().uuidString.prefix(8))"
+        try seed(h, ["\(ref)-seed"], dueIn: 3600)
+        try #require(try h.start() != nil, "no READY=1; log:\n\(h.log)")
+        h.stop()
+        // While stopped: one case falls due, another falls due but its visit is recorded in time.
+        try seed(h, ["\(ref)-missed", "\(ref)-met"], dueIn: 2)
+        let visit = try h.cli(["record", "\(ref)-met", "visit", "--at", DaemonHarness.localTime(secondsFromNow: 1)])
+        #expect(visit.status == 0, "\(visit.stderr)")
+        sleep(4)
+        try #require(try h.start() != nil, "no READY=1 after restart; log:\n\(h.log)")
+        let entries = try DaemonHarness.waitForJournal(["CASE_REF=\(ref)-missed"], timeout: 15) { $0.count >= 2 }
+        #expect(Set(entries.compactMap { $0["STAGE"] as? String }) == ["overdue", "escalation"])
+        #expect(entries.allSatisfy { $0["LATE"] as? String == "1" && ($0["MESSAGE"] as? String)?.contains("Late:") == true })
+        #expect(try DaemonHarness.journal(["CASE_REF=\(ref)-met", "STAGE=overdue"]).isEmpty)
+        // Started again: nothing is sent twice.
+        h.stop()
+        try #require(try h.start() != nil)
+        sleep(2)
+        #expect(try DaemonHarness.journal(["CASE_REF=\(ref)-missed"]).count == entries.count)
+        h.stop()
+    }
+}
