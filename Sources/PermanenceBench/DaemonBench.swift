@@ -1,0 +1,108 @@
+import ArgumentParser
+import Foundation
+import PermanenceCore
+import PermanenceStore
+
+/// Starts the real daemon (`permanenced run`, built beside this benchmark) on a large store and measures
+/// time to READY=1, resident memory, and how often it wakes while idle.
+struct DaemonBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "daemon",
+        abstract: "Time permanenced run from start to READY=1 on a large store; its memory; its wake-ups while idle.",
+        discussion: "Build the store first: permanenced-bench store --work DIR (then pass --store DIR/bench.sqlite).")
+
+    @Option(help: "Store to run on (made by `permanenced-bench store --work DIR`).") var store: String
+    @Option(help: "Configuration file.") var config: String = "config/permanenced.toml"
+    @Option(help: "Seconds to watch the idle daemon.") var idle: Int = 60
+    @Option(help: "WATCHDOG_USEC to give the daemon, in seconds (it pings at half).") var watchdog: Int = 20
+
+    func run() throws {
+        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("permanenced").path
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("permanenced-daemon-bench-\(getpid())").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let socketPath = "\(dir)/notify"
+        let fd = try bindDatagramSocket(socketPath)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: binary)
+        p.arguments = ["run", "--config", config, "--store", store, "--inbox-path", "\(dir)/inbox"]
+        var env = ProcessInfo.processInfo.environment
+        env["NOTIFY_SOCKET"] = socketPath
+        env["WATCHDOG_USEC"] = String(watchdog * 1_000_000)
+        p.environment = env
+        p.standardError = FileHandle.nullDevice
+        let cases = try Store(path: store, ruleSet: try loadShipped((config as NSString).deletingLastPathComponent)).openAndOverdue(now: Instant(seconds: Int(Date().timeIntervalSince1970)))
+        print("daemon benchmark: \(cases.openCases) open cases in \(store)")
+        let t0 = monotonicSeconds()
+        try p.run()
+        defer { if p.isRunning { p.terminate(); p.waitUntilExit() } }
+        var messages: [String] = []
+        while !messages.contains(where: { $0.contains("READY=1") }) {
+            guard let m = receive(fd, timeout: 120) else { throw ValidationError("no READY=1 within 120 s") }
+            messages.append(m)
+        }
+        let ready = monotonicSeconds() - t0
+        print(String(format: "  start to READY=1   %.2f s (target < 3 s)", ready))
+        let status = messages.last { $0.contains("STATUS=") }?.split(separator: "\n").first { $0.hasPrefix("STATUS=") } ?? ""
+        print("  \(status)")
+        let pid = p.processIdentifier
+        print(String(format: "  resident memory    %.1f MiB at READY=1 (peak %.1f MiB; target < 300 MB)", memory(pid, "VmRSS:"), memory(pid, "VmHWM:")))
+        // Idle: count the daemon's context switches (each is a wake-up of one of its threads) and its pings.
+        let before = switches(pid)
+        var pings = 0, others = 0
+        let end = monotonicSeconds() + Double(idle)
+        while monotonicSeconds() < end {
+            guard let m = receive(fd, timeout: end - monotonicSeconds()) else { continue }
+            if m == "WATCHDOG=1" { pings += 1 } else { others += 1 }
+        }
+        let after = switches(pid)
+        print("  idle \(idle) s         \(after.voluntary - before.voluntary) voluntary + \(after.involuntary - before.involuntary) involuntary context switches over \(after.threads) threads; \(pings) watchdog pings (every \(watchdog / 2) s), \(others) other notify messages")
+        print(String(format: "  resident memory    %.1f MiB after the idle period", memory(pid, "VmRSS:")))
+        p.terminate()
+        p.waitUntilExit()
+        close(fd)
+        try? FileManager.default.removeItem(atPath: dir)
+    }
+
+    func memory(_ pid: Int32, _ key: String) -> Double {
+        let text = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
+        let line = text.split(separator: "\n").first { $0.hasPrefix(key) } ?? ""
+        return (Double(line.split(separator: " ").dropFirst().first ?? "0") ?? 0) / 1024
+    }
+
+    func switches(_ pid: Int32) -> (voluntary: Int, involuntary: Int, threads: Int) {
+        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
+        var v = 0, i = 0
+        for t in tasks {
+            let text = (try? String(contentsOfFile: "/proc/\(pid)/task/\(t)/status", encoding: .utf8)) ?? ""
+            for line in text.split(separator: "\n") {
+                let n = Int(line.split(separator: "\t").last?.trimmingCharacters(in: .whitespaces) ?? "") ?? 0
+                if line.hasPrefix("voluntary_ctxt_switches") { v += n }
+                if line.hasPrefix("nonvoluntary_ctxt_switches") { i += n }
+            }
+        }
+        return (v, i, tasks.count)
+    }
+
+    func bindDatagramSocket(_ path: String) throws -> Int32 {
+        unlink(path)
+        let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
+        var addr = sockaddr_un()
+        addr.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &addr.sun_path) { raw in
+            for (i, b) in Array(path.utf8).enumerated() where i < raw.count - 1 { raw[i] = b }
+        }
+        let r = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        if r != 0 { throw ValidationError("cannot bind \(path)") }
+        return fd
+    }
+
+    func receive(_ fd: Int32, timeout: Double) -> String? {
+        var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        guard poll(&p, 1, Int32(max(1, timeout * 1000))) > 0 else { return nil }
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+        return n > 0 ? String(decoding: buffer[0..<n], as: UTF8.self) : nil
+    }
+}
