@@ -21,9 +21,19 @@ public struct Journal: Sendable {
         }
     }
 
-    /// journald's native socket exists.
+    /// journald accepts datagrams on its native socket (a socket file left by a journald that died does not).
     public static var journaldListening: Bool {
-        FileManager.default.fileExists(atPath: "/run/systemd/journal/socket")
+        let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var addr = sockaddr_un()
+        addr.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &addr.sun_path) { raw in
+            for (i, b) in Array("/run/systemd/journal/socket".utf8).enumerated() { raw[i] = b }
+        }
+        return withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        } == 0
     }
 
     /// Sends one entry. Returns false only if it could be written nowhere.
