@@ -55,7 +55,9 @@ struct DaemonBench: ParsableCommand {
             if m == "WATCHDOG=1" { pings += 1 } else { others += 1 }
         }
         let after = switches(pid)
-        print("  idle \(idle) s         \(after.voluntary - before.voluntary) voluntary + \(after.involuntary - before.involuntary) involuntary context switches over \(after.threads) threads; \(pings) watchdog pings (every \(watchdog / 2) s), \(others) other notify messages")
+        // Threads that ended meanwhile are not counted; threads that started count from zero.
+        let wakeups = after.reduce(0) { $0 + $1.value - (before[$1.key] ?? 0) }
+        print("  idle \(idle) s         \(wakeups) context switches (wake-ups) over \(after.count) threads; \(pings) watchdog pings (every \(watchdog / 2) s), \(others) other notify messages")
         print(String(format: "  resident memory    %.1f MiB after the idle period", memory(pid, "VmRSS:")))
         p.terminate()
         p.waitUntilExit()
@@ -69,18 +71,16 @@ struct DaemonBench: ParsableCommand {
         return (Double(line.split(separator: " ").dropFirst().first ?? "0") ?? 0) / 1024
     }
 
-    func switches(_ pid: Int32) -> (voluntary: Int, involuntary: Int, threads: Int) {
-        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
-        var v = 0, i = 0
-        for t in tasks {
+    /// Context switches of each of the process's threads, by thread id.
+    func switches(_ pid: Int32) -> [String: Int] {
+        var out: [String: Int] = [:]
+        for t in (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? [] {
             let text = (try? String(contentsOfFile: "/proc/\(pid)/task/\(t)/status", encoding: .utf8)) ?? ""
-            for line in text.split(separator: "\n") {
-                let n = Int(line.split(separator: "\t").last?.trimmingCharacters(in: .whitespaces) ?? "") ?? 0
-                if line.hasPrefix("voluntary_ctxt_switches") { v += n }
-                if line.hasPrefix("nonvoluntary_ctxt_switches") { i += n }
+            for line in text.split(separator: "\n") where line.hasPrefix("voluntary_ctxt_switches") || line.hasPrefix("nonvoluntary_ctxt_switches") {
+                out[t, default: 0] += Int(line.split(separator: "\t").last?.trimmingCharacters(in: .whitespaces) ?? "") ?? 0
             }
         }
-        return (v, i, tasks.count)
+        return out
     }
 
     func bindDatagramSocket(_ path: String) throws -> Int32 {

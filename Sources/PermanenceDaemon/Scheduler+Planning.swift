@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import Logging
 import PermanenceCore
@@ -7,22 +8,65 @@ extension Scheduler {
     /// Builds the whole schedule from the store: each open case's next instant, and everything that fell
     /// due between the cursor and `now` is queued, then delivered. At start (`starting`), that is what fell
     /// due while the daemon was down: marked late.
+    ///
+    /// Reading the store and evaluating cases overlap: batches of cases read on this queue are evaluated on
+    /// other cores while the next batch is read.
     func rebuild(now t: Instant, starting: Bool = false) throws {
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        let workers = DispatchQueue(label: "permanenced.evaluate", attributes: .concurrent)
+        let group = DispatchGroup()
+        let inFlight = DispatchSemaphore(value: 8)
+        let results = Collected()
+        var batch: [(ChildCase, [CaseEvent])] = []
+        let missedBefore = starting ? t : nil
+        func dispatch(_ cases: [(ChildCase, [CaseEvent])]) {
+            inFlight.wait()
+            workers.async(group: group) {
+                let out = cases.map { c, e in (c.reference, self.select(c, e, now: t, missedBefore: missedBefore)) }
+                results.append(out)
+                inFlight.signal()
+            }
+        }
+        revision = try store.forEachOpenCase { c, events in
+            batch.append((c, events))
+            if batch.count == 2000 {
+                dispatch(batch)
+                batch = []
+            }
+        }
+        if !batch.isEmpty { dispatch(batch) }
+        group.wait()
         timeline = Timeline()
         var due: [DueSelection.Item] = []
-        revision = try store.forEachOpenCase { c, events in
-            let s = select(c, events, now: t, missedBefore: starting ? t : nil)
-            due += s.due
-            timeline.schedule(c.reference, at: s.next)
+        for part in results.parts {
+            for (ref, s) in part {
+                due += s.due
+                timeline.schedule(ref, at: s.next)
+            }
         }
+        logger.info("schedule built for \(timeline.count) open cases in \((DispatchTime.now().uptimeNanoseconds - t0) / 1_000_000) ms")
         try queueAndDeliver(due, now: t)
     }
 
     /// Evaluates one case and splits its notifications, planned from the cursor on, at `now`.
+    ///
+    /// Notifications are planned up to a horizon two days ahead; a case with nothing in it is looked at again
+    /// before the horizon passes (at a moment spread by its reference, so cases do not all wake together).
     func select(_ c: ChildCase, _ events: [CaseEvent], now t: Instant, missedBefore: Instant? = nil) -> DueSelection {
         let evaluation = evaluator.evaluate(c, events: events)
-        return DueSelection(planned: planner.plan(evaluation, from: cursor, until: .distantFuture), now: t, missedBefore: missedBefore)
+        let horizon = t.adding(seconds: Self.horizon)
+        var s = DueSelection(planned: planner.plan(evaluation, from: cursor, until: horizon), now: t, missedBefore: missedBefore)
+        if s.next == nil {
+            // FNV-1a of the reference: stable across restarts, cheap.
+            let hash = c.reference.utf8.reduce(UInt64(0xcbf2_9ce4_8422_2325)) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }
+            let spread = Int(hash % UInt64(Self.horizon / 2))
+            s.next = horizon.adding(seconds: -spread)
+        }
+        return s
     }
+
+    /// How far ahead each case's notifications are planned, in seconds.
+    static let horizon = 2 * 86_400
 
     /// The timer fired, or another process changed the store: take in the changed cases, queue and deliver
     /// what has fallen due, and re-arm the timer.
@@ -123,4 +167,14 @@ extension Scheduler {
             logger.error("inbox \(inboxPath): \(error)")
         }
     }
+}
+
+/// Batches evaluated on other threads, gathered under a lock.
+private final class Collected: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: [[(String, DueSelection)]] = []
+
+    func append(_ part: [(String, DueSelection)]) { lock.withLock { stored.append(part) } }
+
+    var parts: [[(String, DueSelection)]] { lock.withLock { stored } }
 }
