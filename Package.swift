@@ -80,7 +80,7 @@ let package = Package(
             name: "PermanenceDaemonTests",
             dependencies: ["PermanenceDaemon", "PermanenceStore", "PermanenceCore", "TestSupport"]
         ),
-        .testTarget(name: "permanencedTests", dependencies: ["permanenced"]),
+        .testTarget(name: "permanencedTests", dependencies: ["permanenced", "PermanenceDaemon"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,4 +1,5 @@
 import Foundation
+import PermanenceDaemon
 import Testing
 
 /// A datagram socket standing in for systemd's `NOTIFY_SOCKET`: a thread drains it at once (as systemd
@@ -83,18 +84,7 @@ final class DaemonHarness {
     }
 
     /// journald accepts datagrams on its socket (scripts/test starts journald when it is not running).
-    static var journaldListening: Bool {
-        let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
-        defer { close(fd) }
-        var addr = sockaddr_un()
-        addr.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &addr.sun_path) { raw in
-            for (i, b) in Array("/run/systemd/journal/socket".utf8).enumerated() { raw[i] = b }
-        }
-        return withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        } == 0
-    }
+    static var journaldListening: Bool { Journal.journaldListening }
 
     func cli(_ args: [String]) throws -> CLITests.Result {
         try CLITests.run(args + ["--config", config, "--store", store])
