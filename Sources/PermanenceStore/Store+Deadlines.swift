@@ -70,7 +70,11 @@ extension Store {
     /// case's revision so a running daemon sees that it changed.
     static func recompute(_ db: Database, _ ref: String, evaluator: Evaluator, cache: ImportCache? = nil) throws {
         try (cache?.clearDeadlines ?? FastInsert(db, sql: clearDeadlinesSQL)).bind(ref).run()
-        try (cache?.bumpRevision ?? FastInsert(db, sql: bumpRevisionSQL)).bind(ref).run()
+        if let cache {
+            try cache.bumpRevision.bind(cache.revision).bind(ref).run()
+        } else {
+            try FastInsert(db, sql: bumpRevisionSQL).bind(ref).run()
+        }
         guard let stored = try loadCase(db, ref, cache: cache?.reader), stored.closedAt == nil else { return }
         try insertDeadlines(
             cache?.deadlines ?? FastInsert(db, sql: insertDeadlineSQL), evaluator.evaluate(stored.record, events: stored.events),
@@ -81,6 +85,9 @@ extension Store {
 
     /// Revisions only grow (writers are serialised); the index makes MAX a single lookup.
     static let bumpRevisionSQL = "UPDATE child_case SET revision = (SELECT IFNULL(MAX(revision), 0) + 1 FROM child_case) WHERE ref = ?"
+
+    /// An import gives every case it recomputes the same revision, taken once for its transaction.
+    static let setRevisionSQL = "UPDATE child_case SET revision = ? WHERE ref = ?"
 
     static let insertDeadlineSQL = """
         INSERT INTO deadline (case_ref, rule_id, anchor_event, cycle, due_at, exact, met_event,

@@ -126,6 +126,8 @@ final class ImportCache {
     let reader: CaseReader
     let clearDeadlines: FastInsert
     let bumpRevision: FastInsert
+    /// The revision every case recomputed in this transaction gets.
+    let revision: Int
     private var lastCase: (ref: String, bounds: (opened: Int?, closed: Bool))?
 
     init(_ db: Database) throws {
@@ -133,7 +135,8 @@ final class ImportCache {
         deadlines = try FastInsert(db, sql: Store.insertDeadlineSQL)
         reader = try CaseReader(db)
         clearDeadlines = try FastInsert(db, sql: Store.clearDeadlinesSQL)
-        bumpRevision = try FastInsert(db, sql: Store.bumpRevisionSQL)
+        bumpRevision = try FastInsert(db, sql: Store.setRevisionSQL)
+        revision = (try Int.fetchOne(db, sql: "SELECT IFNULL(MAX(revision), 0) + 1 FROM child_case")) ?? 1
     }
 
     /// Case bounds, remembered for the last case asked about (exports come grouped by case).
