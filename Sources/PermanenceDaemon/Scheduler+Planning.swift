@@ -10,10 +10,14 @@ extension Scheduler {
     /// due while the daemon was down: marked late.
     ///
     /// Reading the store and evaluating cases overlap: batches of cases read on this queue are evaluated on
-    /// other cores while the next batch is read.
+    /// other cores while the next batch is read. The evaluators are serial queues, one per core, not a
+    /// concurrent queue: see `DaemonExecutor` for why the daemon keeps off libdispatch's global pool.
     func rebuild(now t: Instant, starting: Bool = false) throws {
         let t0 = DispatchTime.now().uptimeNanoseconds
-        let workers = DispatchQueue(label: "permanenced.evaluate", attributes: .concurrent)
+        let evaluators = (0..<max(1, ProcessInfo.processInfo.activeProcessorCount)).map {
+            DispatchQueue(label: "permanenced.evaluate.\($0)")
+        }
+        var nextEvaluator = 0
         let group = DispatchGroup()
         let inFlight = DispatchSemaphore(value: 8)
         let results = Collected()
@@ -21,7 +25,8 @@ extension Scheduler {
         let missedBefore = starting ? t : nil
         func dispatch(_ cases: [(ChildCase, [CaseEvent])]) {
             inFlight.wait()
-            workers.async(group: group) {
+            nextEvaluator = (nextEvaluator + 1) % evaluators.count
+            evaluators[nextEvaluator].async(group: group) {
                 let out = cases.map { c, e in (c.reference, self.select(c, e, now: t, missedBefore: missedBefore)) }
                 results.append(out)
                 inFlight.signal()

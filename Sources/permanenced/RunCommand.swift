@@ -28,7 +28,8 @@ struct RunCommand: ParsableCommand {
         let settings = Scheduler.Settings(configPath: ConfigLoader.path(config), storePath: store, inboxPath: inboxPath)
         let failed = Mutex(false)
         let done = DispatchSemaphore(value: 0)
-        Task {
+        // Preferring the daemon's executor keeps every task off libdispatch's global pool (see DaemonExecutor).
+        Task(executorPreference: DaemonExecutor.shared) {
             do {
                 try await Daemon.run(settings: settings)
             } catch {
