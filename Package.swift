@@ -14,6 +14,8 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.0"),
     ],
     targets: [
         // Pure TOML 1.0 parser that keeps the line of every key (for error messages).
@@ -29,6 +31,21 @@ let package = Package(
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]
         ),
+        // The SMTP conversation (RFC 5321) as a state machine, and MIME/iCalendar composition. No I/O.
+        .target(name: "SMTPCore"),
+        // The SMTP client's I/O: SwiftNIO channel handlers running SMTPCore, TLS through NIOSSL.
+        .target(
+            name: "SMTPClient",
+            dependencies: [
+                "SMTPCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+            ]
+        ),
+        // What emails say and when they go: digests, urgent notices, quiet hours, retries. No I/O.
+        .target(name: "PermanenceMail", dependencies: ["PermanenceCore", "SMTPCore"]),
         // libsystemd: sd_journal_sendv, the journal reader and sd_notify (Debian: libsystemd-dev).
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
         // The daemon's I/O: journal, service manager, inotify, Dispatch timers, the ServiceGroup.
@@ -37,6 +54,9 @@ let package = Package(
             dependencies: [
                 "PermanenceCore",
                 "PermanenceStore",
+                "PermanenceMail",
+                "SMTPCore",
+                "SMTPClient",
                 "CSystemd",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -49,6 +69,9 @@ let package = Package(
                 "PermanenceCore",
                 "PermanenceStore",
                 "PermanenceDaemon",
+                "PermanenceMail",
+                "SMTPCore",
+                "SMTPClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -80,7 +103,18 @@ let package = Package(
             name: "PermanenceDaemonTests",
             dependencies: ["PermanenceDaemon", "PermanenceStore", "PermanenceCore", "TestSupport"]
         ),
-        .testTarget(name: "permanencedTests", dependencies: ["permanenced", "PermanenceDaemon"]),
+        .testTarget(name: "SMTPCoreTests", dependencies: ["SMTPCore"]),
+        .testTarget(name: "PermanenceMailTests", dependencies: ["PermanenceMail", "PermanenceCore", "SMTPCore", "TestSupport"]),
+        .testTarget(
+            name: "SMTPClientTests",
+            dependencies: [
+                "SMTPClient", "SMTPCore", "TestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(name: "permanencedTests", dependencies: ["permanenced", "PermanenceDaemon", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -30,6 +30,8 @@ extension Scheduler {
                 let initials = ruleSet.configuration.journalShowsInitials ? try store.initials(of: item.caseRef) : nil
                 let entry = JournalEntry.notification(
                     item, title: rulesByID[item.ruleID]?.title ?? item.ruleID, initials: initials, zone: ruleSet.zone)
+                // Email items first: a crash before markSent repeats the journal entry, never the email.
+                try addMailItems(for: item, now: now())
                 if journal.send(entry) {
                     try store.markSent(item.key, at: now())
                     progressed = true

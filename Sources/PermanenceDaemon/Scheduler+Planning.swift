@@ -112,6 +112,7 @@ extension Scheduler {
         }
         cursor = max(cursor, t)
         try deliver()
+        processMail(now: t)
         armTimer()
         try publishState(now: t)
     }

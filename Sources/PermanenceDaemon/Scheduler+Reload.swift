@@ -12,9 +12,11 @@ extension Scheduler {
         do {
             let (set, packs) = try ConfigLoader.load(settings.configPath)
             let path = settings.storePath ?? set.configuration.storePath
+            let newMailer = set.configuration.email.enabled ? try Mailer(ruleSet: set, configPath: settings.configPath) : nil
             let newStore = path == store.path && set.fingerprint == ruleSet.fingerprint ? store : try Store(path: path, ruleSet: set)
             ruleSet = set
             store = newStore
+            mailer = newMailer
             journal = Journal(target: set.configuration.journalTarget)
             evaluator = Evaluator(ruleSet: set)
             planner = NotificationPlanner(ruleSet: set)

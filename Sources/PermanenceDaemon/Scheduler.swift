@@ -46,6 +46,12 @@ public final class Scheduler: @unchecked Sendable {
     var pendingInbox: DispatchWorkItem?
     var lastState: [String: String] = [:]
     var stopped = false
+    /// Email delivery, when `[email] enabled`.
+    var mailer: Mailer?
+    var mailSending = false
+    var mailTask: Task<Void, Never>?
+    /// The next moment the mail outbox needs a look (an item to compose, a message to retry).
+    var nextMail: Instant?
 
     /// Loads the configuration and opens the store; throws a message naming the file on any problem.
     public init(settings: Settings, logger: Logger, now: @escaping @Sendable () -> Instant = Scheduler.systemNow) throws {
@@ -58,6 +64,7 @@ public final class Scheduler: @unchecked Sendable {
         store = try Store(path: settings.storePath ?? set.configuration.storePath, ruleSet: set)
         evaluator = Evaluator(ruleSet: set)
         planner = NotificationPlanner(ruleSet: set)
+        mailer = set.configuration.email.enabled ? try Mailer(ruleSet: set, configPath: settings.configPath) : nil
         cursor = now()
         indexRules()
     }
@@ -78,6 +85,9 @@ public final class Scheduler: @unchecked Sendable {
             let t = now()
             cursor = try store.daemonCursor() ?? t
             try settleInterrupted()
+            if try store.requeueInterruptedMail() > 0 {
+                logger.notice("email: messages interrupted by a crash are sent again (a message the relay had already accepted may arrive twice)")
+            }
             try rebuild(now: t, starting: true)
             try startWatching()
             processInbox()
@@ -118,7 +128,7 @@ public final class Scheduler: @unchecked Sendable {
     func armTimer() {
         timer?.cancel()
         timer = nil
-        guard !stopped, let next = timeline.next() else { return }
+        guard !stopped, let next = [timeline.next(), nextMail].compactMap({ $0 }).min() else { return }
         let t = DispatchSource.makeTimerSource(queue: queue)
         t.schedule(wallDeadline: DispatchWallTime(timespec: timespec(tv_sec: next.seconds, tv_nsec: 0)), leeway: .milliseconds(100))
         t.setEventHandler { [weak self] in self?.wake(reason: "timer") }

@@ -17,6 +17,8 @@ public struct SchedulerService: Service {
         } catch {
             // Cancelled rather than shut down gracefully: stop all the same.
         }
+        // Let an SMTP session in flight finish and record its outcome.
+        await scheduler.finishSending()
         scheduler.stop()
     }
 }

@@ -4,7 +4,7 @@ import GRDB
 enum Schema {
     /// Identifiers in order; each names what it adds.
     static let versions = ["v1-cases-events-deadlines-audit", "v2-notifications", "v3-open-deadline-indexes",
-        "v4-daemon-outbox"]
+        "v4-daemon-outbox", "v5-mail-outbox"]
 
     static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
@@ -144,6 +144,36 @@ enum Schema {
                 ALTER TABLE notification ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
                 ALTER TABLE notification ADD COLUMN last_error TEXT;
                 CREATE INDEX notification_outbox ON notification(planned_at) WHERE state IN ('pending', 'delivering');
+                """)
+        }
+        m.registerMigration(versions[4]) { db in
+            // Email: each notification once per worker (mail_item, with the moment it should go), and the
+            // composed messages with their delivery state (mail).
+            try db.execute(sql: """
+                CREATE TABLE mail_item (
+                    worker TEXT NOT NULL,
+                    key TEXT NOT NULL,
+                    send_at INTEGER NOT NULL,
+                    immediate INTEGER NOT NULL DEFAULT 0,
+                    mail_id INTEGER,
+                    PRIMARY KEY (worker, key)
+                ) WITHOUT ROWID;
+                CREATE INDEX mail_item_waiting ON mail_item(send_at) WHERE mail_id IS NULL;
+                CREATE TABLE mail (
+                    id INTEGER PRIMARY KEY,
+                    worker TEXT,
+                    address TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    subject TEXT NOT NULL,
+                    message BLOB NOT NULL,
+                    state TEXT NOT NULL DEFAULT 'pending',
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    not_before INTEGER NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    sent_at INTEGER,
+                    last_error TEXT
+                );
+                CREATE INDEX mail_outbox ON mail(not_before) WHERE state IN ('pending', 'sending');
                 """)
         }
         return m

@@ -22,6 +22,9 @@ struct StatusCommand: ParsableCommand {
         var line = "\(outbox.pending) pending (\(outbox.failed) after a failed attempt), \(outbox.sent) delivered"
         if let oldest = outbox.oldestPending { line += "; oldest pending due \(set.zone.humanDateTime(oldest))" }
         say("outbox           \(line)")
+        let mail = try store.mailSummary()
+        say("email            \(set.configuration.email.enabled ? "enabled via \(set.configuration.email.host)" : "disabled ([email] enabled = false)"): "
+            + "\(mail.pending) to send (\(mail.retrying) retrying), \(mail.sent) sent, \(mail.failed) given up")
         say("daemon           \(daemonLine(try store.daemonState(), zone: set.zone))")
         say("rules            \(set.rules.count) in \(set.packs.count) packs; time zone \(set.zone.identifier)")
     }

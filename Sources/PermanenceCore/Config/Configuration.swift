@@ -22,6 +22,8 @@ public struct Configuration: Sendable {
     public var journalTarget: JournalTarget = .auto
     /// Put a case's display initials in journal messages (`[journal] show-initials`; off by default).
     public var journalShowsInitials = false
+    /// Email delivery (`[email]`; off unless enabled).
+    public var email = EmailConfiguration()
 
     /// `auto`: the journal when journald listens, stderr with `<N>` priority prefixes otherwise.
     public enum JournalTarget: String, Sendable, CaseIterable {
@@ -77,6 +79,10 @@ public struct Configuration: Sendable {
             }
             if let b = j.bool("show-initials") { c.journalShowsInitials = b }
             j.finish()
+        }
+        if var e = top.table("email") {
+            c.email = EmailConfiguration.decode(&e)
+            e.finish()
         }
         if var st = top.table("store") {
             if let p = st.string("path") { c.storePath = p }

@@ -58,6 +58,8 @@ public enum MessageID {
     public static let stopping = "3c6a99179ddb4aea975f28931d94f775"
     public static let importRejected = "3865c1c562da4d2cacd535b32b4f2c7a"
     public static let caughtUp = "bb997036ab1a401fa10215ad3ebd130b"
+    public static let mailRetry = "bf87c37296e14e32bb61dfb885ad3729"
+    public static let mailUndeliverable = "735227e437ef40e581de99456801abb8"
 
     /// The id for a notification stage.
     public static func stage(_ s: NotificationStage) -> String {
@@ -73,6 +75,7 @@ public enum MessageID {
     public static let all: [(String, String)] = [
         ("reminder", reminder), ("due", due), ("overdue", overdue), ("escalation", escalation), ("started", started),
         ("reloaded", reloaded), ("reload-refused", reloadRefused), ("stopping", stopping),
-        ("import-rejected", importRejected), ("caught-up", caughtUp),
+        ("import-rejected", importRejected), ("caught-up", caughtUp), ("mail-retry", mailRetry),
+        ("mail-undeliverable", mailUndeliverable),
     ]
 }

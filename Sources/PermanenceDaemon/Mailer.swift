@@ -1,0 +1,71 @@
+import Foundation
+import PermanenceCore
+import PermanenceMail
+import SMTPClient
+import SMTPCore
+
+/// Everything the daemon and `send-test` need to send mail, built from `[email]`: the relay settings with the
+/// secret read from its file, the client, the composer and the timing rules.
+public struct Mailer: Sendable {
+    public let config: EmailConfiguration
+    public let settings: SMTPSettings
+    public let client: SMTPClient
+    public let composer: MailComposer
+    public let timing: MailTiming
+    public let host: String
+
+    public struct SetupError: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// Reads the secret file named by `password-file` (relative names are looked up in
+    /// `$CREDENTIALS_DIRECTORY`, where systemd puts `LoadCredential=` files).
+    public init(ruleSet: RuleSet, configPath: String) throws {
+        let c = ruleSet.configuration.email
+        config = c
+        host = c.helo ?? Self.hostName()
+        var credentials: SMTPSettings.Credentials?
+        if let user = c.username {
+            guard let file = c.passwordFile else {
+                throw SetupError(description: "\(configPath): [email] password-file: a username needs a password-file")
+            }
+            let path = Self.credentialPath(file)
+            guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+                throw SetupError(description: "\(configPath): [email] password-file: cannot read \(path) (does it exist, and may the permanenced user read it?)")
+            }
+            let secret = text.trimmingCharacters(in: .newlines)
+            guard !secret.isEmpty else { throw SetupError(description: "\(path): the file is empty ([email] password-file)") }
+            credentials = .init(username: user, secret: secret, mechanism: SMTPSettings.AuthMechanism(rawValue: c.auth) ?? .auto)
+        }
+        let tls = SMTPSettings.TLSMode(rawValue: c.tls) ?? .starttls
+        var timeouts = SMTPSettings.Timeouts()
+        let scale = Double(c.commandTimeout) / 300
+        timeouts = .init()
+        timeouts.greeting *= scale
+        timeouts.command *= scale
+        timeouts.mail *= scale
+        timeouts.rcpt *= scale
+        timeouts.dataInitiation *= scale
+        timeouts.dataBlock *= scale
+        timeouts.dataTermination *= scale
+        settings = SMTPSettings(host: c.host, port: c.port ?? (tls == .tls ? 465 : tls == .none ? 25 : 587), tls: tls,
+                                heloName: host, credentials: credentials, timeouts: timeouts)
+        client = SMTPClient(settings: settings, caFile: c.caFile)
+        composer = MailComposer(config: c, zone: ruleSet.zone, host: host)
+        let calendar = ruleSet.calendars[ruleSet.configuration.defaultCalendar] ?? ruleSet.calendars.values.first!
+        timing = MailTiming(config: c, zone: ruleSet.zone, calendar: calendar)
+    }
+
+    static func credentialPath(_ file: String) -> String {
+        if file.hasPrefix("/") { return file }
+        let dir = ProcessInfo.processInfo.environment["CREDENTIALS_DIRECTORY"] ?? "."
+        return "\(dir)/\(file)"
+    }
+
+    static func hostName() -> String {
+        var buf = [CChar](repeating: 0, count: 256)
+        gethostname(&buf, buf.count)
+        let name = String(cString: buf)
+        return name.isEmpty ? "localhost" : name
+    }
+}

@@ -1,0 +1,146 @@
+import Foundation
+import Logging
+import PermanenceCore
+import PermanenceMail
+import PermanenceStore
+import SMTPClient
+import SMTPCore
+
+/// Email: each notification becomes one item per recipient worker, emailed at once (urgent) or in the
+/// worker's next digest; due items are composed into the mail outbox, and the outbox is sent over one SMTP
+/// connection, retried with backoff on temporary failures and escalated when it cannot be delivered.
+extension Scheduler {
+    /// Items for everyone a notification goes to (after absence cover), each worker once. Called before the
+    /// notification is marked delivered, so a crash in between adds nothing twice.
+    func addMailItems(for item: OutboxItem, now t: Instant) throws {
+        guard let mailer else { return }
+        let workers = Set(item.recipients.compactMap(\.worker))
+        let sendAt = mailer.timing.sendAt(severity: item.severity, dueAt: item.dueAt, now: t)
+        let immediate = mailer.timing.isImmediate(item.severity)
+        try store.addMailItems(workers.sorted().map { .init(worker: $0, key: item.key, sendAt: sendAt, immediate: immediate) })
+    }
+
+    /// Composes the emails whose moment has come, sends what the outbox holds, and says when to look again.
+    func processMail(now t: Instant) {
+        guard let mailer else {
+            nextMail = nil
+            return
+        }
+        do {
+            let due = try store.dueMailItems(at: t)
+            for (worker, rows) in Dictionary(grouping: due, by: \.worker).sorted(by: { $0.key < $1.key }) {
+                try composeMail(for: worker, rows, mailer: mailer, now: t)
+            }
+            if !mailSending { try startSending(mailer: mailer, now: t) }
+            nextMail = try store.nextMailMoment()
+        } catch {
+            logger.error("email: could not update the mail outbox: \(error); retrying in 60 seconds")
+            nextMail = t.adding(seconds: 60)
+        }
+    }
+
+    func composeMail(for workerID: String, _ rows: [Store.MailItemRow], mailer: Mailer, now t: Instant) throws {
+        guard let worker = try store.worker(workerID), let address = worker.email, !address.isEmpty else {
+            logger.warning("email: worker \(workerID) has no email address; \(rows.count) notification(s) go to the journal only",
+                           metadata: ["worker": "\(workerID)"])
+            try store.dropMailItems(worker: workerID, keys: rows.map(\.key))
+            return
+        }
+        let recipient = MailRecipient(workerID: workerID, name: worker.name, address: address)
+        var items: [String: MailItem] = [:]
+        for row in rows {
+            guard let n = try store.notification(row.key) else { continue }
+            let rule = rulesByID[n.ruleID]
+            items[row.key] = MailItem(
+                key: n.key, caseRef: n.caseRef, initials: try store.initials(of: n.caseRef), ruleTitle: rule?.title ?? n.ruleID,
+                action: rule?.action, source: rule?.source ?? "", stage: n.stage, severity: n.severity, dueAt: n.dueAt, isExact: n.isExact)
+        }
+        // Urgent items go one to an email; everything else due now goes in one digest.
+        var batches: [(kind: String, keys: [String])] = rows.filter(\.immediate).map { ("immediate", [$0.key]) }
+        let digest = rows.filter { !$0.immediate }.map(\.key)
+        if !digest.isEmpty { batches.append(("digest", digest)) }
+        for batch in batches {
+            let list = batch.keys.compactMap { items[$0] }
+            guard !list.isEmpty else { try store.dropMailItems(worker: workerID, keys: batch.keys); continue }
+            let id = "\(batch.kind).\(workerID).\(t.seconds).\(batch.keys[0].utf8.reduce(UInt32(2166136261)) { ($0 ^ UInt32($1)) &* 16777619 })"
+            let message = mailer.composer.compose(to: recipient, items: list, immediate: batch.kind == "immediate", now: t, id: id)
+            try store.queueMail(worker: workerID, address: address, kind: batch.kind, subject: message.subject,
+                                message: message.render(), items: batch.keys, now: t)
+        }
+    }
+
+    /// Hands every sendable message to the SMTP client over one connection; the outcome is recorded on the
+    /// scheduler's queue. One batch at a time.
+    func startSending(mailer: Mailer, now t: Instant) throws {
+        let rows = try store.sendableMail(at: t, limit: 500)
+        guard !rows.isEmpty else { return }
+        try store.markMailSending(rows.map(\.id))
+        mailSending = true
+        let envelopes = rows.map { SMTPEnvelope(id: $0.id, from: mailer.config.from, recipients: [$0.address], message: $0.message) }
+        let client = mailer.client
+        mailTask = Task(executorPreference: DaemonExecutor.shared) { [weak self] in
+            let outcomes = await client.send(envelopes)
+            self?.queue.sync { self?.recordMail(rows, outcomes) }
+        }
+    }
+
+    /// Marks each message sent, to be retried, or failed (escalating), then looks at the outbox again.
+    func recordMail(_ rows: [Store.MailRow], _ outcomes: [Int: SMTPOutcome]) {
+        mailSending = false
+        mailTask = nil
+        let t = now()
+        for row in rows {
+            do {
+                switch outcomes[row.id] ?? .failed(.connection("no outcome")) {
+                case .delivered:
+                    try store.markMailSent(row.id, at: t)
+                case .failed(let error) where error.isTemporary && t.seconds - row.createdAt.seconds < (mailer?.config.giveUpAfter ?? 0):
+                    let retryAt = t.adding(seconds: mailer?.timing.retryDelay(afterAttempts: row.attempts + 1) ?? 3600)
+                    try store.markMailRetry(row.id, error: error.description, retryAt: retryAt)
+                    logger.warning("email to \(row.address) not sent yet (\(error)); trying again at \(ruleSet.zone.humanDateTime(retryAt))",
+                                   metadata: ["message-id": "\(MessageID.mailRetry)", "mail-id": "\(row.id)", "error": "\(error)"])
+                case .failed(let error):
+                    try store.markMailFailed(row.id, error: error.description)
+                    escalateUndeliverable(row, error: error.description, now: t)
+                }
+            } catch {
+                logger.error("email: could not record the outcome of message \(row.id): \(error)")
+            }
+        }
+        guard !stopped else { return }
+        processMail(now: t)
+        armTimer()
+    }
+
+    /// A message that will never arrive: the journal at `crit`, and an email to the admin address.
+    func escalateUndeliverable(_ row: Store.MailRow, error: String, now t: Instant) {
+        logger.critical("email to \(row.address) could not be delivered and was given up: \(error); \"\(row.subject)\"", metadata: [
+            "message-id": "\(MessageID.mailUndeliverable)", "mail-id": "\(row.id)", "owner": "\(row.worker ?? "")", "error": "\(error)",
+        ])
+        guard row.kind != "undeliverable", let mailer, let admin = mailer.config.admin else { return }
+        let text = """
+            permanenced could not deliver an email and has given up on it.
+
+            To: \(row.address)\(row.worker.map { " (worker \($0))" } ?? "")
+            Subject: \(row.subject)
+            First queued: \(ruleSet.zone.humanDateTime(row.createdAt))
+            Reason: \(error)
+
+            The worker has not been told by email. Their reminders are in the journal
+            (journalctl -t permanenced) and in `permanenced agenda`. Please tell them directly,
+            then fix the address, the relay settings or the credential.
+            """
+        let message = MailMessage(
+            from: .init(name: mailer.config.fromName, address: mailer.config.from), to: [.init(address: admin)],
+            subject: "permanenced: an email could not be delivered", date: MailDates.rfc5322(t, zone: ruleSet.zone),
+            messageID: "undeliverable.\(row.id).\(t.seconds)@\(mailer.host)", text: text, extraHeaders: [("Auto-Submitted", "auto-generated")])
+        _ = try? store.queueMail(worker: nil, address: admin, kind: "undeliverable", subject: message.subject,
+                                 message: message.render(), items: [], now: t)
+    }
+
+    /// Waits for a batch in flight to finish (SIGTERM lets it complete).
+    func finishSending() async {
+        let task = queue.sync { mailTask }
+        await task?.value
+    }
+}

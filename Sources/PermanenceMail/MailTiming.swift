@@ -1,0 +1,65 @@
+import PermanenceCore
+
+/// When an email about a notification should go: at once for the severities the admin chose (`immediate`),
+/// otherwise with the worker's next digest (at a digest time on a working day). Quiet hours move an email to
+/// the next working morning. Neither a digest nor quiet hours may take an email past its deadline: if waiting
+/// would, it goes at once. Pure: the clock is a parameter.
+public struct MailTiming: Sendable {
+    let config: EmailConfiguration
+    let zone: ZoneRules
+    let calendar: WorkingCalendar
+
+    public init(config: EmailConfiguration, zone: ZoneRules, calendar: WorkingCalendar) {
+        self.config = config
+        self.zone = zone
+        self.calendar = calendar
+    }
+
+    /// Whether this notification gets an email of its own, at once, rather than a place in the next digest.
+    public func isImmediate(_ severity: Severity) -> Bool { config.immediate.contains(severity) }
+
+    /// The moment to email an item first known at `now`.
+    public func sendAt(severity: Severity, dueAt: Instant, now: Instant) -> Instant {
+        let wanted = isImmediate(severity) ? afterQuietHours(now) : nextDigest(atOrAfter: now)
+        // A deadline still ahead is never announced after it has passed.
+        if wanted > dueAt && dueAt > now { return now }
+        return wanted
+    }
+
+    /// The first digest time on a working day at or after `t`.
+    public func nextDigest(atOrAfter t: Instant) -> Instant {
+        let times = config.digestTimes.isEmpty ? [8 * 3600 + 30 * 60] : config.digestTimes
+        var day = zone.localDate(at: t)
+        for _ in 0..<400 {
+            if config.digestOnEveryDay || isWorkingDay(day) {
+                for s in times {
+                    let at = zone.instant(LocalDateTime(date: day, secondOfDay: s))
+                    if at >= t { return at }
+                }
+            }
+            day = day.adding(days: 1)
+        }
+        return t
+    }
+
+    /// `t`, or the end of quiet hours on the next working day when `t` falls in quiet hours.
+    public func afterQuietHours(_ t: Instant) -> Instant {
+        guard let start = config.quietStart, let end = config.quietEnd, start != end else { return t }
+        let local = zone.localDateTime(at: t)
+        let s = local.secondOfDay
+        let quiet = start > end ? (s >= start || s < end) : (s >= start && s < end)
+        guard quiet else { return t }
+        // Quiet hours that span midnight and began this evening end tomorrow; otherwise they end today.
+        var day = start > end && s >= start ? local.date.adding(days: 1) : local.date
+        for _ in 0..<400 where !isWorkingDay(day) { day = day.adding(days: 1) }
+        return zone.instant(LocalDateTime(date: day, secondOfDay: end))
+    }
+
+    func isWorkingDay(_ d: LocalDate) -> Bool { (try? calendar.isWorkingDay(d)) ?? !d.isWeekend }
+
+    /// The wait before attempt `attempts + 1` after a temporary failure (the last configured wait repeats).
+    public func retryDelay(afterAttempts attempts: Int) -> Int {
+        let r = config.retry.isEmpty ? [3600] : config.retry
+        return r[min(max(attempts - 1, 0), r.count - 1)]
+    }
+}

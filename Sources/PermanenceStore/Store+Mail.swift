@@ -1,0 +1,174 @@
+import Foundation
+import GRDB
+import PermanenceCore
+
+/// The mail outbox. A notification becomes one `mail_item` per worker (so no worker gets the same item twice)
+/// with the moment it should be emailed; items that are due are composed into a `mail` row in the same
+/// transaction that claims them. A `mail` goes `pending` → `sending` → `sent`, or back to `pending` with a
+/// later `not_before` after a temporary failure, or `failed`. A row left `sending` by a crash is sent again.
+extension Store {
+    /// An item for a worker, to be emailed at `sendAt`.
+    public struct MailItemRow: Sendable, Equatable {
+        public let worker: String
+        public let key: String
+        public let sendAt: Instant
+        public let immediate: Bool
+
+        public init(worker: String, key: String, sendAt: Instant, immediate: Bool) {
+            self.worker = worker
+            self.key = key
+            self.sendAt = sendAt
+            self.immediate = immediate
+        }
+    }
+
+    /// A composed message and its delivery state.
+    public struct MailRow: Sendable, Equatable {
+        public let id: Int
+        public let worker: String?
+        public let address: String
+        public let kind: String
+        public let subject: String
+        public let message: [UInt8]
+        public let state: String
+        public let attempts: Int
+        public let notBefore: Instant
+        public let createdAt: Instant
+        public let lastError: String?
+    }
+
+    /// Adds items; one already known for that worker is ignored. Returns how many were new.
+    @discardableResult
+    public func addMailItems(_ items: [MailItemRow]) throws -> Int {
+        guard !items.isEmpty else { return 0 }
+        return try write { db in
+            var added = 0
+            for i in items {
+                try db.execute(sql: "INSERT OR IGNORE INTO mail_item (worker, key, send_at, immediate) VALUES (?, ?, ?, ?)",
+                               arguments: [i.worker, i.key, i.sendAt.seconds, i.immediate])
+                added += db.changesCount
+            }
+            return added
+        }
+    }
+
+    /// Items whose moment has come, not yet in any mail, by worker.
+    public func dueMailItems(at now: Instant) throws -> [MailItemRow] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT worker, key, send_at, immediate FROM mail_item WHERE mail_id IS NULL AND send_at <= ? ORDER BY worker, send_at, key",
+                             arguments: [now.seconds])
+                .map { MailItemRow(worker: $0[0], key: $0[1], sendAt: Instant(seconds: $0[2]), immediate: $0[3]) }
+        }
+    }
+
+    /// Queues a composed message and claims its items for it, in one transaction.
+    @discardableResult
+    public func queueMail(worker: String?, address: String, kind: String, subject: String, message: [UInt8],
+                          items: [String], now: Instant) throws -> Int {
+        try write { db in
+            try db.execute(sql: """
+                INSERT INTO mail (worker, address, kind, subject, message, not_before, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [worker, address, kind, subject, Data(message), now.seconds, now.seconds])
+            let id = Int(db.lastInsertedRowID)
+            for key in items {
+                try db.execute(sql: "UPDATE mail_item SET mail_id = ? WHERE worker = ? AND key = ?", arguments: [id, worker ?? "", key])
+            }
+            return id
+        }
+    }
+
+    /// Items that need no email after all (the worker has no address): claimed with no mail.
+    public func dropMailItems(worker: String, keys: [String]) throws {
+        try write { db in
+            for key in keys {
+                try db.execute(sql: "UPDATE mail_item SET mail_id = 0 WHERE worker = ? AND key = ?", arguments: [worker, key])
+            }
+        }
+    }
+
+    /// Messages ready to send now (`pending` whose `not_before` has come), oldest first.
+    public func sendableMail(at now: Instant, limit: Int = 1000) throws -> [MailRow] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM mail WHERE state = 'pending' AND not_before <= ? ORDER BY not_before, id LIMIT ?",
+                             arguments: [now.seconds, limit]).map(Store.mailRow)
+        }
+    }
+
+    /// The earliest moment anything in the mail outbox is due: a waiting item or a message to (re)try.
+    public func nextMailMoment() throws -> Instant? {
+        try pool.read { db in
+            let a = try Int.fetchOne(db, sql: "SELECT MIN(send_at) FROM mail_item WHERE mail_id IS NULL")
+            let b = try Int.fetchOne(db, sql: "SELECT MIN(not_before) FROM mail WHERE state = 'pending'")
+            return [a, b].compactMap { $0 }.min().map(Instant.init)
+        }
+    }
+
+    public func markMailSending(_ ids: [Int]) throws {
+        try write { db in
+            for id in ids { try db.execute(sql: "UPDATE mail SET state = 'sending', attempts = attempts + 1 WHERE id = ?", arguments: [id]) }
+        }
+    }
+
+    public func markMailSent(_ id: Int, at: Instant) throws {
+        try write { db in
+            try db.execute(sql: "UPDATE mail SET state = 'sent', sent_at = ?, last_error = NULL WHERE id = ?", arguments: [at.seconds, id])
+        }
+    }
+
+    /// A temporary failure: try again at `retryAt`.
+    public func markMailRetry(_ id: Int, error: String, retryAt: Instant) throws {
+        try write { db in
+            try db.execute(sql: "UPDATE mail SET state = 'pending', last_error = ?, not_before = ? WHERE id = ?",
+                           arguments: [error, retryAt.seconds, id])
+        }
+    }
+
+    /// Given up: a permanent failure, or temporary failures for too long.
+    public func markMailFailed(_ id: Int, error: String) throws {
+        try write { db in
+            try db.execute(sql: "UPDATE mail SET state = 'failed', last_error = ? WHERE id = ?", arguments: [error, id])
+        }
+    }
+
+    /// After a crash: messages left `sending` go back to `pending` (sent again, at most once more).
+    @discardableResult
+    public func requeueInterruptedMail() throws -> Int {
+        try write { db in
+            try db.execute(sql: "UPDATE mail SET state = 'pending' WHERE state = 'sending'")
+            return db.changesCount
+        }
+    }
+
+    /// Mail outbox counts for `status`.
+    public func mailSummary() throws -> (pending: Int, retrying: Int, failed: Int, sent: Int) {
+        try pool.read { db in
+            let r = try Row.fetchOne(db, sql: """
+                SELECT COUNT(*) FILTER (WHERE state IN ('pending', 'sending')),
+                       COUNT(*) FILTER (WHERE state = 'pending' AND last_error IS NOT NULL),
+                       COUNT(*) FILTER (WHERE state = 'failed'),
+                       COUNT(*) FILTER (WHERE state = 'sent')
+                FROM mail
+                """)!
+            return (r[0], r[1], r[2], r[3])
+        }
+    }
+
+    /// Every message (for tests and `status`), oldest first.
+    public func allMail() throws -> [MailRow] {
+        try pool.read { db in try Row.fetchAll(db, sql: "SELECT * FROM mail ORDER BY id").map(Store.mailRow) }
+    }
+
+    /// A notification from the outbox, by key (for composing its email).
+    public func notification(_ key: String) throws -> OutboxItem? {
+        try pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM notification WHERE key = ?", arguments: [key]).map { Store.outboxRow($0).item }
+        }
+    }
+
+    static func mailRow(_ r: Row) -> MailRow {
+        let data: Data = r["message"]
+        return MailRow(id: r["id"], worker: r["worker"], address: r["address"], kind: r["kind"], subject: r["subject"],
+                       message: [UInt8](data), state: r["state"], attempts: r["attempts"],
+                       notBefore: Instant(seconds: r["not_before"]), createdAt: Instant(seconds: r["created_at"]), lastError: r["last_error"])
+    }
+}

@@ -1,0 +1,52 @@
+/// Why a session or a message failed. `isTemporary` says whether trying again later may work: a 4xx
+/// reply, a timeout or a dropped connection is temporary; a 5xx reply or a refused policy is not.
+public struct SMTPError: Error, Sendable, Equatable, CustomStringConvertible {
+    enum Code: Sendable, Equatable {
+        case reply(SMTPReply, command: String)
+        case malformedReply(String)
+        case noStartTLS
+        case authWithoutTLS
+        case noAuthMechanism(offered: [String])
+        case messageTooLarge(size: Int, limit: Int)
+        case invalidAddress(String)
+        case timeout(String)
+        case connection(String)
+    }
+
+    let code: Code
+
+    init(_ code: Code) { self.code = code }
+
+    /// The server's reply, when the error is one.
+    public var reply: SMTPReply? {
+        if case .reply(let r, _) = code { return r }
+        return nil
+    }
+
+    public var isTemporary: Bool {
+        switch code {
+        case .reply(let r, _): return !r.isPermanent
+        case .timeout, .connection, .malformedReply: return true
+        case .noStartTLS, .authWithoutTLS, .noAuthMechanism, .messageTooLarge, .invalidAddress: return false
+        }
+    }
+
+    public var description: String {
+        switch code {
+        case .reply(let r, let command): return "the server answered \(command) with \(r)"
+        case .malformedReply(let why): return why
+        case .noStartTLS:
+            return "the server does not offer STARTTLS; refusing to send in clear (set [email] tls = \"tls\" for port 465, or \"none\" for a loopback relay)"
+        case .authWithoutTLS: return "refusing to send credentials over a connection without TLS to a host that is not on loopback"
+        case .noAuthMechanism(let offered):
+            return "the server offers no authentication mechanism we can use (it offers: \(offered.isEmpty ? "none" : offered.joined(separator: " ")))"
+        case .messageTooLarge(let size, let limit): return "the message is \(size) bytes; the server takes at most \(limit)"
+        case .invalidAddress(let a): return "'\(a)' is not an address we can send to (ASCII local@domain, no spaces or angle brackets)"
+        case .timeout(let what): return "no answer from the server \(what)"
+        case .connection(let why): return why
+        }
+    }
+
+    public static func connection(_ why: String) -> SMTPError { SMTPError(.connection(why)) }
+    public static func timeout(_ what: String) -> SMTPError { SMTPError(.timeout(what)) }
+}

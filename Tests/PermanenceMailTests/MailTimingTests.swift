@@ -1,0 +1,78 @@
+import PermanenceCore
+import Testing
+import TestSupport
+@testable import PermanenceMail
+
+@Suite struct MailTimingTests {
+    func timing(_ edit: (inout EmailConfiguration) -> Void = { _ in }) throws -> MailTiming {
+        let set = try shippedRuleSet()
+        var c = EmailConfiguration()
+        edit(&c)
+        return MailTiming(config: c, zone: set.zone, calendar: set.calendars["england-and-wales"]!)
+    }
+
+    @Test func routineItemsWaitForTheNextDigestOnAWorkingDay() throws {
+        let t = try timing()
+        // Monday 23 Nov 2026, 10:00: the next digest is Tuesday 08:30.
+        #expect(t.sendAt(severity: .routine, dueAt: instant("2026-12-10T00:00"), now: instant("2026-11-23T10:00")) == instant("2026-11-24T08:30"))
+        // Before 08:30 on a working day: the same morning.
+        #expect(t.nextDigest(atOrAfter: instant("2026-11-24T07:00")) == instant("2026-11-24T08:30"))
+        // Friday evening: Monday. Christmas Eve (a council closure) to Boxing Day and the weekend: Tuesday 29th.
+        #expect(t.nextDigest(atOrAfter: instant("2026-11-27T18:00")) == instant("2026-11-30T08:30"))
+        #expect(t.nextDigest(atOrAfter: instant("2026-12-23T12:00")) == instant("2026-12-29T08:30"))
+    }
+
+    @Test func digestsEveryDayWhenAsked() throws {
+        let t = try timing { $0.digestOnEveryDay = true; $0.digestTimes = [8 * 3600, 16 * 3600] }
+        #expect(t.nextDigest(atOrAfter: instant("2026-11-28T09:00")) == instant("2026-11-28T16:00"))  // a Saturday
+    }
+
+    @Test func aDigestNeverTakesAnItemPastItsDeadline() throws {
+        let t = try timing()
+        // Due at 15:00 today; the next digest is tomorrow: send now.
+        let now = instant("2026-11-23T10:00")
+        #expect(t.sendAt(severity: .routine, dueAt: instant("2026-11-23T15:00"), now: now) == now)
+        // Already overdue: the digest is not "later than the deadline" in any way that helps; it waits.
+        #expect(t.sendAt(severity: .routine, dueAt: instant("2026-11-20T00:00"), now: now) == instant("2026-11-24T08:30"))
+    }
+
+    @Test func urgentItemsGoAtOnceOutsideQuietHours() throws {
+        let t = try timing()
+        let now = instant("2026-11-23T14:00")
+        #expect(t.sendAt(severity: .urgent, dueAt: instant("2026-11-25T14:00"), now: now) == now)
+    }
+
+    @Test func quietHoursDeferToTheNextWorkingMorning() throws {
+        let t = try timing()
+        // Monday 21:00 → Tuesday 08:00; 02:00 Tuesday → 08:00 Tuesday; Friday 20:00 → Monday 08:00.
+        #expect(t.afterQuietHours(instant("2026-11-23T21:00")) == instant("2026-11-24T08:00"))
+        #expect(t.afterQuietHours(instant("2026-11-24T02:00")) == instant("2026-11-24T08:00"))
+        #expect(t.afterQuietHours(instant("2026-11-27T20:00")) == instant("2026-11-30T08:00"))
+        #expect(t.sendAt(severity: .urgent, dueAt: instant("2026-11-30T12:00"), now: instant("2026-11-27T20:00")) == instant("2026-11-30T08:00"))
+    }
+
+    @Test func quietHoursNeverMakeAnItemLate() throws {
+        let t = try timing()
+        // Due at 23:00 tonight: deferring to the morning would be too late, so it goes now.
+        let now = instant("2026-11-23T21:00")
+        #expect(t.sendAt(severity: .urgent, dueAt: instant("2026-11-23T23:00"), now: now) == now)
+    }
+
+    @Test func quietHoursAcrossTheClockChange() throws {
+        let t = try timing()
+        // The night the clocks go back (25 Oct 2026): 08:00 is still 08:00 local, now GMT.
+        let morning = t.afterQuietHours(instant("2026-10-24T22:00"))
+        #expect(morning == instant("2026-10-26T08:00"))  // Sunday is not a working day
+        #expect(ZoneRules.europeLondon.localDateTime(at: morning).hour == 8)
+    }
+
+    @Test func noQuietHoursWhenUnset() throws {
+        let t = try timing { $0.quietStart = nil }
+        #expect(t.afterQuietHours(instant("2026-11-23T23:30")) == instant("2026-11-23T23:30"))
+    }
+
+    @Test func retriesBackOffThenRepeatTheLastWait() throws {
+        let t = try timing()
+        #expect((1...6).map { t.retryDelay(afterAttempts: $0) } == [60, 300, 900, 3600, 3600, 3600])
+    }
+}
