@@ -36,8 +36,10 @@ public struct MailComposer: Sendable {
         var text = "Hello \(recipient.name),\n\n"
         var html = "<p>Hello \(Self.html(recipient.name)),</p>\n"
         if immediate, let item = sorted.first {
-            text += "This needs your attention now.\n\n"
+            let heading = caseHeading(item.caseRef, initials: item.initials)
+            text += "This needs your attention now.\n\n\(heading)\(link(item.caseRef).map { "\n\($0)" } ?? "")\n"
             html += "<p><strong>This needs your attention now.</strong></p>\n"
+            html += "<h3>\(Self.html(heading))\(link(item.caseRef).map { " <a href=\"\(Self.html($0))\">open the case record</a>" } ?? "")</h3>\n"
             text += block(item, now: now)
             html += "<ul>\n" + htmlItem(item, now: now) + "</ul>\n"
         } else {

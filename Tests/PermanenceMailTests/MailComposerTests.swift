@@ -56,7 +56,7 @@ import TestSupport
             immediate: true, now: now, id: "immediate.sw.1")
         #expect(m.subject == "URGENT: Due Mon 23 Nov 2026 13:00: Visit the child within 72 hours of placement (case C-9)")
         #expect(m.text.contains("This needs your attention now."))
-        #expect(m.text.contains("Case") == false || !m.text.contains("https://"))
+        #expect(m.text.contains("Case C-9 (A.B.)") && !m.text.contains("https://"))
         let rendered = String(decoding: m.render(), as: UTF8.self)
         #expect(rendered.contains("Auto-Submitted: auto-generated"))
     }

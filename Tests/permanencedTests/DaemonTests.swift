@@ -4,31 +4,8 @@ import Testing
 /// `permanenced run` end to end: the real binary, a real systemd-journald (started by scripts/test),
 /// a notify socket this test reads, and the journal read back with `journalctl -o json`.
 @Suite(.serialized) struct DaemonTests {
-    /// Cases that each get a post-placement visit falling due `seconds` from now (placed 72 hours before
-    /// that): an overdue notice and the first escalation at that moment.
     func seed(_ h: DaemonHarness, _ refs: [String], dueIn seconds: Double, through: String = "import") throws {
-        let workers = "worker_id,name,email,roles,manager_id\ntm,Team Manager,tm@example.org,team-manager,\nsw,Social Worker,sw@example.org,permanence-sw,tm\n"
-        var cases = "case_ref,initials,plan,calendar,packs,permanence-sw,team-manager\n"
-        var events = "case_ref,event,at,event_id,note,supersedes,withdrawn\n"
-        let placed = DaemonHarness.localTime(secondsFromNow: seconds - 72 * 3600)
-        for r in refs {
-            cases += "\(r),X.Y.,adoption,england-and-wales,leicestershire-family-finding,sw,tm\n"
-            events += "\(r),placed-for-adoption,\(placed),\(r)-placed,,,\n"
-        }
-        let files = [("workers.csv", workers), ("cases.csv", cases), ("events.csv", events)].map { name, text in
-            let url = h.dir.appendingPathComponent("\(UUID().uuidString.prefix(6))-\(name)")
-            try! text.write(to: url, atomically: true, encoding: .utf8)
-            return url
-        }
-        if through == "inbox" {
-            try FileManager.default.createDirectory(atPath: h.inbox, withIntermediateDirectories: true)
-            for (i, f) in files.enumerated() {
-                try FileManager.default.moveItem(atPath: f.path, toPath: "\(h.inbox)/\(i)-\(f.lastPathComponent)")
-            }
-        } else {
-            let r = try h.cli(["import"] + files.map(\.path))
-            #expect(r.status == 0, "\(r.stderr)")
-        }
+        try h.seed(refs, dueIn: seconds, through: through)
     }
 
     func requireJournald() throws {

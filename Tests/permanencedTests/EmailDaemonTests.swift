@@ -1,0 +1,144 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// Email end to end: the real daemon, a real SMTP server on loopback (aiosmtpd), real journald. Urgent
+/// notices go at once, digests at the digest time, and a relay outage loses nothing.
+@Suite(.serialized) struct EmailDaemonTests {
+    func enableEmail(_ h: DaemonHarness, port: Int, _ extra: [String] = []) throws {
+        let text = try String(contentsOfFile: h.config, encoding: .utf8)
+        let email = ([
+            "[email]", "enabled = true", "host = \"127.0.0.1\"", "port = \(port)", "tls = \"none\"",
+            "from = \"permanenced@council.example\"", "admin = \"admin@council.example\"", "quiet-start = \"\"",
+            "retry = [\"2s\"]", "case-link = \"https://records.example/cases/{case}\"",
+        ] + extra).joined(separator: "\n")
+        try (text + "\n" + email + "\n").write(toFile: h.config, atomically: true, encoding: .utf8)
+    }
+
+    /// The message parsed by Python's email package: subject, part types, the text and the calendar.
+    func parsed(_ eml: String) throws -> [String: Any] {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        p.arguments = ["-c", """
+            import email, json, sys
+            from email import policy
+            m = email.message_from_bytes(sys.stdin.buffer.read(), policy=policy.default)
+            parts = list(m.walk())
+            ics = [x.get_content() for x in parts if x.get_content_type() == "text/calendar"]
+            text = [x.get_content() for x in parts if x.get_content_type() == "text/plain"]
+            cal = ics[0].replace("\\r\\n ", "") if ics else ""
+            lines = cal.split("\\r\\n")
+            ok = lines[0] == "BEGIN:VCALENDAR" and lines.count("BEGIN:VEVENT") == lines.count("END:VEVENT") \
+                and all(any(l.startswith("DTSTART") for l in e.split("\\r\\n")) and "UID:" in e for e in cal.split("BEGIN:VEVENT")[1:])
+            print(json.dumps({"subject": str(m["subject"]), "to": str(m["to"]), "types": [x.get_content_type() for x in parts],
+                              "text": text[0] if text else "", "ics_ok": ok, "events": lines.count("BEGIN:VEVENT"),
+                              "defects": [str(d) for x in parts for d in x.defects]}))
+            """]
+        let input = Pipe(), output = Pipe()
+        p.standardInput = input
+        p.standardOutput = output
+        try p.run()
+        input.fileHandleForWriting.write(Data(eml.utf8))
+        try input.fileHandleForWriting.close()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
+    }
+
+    func waitFor(_ server: TestSMTPServer, count: Int, timeout: Double) -> Bool {
+        let end = Date().addingTimeInterval(timeout)
+        while server.receivedCount < count && Date() < end { usleep(100_000) }
+        return server.receivedCount >= count
+    }
+
+    @Test func urgentNoticesAreEmailedAtOnceEachOnce() throws {
+        try #require(DaemonHarness.journaldListening, "systemd-journald is not running; scripts/test starts it (as root)")
+        let server = try TestSMTPServer()
+        defer { server.stop() }
+        let h = try DaemonHarness()
+        try enableEmail(h, port: server.port)
+        let ref = "E1-\(UUID().uuidString.prefix(6))"
+        try h.seed(["\(ref)-0"], dueIn: 3600)
+        try #require(try h.start() != nil, "no READY=1; log:\n\(h.log)")
+        try h.seed(["\(ref)-1"], dueIn: 3)
+        // The visit is urgent: the overdue notice to the worker, the escalation to the worker and the manager.
+        #expect(waitFor(server, count: 3, timeout: 25), "log:\n\(h.log)")
+        usleep(3_000_000)
+        #expect(server.receivedCount == 3)
+        var byRecipient: [String: [[String: Any]]] = [:]
+        for n in 1...server.receivedCount {
+            let env = try server.envelope(n)
+            let message = try parsed(try server.message(n))
+            byRecipient[(env["to"] as? [String])?.first ?? "", default: []].append(message)
+            #expect(env["from"] as? String == "permanenced@council.example")
+            #expect((message["subject"] as? String)?.hasPrefix("URGENT: Overdue: ") == true, "\(message)")
+            #expect(message["types"] as? [String] == ["multipart/mixed", "multipart/alternative", "text/plain", "text/html", "text/calendar"])
+            #expect(message["ics_ok"] as? Bool == true)
+            #expect((message["defects"] as? [Any])?.isEmpty == true)
+            let text = message["text"] as? String ?? ""
+            #expect(text.contains("Case \(ref)-1 (X.Y.)"))
+            #expect(text.contains("https://records.example/cases/\(ref)-1"))
+        }
+        #expect(byRecipient["sw@example.org"]?.count == 2)
+        #expect(byRecipient["tm@example.org"]?.count == 1)
+        #expect(try h.cli(["status"]).stdout.contains("0 to send (0 retrying), 3 sent, 0 given up"))
+        h.stop()
+    }
+
+    @Test func digestsCollectEachWorkersItemsAtTheDigestTime() throws {
+        try #require(DaemonHarness.journaldListening)
+        let server = try TestSMTPServer()
+        defer { server.stop() }
+        let h = try DaemonHarness()
+        // The next whole minute at least 15 seconds away, local time.
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_GB_POSIX")
+        f.timeZone = TimeZone(identifier: "Europe/London")
+        f.dateFormat = "HH:mm"
+        var at = Date().addingTimeInterval(60 - Date().timeIntervalSince1970.truncatingRemainder(dividingBy: 60))
+        if at.timeIntervalSinceNow < 15 { at.addTimeInterval(60) }
+        try enableEmail(h, port: server.port, ["immediate = []", "digest-days = \"all\"", "digest-times = [\"\(f.string(from: at))\"]"])
+        let ref = "E2-\(UUID().uuidString.prefix(6))"
+        try h.seed(["\(ref)-0"], dueIn: 3600)
+        try #require(try h.start() != nil, "no READY=1; log:\n\(h.log)")
+        try h.seed(["\(ref)-1", "\(ref)-2"], dueIn: 3)
+        usleep(6_000_000)
+        #expect(server.receivedCount == 0, "nothing before the digest time")
+        #expect(waitFor(server, count: 2, timeout: at.timeIntervalSinceNow + 15), "log:\n\(h.log)")
+        usleep(2_000_000)
+        #expect(server.receivedCount == 2)
+        let arrived = try (1...server.receivedCount).map { try server.envelope($0) }
+        #expect(Set(arrived.compactMap { ($0["to"] as? [String])?.first }) == ["sw@example.org", "tm@example.org"])
+        let sw = try parsed(try server.message(arrived.firstIndex { ($0["to"] as? [String])?.first == "sw@example.org" }! + 1))
+        let text = sw["text"] as? String ?? ""
+        // Both cases, each with its overdue notice and escalation, in one email.
+        #expect(text.contains("OVERDUE (4)"), "\(text)")
+        #expect(text.contains("Case \(ref)-1 (X.Y.)") && text.contains("Case \(ref)-2 (X.Y.)"))
+        #expect(sw["events"] as? Int == 4)
+        #expect((sw["subject"] as? String)?.hasPrefix("Permanence deadlines ") == true)
+        h.stop()
+    }
+
+    @Test func aRelayOutageLosesNothing() throws {
+        try #require(DaemonHarness.journaldListening)
+        let port = TestSMTPServer.freePort()
+        let h = try DaemonHarness()
+        try enableEmail(h, port: port)
+        let ref = "E3-\(UUID().uuidString.prefix(6))"
+        try h.seed(["\(ref)-0"], dueIn: 3600)
+        try #require(try h.start() != nil, "no READY=1; log:\n\(h.log)")
+        try h.seed(["\(ref)-1"], dueIn: 2)
+        // Nobody listens: the journal says the mail waits for a retry.
+        let retries = try DaemonHarness.waitForJournal(["MESSAGE_ID=bf87c37296e14e32bb61dfb885ad3729"], timeout: 20) { !$0.isEmpty }
+        #expect(!retries.isEmpty, "log:\n\(h.log)")
+        #expect(try h.cli(["status"]).stdout.contains("3 to send"))
+        // The relay comes back: every message arrives, once.
+        let server = try TestSMTPServer(port: port)
+        defer { server.stop() }
+        #expect(waitFor(server, count: 3, timeout: 20), "log:\n\(h.log)")
+        usleep(4_000_000)
+        #expect(server.receivedCount == 3)
+        #expect(try h.cli(["status"]).stdout.contains("3 sent, 0 given up"))
+        h.stop()
+    }
+}
