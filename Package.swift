@@ -81,6 +81,9 @@ let package = Package(
             dependencies: [
                 "PermanenceCore",
                 "PermanenceStore",
+                "PermanenceMail",
+                "SMTPCore",
+                "SMTPClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

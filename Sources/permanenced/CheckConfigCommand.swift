@@ -34,6 +34,14 @@ struct CheckConfigCommand: ParsableCommand {
             say("    \(def.name): \(a.closedAnnually.count) annual closure(s), \(a.added.count) added day(s), \(a.removed.count) removed day(s)")
         }
         say("  vocabulary       \(set.vocabulary.events.count) events, \(set.vocabulary.roles.count) roles, \(set.vocabulary.plans.count) plans")
+        let e = c.email
+        if e.enabled {
+            let times = e.digestTimes.map { String(format: "%02d:%02d", $0 / 3600, $0 / 60 % 60) }.joined(separator: ", ")
+            say("  email            \(e.host) (tls: \(e.tls)), from \(e.from), digests at \(times) (\(e.digestOnEveryDay ? "every day" : "working days")), "
+                + "at once: \(e.immediate.map(\.rawValue).joined(separator: ", "))")
+        } else {
+            say("  email            disabled ([email] enabled = false)")
+        }
         say("  rule packs       \(set.packs.count) in \(files.count) file(s), \(set.rules.count) rules")
         for p in set.packs {
             let flag = c.defaultPacks.isEmpty || c.defaultPacks.contains(p.id) ? "default" : "opt-in"
