@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.0"),
     ],
     targets: [
         // Pure TOML 1.0 parser that keeps the line of every key (for error messages).
@@ -45,7 +46,10 @@ let package = Package(
             ]
         ),
         // What emails say and when they go: digests, urgent notices, quiet hours, retries. No I/O.
-        .target(name: "PermanenceMail", dependencies: ["PermanenceCore", "SMTPCore"]),
+        .target(
+            name: "PermanenceMail",
+            dependencies: ["PermanenceCore", "SMTPCore", .product(name: "Mustache", package: "swift-mustache")]
+        ),
         // libsystemd: sd_journal_sendv, the journal reader and sd_notify (Debian: libsystemd-dev).
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
         // The daemon's I/O: journal, service manager, inotify, Dispatch timers, the ServiceGroup.
@@ -81,6 +85,7 @@ let package = Package(
             dependencies: [
                 "PermanenceCore",
                 "PermanenceStore",
+                "PermanenceDaemon",
                 "PermanenceMail",
                 "SMTPCore",
                 "SMTPClient",

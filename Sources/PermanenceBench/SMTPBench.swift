@@ -2,6 +2,7 @@ import ArgumentParser
 import Dispatch
 import Foundation
 import PermanenceCore
+import PermanenceDaemon
 import PermanenceMail
 import SMTPClient
 import SMTPCore
@@ -24,7 +25,8 @@ struct SMTPBench: ParsableCommand {
         var email = EmailConfiguration()
         email.from = "permanenced@council.example"
         email.caseLink = "https://records.example/cases/{case}"
-        let composer = MailComposer(config: email, zone: set.zone, host: "bench.example")
+        let templates = try Mailer.templates(ruleSet: set, configPath: "\(config)/permanenced.toml")
+        let composer = MailComposer(config: email, zone: set.zone, host: "bench.example", templates: templates)
         let now = Instant(seconds: Int(Date().timeIntervalSince1970))
         let rules = set.rules.prefix(6)
         var envelopes: [SMTPEnvelope] = []

@@ -51,9 +51,25 @@ public struct Mailer: Sendable {
         settings = SMTPSettings(host: c.host, port: c.port ?? (tls == .tls ? 465 : tls == .none ? 25 : 587), tls: tls,
                                 heloName: host, credentials: credentials, timeouts: timeouts)
         client = SMTPClient(settings: settings, caFile: c.caFile)
-        composer = MailComposer(config: c, zone: ruleSet.zone, host: host)
+        composer = MailComposer(config: c, zone: ruleSet.zone, host: host, templates: try Self.templates(ruleSet: ruleSet, configPath: configPath))
         let calendar = ruleSet.calendars[ruleSet.configuration.defaultCalendar] ?? ruleSet.calendars.values.first!
         timing = MailTiming(config: c, zone: ruleSet.zone, calendar: calendar)
+    }
+
+    /// Reads and checks the email templates named by `[email] templates` (relative to the configuration file).
+    public static func templates(ruleSet: RuleSet, configPath: String) throws -> MailTemplates {
+        let dir = ruleSet.configuration.email.templates
+        let base = (configPath as NSString).deletingLastPathComponent
+        let path = dir.hasPrefix("/") || base.isEmpty ? dir : "\(base)/\(dir)"
+        var files: [String: SourceFile?] = [:]
+        for name in MailTemplates.names {
+            files[name] = try? ConfigLoader.read("\(path)/\(name).mustache")
+        }
+        do {
+            return try MailTemplates.parse(files, directory: path)
+        } catch {
+            throw SetupError(description: error.description)
+        }
     }
 
     static func credentialPath(_ file: String) -> String {

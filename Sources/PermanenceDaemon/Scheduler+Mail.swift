@@ -31,7 +31,7 @@ extension Scheduler {
             for (worker, rows) in Dictionary(grouping: due, by: \.worker).sorted(by: { $0.key < $1.key }) {
                 try composeMail(for: worker, rows, mailer: mailer, now: t)
             }
-            if !mailSending { try startSending(mailer: mailer, now: t) }
+            if !mailSending && !mailDraining { try startSending(mailer: mailer, now: t) }
             nextMail = try store.nextMailMoment()
         } catch {
             logger.error("email: could not update the mail outbox: \(error); retrying in 60 seconds")
@@ -138,9 +138,12 @@ extension Scheduler {
                                  message: message.render(), items: [], now: t)
     }
 
-    /// Waits for a batch in flight to finish (SIGTERM lets it complete).
+    /// Waits for a batch in flight to finish (SIGTERM lets it complete) and starts no other.
     func finishSending() async {
-        let task = queue.sync { mailTask }
+        let task = queue.sync {
+            mailDraining = true
+            return mailTask
+        }
         await task?.value
     }
 }

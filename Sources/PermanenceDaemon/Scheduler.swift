@@ -50,6 +50,8 @@ public final class Scheduler: @unchecked Sendable {
     var mailer: Mailer?
     var mailSending = false
     var mailTask: Task<Void, Never>?
+    /// Shutting down: finish the batch in flight, start no other.
+    var mailDraining = false
     /// The next moment the mail outbox needs a look (an item to compose, a message to retry).
     var nextMail: Instant?
 

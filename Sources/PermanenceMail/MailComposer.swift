@@ -1,19 +1,22 @@
 import PermanenceCore
 import SMTPCore
 
-/// Writes the emails workers receive: a digest of their items grouped by case under Overdue, Due today, Due
-/// this week and Later, or a single urgent item; plain text and HTML, with an iCalendar file holding each
-/// deadline. Pure: the clock and the message identity are parameters.
+/// Writes the emails workers receive: a digest of their items under Overdue, Due today, Due this week and
+/// Coming up, then by case, or a single urgent item. The admin's templates lay out the subject, the plain
+/// text and the HTML (Mustache escapes HTML); an iCalendar file holds each deadline. Pure: the clock, the
+/// message identity and the parsed templates are parameters.
 public struct MailComposer: Sendable {
     let config: EmailConfiguration
     let zone: ZoneRules
     /// Our host name, for Message-IDs.
     let host: String
+    let templates: MailTemplates
 
-    public init(config: EmailConfiguration, zone: ZoneRules, host: String) {
+    public init(config: EmailConfiguration, zone: ZoneRules, host: String, templates: MailTemplates) {
         self.config = config
         self.zone = zone
         self.host = host
+        self.templates = templates
     }
 
     enum Section: Int, CaseIterable {
@@ -32,44 +35,59 @@ public struct MailComposer: Sendable {
     /// The email for `items` (one item for an immediate email). `id` makes the Message-ID unique and stable.
     public func compose(to recipient: MailRecipient, items: [MailItem], immediate: Bool, now: Instant, id: String) -> MailMessage {
         let sorted = items.sorted { ($0.dueAt, $0.caseRef, $0.key) < ($1.dueAt, $1.caseRef, $1.key) }
-        let counts = Dictionary(grouping: sorted) { section($0, now: now) }
-        var text = "Hello \(recipient.name),\n\n"
-        var html = "<p>Hello \(Self.html(recipient.name)),</p>\n"
-        if immediate, let item = sorted.first {
-            let heading = caseHeading(item.caseRef, initials: item.initials)
-            text += "This needs your attention now.\n\n\(heading)\(link(item.caseRef).map { "\n\($0)" } ?? "")\n"
-            html += "<p><strong>This needs your attention now.</strong></p>\n"
-            html += "<h3>\(Self.html(heading))\(link(item.caseRef).map { " <a href=\"\(Self.html($0))\">open the case record</a>" } ?? "")</h3>\n"
-            text += block(item, now: now)
-            html += "<ul>\n" + htmlItem(item, now: now) + "</ul>\n"
-        } else {
-            text += "Your permanence deadlines as of \(MailDates.human(now, exact: true, zone: zone)):\n"
-            for s in Section.allCases {
-                guard let inSection = counts[s], !inSection.isEmpty else { continue }
-                text += "\n\(s.title.uppercased()) (\(inSection.count))\n"
-                html += "<h2>\(s.title) (\(inSection.count))</h2>\n"
-                for (ref, caseItems) in Self.groupedByCase(inSection) {
-                    let heading = caseHeading(ref, initials: caseItems.first?.initials)
-                    text += "\n  \(heading)\(link(ref).map { "\n  \($0)" } ?? "")\n"
-                    html += "<h3>\(Self.html(heading))\(link(ref).map { " <a href=\"\(Self.html($0))\">open the case record</a>" } ?? "")</h3>\n<ul>\n"
-                    for item in caseItems {
-                        text += block(item, now: now, indent: "    ")
-                        html += htmlItem(item, now: now)
-                    }
-                    html += "</ul>\n"
-                }
-            }
-        }
-        text += "\nThe attached calendar file holds each deadline.\n-- \npermanenced: sent automatically; please do not reply. Ask your permanence admin about these reminders.\n"
-        html += "<p style=\"color:#555\">The attached calendar file holds each deadline. Sent automatically by permanenced; please do not reply.</p>\n"
-        let subject = immediate ? immediateSubject(sorted.first, now: now) : digestSubject(counts, now: now)
+        let kind = immediate ? "urgent" : "digest"
+        let context = immediate && !sorted.isEmpty ? urgentContext(sorted[0], recipient: recipient, now: now) : digestContext(sorted, recipient: recipient, now: now)
+        let subject = String(Substring(templates.render("\(kind)-subject", context)).trimmingCharacters(in: " \t\n\r"))
         let calendar = ICalendar(stamp: MailDates.icsUTC(now), events: sorted.map(event))
         return MailMessage(
             from: .init(name: config.fromName, address: config.from), to: [.init(name: recipient.name, address: recipient.address)],
             subject: subject, date: MailDates.rfc5322(now, zone: zone), messageID: "\(id)@\(host)",
-            text: text, html: "<!DOCTYPE html>\n<html><body style=\"font-family:sans-serif\">\n\(html)</body></html>\n",
+            text: templates.render("\(kind)-text", context), html: templates.render("\(kind)-html", context),
             attachments: [.init(filename: "deadlines.ics", contentType: "text/calendar; method=PUBLISH", content: Array(calendar.render().utf8))],
             extraHeaders: [("Auto-Submitted", "auto-generated"), ("X-Auto-Response-Suppress", "All")])
+    }
+
+    /// What a template sees for one item.
+    func itemContext(_ item: MailItem, now: Instant) -> [String: Any] {
+        var c: [String: Any] = [
+            "title": item.ruleTitle, "due": dueLine(item, now: now), "source": item.source, "ref": item.caseRef,
+            "heading": caseHeading(item.caseRef, initials: item.initials), "stage": item.stage.rawValue,
+        ]
+        if let a = item.action { c["action"] = a }
+        if let i = item.initials { c["initials"] = i }
+        if let l = link(item.caseRef) { c["link"] = l }
+        if item.stage == .escalation { c["escalated"] = true }
+        if item.severity == .urgent { c["urgent"] = true }
+        if item.dueAt <= now { c["overdue"] = true }
+        return c
+    }
+
+    func urgentContext(_ item: MailItem, recipient: MailRecipient, now: Instant) -> [String: Any] {
+        var c = itemContext(item, now: now)
+        c["recipient"] = recipient.name
+        c["now"] = MailDates.human(now, exact: true, zone: zone)
+        c["today"] = MailDates.human(now, exact: false, zone: zone)
+        return c
+    }
+
+    func digestContext(_ items: [MailItem], recipient: MailRecipient, now: Instant) -> [String: Any] {
+        let bySection = Dictionary(grouping: items) { section($0, now: now) }
+        var sections: [[String: Any]] = []
+        var counts: [String] = []
+        for s in Section.allCases {
+            guard let inSection = bySection[s], !inSection.isEmpty else { continue }
+            counts.append("\(inSection.count) \(s.title.lowercased())")
+            let cases: [[String: Any]] = Self.groupedByCase(inSection).map { ref, caseItems in
+                var c: [String: Any] = ["ref": ref, "heading": caseHeading(ref, initials: caseItems.first?.initials),
+                                        "items": caseItems.map { itemContext($0, now: now) }]
+                if let l = link(ref) { c["link"] = l }
+                if let i = caseItems.first?.initials { c["initials"] = i }
+                return c
+            }
+            sections.append(["title": s.title, "title_upper": s.title.uppercased(), "count": inSection.count, "cases": cases])
+        }
+        return ["recipient": recipient.name, "now": MailDates.human(now, exact: true, zone: zone),
+                "today": MailDates.human(now, exact: false, zone: zone), "counts": counts.joined(separator: ", "), "sections": sections]
     }
 
     func caseHeading(_ ref: String, initials: String?) -> String {
@@ -83,32 +101,6 @@ public struct MailComposer: Sendable {
     func dueLine(_ item: MailItem, now: Instant) -> String {
         let when = MailDates.human(item.isExact ? item.dueAt : item.dueAt.adding(seconds: -1), exact: item.isExact, zone: zone)
         return item.dueAt <= now ? "Was due \(when)" : "Due \(when)"
-    }
-
-    func block(_ item: MailItem, now: Instant, indent: String = "") -> String {
-        var s = "\(indent)- \(item.ruleTitle)\(item.stage == .escalation ? " [escalated to you]" : "")\n"
-        s += "\(indent)  \(dueLine(item, now: now))\n"
-        if let a = item.action { s += "\(indent)  What to do: \(a)\n" }
-        s += "\(indent)  Source: \(item.source)\n"
-        return s
-    }
-
-    func htmlItem(_ item: MailItem, now: Instant) -> String {
-        var s = "<li><strong>\(Self.html(item.ruleTitle))</strong>\(item.stage == .escalation ? " <em>(escalated to you)</em>" : "")<br>"
-        s += "\(Self.html(dueLine(item, now: now)))<br>"
-        if let a = item.action { s += "What to do: \(Self.html(a))<br>" }
-        return s + "<small>Source: \(Self.html(item.source))</small></li>\n"
-    }
-
-    func digestSubject(_ counts: [Section: [MailItem]], now: Instant) -> String {
-        let parts = Section.allCases.compactMap { s in counts[s].map { "\($0.count) \(s.title.lowercased())" } }
-        return "Permanence deadlines \(MailDates.human(now, exact: false, zone: zone)): \(parts.joined(separator: ", "))"
-    }
-
-    func immediateSubject(_ item: MailItem?, now: Instant) -> String {
-        guard let item else { return "Permanence deadline" }
-        let label = item.dueAt <= now ? "Overdue" : "Due \(MailDates.human(item.isExact ? item.dueAt : item.dueAt.adding(seconds: -1), exact: item.isExact, zone: zone))"
-        return "\(item.severity == .urgent ? "URGENT: " : "")\(label): \(item.ruleTitle) (case \(item.caseRef))"
     }
 
     func event(_ item: MailItem) -> ICalendar.Event {
@@ -133,21 +125,6 @@ public struct MailComposer: Sendable {
             byCase[i.caseRef, default: []].append(i)
         }
         return order.map { ($0, byCase[$0]!) }
-    }
-
-    static func html(_ s: String) -> String {
-        var out = ""
-        for c in s {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(c)
-            }
-        }
-        return out
     }
 
     static func percentEncoded(_ s: String) -> String {

@@ -153,6 +153,14 @@ extension Store {
         }
     }
 
+    /// Items waiting for their moment (a digest, the end of quiet hours), and the earliest moment.
+    public func waitingMailItems() throws -> (count: Int, next: Instant?) {
+        try pool.read { db in
+            let r = try Row.fetchOne(db, sql: "SELECT COUNT(*), MIN(send_at) FROM mail_item WHERE mail_id IS NULL")!
+            return (r[0], (r[1] as Int?).map(Instant.init))
+        }
+    }
+
     /// Every message (for tests and `status`), oldest first.
     public func allMail() throws -> [MailRow] {
         try pool.read { db in try Row.fetchAll(db, sql: "SELECT * FROM mail ORDER BY id").map(Store.mailRow) }

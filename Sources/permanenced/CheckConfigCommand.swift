@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import PermanenceCore
 import PermanenceDaemon
+import PermanenceMail
 
 /// `permanenced check-config`: validates the configuration and every rule pack.
 struct CheckConfigCommand: ParsableCommand {
@@ -41,6 +42,13 @@ struct CheckConfigCommand: ParsableCommand {
                 + "at once: \(e.immediate.map(\.rawValue).joined(separator: ", "))")
         } else {
             say("  email            disabled ([email] enabled = false)")
+        }
+        do {
+            _ = try Mailer.templates(ruleSet: set, configPath: path)
+            say("  email templates  \(MailTemplates.names.count) in \(c.email.templates)/, checked")
+        } catch {
+            FileHandle.standardError.write(Data("\(error)\n".utf8))
+            throw Failure.report("\(path): the email templates have problems; nothing was changed", status: 1)
         }
         say("  rule packs       \(set.packs.count) in \(files.count) file(s), \(set.rules.count) rules")
         for p in set.packs {

@@ -25,6 +25,10 @@ struct StatusCommand: ParsableCommand {
         let mail = try store.mailSummary()
         say("email            \(set.configuration.email.enabled ? "enabled via \(set.configuration.email.host)" : "disabled ([email] enabled = false)"): "
             + "\(mail.pending) to send (\(mail.retrying) retrying), \(mail.sent) sent, \(mail.failed) given up")
+        let waiting = try store.waitingMailItems()
+        if let next = waiting.next {
+            say("                 \(waiting.count) item(s) waiting for a digest or the end of quiet hours; the next at \(set.zone.humanDateTime(next))")
+        }
         say("daemon           \(daemonLine(try store.daemonState(), zone: set.zone))")
         say("rules            \(set.rules.count) in \(set.packs.count) packs; time zone \(set.zone.identifier)")
     }

@@ -1,8 +1,19 @@
+import Foundation
 import PermanenceCore
 import SMTPCore
 import Testing
 import TestSupport
 @testable import PermanenceMail
+
+/// The shipped templates in `config/templates`.
+func shippedTemplates(editing: (String, String) -> String = { $1 }) throws -> MailTemplates {
+    var files: [String: SourceFile?] = [:]
+    for name in MailTemplates.names {
+        let url = repositoryRoot.appendingPathComponent("config/templates/\(name).mustache")
+        files[name] = (try? String(contentsOf: url, encoding: .utf8)).map { SourceFile(path: "templates/\(name).mustache", text: editing(name, $0)) }
+    }
+    return try MailTemplates.parse(files, directory: "templates")
+}
 
 @Suite struct MailComposerTests {
     let now = instant("2026-11-23T08:30")
@@ -20,7 +31,7 @@ import TestSupport
         var c = EmailConfiguration()
         c.from = "pd@council.example"
         c.caseLink = link
-        return MailComposer(config: c, zone: .europeLondon, host: "pd.council.example")
+        return MailComposer(config: c, zone: .europeLondon, host: "pd.council.example", templates: try! shippedTemplates())
     }
 
     @Test func aDigestGroupsBySectionThenCase() {
@@ -42,6 +53,7 @@ import TestSupport
         #expect(text.contains("Due Tue 24 Nov 2026"))  // a whole-day deadline shows its day, not the next midnight
         #expect(m.subject == "Permanence deadlines Mon 23 Nov 2026: 1 overdue, 1 due today, 2 due this week, 1 coming up")
         #expect(m.html?.contains("<h2>Overdue (1)</h2>") == true)
+        #expect(m.html?.contains("<a href=\"https://records.example/case/C-1\">") == true)
         #expect(m.messageID == "digest.sw.1@pd.council.example")
         let calendar = String(decoding: m.attachments[0].content, as: UTF8.self)
         #expect(calendar.components(separatedBy: "BEGIN:VEVENT").count == 6)
@@ -67,5 +79,32 @@ import TestSupport
         #expect(m.html?.contains("<script>") == false)
         #expect(m.html?.contains("A &lt;b&gt;bold&lt;/b&gt; title") == true)
         #expect(m.text.contains("https://records.example/case/C%261"))
+    }
+}
+
+@Suite struct MailTemplatesTests {
+    @Test func theShippedTemplatesParse() throws {
+        _ = try shippedTemplates()
+    }
+
+    @Test func anUnknownNameIsReportedWithItsLine() {
+        #expect {
+            _ = try shippedTemplates { name, text in name == "digest-text" ? text.replacingOccurrences(of: "{{{source}}}", with: "{{{sauce}}}") : text }
+        } throws: { error in
+            let d = "\(error)"
+            return d.contains("templates/digest-text.mustache:19: digest-text: unknown name 'sauce'")
+        }
+    }
+
+    @Test func aSyntaxErrorIsReportedWithItsLine() {
+        #expect {
+            _ = try shippedTemplates { name, text in name == "urgent-html" ? text.replacingOccurrences(of: "{{/link}}", with: "{{/lnk}}") : text }
+        } throws: { error in "\(error)".contains("templates/urgent-html.mustache:5: urgent-html:") }
+    }
+
+    @Test func aMissingTemplateIsReported() {
+        #expect(throws: MailTemplates.Problems.self) {
+            try MailTemplates.parse(["digest-text": nil], directory: "templates")
+        }
     }
 }

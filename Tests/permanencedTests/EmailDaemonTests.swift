@@ -12,11 +12,14 @@ import TestSupport
             let end = text[start.upperBound...].range(of: "\n[")?.lowerBound ?? text.endIndex
             text.removeSubrange(start.lowerBound..<end)
         }
-        let email = ([
-            "[email]", "enabled = true", "host = \"127.0.0.1\"", "port = \(port)", "tls = \"none\"",
+        let base = [
+            "enabled = true", "host = \"127.0.0.1\"", "port = \(port)", "tls = \"none\"",
             "from = \"permanenced@council.example\"", "admin = \"admin@council.example\"", "quiet-start = \"\"",
             "retry = [\"2s\"]", "case-link = \"https://records.example/cases/{case}\"",
-        ] + extra).joined(separator: "\n")
+        ]
+        // A key in `extra` replaces the same key of the base settings.
+        let overridden = Set(extra.map { $0.split(separator: " ")[0] })
+        let email = (["[email]"] + base.filter { !overridden.contains($0.split(separator: " ")[0]) } + extra).joined(separator: "\n")
         try (text + "\n" + email + "\n").write(toFile: h.config, atomically: true, encoding: .utf8)
     }
 
@@ -48,6 +51,15 @@ import TestSupport
         let data = output.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
         return try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
+    }
+
+    /// `HH:mm` in Europe/London, as `[email]` times are written.
+    func clock(_ date: Date) -> String {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_GB_POSIX")
+        f.timeZone = TimeZone(identifier: "Europe/London")
+        f.dateFormat = "HH:mm"
+        return f.string(from: date)
     }
 
     func waitFor(_ server: TestSMTPServer, count: Int, timeout: Double) -> Bool {
@@ -96,13 +108,9 @@ import TestSupport
         defer { server.stop() }
         let h = try DaemonHarness()
         // The next whole minute at least 15 seconds away, local time.
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_GB_POSIX")
-        f.timeZone = TimeZone(identifier: "Europe/London")
-        f.dateFormat = "HH:mm"
         var at = Date().addingTimeInterval(60 - Date().timeIntervalSince1970.truncatingRemainder(dividingBy: 60))
         if at.timeIntervalSinceNow < 15 { at.addTimeInterval(60) }
-        try enableEmail(h, port: server.port, ["immediate = []", "digest-days = \"all\"", "digest-times = [\"\(f.string(from: at))\"]"])
+        try enableEmail(h, port: server.port, ["immediate = []", "digest-days = \"all\"", "digest-times = [\"\(clock(at))\"]"])
         let ref = "E2-\(UUID().uuidString.prefix(6))"
         try h.seed(["\(ref)-0"], dueIn: 3600)
         try #require(try h.start() != nil, "no READY=1; log:\n\(h.log)")
@@ -146,6 +154,28 @@ import TestSupport
         usleep(4_000_000)
         #expect(server.receivedCount == 3)
         #expect(try h.cli(["status"]).stdout.contains("3 sent, 0 given up"))
+        h.stop()
+    }
+
+    @Test func quietHoursHoldUrgentMailUntilTheMorning() throws {
+        try #require(DaemonHarness.journaldListening)
+        let server = try TestSMTPServer()
+        defer { server.stop() }
+        let h = try DaemonHarness()
+        // Quiet from an hour ago to an hour from now (local), every day of the week.
+        let start = clock(Date().addingTimeInterval(-3600)), end = clock(Date().addingTimeInterval(3600))
+        try enableEmail(h, port: server.port, ["quiet-start = \"\(start)\"", "quiet-end = \"\(end)\""])
+        try h.seed(["E4-\(UUID().uuidString.prefix(6))"], dueIn: 3600)
+        try #require(try h.start() != nil, "no READY=1; log:\n\(h.log)")
+        // Already overdue when it is announced: waiting for the morning cannot make it later than it is.
+        try h.seed(["E4-\(UUID().uuidString.prefix(6))"], dueIn: 2)
+        let pid = try #require(h.process?.processIdentifier)
+        _ = try DaemonHarness.waitForJournal(["STAGE=escalation", "_PID=\(pid)"], timeout: 15) { !$0.isEmpty }
+        usleep(3_000_000)
+        #expect(server.receivedCount == 0, "nothing is sent in quiet hours")
+        let status = try h.cli(["status"]).stdout
+        #expect(status.contains("3 item(s) waiting for a digest or the end of quiet hours; the next at "), "\(status)")
+        #expect(status.contains(" \(end) "), "held until the end of quiet hours: \(status)")
         h.stop()
     }
 }

@@ -36,6 +36,8 @@ public struct EmailConfiguration: Sendable, Equatable {
     public var giveUpAfter = 4 * 86_400
     /// Link to the case record; `{case}` is replaced by the case reference.
     public var caseLink: String?
+    /// Directory of the Mustache templates, relative to the configuration file.
+    public var templates = "templates"
     /// RFC 5321 §4.5.3.2 timeouts scale from this (seconds to wait for a reply to a command; default 300).
     public var commandTimeout = 300
 
@@ -105,6 +107,7 @@ public struct EmailConfiguration: Sendable, Equatable {
             if s.contains("{case}") { e.caseLink = s } else { t.report("case-link", t.lineOf("case-link"), "must contain {case}, where the case reference goes") }
         }
         if let v = t.integer("command-timeout", in: 1...3600) { e.commandTimeout = v }
+        if let s = t.string("templates") { e.templates = s }
         if e.enabled && e.username != nil && e.passwordFile == nil {
             t.report("password-file", t.lineOf("username"), "a username needs a password-file (the secret is never in this file)")
         }

@@ -1,0 +1,85 @@
+import Mustache
+import PermanenceCore
+
+/// The email templates admins edit (Mustache, in `[email] templates`, by default `templates/` beside the
+/// configuration): a subject, a plain-text and an HTML body for digests and for urgent emails. Parsed once,
+/// checked for syntax and for names the composer does not provide (a typo would otherwise print nothing).
+public struct MailTemplates: Sendable {
+    /// Every template, by name; the file is `NAME.mustache`.
+    public static let names = ["digest-subject", "digest-text", "digest-html", "urgent-subject", "urgent-text", "urgent-html"]
+
+    /// Names the composer puts in a template's context (`docs` of the shipped templates list them).
+    public static let knownNames: Set<String> = [
+        ".", "recipient", "now", "today", "counts", "sections", "title", "title_upper", "count", "cases", "ref", "initials",
+        "heading", "link", "items", "due", "overdue", "action", "source", "escalated", "urgent", "stage",
+    ]
+
+    let templates: [String: MustacheTemplate]
+
+    /// A template problem: `file:line: message`.
+    public struct Problems: Error, CustomStringConvertible {
+        public let messages: [String]
+        public var description: String { messages.joined(separator: "\n") }
+    }
+
+    /// Parses every template; a missing file, a syntax error or an unknown name is a problem naming the file
+    /// and line. `files` maps a template name to its file (nil when the file is missing).
+    public static func parse(_ files: [String: SourceFile?], directory: String) throws(Problems) -> MailTemplates {
+        var problems: [String] = []
+        var parsed: [String: MustacheTemplate] = [:]
+        for name in names {
+            guard let file = files[name] ?? nil else {
+                problems.append("\(directory)/\(name).mustache: missing (every email template must exist; copy it from the shipped templates/)")
+                continue
+            }
+            do {
+                parsed[name] = try MustacheTemplate(string: file.text)
+            } catch let e as MustacheTemplate.ParserError {
+                problems.append("\(file.path):\(e.context.lineNumber): \(name): \(e.error) near '\(e.context.line.prefix(60))'")
+                continue
+            } catch {
+                problems.append("\(file.path):1: \(name): \(error)")
+                continue
+            }
+            for (tag, line) in tags(file.text) where !knownNames.contains(tag) {
+                problems.append("\(file.path):\(line): \(name): unknown name '\(tag)'; known names: \(knownNames.filter { $0 != "." }.sorted().joined(separator: ", "))")
+            }
+        }
+        guard problems.isEmpty else { throw Problems(messages: problems) }
+        return MailTemplates(templates: parsed)
+    }
+
+    /// The first component of each tag's name, with its line (comments and partials left out).
+    static func tags(_ text: String) -> [(String, Int)] {
+        var out: [(String, Int)] = []
+        var line = 1
+        var rest = Substring(text)
+        while let open = rest.firstRange(of: "{{") {
+            line += rest[..<open.lowerBound].filter { $0 == "\n" }.count
+            let after = rest[open.upperBound...]
+            guard let close = after.firstRange(of: "}}") else { break }
+            var tag = after[..<close.lowerBound]
+            line += tag.filter { $0 == "\n" }.count
+            rest = after[close.upperBound...]
+            if rest.first == "}" { rest = rest.dropFirst() }
+            guard let sigil = tag.first, !"!>=%<$".contains(sigil) else { continue }
+            if "#^/&{".contains(sigil) { tag = tag.dropFirst() }
+            let name = tag.trimmingCharacters(in: " ").split(separator: ".").first.map(String.init) ?? "."
+            out.append((name.isEmpty ? "." : name, line))
+        }
+        return out
+    }
+
+    func render(_ name: String, _ context: [String: Any]) -> String {
+        templates[name]?.render(context) ?? ""
+    }
+}
+
+extension Substring {
+    func trimmingCharacters(in set: String) -> Substring {
+        var s = self
+        while let f = s.first, set.contains(f) { s = s.dropFirst() }
+        while let l = s.last, set.contains(l) { s = s.dropLast() }
+        return s
+    }
+}
