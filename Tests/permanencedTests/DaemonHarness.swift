@@ -85,8 +85,8 @@ final class DaemonHarness {
 
     /// Cases that each get a post-placement visit falling due `seconds` from now (placed 72 hours before
     /// that): an overdue notice and the first escalation at that moment.
-    func seed(_ refs: [String], dueIn seconds: Double, through: String = "import") throws {
-        let workers = "worker_id,name,email,roles,manager_id\ntm,Team Manager,tm@example.org,team-manager,\nsw,Social Worker,sw@example.org,permanence-sw,tm\n"
+    func seed(_ refs: [String], dueIn seconds: Double, through: String = "import", workerEmail: String = "sw@example.org") throws {
+        let workers = "worker_id,name,email,roles,manager_id\ntm,Team Manager,tm@example.org,team-manager,\nsw,Social Worker,\(workerEmail),permanence-sw,tm\n"
         var cases = "case_ref,initials,plan,calendar,packs,permanence-sw,team-manager\n"
         var events = "case_ref,event,at,event_id,note,supersedes,withdrawn\n"
         let placed = DaemonHarness.localTime(secondsFromNow: seconds - 72 * 3600)

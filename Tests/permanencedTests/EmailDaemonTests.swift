@@ -178,4 +178,29 @@ import TestSupport
         #expect(status.contains(" \(end) "), "held until the end of quiet hours: \(status)")
         h.stop()
     }
+
+    @Test func anUndeliverableEmailIsEscalatedToTheAdmin() throws {
+        try #require(DaemonHarness.journaldListening)
+        let server = try TestSMTPServer()
+        defer { server.stop() }
+        let h = try DaemonHarness()
+        try enableEmail(h, port: server.port)
+        // The relay refuses the worker's address for good (550).
+        try h.seed(["E5-\(UUID().uuidString.prefix(6))"], dueIn: 3600, workerEmail: "unknown-sw@example.org")
+        try #require(try h.start() != nil, "no READY=1; log:\n\(h.log)")
+        try h.seed(["E5-\(UUID().uuidString.prefix(6))"], dueIn: 2, workerEmail: "unknown-sw@example.org")
+        let pid = try #require(h.process?.processIdentifier)
+        let given = try DaemonHarness.waitForJournal(["MESSAGE_ID=735227e437ef40e581de99456801abb8", "_PID=\(pid)"], timeout: 20) { $0.count >= 2 }
+        #expect(given.count == 2, "log:\n\(h.log)")
+        #expect(given.allSatisfy { $0["PRIORITY"] as? String == "2" })
+        // The manager's email arrives; the admin hears about each given up.
+        #expect(waitFor(server, count: 3, timeout: 15), "log:\n\(h.log)")
+        let to = try (1...server.receivedCount).compactMap { (try server.envelope($0)["to"] as? [String])?.first }
+        #expect(to.filter { $0 == "admin@council.example" }.count == 2)
+        #expect(to.filter { $0 == "tm@example.org" }.count == 1)
+        let admin = try parsed(try server.message(to.firstIndex(of: "admin@council.example")! + 1))
+        #expect((admin["text"] as? String)?.contains("unknown-sw@example.org") == true)
+        #expect(try h.cli(["status"]).stdout.contains("2 given up"))
+        h.stop()
+    }
 }
