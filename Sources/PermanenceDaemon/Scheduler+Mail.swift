@@ -78,8 +78,13 @@ extension Scheduler {
         mailSending = true
         let envelopes = rows.map { SMTPEnvelope(id: $0.id, from: mailer.config.from, recipients: [$0.address], message: $0.message) }
         let client = mailer.client
+        let store = store
         mailTask = Task(executorPreference: DaemonExecutor.shared) { [weak self] in
-            let outcomes = await client.send(envelopes)
+            // Each acceptance is recorded the moment the relay gives it, so a crash can repeat only the
+            // message whose acceptance was not yet written.
+            let outcomes = await client.send(envelopes, onOutcome: { id, outcome in
+                if case .delivered = outcome { try? store.markMailSent(id, at: Scheduler.systemNow()) }
+            })
             self?.queue.sync { self?.recordMail(rows, outcomes) }
         }
     }

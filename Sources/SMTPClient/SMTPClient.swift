@@ -18,8 +18,11 @@ public struct SMTPClient: Sendable {
     }
 
     /// Sends `messages` in order over one connection. `transcript` receives the conversation line by line,
-    /// with secrets masked (`C: AUTH PLAIN ********`), for `send-test` and debugging.
-    public func send(_ messages: [SMTPEnvelope], transcript: (@Sendable (String) -> Void)? = nil) async -> [Int: SMTPOutcome] {
+    /// with secrets masked (`C: AUTH PLAIN ********`), for `send-test` and debugging. `onOutcome` hears of
+    /// each message as soon as the server has answered for it (so an outbox can record it at once); all
+    /// outcomes are returned at the end as well.
+    public func send(_ messages: [SMTPEnvelope], transcript: (@Sendable (String) -> Void)? = nil,
+                     onOutcome: (@Sendable (Int, SMTPOutcome) -> Void)? = nil) async -> [Int: SMTPOutcome] {
         let tlsContext: NIOSSLContext?
         do {
             tlsContext = settings.tls == .none ? nil : try makeTLSContext()
@@ -39,7 +42,8 @@ public struct SMTPClient: Sendable {
                     }
                     try sync.addHandler(ByteToMessageHandler(LineDecoder()))
                     try sync.addHandler(SMTPClientHandler(
-                        settings: settings, messages: messages, tlsContext: tlsContext, transcript: transcript, done: done))
+                        settings: settings, messages: messages, tlsContext: tlsContext, transcript: transcript, onOutcome: onOutcome,
+                        done: done))
                 }
             }
         transcript?("connecting to \(settings.host) port \(settings.port) (tls: \(settings.tls.rawValue))")

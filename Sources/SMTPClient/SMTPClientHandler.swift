@@ -14,17 +14,20 @@ final class SMTPClientHandler: ChannelInboundHandler, RemovableChannelHandler {
     private let messages: [SMTPEnvelope]
     private let tlsContext: NIOSSLContext?
     private let transcript: (@Sendable (String) -> Void)?
+    private let onOutcome: (@Sendable (Int, SMTPOutcome) -> Void)?
     private let done: EventLoopPromise<[Int: SMTPOutcome]>
     private var outcomes: [Int: SMTPOutcome] = [:]
     private var timeout: Scheduled<Void>?
     private var finished = false
 
     init(settings: SMTPSettings, messages: [SMTPEnvelope], tlsContext: NIOSSLContext?,
-         transcript: (@Sendable (String) -> Void)?, done: EventLoopPromise<[Int: SMTPOutcome]>) {
+         transcript: (@Sendable (String) -> Void)?, onOutcome: (@Sendable (Int, SMTPOutcome) -> Void)? = nil,
+         done: EventLoopPromise<[Int: SMTPOutcome]>) {
         self.settings = settings
         self.messages = messages
         self.tlsContext = tlsContext
         self.transcript = transcript
+        self.onOutcome = onOutcome
         self.done = done
     }
 
@@ -88,8 +91,10 @@ final class SMTPClientHandler: ChannelInboundHandler, RemovableChannelHandler {
                 transcript?("session ready (pipelining: \(caps.pipelining ? "yes" : "no"), size limit: \(caps.size.map(String.init) ?? "none"))")
             case .delivered(let d):
                 outcomes[d.id] = .delivered(d)
+                onOutcome?(d.id, .delivered(d))
             case .messageFailed(let id, let error):
                 outcomes[id] = .failed(error)
+                onOutcome?(id, .failed(error))
             case .close(let error):
                 if let error { transcript?("closing: \(error)") }
                 context.close(promise: nil)
