@@ -203,4 +203,38 @@ import TestSupport
         #expect(try h.cli(["status"]).stdout.contains("2 given up"))
         h.stop()
     }
+
+    @Test func sendTestPrintsTheConversationWithTheSecretMasked() throws {
+        let cert = try TestCertificate.make()
+        let server = try TestSMTPServer(tls: "starttls", certificate: cert, auth: "pd:s3cret-pw")
+        defer { server.stop() }
+        let h = try DaemonHarness()
+        // The secret comes from the systemd credentials directory.
+        let credentials = h.dir.appendingPathComponent("credentials")
+        try FileManager.default.createDirectory(at: credentials, withIntermediateDirectories: true)
+        try "s3cret-pw\n".write(to: credentials.appendingPathComponent("permanenced_smtp-password"), atomically: true, encoding: .utf8)
+        try enableEmail(h, port: server.port, [
+            "host = \"localhost\"", "tls = \"starttls\"", "ca-file = \"\(cert.cert)\"", "username = \"pd\"",
+            "password-file = \"permanenced_smtp-password\"",
+        ])
+        let ok = try CLITests.run(["send-test", "--config", h.config, "--to", "admin@council.example"],
+                                  env: ["CREDENTIALS_DIRECTORY": credentials.path])
+        #expect(ok.status == 0, "\(ok.stdout)\n\(ok.stderr)")
+        #expect(ok.stdout.contains("C: STARTTLS") && ok.stdout.contains("TLS established"))
+        #expect(ok.stdout.contains("C: AUTH PLAIN ********"))
+        #expect(!ok.stdout.contains("s3cret-pw") && !ok.stdout.contains("czNjcmV0LXB3"))
+        #expect(ok.stdout.contains("accepted by localhost: 250"))
+        #expect(server.receivedCount == 1)
+        // Without the credential: refused before connecting, naming the setting.
+        let missing = try CLITests.run(["send-test", "--config", h.config, "--to", "admin@council.example"],
+                                       env: ["CREDENTIALS_DIRECTORY": h.dir.path])
+        #expect(missing.status == 2)
+        #expect(missing.stderr.contains("[email] password-file: cannot read"), "\(missing.stderr)")
+        // A wrong password: the relay's refusal, exit 1.
+        try "wrong\n".write(to: credentials.appendingPathComponent("permanenced_smtp-password"), atomically: true, encoding: .utf8)
+        let refused = try CLITests.run(["send-test", "--config", h.config, "--to", "admin@council.example"],
+                                       env: ["CREDENTIALS_DIRECTORY": credentials.path])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("535") && refused.stderr.contains("permanent"), "\(refused.stderr)")
+    }
 }
