@@ -24,19 +24,7 @@ public struct Mailer: Sendable {
         let c = ruleSet.configuration.email
         config = c
         host = c.helo ?? Self.hostName()
-        var credentials: SMTPSettings.Credentials?
-        if let user = c.username {
-            guard let file = c.passwordFile else {
-                throw SetupError(description: "\(configPath): [email] password-file: a username needs a password-file")
-            }
-            let path = Self.credentialPath(file)
-            guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-                throw SetupError(description: "\(configPath): [email] password-file: cannot read \(path) (does it exist, and may the permanenced user read it?)")
-            }
-            let secret = text.trimmingCharacters(in: .newlines)
-            guard !secret.isEmpty else { throw SetupError(description: "\(path): the file is empty ([email] password-file)") }
-            credentials = .init(username: user, secret: secret, mechanism: SMTPSettings.AuthMechanism(rawValue: c.auth) ?? .auto)
-        }
+        let credentials = try Self.credentials(c, configPath: configPath)
         let tls = SMTPSettings.TLSMode(rawValue: c.tls) ?? .starttls
         var timeouts = SMTPSettings.Timeouts()
         let scale = Double(c.commandTimeout) / 300
@@ -54,6 +42,32 @@ public struct Mailer: Sendable {
         composer = MailComposer(config: c, zone: ruleSet.zone, host: host, templates: try Self.templates(ruleSet: ruleSet, configPath: configPath))
         let calendar = ruleSet.calendars[ruleSet.configuration.defaultCalendar] ?? ruleSet.calendars.values.first!
         timing = MailTiming(config: c, zone: ruleSet.zone, calendar: calendar)
+    }
+
+    /// The username with the secret read now from `password-file`.
+    static func credentials(_ c: EmailConfiguration, configPath: String) throws -> SMTPSettings.Credentials? {
+        guard let user = c.username else { return nil }
+        guard let file = c.passwordFile else {
+            throw SetupError(description: "\(configPath): [email] password-file: a username needs a password-file")
+        }
+        let path = credentialPath(file)
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            throw SetupError(description: "\(configPath): [email] password-file: cannot read \(path) (does it exist, and may the permanenced user read it?)")
+        }
+        let secret = text.trimmingCharacters(in: .newlines)
+        guard !secret.isEmpty else { throw SetupError(description: "\(path): the file is empty ([email] password-file)") }
+        return .init(username: user, secret: secret, mechanism: SMTPSettings.AuthMechanism(rawValue: c.auth) ?? .auto)
+    }
+
+    /// A client with the secret file read again, so a rotated password or a refreshed OAuth 2 token is used
+    /// without a reload; the one from start or reload if the file cannot be read now.
+    public func currentClient(configPath: String) -> SMTPClient {
+        guard config.username != nil, let fresh = try? Self.credentials(config, configPath: configPath), fresh != settings.credentials else {
+            return client
+        }
+        var s = settings
+        s.credentials = fresh
+        return SMTPClient(settings: s, caFile: config.caFile)
     }
 
     /// Reads and checks the email templates named by `[email] templates` (relative to the configuration file).

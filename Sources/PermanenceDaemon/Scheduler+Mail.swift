@@ -77,7 +77,7 @@ extension Scheduler {
         try store.markMailSending(rows.map(\.id))
         mailSending = true
         let envelopes = rows.map { SMTPEnvelope(id: $0.id, from: mailer.config.from, recipients: [$0.address], message: $0.message) }
-        let client = mailer.client
+        let client = mailer.currentClient(configPath: settings.configPath)
         let store = store
         mailTask = Task(executorPreference: DaemonExecutor.shared) { [weak self] in
             // Each acceptance is recorded the moment the relay gives it, so a crash can repeat only the
