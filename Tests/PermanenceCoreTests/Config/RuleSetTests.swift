@@ -132,6 +132,47 @@ import Testing
         #expect(found.contains { $0.key == "calendars.scotland.remove" && $0.message.contains("not a bank holiday") })
     }
 
+    @Test func emailSettingsAreCheckedKeyByKey() throws {
+        let found = configIssues("""
+            [email]
+            enabled = true
+            tls = "ssl"
+            from = "not an address"
+            username = "pd"
+            digest-times = ["8:30", "17:00"]
+            immediate = ["critical"]
+            quiet-start = "7pm"
+            retry = ["1m", "soon"]
+            give-up-after = "forever"
+            case-link = "https://records.example/"
+            pasword-file = "pw"
+            """)
+        let byKey = Dictionary(found.map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
+        #expect(byKey["email.tls"]?.line == 3)
+        #expect(byKey["email.from"]?.line == 4)
+        #expect(byKey["email.digest-times"]?.message.contains("'8:30'") == true)
+        #expect(byKey["email.immediate"]?.message.contains("routine, important, urgent") == true)
+        #expect(byKey["email.quiet-start"] != nil)
+        #expect(byKey["email.retry"]?.message.contains("'soon'") == true)
+        #expect(byKey["email.give-up-after"] != nil)
+        #expect(byKey["email.case-link"]?.message.contains("{case}") == true)
+        #expect(byKey["email.pasword-file"]?.message.contains("did you mean 'password-file'") == true)
+        #expect(byKey["email.password-file"]?.message.contains("never in this file") == true)
+        // A good table parses to what it says.
+        let c = try RuleSet.parseConfiguration(SourceFile(path: "ok.toml", text: """
+            [email]
+            enabled = true
+            tls = "tls"
+            digest-times = ["17:00", "08:30"]
+            digest-days = "all"
+            quiet-start = ""
+            retry = ["30s", "2h"]
+            give-up-after = "2d"
+            """)).email
+        #expect(c.enabled && c.tls == "tls" && c.digestTimes == [8 * 3600 + 1800, 17 * 3600] && c.digestOnEveryDay)
+        #expect(c.quietStart == nil && c.retry == [30, 7200] && c.giveUpAfter == 2 * 86_400)
+    }
+
     @Test func configuredCalendarsAndDefaultPacksAreChecked() {
         let found = issues([goodPack], config: """
             default-calendar = "wales"
