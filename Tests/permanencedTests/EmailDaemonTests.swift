@@ -53,6 +53,15 @@ import TestSupport
         return try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
     }
 
+    /// A daemon emailing through `port`, with one case whose deadlines are far off already in the store.
+    func started(port: Int, _ extra: [String] = [], workerEmail: String = "sw@example.org") throws -> DaemonHarness {
+        let h = try DaemonHarness()
+        try enableEmail(h, port: port, extra)
+        try h.seed(["E0-\(UUID().uuidString.prefix(6))"], dueIn: 3600, workerEmail: workerEmail)
+        try #require(try h.start() != nil, "no READY=1; log:\n\(h.log)")
+        return h
+    }
+
     /// `HH:mm` in Europe/London, as `[email]` times are written.
     func clock(_ date: Date) -> String {
         let f = DateFormatter()
@@ -72,11 +81,8 @@ import TestSupport
         try #require(DaemonHarness.journaldListening, "systemd-journald is not running; scripts/test starts it (as root)")
         let server = try TestSMTPServer()
         defer { server.stop() }
-        let h = try DaemonHarness()
-        try enableEmail(h, port: server.port)
+        let h = try started(port: server.port)
         let ref = "E1-\(UUID().uuidString.prefix(6))"
-        try h.seed(["\(ref)-0"], dueIn: 3600)
-        try #require(try h.start() != nil, "no READY=1; log:\n\(h.log)")
         try h.seed(["\(ref)-1"], dueIn: 3)
         // The visit is urgent: the overdue notice to the worker, the escalation to the worker and the manager.
         #expect(waitFor(server, count: 3, timeout: 25), "log:\n\(h.log)")
@@ -106,14 +112,11 @@ import TestSupport
         try #require(DaemonHarness.journaldListening)
         let server = try TestSMTPServer()
         defer { server.stop() }
-        let h = try DaemonHarness()
         // The next whole minute at least 15 seconds away, local time.
         var at = Date().addingTimeInterval(60 - Date().timeIntervalSince1970.truncatingRemainder(dividingBy: 60))
         if at.timeIntervalSinceNow < 15 { at.addTimeInterval(60) }
-        try enableEmail(h, port: server.port, ["immediate = []", "digest-days = \"all\"", "digest-times = [\"\(clock(at))\"]"])
+        let h = try started(port: server.port, ["immediate = []", "digest-days = \"all\"", "digest-times = [\"\(clock(at))\"]"])
         let ref = "E2-\(UUID().uuidString.prefix(6))"
-        try h.seed(["\(ref)-0"], dueIn: 3600)
-        try #require(try h.start() != nil, "no READY=1; log:\n\(h.log)")
         try h.seed(["\(ref)-1", "\(ref)-2"], dueIn: 3)
         usleep(6_000_000)
         #expect(server.receivedCount == 0, "nothing before the digest time")
@@ -135,11 +138,8 @@ import TestSupport
     @Test func aRelayOutageLosesNothing() throws {
         try #require(DaemonHarness.journaldListening)
         let port = TestSMTPServer.freePort()
-        let h = try DaemonHarness()
-        try enableEmail(h, port: port)
+        let h = try started(port: port)
         let ref = "E3-\(UUID().uuidString.prefix(6))"
-        try h.seed(["\(ref)-0"], dueIn: 3600)
-        try #require(try h.start() != nil, "no READY=1; log:\n\(h.log)")
         try h.seed(["\(ref)-1"], dueIn: 2)
         // Nobody listens: the journal says the mail waits for a retry.
         let pid = try #require(h.process?.processIdentifier)
@@ -161,12 +161,9 @@ import TestSupport
         try #require(DaemonHarness.journaldListening)
         let server = try TestSMTPServer()
         defer { server.stop() }
-        let h = try DaemonHarness()
         // Quiet from an hour ago to an hour from now (local), every day of the week.
         let start = clock(Date().addingTimeInterval(-3600)), end = clock(Date().addingTimeInterval(3600))
-        try enableEmail(h, port: server.port, ["quiet-start = \"\(start)\"", "quiet-end = \"\(end)\""])
-        try h.seed(["E4-\(UUID().uuidString.prefix(6))"], dueIn: 3600)
-        try #require(try h.start() != nil, "no READY=1; log:\n\(h.log)")
+        let h = try started(port: server.port, ["quiet-start = \"\(start)\"", "quiet-end = \"\(end)\""])
         // Already overdue when it is announced: waiting for the morning cannot make it later than it is.
         try h.seed(["E4-\(UUID().uuidString.prefix(6))"], dueIn: 2)
         let pid = try #require(h.process?.processIdentifier)
@@ -183,11 +180,8 @@ import TestSupport
         try #require(DaemonHarness.journaldListening)
         let server = try TestSMTPServer()
         defer { server.stop() }
-        let h = try DaemonHarness()
-        try enableEmail(h, port: server.port)
         // The relay refuses the worker's address for good (550).
-        try h.seed(["E5-\(UUID().uuidString.prefix(6))"], dueIn: 3600, workerEmail: "unknown-sw@example.org")
-        try #require(try h.start() != nil, "no READY=1; log:\n\(h.log)")
+        let h = try started(port: server.port, workerEmail: "unknown-sw@example.org")
         try h.seed(["E5-\(UUID().uuidString.prefix(6))"], dueIn: 2, workerEmail: "unknown-sw@example.org")
         let pid = try #require(h.process?.processIdentifier)
         let given = try DaemonHarness.waitForJournal(["MESSAGE_ID=735227e437ef40e581de99456801abb8", "_PID=\(pid)"], timeout: 20) { $0.count >= 2 }
