@@ -4,7 +4,7 @@
 Prints "READY <port>" once it listens, saves each accepted message as N.eml (the DATA exactly as
 received, dot-unstuffed) with N.json (envelope, TLS, auth), and runs until killed or stdin closes.
 
-Modes: normal; tempfail-first (451 to the first DATA, then accept); reject (554 to DATA);
+--pipelining advertises PIPELINING. Modes: normal; tempfail-first (451 to the first DATA, then accept); reject (554 to DATA);
 hang (never answer DATA); drop (close the connection when the data has arrived, without replying).
 """
 import argparse, asyncio, json, os, socket, ssl, sys, threading
@@ -27,8 +27,16 @@ def login(session):
 
 
 class Handler:
-    def __init__(self, mode, maildir):
+    def __init__(self, mode, maildir, pipelining):
         self.mode, self.maildir, self.count, self.datas = mode, maildir, 0, 0
+        self.pipelining, self.sessions = pipelining, set()
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        # aiosmtpd reads commands in order from the stream, so it can take pipelined ones; advertise it on request.
+        session.host_name = hostname
+        if self.pipelining:
+            responses.insert(len(responses) - 1, "250-PIPELINING")
+        return responses
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address.startswith("unknown"):
@@ -51,10 +59,12 @@ class Handler:
         base = os.path.join(self.maildir, str(self.count))
         with open(base + ".eml", "wb") as f:
             f.write(envelope.original_content)
+        # Sessions are told apart by the client's address and port.
+        self.sessions.add(tuple(session.peer))
         with open(base + ".json", "w") as f:
-            json.dump({"from": envelope.mail_from, "to": envelope.rcpt_tos, "peer": list(session.peer)[:2],
-                       "tls": server.transport.get_extra_info("ssl_object") is not None, "login": login(session),
-                       "mail_options": envelope.mail_options}, f)
+            json.dump({"from": envelope.mail_from, "session": len(self.sessions), "to": envelope.rcpt_tos,
+                       "peer": list(session.peer)[:2], "tls": server.transport.get_extra_info("ssl_object") is not None,
+                       "login": login(session), "mail_options": envelope.mail_options}, f)
         return "250 2.0.0 queued as %d" % self.count
 
 
@@ -67,6 +77,7 @@ def main():
     p.add_argument("--tls", choices=["none", "starttls", "implicit"], default="none")
     p.add_argument("--auth", help="user:password required")
     p.add_argument("--port", type=int, help="default: a free port")
+    p.add_argument("--pipelining", action="store_true", help="advertise PIPELINING")
     a = p.parse_args()
     os.makedirs(a.maildir, exist_ok=True)
     ctx = None
@@ -85,7 +96,7 @@ def main():
     if a.tls == "starttls":
         kwargs.update(tls_context=ctx, require_starttls=True)
     port = a.port or free_port()
-    handler = Handler(a.mode, a.maildir)
+    handler = Handler(a.mode, a.maildir, a.pipelining)
     controller = Controller(handler, hostname="127.0.0.1", port=port,
                             ssl_context=ctx if a.tls == "implicit" else None, **kwargs)
     controller.start()

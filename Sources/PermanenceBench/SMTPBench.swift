@@ -56,7 +56,8 @@ struct SMTPBench: ParsableCommand {
         let port = 20_000 + Int(getpid() % 20_000)
         let sink = Process()
         sink.executableURL = URL(fileURLWithPath: "/usr/sbin/smtp-sink")
-        sink.arguments = ["-u", "nobody", "127.0.0.1:\(port)", "256"]
+        // smtp-sink must drop privileges when started as root, and cannot otherwise.
+        sink.arguments = (getuid() == 0 ? ["-u", "nobody"] : []) + ["127.0.0.1:\(port)", "256"]
         try sink.run()
         defer { sink.terminate() }
         usleep(500_000)

@@ -54,6 +54,29 @@ import Testing
         #expect(!transcript.lines.joined(separator: "\n").contains("s3cret"))
     }
 
+    @Test func pipelinedMessagesArriveByteForByteOverOneSession() async throws {
+        let server = try TestSMTPServer(auth: "pd:s3cret", pipelining: true)
+        defer { server.stop() }
+        let transcript = Transcript()
+        let messages = (1...4).map { id in
+            SMTPEnvelope(id: id, from: "pd@example.org", recipients: ["worker@example.org", "unknown@example.org", "tm@example.org"],
+                         message: Array(Self.body.utf8))
+        }
+        let outcomes = await SMTPClient(settings: settings(server.port, tls: .none, user: "pd")).send(messages, transcript: transcript.append)
+        for id in 1...4 {
+            guard case .delivered(let d)? = outcomes[id] else { Issue.record("message \(id): \(String(describing: outcomes[id]))"); continue }
+            #expect(d.accepted == ["worker@example.org", "tm@example.org"])
+            #expect(d.refused.map(\.reply.code) == [550])
+        }
+        #expect(transcript.lines.contains { $0.contains("pipelining: yes") })
+        #expect(server.receivedCount == 4)
+        for n in 1...4 {
+            #expect(try server.message(n) == Self.body)
+            #expect(try server.envelope(n)["session"] as? Int == 1)
+            #expect(try server.envelope(n)["to"] as? [String] == ["worker@example.org", "tm@example.org"])
+        }
+    }
+
     @Test func implicitTLS() async throws {
         let cert = try TestCertificate.make()
         let server = try TestSMTPServer(tls: "implicit", certificate: cert, auth: "pd:s3cret")

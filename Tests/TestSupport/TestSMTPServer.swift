@@ -10,7 +10,7 @@ public final class TestSMTPServer {
 
     public enum Mode: String { case normal, tempfailFirst = "tempfail-first", reject, hang, drop }
 
-    public init(mode: Mode = .normal, tls: String = "none", certificate: TestCertificate? = nil, auth: String? = nil, port: Int? = nil) throws {
+    public init(mode: Mode = .normal, tls: String = "none", certificate: TestCertificate? = nil, auth: String? = nil, port: Int? = nil, pipelining: Bool = false) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("smtp-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let root = repositoryRoot
@@ -20,6 +20,7 @@ public final class TestSMTPServer {
         if let certificate { args += ["--cert", certificate.cert, "--key", certificate.key] }
         if let auth { args += ["--auth", auth] }
         if let port { args += ["--port", String(port)] }
+        if pipelining { args.append("--pipelining") }
         process.arguments = args
         let out = Pipe()
         process.standardOutput = out

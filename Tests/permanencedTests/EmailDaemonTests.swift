@@ -23,7 +23,8 @@ import TestSupport
         try (text + "\n" + email + "\n").write(toFile: h.config, atomically: true, encoding: .utf8)
     }
 
-    /// The message parsed by Python's email package: subject, part types, the text and the calendar.
+    /// The message parsed by Python's email package, and its calendar by the icalendar package (Debian's
+    /// python3-icalendar): subject, part types, the text and the calendar's events.
     func parsed(_ eml: String) throws -> [String: Any] {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
@@ -34,12 +35,13 @@ import TestSupport
             parts = list(m.walk())
             ics = [x.get_content() for x in parts if x.get_content_type() == "text/calendar"]
             text = [x.get_content() for x in parts if x.get_content_type() == "text/plain"]
-            cal = ics[0].replace("\\r\\n ", "") if ics else ""
-            lines = cal.split("\\r\\n")
-            ok = lines[0] == "BEGIN:VCALENDAR" and lines.count("BEGIN:VEVENT") == lines.count("END:VEVENT") \
-                and all(any(l.startswith("DTSTART") for l in e.split("\\r\\n")) and "UID:" in e for e in cal.split("BEGIN:VEVENT")[1:])
+            import icalendar
+            cal = icalendar.Calendar.from_ical(ics[0]) if ics else None
+            events = cal.walk("VEVENT") if cal else []
+            ok = cal is not None and all(e.get("UID") and e.get("DTSTART") and e.get("SUMMARY") for e in events)
             print(json.dumps({"subject": str(m["subject"]), "to": str(m["to"]), "types": [x.get_content_type() for x in parts],
-                              "text": text[0] if text else "", "ics_ok": ok, "events": lines.count("BEGIN:VEVENT"),
+                              "text": text[0] if text else "", "ics_ok": ok, "events": len(events),
+                              "summaries": [str(e.get("SUMMARY")) for e in events],
                               "defects": [str(d) for x in parts for d in x.defects]}))
             """]
         let input = Pipe(), output = Pipe()
@@ -97,6 +99,7 @@ import TestSupport
             #expect((message["subject"] as? String)?.hasPrefix("URGENT: Overdue: ") == true, "\(message)")
             #expect(message["types"] as? [String] == ["multipart/mixed", "multipart/alternative", "text/plain", "text/html", "text/calendar"])
             #expect(message["ics_ok"] as? Bool == true)
+            #expect((message["summaries"] as? [String])?.first?.hasSuffix("(case \(ref)-1)") == true)
             #expect((message["defects"] as? [Any])?.isEmpty == true)
             let text = message["text"] as? String ?? ""
             #expect(text.contains("Case \(ref)-1 (X.Y.)"))
@@ -230,5 +233,43 @@ import TestSupport
                                        env: ["CREDENTIALS_DIRECTORY": credentials.path])
         #expect(refused.status == 1)
         #expect(refused.stderr.contains("535") && refused.stderr.contains("permanent"), "\(refused.stderr)")
+    }
+
+    @Test func anAbsentWorkersMailGoesToTheirDeputy() throws {
+        try #require(DaemonHarness.journaldListening)
+        let server = try TestSMTPServer()
+        defer { server.stop() }
+        let h = try started(port: server.port)
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_GB_POSIX")
+        f.timeZone = TimeZone(identifier: "Europe/London")
+        f.dateFormat = "yyyy-MM-dd"
+        let away = try h.cli(["worker", "absent", "sw", "--from", f.string(from: Date().addingTimeInterval(-86_400)),
+                              "--to", f.string(from: Date().addingTimeInterval(2 * 86_400)), "--deputy", "tm"])
+        #expect(away.status == 0, "\(away.stderr)")
+        try h.seed(["E6-\(UUID().uuidString.prefix(6))"], dueIn: 2)
+        // The worker's overdue notice and the escalation both reach the deputy, once each; nothing to the worker.
+        #expect(waitFor(server, count: 2, timeout: 20), "log:\n\(h.log)")
+        usleep(3_000_000)
+        let to = try (1...server.receivedCount).compactMap { (try server.envelope($0)["to"] as? [String])?.first }
+        #expect(to == ["tm@example.org", "tm@example.org"])
+        h.stop()
+    }
+
+    @Test func aReloadWithABrokenEmailSettingKeepsTheOldOneSending() throws {
+        try #require(DaemonHarness.journaldListening)
+        let server = try TestSMTPServer()
+        defer { server.stop() }
+        let h = try started(port: server.port)
+        let good = try String(contentsOfFile: h.config, encoding: .utf8)
+        try good.replacingOccurrences(of: "tls = \"none\"", with: "tls = \"ssl\"").write(toFile: h.config, atomically: true, encoding: .utf8)
+        let pid = try #require(h.process?.processIdentifier)
+        h.signal(SIGHUP)
+        let refused = try DaemonHarness.waitForJournal(["MESSAGE_ID=6b988516976647de816773b4ab7cd00e", "_PID=\(pid)"], timeout: 15) { !$0.isEmpty }
+        #expect((refused.first?["MESSAGE"] as? String)?.contains("email.tls") == true, "\(refused)")
+        // Through the inbox, which the daemon imports with the configuration it runs (the file is still broken).
+        try h.seed(["E7-\(UUID().uuidString.prefix(6))"], dueIn: 3, through: "inbox")
+        #expect(waitFor(server, count: 3, timeout: 20), "the old settings keep sending; log:\n\(h.log)")
+        h.stop()
     }
 }
