@@ -1,12 +1,10 @@
 import ArgumentParser
-import Dispatch
 import Foundation
 import PermanenceCore
 import PermanenceDaemon
 import PermanenceMail
 import SMTPClient
 import SMTPCore
-import Synchronization
 
 /// Sends the same N composed digests to Postfix's `smtp-sink` on loopback twice over one connection each:
 /// with our client, then with Python's `smtplib`, and prints messages per second for both.
@@ -72,18 +70,10 @@ struct SMTPBench: ParsableCommand {
     func timeOurs(_ envelopes: [SMTPEnvelope], port: Int) throws -> Double {
         let settings = SMTPSettings(host: "127.0.0.1", port: port, tls: .none, heloName: "bench.example")
         let client = SMTPClient(settings: settings)
-        let result = Mutex<(Double, Int)>((0, 0))
-        let done = DispatchSemaphore(value: 0)
-        Task {
-            let t0 = monotonicSeconds()
-            let outcomes = await client.send(envelopes)
-            let elapsed = monotonicSeconds() - t0
-            let ok = outcomes.values.filter { if case .delivered = $0 { return true } else { return false } }.count
-            result.withLock { $0 = (elapsed, ok) }
-            done.signal()
-        }
-        done.wait()
-        let (elapsed, ok) = result.withLock { $0 }
+        let t0 = monotonicSeconds()
+        let outcomes = try DaemonExecutor.shared.wait { await client.send(envelopes) }
+        let elapsed = monotonicSeconds() - t0
+        let ok = outcomes.values.filter { if case .delivered = $0 { return true } else { return false } }.count
         guard ok == envelopes.count else { throw ValidationError("our client delivered \(ok) of \(envelopes.count)") }
         return elapsed
     }

@@ -26,16 +26,7 @@ public struct Mailer: Sendable {
         host = c.helo ?? Self.hostName()
         let credentials = try Self.credentials(c, configPath: configPath)
         let tls = SMTPSettings.TLSMode(rawValue: c.tls) ?? .starttls
-        var timeouts = SMTPSettings.Timeouts()
-        let scale = Double(c.commandTimeout) / 300
-        timeouts = .init()
-        timeouts.greeting *= scale
-        timeouts.command *= scale
-        timeouts.mail *= scale
-        timeouts.rcpt *= scale
-        timeouts.dataInitiation *= scale
-        timeouts.dataBlock *= scale
-        timeouts.dataTermination *= scale
+        let timeouts = SMTPSettings.Timeouts().scaled(by: Double(c.commandTimeout) / 300)
         settings = SMTPSettings(host: c.host, port: c.port ?? (tls == .tls ? 465 : tls == .none ? 25 : 587), tls: tls,
                                 heloName: host, credentials: credentials, timeouts: timeouts)
         client = SMTPClient(settings: settings, caFile: c.caFile)

@@ -62,7 +62,7 @@ extension Scheduler {
         for batch in batches {
             let list = batch.keys.compactMap { items[$0] }
             guard !list.isEmpty else { try store.dropMailItems(worker: workerID, keys: batch.keys); continue }
-            let id = "\(batch.kind).\(workerID).\(t.seconds).\(batch.keys[0].utf8.reduce(UInt32(2166136261)) { ($0 ^ UInt32($1)) &* 16777619 })"
+            let id = "\(batch.kind).\(workerID).\(t.seconds).\(String(stableHash(batch.keys[0]), radix: 36))"
             let message = mailer.composer.compose(to: recipient, items: list, immediate: batch.kind == "immediate", now: t, id: id)
             try store.queueMail(worker: workerID, address: address, kind: batch.kind, subject: message.subject,
                                 message: message.render(), items: batch.keys, now: t)
@@ -98,6 +98,7 @@ extension Scheduler {
             do {
                 switch outcomes[row.id] ?? .failed(.connection("no outcome")) {
                 case .delivered:
+                    // Already written as the relay accepted it; again here in case that write failed.
                     try store.markMailSent(row.id, at: t)
                 case .failed(let error) where error.isTemporary && t.seconds - row.createdAt.seconds < (mailer?.config.giveUpAfter ?? 0):
                     let retryAt = t.adding(seconds: mailer?.timing.retryDelay(afterAttempts: row.attempts + 1) ?? 3600)

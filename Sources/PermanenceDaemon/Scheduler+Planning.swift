@@ -62,9 +62,7 @@ extension Scheduler {
         let horizon = t.adding(seconds: Self.horizon)
         var s = DueSelection(planned: planner.plan(evaluation, from: cursor, until: horizon), now: t, missedBefore: missedBefore)
         if s.next == nil {
-            // FNV-1a of the reference: stable across restarts, cheap.
-            let hash = c.reference.utf8.reduce(UInt64(0xcbf2_9ce4_8422_2325)) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }
-            let spread = Int(hash % UInt64(Self.horizon / 2))
+            let spread = Int(stableHash(c.reference) % UInt64(Self.horizon / 2))
             s.next = horizon.adding(seconds: -spread)
         }
         return s

@@ -37,7 +37,7 @@ public struct MailComposer: Sendable {
         let sorted = items.sorted { ($0.dueAt, $0.caseRef, $0.key) < ($1.dueAt, $1.caseRef, $1.key) }
         let kind = immediate ? "urgent" : "digest"
         let context = immediate && !sorted.isEmpty ? urgentContext(sorted[0], recipient: recipient, now: now) : digestContext(sorted, recipient: recipient, now: now)
-        let subject = String(Substring(templates.render("\(kind)-subject", context)).trimmingCharacters(in: " \t\n\r"))
+        let subject = HeaderField.sanitized(templates.render("\(kind)-subject", context))
         let calendar = ICalendar(stamp: MailDates.icsUTC(now), events: sorted.map(event))
         return MailMessage(
             from: .init(name: config.fromName, address: config.from), to: [.init(name: recipient.name, address: recipient.address)],
@@ -95,7 +95,7 @@ public struct MailComposer: Sendable {
     }
 
     func link(_ ref: String) -> String? {
-        config.caseLink.map { $0.replacingOccurrences(of: "{case}", with: Self.percentEncoded(ref)) }
+        config.caseLink.map { $0.replacing("{case}", with: Self.percentEncoded(ref)) }
     }
 
     func dueLine(_ item: MailItem, now: Instant) -> String {
@@ -133,23 +133,9 @@ public struct MailComposer: Sendable {
             if (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x2D || b == 0x2E || b == 0x5F || b == 0x7E {
                 out.append(Character(Unicode.Scalar(b)))
             } else {
-                out += "%" + String(b, radix: 16, uppercase: true).leftPadded()
+                out += (b < 16 ? "%0" : "%") + String(b, radix: 16, uppercase: true)
             }
         }
         return out
-    }
-}
-
-extension String {
-    func leftPadded() -> String { count < 2 ? "0" + self : self }
-
-    func replacingOccurrences(of target: String, with replacement: String) -> String {
-        var out = ""
-        var rest = Substring(self)
-        while let r = rest.firstRange(of: target) {
-            out += rest[..<r.lowerBound] + replacement
-            rest = rest[r.upperBound...]
-        }
-        return out + rest
     }
 }

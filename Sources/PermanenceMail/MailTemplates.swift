@@ -64,7 +64,7 @@ public struct MailTemplates: Sendable {
             if rest.first == "}" { rest = rest.dropFirst() }
             guard let sigil = tag.first, !"!>=%<$".contains(sigil) else { continue }
             if "#^/&{".contains(sigil) { tag = tag.dropFirst() }
-            let name = tag.trimmingCharacters(in: " ").split(separator: ".").first.map(String.init) ?? "."
+            let name = tag.filter { $0 != " " }.split(separator: ".").first.map(String.init) ?? "."
             out.append((name.isEmpty ? "." : name, line))
         }
         return out
@@ -72,14 +72,5 @@ public struct MailTemplates: Sendable {
 
     func render(_ name: String, _ context: [String: Any]) -> String {
         templates[name]?.render(context) ?? ""
-    }
-}
-
-extension Substring {
-    func trimmingCharacters(in set: String) -> Substring {
-        var s = self
-        while let f = s.first, set.contains(f) { s = s.dropFirst() }
-        while let l = s.last, set.contains(l) { s = s.dropLast() }
-        return s
     }
 }

@@ -43,7 +43,16 @@ public struct SMTPSettings: Sendable, Equatable {
 
         public init() {}
 
-        /// Every timeout set to the same value (for tests and `send-test --timeout`).
+        /// Every timeout multiplied by `factor` (the admin's `command-timeout` against RFC 5321's five minutes).
+        public func scaled(by factor: Double) -> Timeouts {
+            var t = self
+            for path in [\Timeouts.greeting, \.command, \.mail, \.rcpt, \.dataInitiation, \.dataBlock, \.dataTermination] {
+                t[keyPath: path] *= factor
+            }
+            return t
+        }
+
+        /// Every timeout set to the same value (for tests).
         public init(all seconds: Double) {
             connect = seconds
             greeting = seconds

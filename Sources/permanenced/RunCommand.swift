@@ -1,7 +1,5 @@
 import ArgumentParser
-import Dispatch
 import PermanenceDaemon
-import Synchronization
 
 /// `permanenced run`: the daemon, as systemd starts it.
 struct RunCommand: ParsableCommand {
@@ -26,18 +24,11 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         let settings = Scheduler.Settings(configPath: ConfigLoader.path(config), storePath: store, inboxPath: inboxPath)
-        let failed = Mutex(false)
-        let done = DispatchSemaphore(value: 0)
-        // Preferring the daemon's executor keeps every task off libdispatch's global pool (see DaemonExecutor).
-        Task(executorPreference: DaemonExecutor.shared) {
-            do {
-                try await Daemon.run(settings: settings)
-            } catch {
-                failed.withLock { $0 = true }
-            }
-            done.signal()
+        // The daemon's executor keeps every task off libdispatch's global pool (see DaemonExecutor).
+        do {
+            try DaemonExecutor.shared.wait { try await Daemon.run(settings: settings) }
+        } catch {
+            throw ExitCode(1)
         }
-        done.wait()
-        if failed.withLock({ $0 }) { throw ExitCode(1) }
     }
 }

@@ -1,12 +1,10 @@
 import ArgumentParser
-import Dispatch
 import Foundation
 import PermanenceCore
 import PermanenceDaemon
 import PermanenceMail
 import SMTPClient
 import SMTPCore
-import Synchronization
 
 /// `permanenced send-test --to ADDRESS`: one message through the configured relay, with the whole SMTP
 /// conversation printed (secrets masked), so an admin can see why a relay refuses.
@@ -42,16 +40,9 @@ struct SendTestCommand: ParsableCommand {
             to: MailRecipient(workerID: "send-test", name: "permanenced admin", address: to), items: [item], immediate: true,
             now: now, id: "send-test.\(now.seconds).\(getpid())")
         let envelope = SMTPEnvelope(id: 1, from: mailer.config.from, recipients: [to], message: message.render())
-        let outcome = Mutex<SMTPOutcome?>(nil)
-        let done = DispatchSemaphore(value: 0)
         let client = mailer.client
-        Task(executorPreference: DaemonExecutor.shared) {
-            let result = await client.send([envelope]) { say($0) }
-            outcome.withLock { $0 = result[1] }
-            done.signal()
-        }
-        done.wait()
-        switch outcome.withLock({ $0 }) {
+        let outcome = try DaemonExecutor.shared.wait { await client.send([envelope]) { say($0) }[1] }
+        switch outcome {
         case .delivered(let d)?:
             say("accepted by \(mailer.settings.host): \(d.reply)")
         case .failed(let e)?:

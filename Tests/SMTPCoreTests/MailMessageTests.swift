@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import SMTPCore
 
@@ -25,18 +26,6 @@ func decodeEncodedWords(_ s: String) -> String {
         guard w.hasPrefix("=?UTF-8?B?"), w.hasSuffix("?=") else { return String(w) }
         return String(decoding: Base64.decode(String(w.dropFirst(10).dropLast(2))) ?? [], as: UTF8.self)
     }.joined()
-}
-
-extension String {
-    func components(separatedBy sep: String) -> [String] {
-        var parts: [String] = []
-        var rest = Substring(self)
-        while let r = rest.firstRange(of: sep) {
-            parts.append(String(rest[..<r.lowerBound]))
-            rest = rest[r.upperBound...]
-        }
-        return parts + [String(rest)]
-    }
 }
 
 @Suite struct MailMessageTests {
@@ -99,7 +88,7 @@ extension String {
     @Test func everyLineOfAMessageIsShort() {
         let m = String(decoding: sample(subject: String(repeating: "x", count: 2000), text: String(repeating: "é", count: 5000)).render(), as: UTF8.self)
         for line in m.components(separatedBy: "\r\n") { #expect(line.utf8.count <= 998) }
-        #expect(!m.contains("\n\n") && !m.replacingOccurrences("\r\n", "").contains("\n"))
+        #expect(!m.contains("\n\n") && !m.replacingOccurrences(of: "\r\n", with: "").contains("\n"))
     }
 
     @Test func icalendarEscapesAndFolds() {
@@ -116,7 +105,7 @@ extension String {
         #expect(text.contains("DESCRIPTION:Line one\\nLine two"))
         for line in text.components(separatedBy: "\r\n") { #expect(line.utf8.count <= 75) }
         // Unfolding gives back whole lines; no character was split.
-        let unfolded = text.replacingOccurrences("\r\n ", "")
+        let unfolded = text.replacingOccurrences(of: "\r\n ", with: "")
         #expect(unfolded.contains(String(repeating: "ü", count: 60)))
         #expect(text.hasSuffix("END:VCALENDAR\r\n"))
     }
@@ -131,6 +120,4 @@ extension String {
     func replacingLineBreaksWithCRLF() -> String {
         replacingLineBreaks().map { String(decoding: $0, as: UTF8.self) }.joined(separator: "\r\n")
     }
-
-    func replacingOccurrences(_ a: String, _ b: String) -> String { components(separatedBy: a).joined(separator: b) }
 }

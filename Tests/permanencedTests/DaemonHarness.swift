@@ -196,10 +196,15 @@ final class DaemonHarness {
 
     /// A local date-time `seconds` from now, as the CLI takes it (`--at`), and that instant.
     static func localTime(secondsFromNow seconds: Double) -> String {
+        local(Date().addingTimeInterval(seconds), "yyyy-MM-dd'T'HH:mm:ss")
+    }
+
+    /// `date` in Europe/London, in a DateFormatter `format` (`HH:mm` for configuration times, say).
+    static func local(_ date: Date, _ format: String) -> String {
         let f = DateFormatter()
         f.locale = Locale(identifier: "en_GB_POSIX")
         f.timeZone = TimeZone(identifier: "Europe/London")
-        f.dateFormat = "yyyy-MM-dd'T'HH:mm:ss"
-        return f.string(from: Date().addingTimeInterval(seconds))
+        f.dateFormat = format
+        return f.string(from: date)
     }
 }

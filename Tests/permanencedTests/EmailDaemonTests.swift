@@ -65,13 +65,7 @@ import TestSupport
     }
 
     /// `HH:mm` in Europe/London, as `[email]` times are written.
-    func clock(_ date: Date) -> String {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_GB_POSIX")
-        f.timeZone = TimeZone(identifier: "Europe/London")
-        f.dateFormat = "HH:mm"
-        return f.string(from: date)
-    }
+    func clock(_ date: Date) -> String { DaemonHarness.local(date, "HH:mm") }
 
     func waitFor(_ server: TestSMTPServer, count: Int, timeout: Double) -> Bool {
         let end = Date().addingTimeInterval(timeout)
@@ -240,12 +234,8 @@ import TestSupport
         let server = try TestSMTPServer()
         defer { server.stop() }
         let h = try started(port: server.port)
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_GB_POSIX")
-        f.timeZone = TimeZone(identifier: "Europe/London")
-        f.dateFormat = "yyyy-MM-dd"
-        let away = try h.cli(["worker", "absent", "sw", "--from", f.string(from: Date().addingTimeInterval(-86_400)),
-                              "--to", f.string(from: Date().addingTimeInterval(2 * 86_400)), "--deputy", "tm"])
+        let away = try h.cli(["worker", "absent", "sw", "--from", DaemonHarness.local(Date().addingTimeInterval(-86_400), "yyyy-MM-dd"),
+                              "--to", DaemonHarness.local(Date().addingTimeInterval(2 * 86_400), "yyyy-MM-dd"), "--deputy", "tm"])
         #expect(away.status == 0, "\(away.stderr)")
         try h.seed(["E6-\(UUID().uuidString.prefix(6))"], dueIn: 2)
         // The worker's overdue notice and the escalation both reach the deputy, once each; nothing to the worker.

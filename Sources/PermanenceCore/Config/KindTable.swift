@@ -21,11 +21,7 @@ struct KindTable: Sendable {
     }
 
     static func hash(_ s: String) -> Int {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in s.utf8 {
-            h ^= UInt64(b)
-            h = h &* 0x100_0000_01b3
-        }
+        let h = stableHash(s)
         return Int(truncatingIfNeeded: h ^ (h >> 29))
     }
 

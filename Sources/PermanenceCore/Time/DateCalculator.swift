@@ -158,9 +158,7 @@ public struct DateCalculator: Sendable {
     }
 }
 
-func weekdayName(_ date: LocalDate) -> String {
-    ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"][date.weekday - 1]
-}
+func weekdayName(_ date: LocalDate) -> String { date.weekdayName }
 
 extension Instant {
     /// `2026-10-25T01:00:00Z`.

@@ -31,6 +31,11 @@ public struct LocalDate: Hashable, Comparable, Sendable, CustomStringConvertible
         return (w < 0 ? w + 7 : w) + 1
     }
 
+    /// `Monday` … `Sunday`.
+    public var weekdayName: String {
+        ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"][weekday - 1]
+    }
+
     /// Saturday or Sunday.
     public var isWeekend: Bool { weekday >= 6 }
 

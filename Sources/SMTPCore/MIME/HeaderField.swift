@@ -51,7 +51,7 @@ public enum HeaderField {
         if !raw.utf8.allSatisfy({ $0 < 128 }) { return "\(encodedWords(raw).joined(separator: " ")) <\(addr)>" }
         let atext = raw.unicodeScalars.allSatisfy { $0.properties.isAlphabetic || "0123456789 !#$%&'*+-/=?^_`{|}~".unicodeScalars.contains($0) }
         if atext { return "\(raw) <\(addr)>" }
-        let quoted = raw.replacingOccurrences("\\", "\\\\").replacingOccurrences("\"", "\\\"")
+        let quoted = raw.replacing("\\", with: "\\\\").replacing("\"", with: "\\\"")
         return "\"\(quoted)\" <\(addr)>"
     }
 
@@ -81,11 +81,5 @@ extension String {
         while s.first == " " { s = s.dropFirst() }
         while s.last == " " { s = s.dropLast() }
         return String(s)
-    }
-
-    func replacingOccurrences(_ target: Character, _ replacement: String) -> String {
-        var out = ""
-        for c in self { if c == target { out += replacement } else { out.append(c) } }
-        return out
     }
 }

@@ -2,7 +2,7 @@
 /// plain text and, optionally, HTML as `multipart/alternative`, with attachments (an iCalendar file) in
 /// `multipart/mixed`. UTF-8 throughout; text parts quoted-printable, attachments Base64, so every line is
 /// 7-bit and well within 998 characters.
-public struct MailMessage: Sendable, Equatable {
+public struct MailMessage: Sendable {
     public struct Mailbox: Sendable, Equatable {
         public var name: String?
         public var address: String
@@ -52,8 +52,6 @@ public struct MailMessage: Sendable, Equatable {
         self.extraHeaders = extraHeaders
     }
 
-    public static func == (a: MailMessage, b: MailMessage) -> Bool { a.render() == b.render() }
-
     /// The whole message, CRLF line ends.
     public func render() -> [UInt8] {
         var head: [String] = [
@@ -68,7 +66,8 @@ public struct MailMessage: Sendable, Equatable {
             let safeName = String(name.unicodeScalars.filter { $0.value > 32 && $0.value < 127 && $0 != ":" })
             head.append("\(safeName): \(HeaderField.unstructured(value, nameLength: safeName.count + 2))")
         }
-        let boundary = "=_pd_" + String(messageID.utf8.reduce(UInt64(0xcbf2_9ce4_8422_2325)) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }, radix: 36)
+        // "=_" never occurs in quoted-printable or Base64 text, so no part's content can look like the boundary.
+        let boundary = "=_pd_" + String(messageID.filter { $0.isASCII && ($0.isLetter || $0.isNumber) }.suffix(40))
         let body = bodyPart(boundary: boundary)
         return Array((head.joined(separator: "\r\n") + "\r\n" + body).utf8)
     }
