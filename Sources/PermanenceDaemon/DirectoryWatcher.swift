@@ -21,16 +21,16 @@ final class DirectoryWatcher: @unchecked Sendable {  // state is touched only on
     private let source: DispatchSourceRead
     private var directories: [Int32: String] = [:]
 
-    /// `handler(directory, name)` runs on `queue` for each event.
-    init(queue: DispatchQueue, handler: @escaping (String, String) -> Void) throws {
+    /// `handler(directory, name, what)` runs on `queue` for each event.
+    init(queue: DispatchQueue, handler: @escaping (String, String, Mask) -> Void) throws {
         fd = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
         if fd < 0 { throw Failure(description: "inotify_init1: \(String(cString: strerror(errno)))") }
         source = DispatchSource.makeReadSource(fileDescriptor: fd, queue: queue)
         let fd = self.fd
         source.setEventHandler { [weak self] in
             guard let self else { return }
-            for (wd, name) in Self.drain(fd) {
-                if let dir = self.directories[wd] { handler(dir, name) }
+            for (wd, name, mask) in Self.drain(fd) {
+                if let dir = self.directories[wd] { handler(dir, name, Mask(rawValue: mask)) }
             }
         }
         source.setCancelHandler { close(fd) }
@@ -46,9 +46,9 @@ final class DirectoryWatcher: @unchecked Sendable {  // state is touched only on
 
     func cancel() { source.cancel() }
 
-    /// Reads every pending event: (watch descriptor, file name).
-    private static func drain(_ fd: Int32) -> [(Int32, String)] {
-        var out: [(Int32, String)] = []
+    /// Reads every pending event: (watch descriptor, file name, mask).
+    private static func drain(_ fd: Int32) -> [(Int32, String, UInt32)] {
+        var out: [(Int32, String, UInt32)] = []
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
         while true {
             let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
@@ -56,12 +56,12 @@ final class DirectoryWatcher: @unchecked Sendable {  // state is touched only on
             var offset = 0
             let header = MemoryLayout<inotify_event>.size
             while offset + header <= n {
-                let (wd, length) = buffer.withUnsafeBytes { raw -> (Int32, Int) in
+                let (wd, length, mask) = buffer.withUnsafeBytes { raw -> (Int32, Int, UInt32) in
                     let e = raw.loadUnaligned(fromByteOffset: offset, as: inotify_event.self)
-                    return (e.wd, Int(e.len))
+                    return (e.wd, Int(e.len), e.mask)
                 }
                 let nameBytes = buffer[(offset + header)..<min(n, offset + header + length)].prefix { $0 != 0 }
-                out.append((wd, String(decoding: nameBytes, as: UTF8.self)))
+                out.append((wd, String(decoding: nameBytes, as: UTF8.self), mask))
                 offset += header + length
             }
         }

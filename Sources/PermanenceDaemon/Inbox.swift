@@ -3,6 +3,9 @@ import PermanenceCore
 import PermanenceStore
 
 /// The inbox directory: files dropped here are imported, then moved to `processed/` or `rejected/`.
+///
+/// Only a file that is itself bad is rejected. A passing problem (the store locked by another process, a
+/// file that cannot be read yet) leaves the file where it is, to be tried again.
 public struct Inbox: Sendable {
     public let directory: String
 
@@ -10,48 +13,84 @@ public struct Inbox: Sendable {
         self.directory = directory
     }
 
-    /// One line per file handled, for people; and how many files were rejected.
+    /// One line per file handled, for people; and what became of each file.
     public struct Result: Sendable {
-        public var lines: [String] = []
+        /// A line for people, and what it says became of the file.
+        public struct Line: Sendable {
+            public enum Kind: Sendable { case imported, rejected, retry, info }
+            public let kind: Kind
+            public let text: String
+        }
+
+        public var lines: [Line] = []
         public var rejected = 0
         /// Files imported (each changed the store or not).
         public var imported = 0
+        /// Files left in the inbox after a temporary failure, to be tried again.
+        public var retry: [String] = []
     }
 
-    /// Imports every file in the directory once, in name order; a file that fails is moved aside with its
-    /// errors and the rest go on.
-    public func processOnce(store: Store, kind: Store.ImportKind?, now: Instant) throws -> Result {
+    /// A regular file waiting in the inbox, as `stat` sees it now.
+    public struct Entry: Sendable, Equatable {
+        public let name: String
+        public let size: Int
+        /// Last modification, in nanoseconds since the epoch.
+        public let modified: Int
+    }
+
+    /// The files waiting (not hidden, not directories), in name order.
+    public func entries() throws -> [Entry] {
         let fm = FileManager.default
-        var result = Result()
         guard fm.fileExists(atPath: directory) else {
             throw Store.Failure("inbox \(directory) does not exist")
         }
+        return try fm.contentsOfDirectory(atPath: directory).sorted().compactMap(entry)
+    }
+
+    /// The file `name`, if it is a regular file waiting in the inbox.
+    public func entry(_ name: String) -> Entry? {
+        guard !name.hasPrefix(".") else { return nil }
+        var st = stat()
+        guard lstat("\(directory)/\(name)", &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return nil }
+        return Entry(name: name, size: Int(st.st_size), modified: Int(st.st_mtim.tv_sec) * 1_000_000_000 + Int(st.st_mtim.tv_nsec))
+    }
+
+    /// Imports every file in the directory once, in name order (`import --inbox`).
+    public func processOnce(store: Store, kind: Store.ImportKind?, now: Instant) throws -> Result {
+        let names = try entries().map(\.name)
+        var result = try process(names, store: store, kind: kind, now: now)
+        if names.isEmpty { result.lines.append(.init(kind: .info, text: "inbox \(directory): nothing to import")) }
+        return result
+    }
+
+    /// Imports the named files in order; a file that fails is moved aside with its errors and the rest go on.
+    public func process(_ names: [String], store: Store, kind: Store.ImportKind?, now: Instant) throws -> Result {
+        let fm = FileManager.default
+        var result = Result()
         for sub in ["processed", "rejected"] {
             try? fm.createDirectory(atPath: "\(directory)/\(sub)", withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         }
-        let names = try fm.contentsOfDirectory(atPath: directory).filter { name in
-            var isDir: ObjCBool = false
-            return !name.hasPrefix(".") && fm.fileExists(atPath: "\(directory)/\(name)", isDirectory: &isDir) && !isDir.boolValue
-        }.sorted()
         let stamp = Inbox.timestamp(now)
         for name in names {
             let path = "\(directory)/\(name)"
             do {
                 let r = try store.importFile(path, kind: kind, actor: "inbox:\(name)", now: now)
                 try fm.moveItem(atPath: path, toPath: "\(directory)/processed/\(stamp)-\(name)")
-                result.lines.append("\(name): imported \(r.rows) \(r.kind.rawValue) rows (\(r.changed) new or changed); moved to processed/")
+                result.lines.append(.init(kind: .imported, text: "\(name): imported \(r.rows) \(r.kind.rawValue) rows (\(r.changed) new or changed); moved to processed/"))
                 result.imported += 1
+            } catch let error as CSVErrors where error.isTemporary {
+                result.lines.append(.init(kind: .retry, text: "\(name): not imported yet, left in the inbox to try again: \(error.issues.map(\.message).joined(separator: "; "))"))
+                result.retry.append(name)
             } catch let error as CSVErrors {
                 let target = "\(directory)/rejected/\(stamp)-\(name)"
                 try fm.moveItem(atPath: path, toPath: target)
                 let text = error.issues.map { "\(name):\($0.line): \($0.column.isEmpty ? "" : "\($0.column): ")\($0.message)" }
                     .joined(separator: "\n") + "\n"
-                fm.createFile(atPath: target + ".errors", contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
-                result.lines.append("\(name): rejected (\(error.issues.count) problem(s)); see rejected/\(stamp)-\(name).errors")
+                _ = fm.createFile(atPath: target + ".errors", contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
+                result.lines.append(.init(kind: .rejected, text: "\(name): rejected (\(error.issues.count) problem(s)); see rejected/\(stamp)-\(name).errors"))
                 result.rejected += 1
             }
         }
-        if names.isEmpty { result.lines.append("inbox \(directory): nothing to import") }
         return result
     }
 

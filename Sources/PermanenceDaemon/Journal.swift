@@ -12,14 +12,20 @@ public struct Journal: Sendable {
         self.target = target
     }
 
-    /// Where entries are going now: "journal" or "stderr".
+    /// Where an entry went.
+    public enum Destination: String, Sendable {
+        case journal, stderr
+    }
+
+    /// Where entries are going now: the journal only while journald is listening.
     public var destination: String {
         switch target {
-        case .journal: return "journal"
-        case .stderr: return "stderr"
-        case .auto: return Self.journaldListening ? "journal" : "stderr"
+        case .stderr: return Destination.stderr.rawValue
+        case .journal, .auto: return (Self.journaldListening ? Destination.journal : .stderr).rawValue
         }
     }
+
+    static let socketPath = "/run/systemd/journal/socket"
 
     /// journald accepts datagrams on its native socket (a socket file left by a journald that died does not).
     public static var journaldListening: Bool {
@@ -29,24 +35,31 @@ public struct Journal: Sendable {
         var addr = sockaddr_un()
         addr.sun_family = sa_family_t(AF_UNIX)
         withUnsafeMutableBytes(of: &addr.sun_path) { raw in
-            for (i, b) in Array("/run/systemd/journal/socket".utf8).enumerated() { raw[i] = b }
+            for (i, b) in Array(socketPath.utf8).enumerated() { raw[i] = b }
         }
         return withUnsafePointer(to: &addr) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
         } == 0
     }
 
-    /// Sends one entry. Returns false only if it could be written nowhere.
+    /// Sends one entry and says where it went: the journal, or stderr when journald is not listening (or the
+    /// admin chose stderr). Nil only if it could be written nowhere.
+    ///
+    /// `sd_journal_sendv` returns 0, as if delivered, when the socket file does not exist (libsystemd drops
+    /// the datagram on ENOENT), so success counts only while the socket is there; a stale socket fails
+    /// (ECONNREFUSED) and falls back too.
     @discardableResult
-    public func send(_ entry: JournalEntry) -> Bool {
+    public func send(_ entry: JournalEntry) -> Destination? {
         if target != .stderr {
             let result = Self.sendv(entry.allFields)
-            if result >= 0 { return true }
+            if result >= 0 && access(Self.socketPath, F_OK) == 0 { return .journal }
             if target == .journal {
-                Self.writeStderr("<\(JournalPriority.error.rawValue)>permanenced: journal unavailable (\(String(cString: strerror(-result)))); writing to stderr")
+                let why = result < 0 ? String(cString: strerror(-result)) : "no journald is listening"
+                Self.writeStderr("<\(JournalPriority.error.rawValue)>permanenced: journal unavailable (\(why)); writing to stderr")
             }
         }
-        return Self.writeStderr("<\(entry.priority.rawValue)>\(entry.allFields[0].dropFirst("MESSAGE=".count))")
+        let line = "<\(entry.priority.rawValue)>\(entry.allFields[0].dropFirst("MESSAGE=".count))"
+        return Self.writeStderr(line) ? .stderr : nil
     }
 
     /// `sd_journal_sendv` over `NAME=value` strings; returns its result (negative errno on failure).

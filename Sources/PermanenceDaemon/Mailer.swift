@@ -42,6 +42,10 @@ public struct Mailer: Sendable {
             throw SetupError(description: "\(configPath): [email] password-file: a username needs a password-file")
         }
         let path = credentialPath(file)
+        var st = stat()
+        if stat(path, &st) == 0, st.st_mode & 0o077 != 0 {
+            throw SetupError(description: "\(configPath): [email] password-file: \(path) can be read by others (mode \(String(st.st_mode & 0o777, radix: 8))); make it 0600 (chmod 600) and owned by the permanenced user")
+        }
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
             throw SetupError(description: "\(configPath): [email] password-file: cannot read \(path) (does it exist, and may the permanenced user read it?)")
         }

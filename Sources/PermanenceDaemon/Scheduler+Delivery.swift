@@ -9,7 +9,7 @@ extension Scheduler {
     func settleInterrupted() throws {
         for row in try store.outbox(limit: 100_000) where row.state == "delivering" {
             if journal.destination == "journal", JournalReader.contains(notificationKey: row.item.key) == true {
-                try store.markSent(row.item.key, at: now())
+                try store.markSent(row.item.key, at: now(), to: Journal.Destination.journal.rawValue)
                 logger.info("notification \(row.item.key) was delivered before a crash; not sending it again")
             }
         }
@@ -32,8 +32,8 @@ extension Scheduler {
                     item, title: rulesByID[item.ruleID]?.title ?? item.ruleID, initials: initials, zone: ruleSet.zone)
                 // Email items first: a crash before markSent repeats the journal entry, never the email.
                 try addMailItems(for: item, now: now())
-                if journal.send(entry) {
-                    try store.markSent(item.key, at: now())
+                if let destination = journal.send(entry) {
+                    try store.markSent(item.key, at: now(), to: destination.rawValue)
                     progressed = true
                     if item.late {
                         late += 1

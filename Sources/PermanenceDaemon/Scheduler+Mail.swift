@@ -15,8 +15,7 @@ extension Scheduler {
     func addMailItems(for item: OutboxItem, now t: Instant) throws {
         guard let mailer else { return }
         let workers = Set(item.recipients.compactMap(\.worker))
-        let sendAt = mailer.timing.sendAt(severity: item.severity, dueAt: item.dueAt, now: t)
-        let immediate = mailer.timing.isImmediate(item.severity)
+        let (sendAt, immediate) = mailer.timing.plan(severity: item.severity, dueAt: item.dueAt, now: t, late: item.late)
         try store.addMailItems(workers.sorted().map { .init(worker: $0, key: item.key, sendAt: sendAt, immediate: immediate) })
     }
 
@@ -90,16 +89,27 @@ extension Scheduler {
     }
 
     /// Marks each message sent, to be retried, or failed (escalating), then looks at the outbox again.
+    ///
+    /// A relay problem (the login refused, TLS or its certificate failing) is not the messages' fault: the
+    /// whole batch waits and is tried again, however long it takes, and the admin is alerted once, at once,
+    /// at `crit`; never a give-up for each message.
     func recordMail(_ rows: [Store.MailRow], _ outcomes: [Int: SMTPOutcome]) {
         mailSending = false
         mailTask = nil
         let t = now()
+        var relayProblem: SMTPError?
+        var delivered = false
         for row in rows {
             do {
                 switch outcomes[row.id] ?? .failed(.connection("no outcome")) {
                 case .delivered:
                     // Already written as the relay accepted it; again here in case that write failed.
                     try store.markMailSent(row.id, at: t)
+                    delivered = true
+                case .failed(let error) where error.isRelayProblem:
+                    relayProblem = error
+                    let retryAt = t.adding(seconds: mailer?.timing.retryDelay(afterAttempts: row.attempts) ?? 3600)
+                    try store.markMailRetry(row.id, error: error.description, retryAt: retryAt)
                 case .failed(let error) where error.isTemporary && t.seconds - row.createdAt.seconds < (mailer?.config.giveUpAfter ?? 0):
                     let retryAt = t.adding(seconds: mailer?.timing.retryDelay(afterAttempts: row.attempts + 1) ?? 3600)
                     try store.markMailRetry(row.id, error: error.description, retryAt: retryAt)
@@ -113,9 +123,26 @@ extension Scheduler {
                 logger.error("email: could not record the outcome of message \(row.id): \(error)")
             }
         }
+        noteRelay(problem: relayProblem, delivered: delivered, waiting: rows.count)
         guard !stopped else { return }
         processMail(now: t)
         armTimer()
+    }
+
+    /// Alerts the admin once when the relay starts refusing permanenced (not once a message), and says so
+    /// when it works again. The outage is kept in the store, so a restart does not alert again.
+    func noteRelay(problem: SMTPError?, delivered: Bool, waiting: Int) {
+        let known = (try? store.daemonState()["mail-relay-problem"]).flatMap { $0.isEmpty ? nil : $0 }
+        if let problem {
+            guard known == nil else { return }
+            logger.critical(
+                "email cannot be sent: \(problem). \(waiting) message(s) wait in the outbox and nothing is given up; fix the relay settings or credential, then check with permanenced send-test",
+                metadata: ["message-id": "\(MessageID.mailRelayProblem)", "error": "\(problem)"])
+            try? store.setDaemonState(["mail-relay-problem": "\(ruleSet.zone.iso8601(now())) \(problem)"])
+        } else if delivered, let known {
+            logger.notice("email: the relay accepts permanenced again (refused since \(known.prefix(25)))")
+            try? store.setDaemonState(["mail-relay-problem": ""])
+        }
     }
 
     /// A message that will never arrive: the journal at `crit`, and an email to the admin address.

@@ -13,6 +13,8 @@ extension Scheduler {
     /// other cores while the next batch is read. The evaluators are serial queues, one per core, not a
     /// concurrent queue: see `DaemonExecutor` for why the daemon keeps off libdispatch's global pool.
     func rebuild(now t: Instant, starting: Bool = false) throws {
+        // Until the notifications this finds are queued, a retry must build again.
+        needsRebuild = true
         let t0 = DispatchTime.now().uptimeNanoseconds
         let evaluators = (0..<max(1, ProcessInfo.processInfo.activeProcessorCount)).map {
             DispatchQueue(label: "permanenced.evaluate.\($0)")
@@ -32,7 +34,7 @@ extension Scheduler {
                 inFlight.signal()
             }
         }
-        revision = try store.forEachOpenCase { c, events in
+        let snapshotRevision = try store.forEachOpenCase { c, events in
             batch.append((c, events))
             if batch.count == 2000 {
                 dispatch(batch)
@@ -50,7 +52,11 @@ extension Scheduler {
             }
         }
         logger.info("schedule built for \(timeline.count) open cases in \((DispatchTime.now().uptimeNanoseconds - t0) / 1_000_000) ms")
-        try queueAndDeliver(due, now: t)
+        try queue(due, now: t)
+        revision = snapshotRevision
+        unsettled = []
+        needsRebuild = false
+        try deliverAndRearm(now: t)
     }
 
     /// Evaluates one case and splits its notifications, planned from the cursor on, at `now`.
@@ -60,7 +66,10 @@ extension Scheduler {
     func select(_ c: ChildCase, _ events: [CaseEvent], now t: Instant, missedBefore: Instant? = nil) -> DueSelection {
         let evaluation = evaluator.evaluate(c, events: events)
         let horizon = t.adding(seconds: Self.horizon)
-        var s = DueSelection(planned: planner.plan(evaluation, from: cursor, until: horizon), now: t, missedBefore: missedBefore)
+        // Catching up: a deadline that reached the store already past some of its notices (recorded late,
+        // or imported before the first start) is announced once, at the highest rung it has passed.
+        let planned = planner.plan(evaluation, from: cursor, until: horizon, catchUp: true)
+        var s = DueSelection(planned: planned, now: t, missedBefore: missedBefore)
         if s.next == nil {
             let spread = Int(stableHash(c.reference) % UInt64(Self.horizon / 2))
             s.next = horizon.adding(seconds: -spread)
@@ -73,15 +82,27 @@ extension Scheduler {
 
     /// The timer fired, or another process changed the store: take in the changed cases, queue and deliver
     /// what has fallen due, and re-arm the timer.
+    ///
+    /// Nothing moves until the due notifications are durably queued: if the store cannot be written (another
+    /// process holds the write lock past the busy timeout), the revision, the cursor and the cases looked at
+    /// stay as they were, and the whole step is tried again with backoff.
     func wake(reason: String) {
         guard !stopped else { return }
         let t = now()
+        checkClock(now: t)
         do {
+            if needsRebuild {
+                try rebuild(now: t)
+                retryAttempt = 0
+                return
+            }
             var due: [DueSelection.Item] = []
             let changed = try store.changedCases(since: revision)
-            var refs = Set(changed.refs)
-            revision = changed.revision
+            // Cases whose last attempt failed are looked at again, from the same cursor.
+            var refs = unsettled
+            refs.formUnion(changed.refs)
             refs.formUnion(timeline.popDue(at: t))
+            unsettled = refs
             for ref in refs.sorted() {
                 if let (c, events) = try store.openCase(ref) {
                     let s = select(c, events, now: t)
@@ -92,23 +113,58 @@ extension Scheduler {
                 }
             }
             if !refs.isEmpty { logger.debug("woke (\(reason)): \(refs.count) case(s) looked at, \(due.count) notification(s) due") }
-            try queueAndDeliver(due, now: t)
+            try queue(due, now: t)
+            revision = max(revision, changed.revision)
+            unsettled = []
+            retryAttempt = 0
+            try deliverAndRearm(now: t)
         } catch {
-            // The store is busy or unreadable: try again shortly rather than lose anything.
-            logger.error("could not update the schedule: \(error); retrying in 30 seconds")
-            queue.asyncAfter(deadline: .now() + 30) { [weak self] in self?.wake(reason: "retry") }
+            retryLater(after: error)
         }
     }
 
-    /// Writes due notifications to the outbox (moving the cursor in the same transaction), delivers the
-    /// outbox, re-arms the timer and updates the status.
-    func queueAndDeliver(_ due: [DueSelection.Item], now t: Instant) throws {
+    /// The store is busy or unreadable: try the same step again after a backoff (5 s doubling to 60 s),
+    /// losing nothing meanwhile.
+    func retryLater(after error: any Error) {
+        retryAttempt += 1
+        let delay = min(60, 5 << min(retryAttempt - 1, 4))
+        logger.error("could not update the schedule (attempt \(retryAttempt)): \(error); retrying in \(delay) seconds",
+                     metadata: ["message-id": "\(MessageID.scheduleRetry)"])
+        retryItem?.cancel()
+        let item = DispatchWorkItem { [weak self] in self?.wake(reason: "retry") }
+        retryItem = item
+        queue.asyncAfter(deadline: .now() + .seconds(delay), execute: item)
+    }
+
+    /// A cursor well ahead of the clock (the clock ran ahead and was set back): planning from it would send
+    /// nothing until real time caught up. Start again from now; what was queued meanwhile stays queued once.
+    func checkClock(now t: Instant) {
+        guard cursor.seconds - t.seconds > Self.clockTolerance else { return }
+        logger.warning(
+            "the saved schedule position \(ruleSet.zone.iso8601(cursor)) is ahead of the clock \(ruleSet.zone.iso8601(t)); planning again from now",
+            metadata: ["message-id": "\(MessageID.clockBehind)"])
+        cursor = t
+        needsRebuild = true
+    }
+
+    /// How far the saved cursor may be ahead of the clock before it is distrusted, in seconds.
+    static let clockTolerance = 300
+
+    /// Writes due notifications to the outbox and moves the cursor to `t` in the same transaction. Throws,
+    /// moving nothing, if the store cannot be written. With nothing due, the cursor moves in memory only (the
+    /// store is written only when something changed, so the daemon's own write never wakes it again).
+    func queue(_ due: [DueSelection.Item], now t: Instant) throws {
+        let moved = max(cursor, t)
         if !due.isEmpty {
             let items = try due.sorted { ($0.notification.at, $0.notification.key) < ($1.notification.at, $1.notification.key) }
                 .map { try outboxItem($0, now: t) }
-            try store.enqueue(items, cursor: t, now: t)
+            try store.enqueue(items, cursor: moved, now: t)
         }
-        cursor = max(cursor, t)
+        cursor = moved
+    }
+
+    /// Delivers the outbox, looks at the mail, re-arms the timer and updates the status.
+    func deliverAndRearm(now t: Instant) throws {
         try deliver()
         processMail(now: t)
         armTimer()
@@ -153,23 +209,32 @@ extension Scheduler {
         lastState = state
     }
 
-    /// Imports whatever is in the inbox, logs each file's fate, and takes in the changes at once.
+    /// Imports the inbox files that are complete, logs each file's fate, takes in the changes at once, and
+    /// looks again when the next waiting file may be ready.
     func processInbox() {
         guard !stopped else { return }
+        let inbox = Inbox(directory: watched.inbox)
         do {
-            let result = try Inbox(directory: inboxPath).processOnce(store: store, kind: nil, now: now())
-            guard result.imported + result.rejected > 0 else { return }
-            for line in result.lines {
-                if line.contains("rejected") {
-                    logger.warning("inbox: \(line)", metadata: ["message-id": "\(MessageID.importRejected)"])
-                } else {
-                    logger.info("inbox: \(line)")
+            let ready = inboxTracker.ready(try inbox.entries(), now: Self.monotonic())
+            if !ready.isEmpty {
+                let result = try inbox.process(ready, store: store, kind: nil, now: now())
+                for line in result.lines {
+                    switch line.kind {
+                    case .rejected: logger.warning("inbox: \(line.text)", metadata: ["message-id": "\(MessageID.importRejected)"])
+                    case .retry: logger.warning("inbox: \(line.text)", metadata: ["message-id": "\(MessageID.inboxRetry)"])
+                    case .imported, .info: logger.info("inbox: \(line.text)")
+                    }
                 }
+                let retry = Set(result.retry)
+                for name in ready {
+                    if retry.contains(name) { _ = inboxTracker.failed(name, now: Self.monotonic()) } else { inboxTracker.done(name) }
+                }
+                if result.imported > 0 { wake(reason: "inbox") }
             }
-            wake(reason: "inbox")
         } catch {
-            logger.error("inbox \(inboxPath): \(error)")
+            logger.error("inbox \(watched.inbox): \(error)")
         }
+        if let next = inboxTracker.nextCheck { scheduleInboxCheck(at: next) }
     }
 }
 

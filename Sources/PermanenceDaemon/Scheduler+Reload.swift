@@ -5,7 +5,8 @@ import PermanenceStore
 
 extension Scheduler {
     /// SIGHUP: reads the configuration and rule packs again. A configuration with any error is refused,
-    /// with the errors logged, and the running one stays in force.
+    /// with the errors logged, and the running one stays in force. A changed store or inbox path is
+    /// followed: the new one is locked, opened and watched before the old one is let go.
     func reload() {
         guard !stopped else { return }
         manager.reloading()
@@ -13,8 +14,13 @@ extension Scheduler {
             let (set, packs) = try ConfigLoader.load(settings.configPath)
             let path = settings.storePath ?? set.configuration.storePath
             let newMailer = set.configuration.email.enabled ? try Mailer(ruleSet: set, configPath: settings.configPath) : nil
+            let newLock = path == store.path ? lock : try StoreLock(storePath: path)
             let newStore = path == store.path && set.fingerprint == ruleSet.fingerprint ? store : try Store(path: path, ruleSet: set)
+            let newInbox = settings.inboxPath ?? set.configuration.inboxPath
+            let newWatcher = newInbox == watched.inbox && path == watched.store
+                ? nil : try makeWatcher(storePath: path, inboxPath: newInbox)
             ruleSet = set
+            lock = newLock
             store = newStore
             mailer = newMailer
             journal = Journal(target: set.configuration.journalTarget)
@@ -22,12 +28,24 @@ extension Scheduler {
             planner = NotificationPlanner(ruleSet: set)
             indexRules()
             lastState = [:]
+            if let newWatcher {
+                watcher?.cancel()
+                watcher = newWatcher
+                watched = (path, newInbox)
+                logger.info("now watching the inbox \(newInbox) and the store \(path)")
+            }
             let t = now()
-            try rebuild(now: t)
+            do {
+                try rebuild(now: t)
+            } catch {
+                // The new configuration is in force; the schedule is built again shortly.
+                retryLater(after: error)
+            }
+            if newWatcher != nil { processInbox() }
             logger.info("configuration reloaded: \(set.rules.count) rules from \(packs.count) packs", metadata: [
                 "message-id": "\(MessageID.reloaded)", "rules-fingerprint": "\(set.fingerprint.prefix(12))",
             ])
-            manager.ready(status: try statusLine(now: t))
+            manager.ready(status: (try? statusLine(now: t)) ?? "running")
         } catch {
             logger.error("configuration reload refused; the previous configuration stays in force:\n\(error)", metadata: [
                 "message-id": "\(MessageID.reloadRefused)", "config": "\(settings.configPath)",

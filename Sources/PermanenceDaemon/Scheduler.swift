@@ -30,6 +30,8 @@ public final class Scheduler: @unchecked Sendable {
     var journal: Journal
     var ruleSet: RuleSet
     var store: Store
+    /// This daemon's hold on the store: one daemon per store.
+    var lock: StoreLock
     var evaluator: Evaluator
     var planner: NotificationPlanner
     var rulesByID: [String: Rule] = [:]
@@ -38,12 +40,24 @@ public final class Scheduler: @unchecked Sendable {
     var cursor: Instant
     /// The store revision the schedule reflects.
     var revision = 0
+    /// Cases looked at whose notifications are not yet durably queued (the last attempt failed).
+    var unsettled: Set<String> = []
+    /// The whole schedule must be built again (a failed build, a clock set back).
+    var needsRebuild = false
+    /// Consecutive failed attempts to update the schedule, for the backoff.
+    var retryAttempt = 0
+    var retryItem: DispatchWorkItem?
     var timer: DispatchSourceTimer?
     var watchdogTimer: DispatchSourceTimer?
     var hangup: DispatchSourceSignal?
     var watcher: DirectoryWatcher?
+    /// The store and inbox paths `watcher` watches.
+    var watched: (store: String, inbox: String) = ("", "")
     var pendingChange: DispatchWorkItem?
     var pendingInbox: DispatchWorkItem?
+    var pendingInboxAt: Double?
+    /// Which inbox files are complete, and when to try a file again.
+    var inboxTracker = InboxTracker()
     var lastState: [String: String] = [:]
     var stopped = false
     /// Email delivery, when `[email] enabled`.
@@ -63,7 +77,9 @@ public final class Scheduler: @unchecked Sendable {
         let (set, _) = try ConfigLoader.load(settings.configPath)
         ruleSet = set
         journal = Journal(target: set.configuration.journalTarget)
-        store = try Store(path: settings.storePath ?? set.configuration.storePath, ruleSet: set)
+        let path = settings.storePath ?? set.configuration.storePath
+        lock = try StoreLock(storePath: path)
+        store = try Store(path: path, ruleSet: set)
         evaluator = Evaluator(ruleSet: set)
         planner = NotificationPlanner(ruleSet: set)
         mailer = set.configuration.email.enabled ? try Mailer(ruleSet: set, configPath: settings.configPath) : nil
@@ -86,6 +102,7 @@ public final class Scheduler: @unchecked Sendable {
         try queue.sync {
             let t = now()
             cursor = try store.daemonCursor() ?? t
+            checkClock(now: t)
             try settleInterrupted()
             if try store.requeueInterruptedMail() > 0 {
                 logger.notice("email: messages interrupted by a crash are sent again (a message the relay had already accepted may arrive twice)")
@@ -114,6 +131,7 @@ public final class Scheduler: @unchecked Sendable {
             watcher?.cancel()
             pendingChange?.cancel()
             pendingInbox?.cancel()
+            retryItem?.cancel()
             // Keep the cursor: what falls due from here on is delivered, late, at the next start.
             try? store.enqueue([], cursor: cursor, now: now())
             try? store.setDaemonState(["state": "stopped", "pid": ""])
@@ -159,16 +177,23 @@ public final class Scheduler: @unchecked Sendable {
     // MARK: Watching the store and the inbox
 
     func startWatching() throws {
-        let w = try DirectoryWatcher(queue: queue) { [weak self] dir, name in self?.fileChanged(dir, name) }
-        let storeDir = (store.path as NSString).deletingLastPathComponent
+        watcher = try makeWatcher(storePath: store.path, inboxPath: inboxPath)
+        watched = (store.path, inboxPath)
+    }
+
+    /// inotify on the store's directory (another process wrote) and the inbox (a file arrived), creating the
+    /// inbox if need be.
+    func makeWatcher(storePath: String, inboxPath: String) throws -> DirectoryWatcher {
+        let w = try DirectoryWatcher(queue: queue) { [weak self] dir, name, what in self?.fileChanged(dir, name, what) }
+        let storeDir = (storePath as NSString).deletingLastPathComponent
         try w.watch(storeDir.isEmpty ? "." : storeDir, for: [.modified, .created, .movedIn])
         try FileManager.default.createDirectory(
             atPath: inboxPath, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        try w.watch(inboxPath, for: [.closedAfterWriting, .movedIn])
-        watcher = w
+        try w.watch(inboxPath, for: [.closedAfterWriting, .movedIn, .modified, .created])
+        return w
     }
 
-    func fileChanged(_ dir: String, _ name: String) {
+    func fileChanged(_ dir: String, _ name: String, _ what: DirectoryWatcher.Mask) {
         let storeName = (store.path as NSString).lastPathComponent
         if name == storeName + "-wal" || name == storeName {
             // Another process wrote: coalesce a burst of writes into one look at what changed.
@@ -176,11 +201,35 @@ public final class Scheduler: @unchecked Sendable {
             let item = DispatchWorkItem { [weak self] in self?.wake(reason: "store changed") }
             pendingChange = item
             queue.asyncAfter(deadline: .now() + .milliseconds(150), execute: item)
-        } else if dir == inboxPath, !name.hasPrefix(".") {
-            pendingInbox?.cancel()
-            let item = DispatchWorkItem { [weak self] in self?.processInbox() }
-            pendingInbox = item
-            queue.asyncAfter(deadline: .now() + .milliseconds(300), execute: item)
+        } else if dir == watched.inbox, !name.hasPrefix(".") {
+            // Only this file is news: a rename in is complete at once, a file closed after writing once it
+            // has stayed unchanged for a moment. Others still being written are left alone.
+            let t = Self.monotonic()
+            if what.contains(.modified) || what.contains(.created) {
+                inboxTracker.written(name, now: t)
+                return
+            }
+            if let entry = Inbox(directory: dir).entry(name) {
+                if what.contains(.movedIn) { inboxTracker.movedIn(entry, now: t) } else { inboxTracker.closed(entry, now: t) }
+            }
+            scheduleInboxCheck(at: t + (what.contains(.movedIn) ? 0.3 : inboxTracker.settle))
         }
     }
+
+    /// Looks at the inbox again at `at` (monotonic seconds), unless a look is already due sooner.
+    func scheduleInboxCheck(at: Double) {
+        if let pending = pendingInboxAt, pending <= at, pendingInbox != nil { return }
+        pendingInbox?.cancel()
+        let item = DispatchWorkItem { [weak self] in
+            self?.pendingInbox = nil
+            self?.pendingInboxAt = nil
+            self?.processInbox()
+        }
+        pendingInbox = item
+        pendingInboxAt = at
+        queue.asyncAfter(deadline: .now() + max(0, at - Self.monotonic()), execute: item)
+    }
+
+    /// Seconds on the monotonic clock.
+    static func monotonic() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
 }

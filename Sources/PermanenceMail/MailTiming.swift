@@ -18,6 +18,16 @@ public struct MailTiming: Sendable {
     /// Whether this notification gets an email of its own, at once, rather than a place in the next digest.
     public func isImmediate(_ severity: Severity) -> Bool { config.immediate.contains(severity) }
 
+    /// When and how to email an item first known at `now`. A late item (one that fell due while the daemon
+    /// was down, or a deadline that reached the store already due or overdue) never gets an email of its own:
+    /// a first start on an imported history or a large import brings many together, and each worker should
+    /// get one email about them, not hundreds. Late items of an `immediate` severity go together in one
+    /// digest as soon as quiet hours allow; the others wait for the worker's next digest, as they would have.
+    public func plan(severity: Severity, dueAt: Instant, now: Instant, late: Bool) -> (sendAt: Instant, immediate: Bool) {
+        guard late else { return (sendAt(severity: severity, dueAt: dueAt, now: now), isImmediate(severity)) }
+        return (isImmediate(severity) ? afterQuietHours(now) : nextDigest(atOrAfter: now), false)
+    }
+
     /// The moment to email an item first known at `now`.
     public func sendAt(severity: Severity, dueAt: Instant, now: Instant) -> Instant {
         let wanted = isImmediate(severity) ? afterQuietHours(now) : nextDigest(atOrAfter: now)

@@ -1,10 +1,12 @@
 import GRDB
+import PermanenceCore
 
 /// Versioned schema migrations. A file at any earlier version is upgraded in place when opened.
 enum Schema {
     /// Identifiers in order; each names what it adds.
     static let versions = ["v1-cases-events-deadlines-audit", "v2-notifications", "v3-open-deadline-indexes",
-        "v4-daemon-outbox", "v5-mail-outbox"]
+        "v4-daemon-outbox", "v5-mail-outbox",
+        "v6-structured-recipients"]
 
     static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
@@ -175,6 +177,20 @@ enum Schema {
                 );
                 CREATE INDEX mail_outbox ON mail(not_before) WHERE state IN ('pending', 'sending');
                 """)
+        }
+        m.registerMigration(versions[5]) { db in
+            // Recipients as a JSON array of {role, worker} (a joined `role=worker,...` string split wrongly on a
+            // worker id with a comma in it), and where each notification was delivered (journal or stderr).
+            try db.execute(sql: "ALTER TABLE notification ADD COLUMN delivered_to TEXT")
+            for row in try Row.fetchAll(db, sql: "SELECT key, recipients FROM notification") {
+                let old: String = row[1]
+                let recipients = old.split(separator: ",").map { pair in
+                    let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+                    return Recipient(role: String(parts[0]), worker: parts.count > 1 && !parts[1].isEmpty ? String(parts[1]) : nil)
+                }
+                try db.execute(sql: "UPDATE notification SET recipients = ? WHERE key = ?",
+                               arguments: [Store.encodeRecipients(recipients), row[0] as String])
+            }
         }
         return m
     }

@@ -35,8 +35,10 @@ extension Store {
     public func importFile(_ path: String, kind requested: ImportKind? = nil, actor: String, now: Instant) throws(CSVErrors)
         -> ImportReport
     {
-        func fail(_ line: Int, _ message: String) -> CSVErrors { CSVErrors([CSVIssue(file: path, line: line, column: "", message: message)]) }
-        guard let handle = FileHandle(forReadingAtPath: path) else { throw fail(0, "cannot open the file") }
+        func fail(_ line: Int, _ message: String, temporary: Bool = false) -> CSVErrors {
+            CSVErrors([CSVIssue(file: path, line: line, column: "", message: message)], temporary: temporary)
+        }
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw fail(0, "cannot open the file", temporary: true) }
         defer { try? handle.close() }
         var parser = CSVParser()
         var digest = SHA256()
@@ -112,7 +114,8 @@ extension Store {
         } catch let error as CSVErrors {
             throw error
         } catch {
-            throw fail(0, "\(error)")
+            // The store, not the file: nothing was written, and the same file can be tried again.
+            throw fail(0, "the store could not be written (\(error)); nothing was imported", temporary: true)
         }
         guard issues.isEmpty else { throw CSVErrors(issues) }
         return ImportReport(file: path, kind: kind, rows: rows, changed: changed, casesRecomputed: recomputed)

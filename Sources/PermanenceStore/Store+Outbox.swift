@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import PermanenceCore
 
@@ -11,6 +12,8 @@ extension Store {
         public let item: OutboxItem
         public let state: String
         public let attempts: Int
+        /// Where it was delivered ("journal" or "stderr"), once sent.
+        public let deliveredTo: String?
     }
 
     /// The instant up to which the daemon has queued everything due (nil before its first run).
@@ -33,7 +36,7 @@ extension Store {
             var added = 0
             for i in items {
                 insert.bind(i.key).bind(i.caseRef).bind(i.ruleID).bind(i.stage.rawValue).bind(i.level).bind(i.dueAt.seconds)
-                    .bind(i.plannedAt.seconds).bind(OutboxItem.encode(i.recipients)).bind(i.isExact).bind(i.severity.rawValue)
+                    .bind(i.plannedAt.seconds).bind(Store.encodeRecipients(i.recipients)).bind(i.isExact).bind(i.severity.rawValue)
                     .bind(i.owner).bind(i.late).bind(now.seconds)
                 added += try insert.run()
             }
@@ -61,11 +64,11 @@ extension Store {
         }
     }
 
-    /// Marks a row delivered.
-    public func markSent(_ key: String, at: Instant) throws {
+    /// Marks a row delivered, and where to ("journal" or "stderr").
+    public func markSent(_ key: String, at: Instant, to destination: String) throws {
         try write { db in
-            try db.execute(sql: "UPDATE notification SET state = 'sent', sent_at = ?, last_error = NULL WHERE key = ?",
-                arguments: [at.seconds, key])
+            try db.execute(sql: "UPDATE notification SET state = 'sent', sent_at = ?, last_error = NULL, delivered_to = ? WHERE key = ?",
+                arguments: [at.seconds, destination, key])
         }
     }
 
@@ -83,6 +86,8 @@ extension Store {
         public let failed: Int
         public let sent: Int
         public let oldestPending: Instant?
+        /// Delivered notifications by where they went ("journal", "stderr").
+        public let sentTo: [String: Int]
     }
 
     public func outboxSummary() throws -> OutboxSummary {
@@ -95,7 +100,12 @@ extension Store {
                     MIN(planned_at) FILTER (WHERE state IN ('pending', 'delivering'))
                 FROM notification
                 """)!
-            return OutboxSummary(pending: row[0], failed: row[1], sent: row[2], oldestPending: (row[3] as Int?).map(Instant.init))
+            var sentTo: [String: Int] = [:]
+            for r in try Row.fetchAll(db, sql: "SELECT IFNULL(delivered_to, 'journal'), COUNT(*) FROM notification WHERE state = 'sent' GROUP BY 1") {
+                sentTo[r[0]] = r[1]
+            }
+            return OutboxSummary(pending: row[0], failed: row[1], sent: row[2], oldestPending: (row[3] as Int?).map(Instant.init),
+                                 sentTo: sentTo)
         }
     }
 
@@ -129,7 +139,16 @@ extension Store {
             stage: NotificationStage(rawValue: r["stage"]) ?? .reminder, level: r["level"],
             dueAt: Instant(seconds: r["due_at"] ?? 0), isExact: (r["exact"] as Int? ?? 0) != 0,
             severity: Severity(rawValue: r["severity"] ?? "") ?? .routine, plannedAt: Instant(seconds: r["planned_at"]),
-            owner: r["owner"], recipients: OutboxItem.decode(r["recipients"] ?? ""), late: (r["late"] as Int? ?? 0) != 0)
-        return OutboxRow(item: item, state: r["state"], attempts: r["attempts"] ?? 0)
+            owner: r["owner"], recipients: Store.decodeRecipients(r["recipients"] ?? ""), late: (r["late"] as Int? ?? 0) != 0)
+        return OutboxRow(item: item, state: r["state"], attempts: r["attempts"] ?? 0, deliveredTo: r["delivered_to"])
+    }
+
+    /// Recipients as stored: a JSON array of `{"role": ..., "worker": ...}`.
+    static func encodeRecipients(_ recipients: [Recipient]) -> String {
+        String(decoding: (try? JSONEncoder().encode(recipients)) ?? Data("[]".utf8), as: UTF8.self)
+    }
+
+    static func decodeRecipients(_ text: String) -> [Recipient] {
+        (try? JSONDecoder().decode([Recipient].self, from: Data(text.utf8))) ?? []
     }
 }

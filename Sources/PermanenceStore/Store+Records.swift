@@ -25,6 +25,7 @@ extension Store {
 
     /// Adds a worker; fails if the id is taken.
     public func addWorker(_ w: Worker, actor: String, now: Instant) throws {
+        if let problem = WorkerID.problem(w.id) { throw Failure("worker id \(problem)") }
         try checkRoles(w.roles)
         try write { db in
             if try Store.workerExists(db, w.id) { throw Failure("worker '\(w.id)' already exists; use worker update") }

@@ -27,7 +27,7 @@ public struct SMTPClient: Sendable {
         do {
             tlsContext = settings.tls == .none ? nil : try makeTLSContext()
         } catch {
-            return failAll(messages, .connection("TLS configuration: \(error)"))
+            return failAll(messages, .tls("configuration: \(error)"))
         }
         let settings = settings
         let done = group.next().makePromise(of: [Int: SMTPOutcome].self)

@@ -58,9 +58,9 @@ final class SMTPClientHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
-        let why = error is NIOSSLError || error is BoringSSLError ? "TLS failed: \(error)" : "\(error)"
-        transcript?("error: \(why)")
-        if machine != nil { run(machine!.connectionClosed(why), context: context) }
+        let isTLS = error is NIOSSLError || error is BoringSSLError
+        transcript?("error: \(isTLS ? "TLS failed: " : "")\(error)")
+        if machine != nil { run(isTLS ? machine!.tlsFailed("\(error)") : machine!.connectionClosed("\(error)"), context: context) }
         context.close(promise: nil)
     }
 

@@ -11,6 +11,7 @@ public struct SMTPError: Error, Sendable, Equatable, CustomStringConvertible {
         case invalidAddress(String)
         case timeout(String)
         case connection(String)
+        case tls(String)
     }
 
     let code: Code
@@ -26,7 +27,7 @@ public struct SMTPError: Error, Sendable, Equatable, CustomStringConvertible {
     public var isTemporary: Bool {
         switch code {
         case .reply(let r, _): return !r.isPermanent
-        case .timeout, .connection, .malformedReply: return true
+        case .timeout, .connection, .malformedReply, .tls: return true
         case .noStartTLS, .authWithoutTLS, .noAuthMechanism, .messageTooLarge, .invalidAddress: return false
         }
     }
@@ -44,9 +45,23 @@ public struct SMTPError: Error, Sendable, Equatable, CustomStringConvertible {
         case .invalidAddress(let a): return "'\(a)' is not an address we can send to (ASCII local@domain, no spaces or angle brackets)"
         case .timeout(let what): return "no answer from the server \(what)"
         case .connection(let why): return why
+        case .tls(let why): return "TLS failed: \(why)"
+        }
+    }
+
+    /// A problem with the relay or with permanenced's settings for it, not with any one message: the relay
+    /// refused the login (an expired OAuth 2 token, a changed password), TLS could not be set up or its
+    /// certificate verified, or no usable way to log in or secure the connection was offered. Every message
+    /// of the batch would fail the same way; none should be given up because of it.
+    public var isRelayProblem: Bool {
+        switch code {
+        case .reply(_, let command): return command == "AUTH"
+        case .tls, .noStartTLS, .authWithoutTLS, .noAuthMechanism: return true
+        case .malformedReply, .messageTooLarge, .invalidAddress, .timeout, .connection: return false
         }
     }
 
     public static func connection(_ why: String) -> SMTPError { SMTPError(.connection(why)) }
     public static func timeout(_ what: String) -> SMTPError { SMTPError(.timeout(what)) }
+    public static func tls(_ why: String) -> SMTPError { SMTPError(.tls(why)) }
 }

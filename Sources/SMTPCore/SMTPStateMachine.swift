@@ -112,6 +112,12 @@ public struct SMTPStateMachine: Sendable {
         }
     }
 
+    /// The TLS handshake failed or the certificate could not be verified.
+    public mutating func tlsFailed(_ why: String) -> [Action] {
+        if case .closed = state { return [] }
+        return fail(.tls(why), quitFirst: false)
+    }
+
     /// The server has not answered within `currentTimeout`.
     public mutating func timedOut() -> [Action] {
         guard let t = currentTimeout else { return [] }

@@ -52,8 +52,10 @@ struct ImportCommand: ParsableCommand {
             } catch let error as Store.Failure {
                 throw Failure.report(error.description, status: 1)
             }
-            for line in result.lines { say(line) }
+            for line in result.lines { say(line.text) }
             if result.rejected > 0 { failed = true }
+            // Left in the inbox after a passing problem (the store locked): not done, so not a success.
+            if !result.retry.isEmpty && !failed { throw ExitCode(1) }
         }
         if failed { throw ExitCode(2) }
     }

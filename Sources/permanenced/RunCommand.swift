@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import PermanenceDaemon
 
 /// `permanenced run`: the daemon, as systemd starts it.
@@ -28,6 +29,11 @@ struct RunCommand: ParsableCommand {
         do {
             try DaemonExecutor.shared.wait { try await Daemon.run(settings: settings) }
         } catch {
+            // Logged already (to the journal when it listens); say it here too when someone runs it by hand,
+            // where stderr is not itself the journal.
+            if ProcessInfo.processInfo.environment["JOURNAL_STREAM"] == nil {
+                FileHandle.standardError.write(Data("permanenced: cannot start: \(error)\n".utf8))
+            }
             throw ExitCode(1)
         }
     }

@@ -20,11 +20,17 @@ struct StatusCommand: ParsableCommand {
         say("audit log        \(s.auditEntries) entries")
         let outbox = try store.outboxSummary()
         var line = "\(outbox.pending) pending (\(outbox.failed) after a failed attempt), \(outbox.sent) delivered"
+        if !outbox.sentTo.isEmpty {
+            line += " (" + outbox.sentTo.sorted { $0.key < $1.key }.map { "\($0.value) to \($0.key)" }.joined(separator: ", ") + ")"
+        }
         if let oldest = outbox.oldestPending { line += "; oldest pending due \(set.zone.humanDateTime(oldest))" }
         say("outbox           \(line)")
         let mail = try store.mailSummary()
         say("email            \(set.configuration.email.enabled ? "enabled via \(set.configuration.email.host)" : "disabled ([email] enabled = false)"): "
             + "\(mail.pending) to send (\(mail.retrying) retrying), \(mail.sent) sent, \(mail.failed) given up")
+        if let problem = try store.daemonState()["mail-relay-problem"], !problem.isEmpty {
+            say("                 the relay refuses permanenced (since \(problem)); every message waits, none is given up")
+        }
         let waiting = try store.waitingMailItems()
         if let next = waiting.next {
             say("                 \(waiting.count) item(s) waiting for a digest or the end of quiet hours; the next at \(set.zone.humanDateTime(next))")
@@ -41,6 +47,7 @@ func daemonLine(_ state: [String: String], zone: ZoneRules) -> String {
     let alive = pid.map { kill($0, 0) == 0 || errno == EPERM } ?? false
     if recorded == "running" && alive {
         var s = "running (pid \(pid!)): \(state["status"] ?? "")"
+        if let journal = state["journal"], !journal.isEmpty { s += "; notices to \(journal)" }
         if let next = state["next"].flatMap(Int.init) { s += "; next instant due \(zone.iso8601(Instant(seconds: next)))" }
         return s
     }

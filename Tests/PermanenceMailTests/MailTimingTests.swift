@@ -75,4 +75,39 @@ import TestSupport
         let t = try timing()
         #expect((1...6).map { t.retryDelay(afterAttempts: $0) } == [60, 300, 900, 3600, 3600, 3600])
     }
+
+    /// Digests and quiet hours at fixed instants, worked out by hand (digests 08:30 on working days, quiet
+    /// 19:00 to 08:00): a Saturday, a Monday, Christmas Eve (a closure), both clock changes, 29 February.
+    @Test(arguments: [
+        // (now, next digest, end of quiet hours for a message at that moment)
+        ("2026-11-28T10:00", "2026-11-30T08:30", "2026-11-28T10:00"),  // Saturday daytime is not quiet
+        ("2026-11-28T20:00", "2026-11-30T08:30", "2026-11-30T08:00"),  // Saturday evening: Monday morning
+        ("2026-11-30T07:00", "2026-11-30T08:30", "2026-11-30T08:00"),  // Monday before the day starts
+        ("2026-12-24T10:00", "2026-12-29T08:30", "2026-12-24T10:00"),  // Christmas Eve (closed) to Tue 29 Dec
+        ("2026-12-24T20:00", "2026-12-29T08:30", "2026-12-29T08:00"),
+        ("2027-03-28T00:30", "2027-03-30T08:30", "2027-03-30T08:00"),  // clocks go forward; Easter Monday off
+        ("2026-10-25T01:30+01:00", "2026-10-26T08:30", "2026-10-26T08:00"),  // clocks go back: 08:30 GMT
+        ("2028-02-29T20:00", "2028-03-01T08:30", "2028-03-01T08:00"),  // leap day evening
+    ])
+    func digestsAndQuietHoursAtFixedInstants(now: String, digest: String, quietEnd: String) throws {
+        let t = try timing()
+        #expect(t.nextDigest(atOrAfter: instant(now)) == instant(digest))
+        #expect(t.afterQuietHours(instant(now)) == instant(quietEnd))
+        // Local wall-clock times, whatever the offset that day.
+        #expect(ZoneRules.europeLondon.localDateTime(at: t.nextDigest(atOrAfter: instant(now))).secondOfDay == 8 * 3600 + 30 * 60)
+    }
+
+    @Test func lateItemsGoInOneDigestNeverAnUrgentEmailOfTheirOwn() throws {
+        let t = try timing()
+        // Urgent, late (found overdue at a first start, Saturday evening): in a digest, when quiet hours end.
+        let urgent = t.plan(severity: .urgent, dueAt: instant("2026-11-27T10:00"), now: instant("2026-11-28T20:00"), late: true)
+        #expect(urgent.immediate == false && urgent.sendAt == instant("2026-11-30T08:00"))
+        // The same during the working day: at once, as a digest.
+        let now = instant("2026-11-30T11:00")
+        #expect(t.plan(severity: .urgent, dueAt: instant("2026-11-27T10:00"), now: now, late: true) == (now, false))
+        // Routine and late: with the worker's next digest, as it would have been.
+        #expect(t.plan(severity: .routine, dueAt: instant("2026-11-27T10:00"), now: now, late: true) == (instant("2026-12-01T08:30"), false))
+        // Not late: urgent at once as its own email.
+        #expect(t.plan(severity: .urgent, dueAt: instant("2026-12-03T10:00"), now: now, late: false) == (now, true))
+    }
 }

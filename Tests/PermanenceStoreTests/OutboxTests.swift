@@ -72,13 +72,24 @@ import Testing
         #expect(try s.outbox().map(\.item.key) == ["k2", "k1"])
         #expect(try s.outbox().first?.item == b)
         try s.markDelivering("k2")
-        try s.markSent("k2", at: base.now)
+        try s.markSent("k2", at: base.now, to: "stderr")
         try s.markFailed("k1", error: "journal down")
         let summary = try s.outboxSummary()
-        #expect(summary == Store.OutboxSummary(pending: 1, failed: 1, sent: 1, oldestPending: instant("2026-11-23T09:00")))
+        #expect(summary == Store.OutboxSummary(pending: 1, failed: 1, sent: 1, oldestPending: instant("2026-11-23T09:00"), sentTo: ["stderr": 1]))
         // A sent key is never queued again, even from a replan after a restart.
         #expect(try s.enqueue([b], cursor: base.now, now: base.now) == 0)
         #expect(try s.notifications("C1").count == 2)
+    }
+
+    @Test func recipientsAreKeptAsAListNotAJoinedString() throws {
+        let s = try base.seeded()
+        // Even an id the importers refuse (a comma, an equals sign) comes back whole: the list is stored as such.
+        let odd = [Recipient(role: "permanence-sw", worker: "jones,k"), Recipient(role: "iro", worker: "a=b"),
+                   Recipient(role: "team-manager", worker: nil)]
+        let i = OutboxItem(key: "k9", caseRef: "C1", ruleID: "post-placement-visit", stage: .overdue, level: 0,
+                           dueAt: base.now, isExact: true, severity: .urgent, plannedAt: base.now, owner: "jones,k", recipients: odd, late: false)
+        try s.enqueue([i], cursor: base.now, now: base.now)
+        #expect(try s.outbox().first { $0.item.key == "k9" }?.item.recipients == odd)
     }
 
     @Test func aRowInterruptedMidDeliveryStaysInTheOutbox() throws {

@@ -260,6 +260,19 @@ import Testing
         #expect(try s.worker("sw4") == nil)
     }
 
+    @Test(arguments: ["jones,k", "a=b", "two words", "tab\there", "-lead", "é.accent", String(repeating: "x", count: 65)])
+    func workerIdsOutsideTheDocumentedSetAreRefusedWithTheirLine(id: String) throws {
+        let s = try seeded()
+        // Quoted, as a CSV export would write an id with a comma in it.
+        let file = try write("w.csv", "worker_id,name\nok.worker,Fine\n\"\(id)\",Someone\n")
+        #expect { try s.importFile(file, actor: "t", now: now) } throws: { error in
+            guard let issue = (error as? CSVErrors)?.issues.first else { return false }
+            return issue.line == 3 && issue.column == "worker_id" && issue.description.hasPrefix("\(file):3: worker_id: ")
+        }
+        #expect(try s.worker("ok.worker") == nil, "the whole file is refused")
+        #expect { try s.addWorker(Worker(id: id, name: "x"), actor: "t", now: now) } throws: { "\($0)".contains("worker id") }
+    }
+
     @Test func closingACaseStopsItsDeadlines() throws {
         let s = try seeded()
         try s.record(CaseEvent(id: "p", caseRef: "C1", kind: "placed-for-adoption", at: instant("2026-11-21T11:00")), source: "t", actor: "t", now: now)

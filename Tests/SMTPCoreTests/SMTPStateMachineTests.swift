@@ -178,6 +178,34 @@ func message(_ id: Int, to: [String] = ["worker@example.org"], body: String = "S
         guard case .failure(let e)? = c.outcomes[1] else { Issue.record("expected a failure"); return }
         #expect(!e.isTemporary)
         #expect(e.reply?.code == 535)
+        // Permanent for the login, but a problem with the relay, not with the message: the daemon keeps it.
+        #expect(e.isRelayProblem)
+    }
+
+    @Test func relayProblemsAreTheLoginTLSAndSecurityNotTheMessage() {
+        var settings = plain
+        settings.tls = .starttls
+        var c = Conversation(settings, messages: [message(1), message(2)])
+        c.greet(["250-relay", "250 STARTTLS"])
+        c.server("220 go ahead")
+        c.take(c.machine.tlsFailed("certificate verify failed"))
+        for id in [1, 2] {
+            guard case .failure(let e)? = c.outcomes[id] else { Issue.record("expected a failure"); return }
+            #expect(e.isRelayProblem && e.isTemporary)
+            #expect(e.description == "TLS failed: certificate verify failed")
+        }
+        // A refused recipient is the message's problem, not the relay's.
+        var r = Conversation(plain, messages: [message(1)])
+        r.greet()
+        r.server("250 ok")
+        r.server("550 no such user")
+        guard case .failure(let refused)? = r.outcomes[1] else { Issue.record("expected a failure"); return }
+        #expect(!refused.isRelayProblem)
+        // No STARTTLS offered: every message would fail alike.
+        var n = Conversation(settings, messages: [message(1)])
+        n.greet(["250 relay"])
+        guard case .failure(let missing)? = n.outcomes[1] else { Issue.record("expected a failure"); return }
+        #expect(missing.isRelayProblem)
     }
 
     @Test func unsafeAddressesAndOversizeMessagesNeverReachTheWire() {

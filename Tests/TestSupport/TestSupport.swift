@@ -43,3 +43,27 @@ public func shippedRuleSet(editing: (_ name: String, _ text: String) -> String =
         packs: try packNames.map { try read("rules.d/\($0)") }, zone: .europeLondon)
 }
 
+
+/// Writes a secret as an admin must: a file only its owner can read (0600), replaced atomically.
+public func writeSecret(_ text: String, to path: String) throws {
+    let tmp = path + ".tmp-\(UUID().uuidString.prefix(6))"
+    guard FileManager.default.createFile(atPath: tmp, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
+        throw CocoaError(.fileWriteUnknown)
+    }
+    guard rename(tmp, path) == 0 else { throw CocoaError(.fileWriteUnknown) }
+}
+
+/// The shipped configuration and vocabulary with only the given packs (a test's own rules, whose dates it
+/// can work out by hand): the shipped calendars and closures, no shipped rule.
+public func ruleSet(packs: [String]) throws -> RuleSet {
+    let dir = repositoryRoot.appendingPathComponent("config")
+    var config = try String(contentsOf: dir.appendingPathComponent("permanenced.toml"), encoding: .utf8)
+    if let start = config.range(of: "default-packs = ["), let end = config[start.upperBound...].range(of: "]") {
+        config.replaceSubrange(start.lowerBound..<end.upperBound, with: "default-packs = []")
+    }
+    let configuration = try RuleSet.parseConfiguration(SourceFile(path: "config/permanenced.toml", text: config))
+    let vocabulary = SourceFile(path: "config/vocabulary.toml",
+                                text: try String(contentsOf: dir.appendingPathComponent("vocabulary.toml"), encoding: .utf8))
+    return try RuleSet(configuration: configuration, vocabulary: vocabulary,
+                       packs: packs.enumerated().map { SourceFile(path: "test-\($0.offset).toml", text: $0.element) }, zone: .europeLondon)
+}

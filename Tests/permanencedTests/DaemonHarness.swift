@@ -81,17 +81,53 @@ final class DaemonHarness {
         config = dir.appendingPathComponent("config/permanenced.toml").path
         store = dir.appendingPathComponent("state/p.sqlite").path
         inbox = dir.appendingPathComponent("state/inbox").path
+        try DaemonHarness.testPack.write(
+            to: dir.appendingPathComponent("config/rules.d/daemon-test.toml"), atomically: true, encoding: .utf8)
     }
 
+    /// The only pack the seeded cases use: one exact, elapsed-hour rule, so what falls due in a test window
+    /// is the same on every day of the year (no working days, no whole-day notices, no weekday).
+    static let testRule = "daemon-test-visit"
+    static let testPack = """
+        [pack]
+        id = "daemon-test"
+        title = "Daemon tests: one exact 72-hour visit"
+        source = "permanenced test suite"
+        plans = ["adoption"]
+
+        [[rule]]
+        id = "\(testRule)"
+        title = "Visit the child within 72 hours of placement (test rule)"
+        action = "Visit the child and record the visit."
+        anchor = "placed-for-adoption"
+        due = "72h"
+        met-by = "visit"
+        owner = "permanence-sw"
+        severity = "urgent"
+        escalate = [{ after = "0h", notify = ["team-manager"] }]
+        source = "permanenced test suite: an exact deadline with one escalation at the moment it is missed"
+
+        """
+
+    /// A deadline far enough off that nothing about it (not even its due notice, on the morning of the due
+    /// day) falls inside a test, whatever the time of day: placed now, due in 72 hours.
+    static let farOff: Double = 72 * 3600
+
     /// Cases that each get a post-placement visit falling due `seconds` from now (placed 72 hours before
-    /// that): an overdue notice and the first escalation at that moment.
+    /// that): an overdue notice and the first escalation at that moment. With only seconds to go, the due
+    /// notice (an hour before, or that morning) has passed already: it is announced at once, late.
     func seed(_ refs: [String], dueIn seconds: Double, through: String = "import", workerEmail: String = "sw@example.org") throws {
+        try seed(refs.map { ($0, seconds) }, through: through, workerEmail: workerEmail)
+    }
+
+    /// Cases each due at its own moment (seconds from now; negative: already overdue).
+    func seed(_ due: [(ref: String, dueIn: Double)], through: String = "import", workerEmail: String = "sw@example.org") throws {
         let workers = "worker_id,name,email,roles,manager_id\ntm,Team Manager,tm@example.org,team-manager,\nsw,Social Worker,\(workerEmail),permanence-sw,tm\n"
         var cases = "case_ref,initials,plan,calendar,packs,permanence-sw,team-manager\n"
         var events = "case_ref,event,at,event_id,note,supersedes,withdrawn\n"
-        let placed = DaemonHarness.localTime(secondsFromNow: seconds - 72 * 3600)
-        for r in refs {
-            cases += "\(r),X.Y.,adoption,england-and-wales,leicestershire-family-finding,sw,tm\n"
+        for (r, seconds) in due {
+            let placed = DaemonHarness.localTime(secondsFromNow: seconds - 72 * 3600)
+            cases += "\(r),X.Y.,adoption,england-and-wales,daemon-test,sw,tm\n"
             events += "\(r),placed-for-adoption,\(placed),\(r)-placed,,,\n"
         }
         let files = [("workers.csv", workers), ("cases.csv", cases), ("events.csv", events)].map { name, text in
@@ -117,22 +153,34 @@ final class DaemonHarness {
         try CLITests.run(args + ["--config", config, "--store", store])
     }
 
-    /// Starts the daemon and waits for READY=1 (nil if it never came).
+    /// The daemon's command line; without `--inbox-path` when the test moves the inbox in the configuration.
+    func runArguments(inboxFromConfig: Bool = false) -> [String] {
+        ["run", "--config", config, "--store", store] + (inboxFromConfig ? [] : ["--inbox-path", inbox])
+    }
+
+    /// Starts the daemon and waits for READY=1 (nil if it never came). `prefix` runs it under another
+    /// command (`unshare` for a journal socket that is not there), which `exec`s it.
     @discardableResult
-    func start(watchdogSeconds: Double = 2) throws -> Double? {
+    func start(watchdogSeconds: Double = 2, prefix: [String] = [], inboxFromConfig: Bool = false) throws -> Double? {
         notify?.close()
         let socket = try NotifySocket(path: dir.appendingPathComponent("notify-\(UUID().uuidString.prefix(4))").path)
         notify = socket
         let p = Process()
-        p.executableURL = CLITests.binary
-        p.arguments = ["run", "--config", config, "--store", store, "--inbox-path", inbox]
+        if prefix.isEmpty {
+            p.executableURL = CLITests.binary
+            p.arguments = runArguments(inboxFromConfig: inboxFromConfig)
+        } else {
+            p.executableURL = URL(fileURLWithPath: prefix[0])
+            p.arguments = Array(prefix.dropFirst()) + [CLITests.binary.path] + runArguments(inboxFromConfig: inboxFromConfig)
+        }
         var env = ProcessInfo.processInfo.environment
         env["NOTIFY_SOCKET"] = socket.path
         env["WATCHDOG_USEC"] = String(Int(watchdogSeconds * 1_000_000))
         env["PERMANENCED_CONFIG"] = nil
         p.environment = env
         let log = dir.appendingPathComponent("daemon.log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        // One log across restarts: each start appends.
+        if !FileManager.default.fileExists(atPath: log.path) { FileManager.default.createFile(atPath: log.path, contents: nil) }
         let handle = try FileHandle(forWritingTo: log)
         handle.seekToEndOfFile()
         p.standardOutput = handle
@@ -145,6 +193,44 @@ final class DaemonHarness {
     }
 
     func signal(_ s: Int32) { if let pid = process?.processIdentifier { kill(pid, s) } }
+
+    /// Kills the daemon with SIGKILL and waits for it to be gone.
+    func kill9() {
+        signal(SIGKILL)
+        _ = waitForExit(timeout: 10)
+    }
+
+    /// Runs SQL against the store with Python's sqlite3 (another process, as an admin's tool would be).
+    func sqlite(_ sql: String) throws {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        p.arguments = ["-c", "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.executescript(sys.argv[2]); c.commit()", store, sql]
+        try p.run()
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0, "sqlite: \(sql)")
+    }
+
+    /// Another process holding the store's write lock for `seconds` (as a long import or a backup would):
+    /// returns once the lock is held.
+    func holdWriteLock(seconds: Double) throws -> Process {
+        let p = Process()
+        let ready = dir.appendingPathComponent("locked-\(UUID().uuidString.prefix(4))").path
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        p.arguments = ["-c", """
+            import sqlite3, sys, time
+            c = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=60)
+            c.execute("BEGIN IMMEDIATE")
+            c.execute("INSERT INTO meta (key, value) VALUES ('test.lock', 'held') ON CONFLICT(key) DO UPDATE SET value = 'held'")
+            open(sys.argv[2], "w").close()
+            time.sleep(float(sys.argv[3]))
+            c.execute("ROLLBACK")
+            """, store, ready, String(seconds)]
+        try p.run()
+        let end = Date().addingTimeInterval(30)
+        while !FileManager.default.fileExists(atPath: ready) && Date() < end { usleep(50_000) }
+        #expect(FileManager.default.fileExists(atPath: ready), "the lock was never taken")
+        return p
+    }
 
     /// Waits for the process to end; its exit status, or nil on timeout.
     func waitForExit(timeout: Double) -> Int32? {
@@ -195,15 +281,17 @@ final class DaemonHarness {
     }
 
     /// A local date-time `seconds` from now, as the CLI takes it (`--at`), and that instant.
+    /// With its UTC offset, so it means the same instant whatever zone a test's configuration uses.
     static func localTime(secondsFromNow seconds: Double) -> String {
-        local(Date().addingTimeInterval(seconds), "yyyy-MM-dd'T'HH:mm:ss")
+        local(Date().addingTimeInterval(seconds), "yyyy-MM-dd'T'HH:mm:ssxxx")
     }
 
-    /// `date` in Europe/London, in a DateFormatter `format` (`HH:mm` for configuration times, say).
-    static func local(_ date: Date, _ format: String) -> String {
+    /// `date` in `zone` (Europe/London unless a test set another), in a DateFormatter `format` (`HH:mm` for
+    /// configuration times, say).
+    static func local(_ date: Date, _ format: String, zone: String = "Europe/London") -> String {
         let f = DateFormatter()
         f.locale = Locale(identifier: "en_GB_POSIX")
-        f.timeZone = TimeZone(identifier: "Europe/London")
+        f.timeZone = TimeZone(identifier: zone)
         f.dateFormat = format
         return f.string(from: date)
     }

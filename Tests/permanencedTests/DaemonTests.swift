@@ -16,7 +16,7 @@ import Testing
         try requireJournald()
         let h = try DaemonHarness()
         let ref = "D1-\(UUID().uuidString.prefix(8))"
-        try seed(h, ["\(ref)-0"], dueIn: 3600)  // the store exists before the daemon starts
+        try seed(h, ["\(ref)-0"], dueIn: DaemonHarness.farOff)  // the store exists before the daemon starts
         try #require(try h.start() != nil, "no READY=1; log:\n\(h.log)")
         let socket = try #require(h.notify)
         #expect(socket.messages.contains { $0.contains("READY=1") && $0.contains("STATUS=1 open case") })
@@ -29,7 +29,7 @@ import Testing
         let overdue = try #require(entries.first { $0["STAGE"] as? String == "overdue" }, "log:\n\(h.log)")
         #expect(overdue["PRIORITY"] as? String == "3")  // warning, one louder for an urgent rule
         #expect(overdue["MESSAGE_ID"] as? String == "febd0cc193c1411e9a50a75d9ef7f926")
-        #expect(overdue["RULE_ID"] as? String == "post-placement-visit")
+        #expect(overdue["RULE_ID"] as? String == DaemonHarness.testRule)
         #expect(overdue["OWNER"] as? String == "sw")
         #expect(overdue["RECIPIENTS"] as? String == "permanence-sw=sw")
         #expect((overdue["DUE_AT"] as? String)?.count == 25)
@@ -64,7 +64,7 @@ import Testing
         try requireJournald()
         let h = try DaemonHarness()
         let ref = "D2-\(UUID().uuidString.prefix(8))"
-        try seed(h, ["\(ref)-0"], dueIn: 3600)
+        try seed(h, ["\(ref)-0"], dueIn: DaemonHarness.farOff)
         try #require(try h.start() != nil, "no READY=1; log:\n\(h.log)")
         let socket = try #require(h.notify)
         let pid = h.process!.processIdentifier
@@ -98,7 +98,7 @@ import Testing
         let h = try DaemonHarness()
         let ref = "D3-\(UUID().uuidString.prefix(8))"
         let refs = (0..<1500).map { "\(ref)-\($0)" }
-        try seed(h, ["\(ref)-seed"], dueIn: 3600)
+        try seed(h, ["\(ref)-seed"], dueIn: DaemonHarness.farOff)
         try #require(try h.start() != nil, "no READY=1; log:\n\(h.log)")
         try seed(h, refs, dueIn: 5)
         // Kill as soon as the first of the burst reaches the journal.
@@ -110,15 +110,17 @@ import Testing
         #expect(atKill < refs.count, "the burst had already finished: the kill did not land in the middle")
 
         try #require(try h.start() != nil, "no READY=1 after restart; log:\n\(h.log)")
-        let entries = try DaemonHarness.waitForJournal(["RULE_ID=post-placement-visit"], timeout: 60) { all in
-            all.filter { ($0["CASE_REF"] as? String)?.hasPrefix(ref + "-") == true && $0["CASE_REF"] as? String != "\(ref)-seed" }.count >= 2 * refs.count
+        // Each case: its due notice (late: it had passed when the case was recorded), overdue notice, escalation.
+        let expected = 3 * refs.count
+        let entries = try DaemonHarness.waitForJournal(["RULE_ID=\(DaemonHarness.testRule)"], timeout: 60) { all in
+            all.filter { ($0["CASE_REF"] as? String)?.hasPrefix(ref + "-") == true && $0["CASE_REF"] as? String != "\(ref)-seed" }.count >= expected
         }
         var seen: [String: Int] = [:]
         for e in entries {
             guard let c = e["CASE_REF"] as? String, c.hasPrefix(ref + "-"), c != "\(ref)-seed", let k = e["NOTIFICATION_KEY"] as? String else { continue }
             seen[k, default: 0] += 1
         }
-        #expect(seen.count == 2 * refs.count, "delivered \(seen.count) distinct of \(2 * refs.count)")
+        #expect(seen.count == expected, "delivered \(seen.count) distinct of \(expected)")
         #expect(seen.values.allSatisfy { $0 == 1 }, "\(seen.filter { $0.value > 1 }.count) delivered twice")
         h.stop()
     }
@@ -127,7 +129,7 @@ import Testing
         try requireJournald()
         let h = try DaemonHarness()
         let ref = "D4-\(UUID().uuidString.prefix(8))"
-        try seed(h, ["\(ref)-seed"], dueIn: 3600)
+        try seed(h, ["\(ref)-seed"], dueIn: DaemonHarness.farOff)
         try #require(try h.start() != nil, "no READY=1; log:\n\(h.log)")
         h.stop()
         // While stopped: one case falls due, another falls due but its visit is recorded in time.
@@ -136,8 +138,8 @@ import Testing
         #expect(visit.status == 0, "\(visit.stderr)")
         sleep(4)
         try #require(try h.start() != nil, "no READY=1 after restart; log:\n\(h.log)")
-        let entries = try DaemonHarness.waitForJournal(["CASE_REF=\(ref)-missed"], timeout: 15) { $0.count >= 2 }
-        #expect(Set(entries.compactMap { $0["STAGE"] as? String }) == ["overdue", "escalation"])
+        let entries = try DaemonHarness.waitForJournal(["CASE_REF=\(ref)-missed"], timeout: 15) { $0.count >= 3 }
+        #expect(entries.compactMap { $0["STAGE"] as? String }.sorted() == ["due", "escalation", "overdue"])
         #expect(entries.allSatisfy { $0["LATE"] as? String == "1" && ($0["MESSAGE"] as? String)?.contains("Late:") == true })
         #expect(try DaemonHarness.journal(["CASE_REF=\(ref)-met", "STAGE=overdue"]).isEmpty)
         // Started again: nothing is sent twice.

@@ -56,16 +56,24 @@ import TestSupport
     }
 
     /// A daemon emailing through `port`, with one case whose deadlines are far off already in the store.
-    func started(port: Int, _ extra: [String] = [], workerEmail: String = "sw@example.org") throws -> DaemonHarness {
+    /// `zone`: a test whose `[email]` times come from the wall clock now runs in UTC, where every local time
+    /// happens exactly once a day (Europe/London's clock changes are covered by the pure tests at fixed
+    /// instants), so it passes at any minute of any day.
+    func started(port: Int, _ extra: [String] = [], workerEmail: String = "sw@example.org", zone: String = "Europe/London") throws -> DaemonHarness {
         let h = try DaemonHarness()
         try enableEmail(h, port: port, extra)
-        try h.seed(["E0-\(UUID().uuidString.prefix(6))"], dueIn: 3600, workerEmail: workerEmail)
+        if zone != "Europe/London" {
+            let text = try String(contentsOfFile: h.config, encoding: .utf8)
+            try text.replacingOccurrences(of: "time-zone = \"Europe/London\"", with: "time-zone = \"\(zone)\"")
+                .write(toFile: h.config, atomically: true, encoding: .utf8)
+        }
+        try h.seed(["E0-\(UUID().uuidString.prefix(6))"], dueIn: DaemonHarness.farOff, workerEmail: workerEmail)
         try #require(try h.start() != nil, "no READY=1; log:\n\(h.log)")
         return h
     }
 
-    /// `HH:mm` in Europe/London, as `[email]` times are written.
-    func clock(_ date: Date) -> String { DaemonHarness.local(date, "HH:mm") }
+    /// `HH:mm` in UTC, as `[email]` times are written for the tests that run in UTC.
+    func clock(_ date: Date) -> String { DaemonHarness.local(date, "HH:mm", zone: "UTC") }
 
     func waitFor(_ server: TestSMTPServer, count: Int, timeout: Double) -> Bool {
         let end = Date().addingTimeInterval(timeout)
@@ -80,18 +88,17 @@ import TestSupport
         let h = try started(port: server.port)
         let ref = "E1-\(UUID().uuidString.prefix(6))"
         try h.seed(["\(ref)-1"], dueIn: 3)
-        // The visit is urgent: the overdue notice to the worker, the escalation to the worker and the manager.
-        #expect(waitFor(server, count: 3, timeout: 25), "log:\n\(h.log)")
+        // The visit is urgent: the overdue notice to the worker, the escalation to the worker and the manager,
+        // each an email of its own. Its due notice had passed when it was recorded: late, so in a digest.
+        #expect(waitFor(server, count: 4, timeout: 25), "log:\n\(h.log)")
         usleep(3_000_000)
-        #expect(server.receivedCount == 3)
+        #expect(server.receivedCount == 4)
         var byRecipient: [String: [[String: Any]]] = [:]
         for n in 1...server.receivedCount {
             let env = try server.envelope(n)
             let message = try parsed(try server.message(n))
             byRecipient[(env["to"] as? [String])?.first ?? "", default: []].append(message)
             #expect(env["from"] as? String == "permanenced@council.example")
-            #expect((message["subject"] as? String)?.hasPrefix("URGENT: Overdue: ") == true, "\(message)")
-            #expect(message["types"] as? [String] == ["multipart/mixed", "multipart/alternative", "text/plain", "text/html", "text/calendar"])
             #expect(message["ics_ok"] as? Bool == true)
             #expect((message["summaries"] as? [String])?.first?.hasSuffix("(case \(ref)-1)") == true)
             #expect((message["defects"] as? [Any])?.isEmpty == true)
@@ -99,9 +106,15 @@ import TestSupport
             #expect(text.contains("Case \(ref)-1 (X.Y.)"))
             #expect(text.contains("https://records.example/cases/\(ref)-1"))
         }
-        #expect(byRecipient["sw@example.org"]?.count == 2)
+        let subjects = byRecipient.values.flatMap { $0 }.compactMap { $0["subject"] as? String }
+        #expect(subjects.filter { $0.hasPrefix("URGENT: Overdue: ") }.count == 3, "\(subjects)")
+        #expect(subjects.filter { $0.hasPrefix("Permanence deadlines ") }.count == 1, "\(subjects)")
+        #expect(byRecipient["sw@example.org"]?.count == 3)
         #expect(byRecipient["tm@example.org"]?.count == 1)
-        #expect(try h.cli(["status"]).stdout.contains("0 to send (0 retrying), 3 sent, 0 given up"))
+        for m in byRecipient.values.flatMap({ $0 }) where (m["subject"] as? String)?.hasPrefix("URGENT: ") == true {
+            #expect(m["types"] as? [String] == ["multipart/mixed", "multipart/alternative", "text/plain", "text/html", "text/calendar"])
+        }
+        #expect(try h.cli(["status"]).stdout.contains("0 to send (0 retrying), 4 sent, 0 given up"))
         h.stop()
     }
 
@@ -112,7 +125,7 @@ import TestSupport
         // The next whole minute at least 15 seconds away, local time.
         var at = Date().addingTimeInterval(60 - Date().timeIntervalSince1970.truncatingRemainder(dividingBy: 60))
         if at.timeIntervalSinceNow < 15 { at.addTimeInterval(60) }
-        let h = try started(port: server.port, ["immediate = []", "digest-days = \"all\"", "digest-times = [\"\(clock(at))\"]"])
+        let h = try started(port: server.port, ["immediate = []", "digest-days = \"all\"", "digest-times = [\"\(clock(at))\"]"], zone: "UTC")
         let ref = "E2-\(UUID().uuidString.prefix(6))"
         try h.seed(["\(ref)-1", "\(ref)-2"], dueIn: 3)
         usleep(6_000_000)
@@ -124,10 +137,10 @@ import TestSupport
         #expect(Set(arrived.compactMap { ($0["to"] as? [String])?.first }) == ["sw@example.org", "tm@example.org"])
         let sw = try parsed(try server.message(arrived.firstIndex { ($0["to"] as? [String])?.first == "sw@example.org" }! + 1))
         let text = sw["text"] as? String ?? ""
-        // Both cases, each with its overdue notice and escalation, in one email.
-        #expect(text.contains("OVERDUE (4)"), "\(text)")
+        // Both cases, each with its overdue notice and escalation (and the due notice, late), in one email.
+        #expect(text.contains("OVERDUE (6)"), "\(text)")
         #expect(text.contains("Case \(ref)-1 (X.Y.)") && text.contains("Case \(ref)-2 (X.Y.)"))
-        #expect(sw["events"] as? Int == 4)
+        #expect(sw["events"] as? Int == 6)
         #expect((sw["subject"] as? String)?.hasPrefix("Permanence deadlines ") == true)
         h.stop()
     }
@@ -147,10 +160,10 @@ import TestSupport
         // The relay comes back: every message arrives, once.
         let server = try TestSMTPServer(port: port)
         defer { server.stop() }
-        #expect(waitFor(server, count: 3, timeout: 20), "log:\n\(h.log)")
+        #expect(waitFor(server, count: 4, timeout: 20), "log:\n\(h.log)")
         usleep(4_000_000)
-        #expect(server.receivedCount == 3)
-        #expect(try h.cli(["status"]).stdout.contains("3 sent, 0 given up"))
+        #expect(server.receivedCount == 4)
+        #expect(try h.cli(["status"]).stdout.contains("4 sent, 0 given up"))
         h.stop()
     }
 
@@ -160,7 +173,7 @@ import TestSupport
         defer { server.stop() }
         // Quiet from an hour ago to an hour from now (local), every day of the week.
         let start = clock(Date().addingTimeInterval(-3600)), end = clock(Date().addingTimeInterval(3600))
-        let h = try started(port: server.port, ["quiet-start = \"\(start)\"", "quiet-end = \"\(end)\""])
+        let h = try started(port: server.port, ["quiet-start = \"\(start)\"", "quiet-end = \"\(end)\""], zone: "UTC")
         // Already overdue when it is announced: waiting for the morning cannot make it later than it is.
         try h.seed(["E4-\(UUID().uuidString.prefix(6))"], dueIn: 2)
         let pid = try #require(h.process?.processIdentifier)
@@ -168,7 +181,7 @@ import TestSupport
         usleep(3_000_000)
         #expect(server.receivedCount == 0, "nothing is sent in quiet hours")
         let status = try h.cli(["status"]).stdout
-        #expect(status.contains("3 item(s) waiting for a digest or the end of quiet hours; the next at "), "\(status)")
+        #expect(status.contains("4 item(s) waiting for a digest or the end of quiet hours; the next at "), "\(status)")
         #expect(status.contains(" \(end) "), "held until the end of quiet hours: \(status)")
         h.stop()
     }
@@ -181,17 +194,18 @@ import TestSupport
         let h = try started(port: server.port, workerEmail: "unknown-sw@example.org")
         try h.seed(["E5-\(UUID().uuidString.prefix(6))"], dueIn: 2, workerEmail: "unknown-sw@example.org")
         let pid = try #require(h.process?.processIdentifier)
-        let given = try DaemonHarness.waitForJournal(["MESSAGE_ID=735227e437ef40e581de99456801abb8", "_PID=\(pid)"], timeout: 20) { $0.count >= 2 }
-        #expect(given.count == 2, "log:\n\(h.log)")
+        // The worker's three emails (the late due notice's digest, the overdue notice, the escalation).
+        let given = try DaemonHarness.waitForJournal(["MESSAGE_ID=735227e437ef40e581de99456801abb8", "_PID=\(pid)"], timeout: 20) { $0.count >= 3 }
+        #expect(given.count == 3, "log:\n\(h.log)")
         #expect(given.allSatisfy { $0["PRIORITY"] as? String == "2" })
         // The manager's email arrives; the admin hears about each given up.
-        #expect(waitFor(server, count: 3, timeout: 15), "log:\n\(h.log)")
+        #expect(waitFor(server, count: 4, timeout: 15), "log:\n\(h.log)")
         let to = try (1...server.receivedCount).compactMap { (try server.envelope($0)["to"] as? [String])?.first }
-        #expect(to.filter { $0 == "admin@council.example" }.count == 2)
+        #expect(to.filter { $0 == "admin@council.example" }.count == 3)
         #expect(to.filter { $0 == "tm@example.org" }.count == 1)
         let admin = try parsed(try server.message(to.firstIndex(of: "admin@council.example")! + 1))
         #expect((admin["text"] as? String)?.contains("unknown-sw@example.org") == true)
-        #expect(try h.cli(["status"]).stdout.contains("2 given up"))
+        #expect(try h.cli(["status"]).stdout.contains("3 given up"))
         h.stop()
     }
 
@@ -203,7 +217,7 @@ import TestSupport
         // The secret comes from the systemd credentials directory.
         let credentials = h.dir.appendingPathComponent("credentials")
         try FileManager.default.createDirectory(at: credentials, withIntermediateDirectories: true)
-        try "s3cret-pw\n".write(to: credentials.appendingPathComponent("permanenced_smtp-password"), atomically: true, encoding: .utf8)
+        try writeSecret("s3cret-pw\n", to: credentials.appendingPathComponent("permanenced_smtp-password").path)
         try enableEmail(h, port: server.port, [
             "host = \"localhost\"", "tls = \"starttls\"", "ca-file = \"\(cert.cert)\"", "username = \"pd\"",
             "password-file = \"permanenced_smtp-password\"",
@@ -222,7 +236,7 @@ import TestSupport
         #expect(missing.status == 2)
         #expect(missing.stderr.contains("[email] password-file: cannot read"), "\(missing.stderr)")
         // A wrong password: the relay's refusal, exit 1.
-        try "wrong\n".write(to: credentials.appendingPathComponent("permanenced_smtp-password"), atomically: true, encoding: .utf8)
+        try writeSecret("wrong\n", to: credentials.appendingPathComponent("permanenced_smtp-password").path)
         let refused = try CLITests.run(["send-test", "--config", h.config, "--to", "admin@council.example"],
                                        env: ["CREDENTIALS_DIRECTORY": credentials.path])
         #expect(refused.status == 1)
@@ -238,11 +252,12 @@ import TestSupport
                               "--to", DaemonHarness.local(Date().addingTimeInterval(2 * 86_400), "yyyy-MM-dd"), "--deputy", "tm"])
         #expect(away.status == 0, "\(away.stderr)")
         try h.seed(["E6-\(UUID().uuidString.prefix(6))"], dueIn: 2)
-        // The worker's overdue notice and the escalation both reach the deputy, once each; nothing to the worker.
-        #expect(waitFor(server, count: 2, timeout: 20), "log:\n\(h.log)")
+        // The worker's late due notice, overdue notice and the escalation all reach the deputy, once each
+        // (the escalation to the manager is the same notification); nothing to the worker.
+        #expect(waitFor(server, count: 3, timeout: 20), "log:\n\(h.log)")
         usleep(3_000_000)
         let to = try (1...server.receivedCount).compactMap { (try server.envelope($0)["to"] as? [String])?.first }
-        #expect(to == ["tm@example.org", "tm@example.org"])
+        #expect(to == ["tm@example.org", "tm@example.org", "tm@example.org"])
         h.stop()
     }
 
@@ -260,6 +275,38 @@ import TestSupport
         // Through the inbox, which the daemon imports with the configuration it runs (the file is still broken).
         try h.seed(["E7-\(UUID().uuidString.prefix(6))"], dueIn: 3, through: "inbox")
         #expect(waitFor(server, count: 3, timeout: 20), "the old settings keep sending; log:\n\(h.log)")
+        h.stop()
+    }
+
+    @Test func anExpiredLoginDefersEveryMessageAlertsOnceAndARefreshedTokenIsUsedWithoutAReload() throws {
+        try #require(DaemonHarness.journaldListening)
+        let server = try TestSMTPServer(auth: "pd:fresh-token")
+        defer { server.stop() }
+        let h = try DaemonHarness()
+        // A token file a refresher job rewrites while the daemon runs (not a LoadCredential= copy).
+        let token = h.dir.appendingPathComponent("smtp-token").path
+        try writeSecret("expired-token\n", to: token)
+        try enableEmail(h, port: server.port, ["username = \"pd\"", "auth = \"plain\"", "password-file = \"\(token)\""])
+        try h.seed(["E8-\(UUID().uuidString.prefix(6))"], dueIn: DaemonHarness.farOff)
+        try #require(try h.start() != nil, "no READY=1; log:\n\(h.log)")
+        let pid = try #require(h.process?.processIdentifier)
+        try h.seed(["E8-\(UUID().uuidString.prefix(6))-1"], dueIn: 2)
+        // The relay refuses the login (535): the admin is alerted at once, at crit, and only once however
+        // many batches are refused; no message is given up.
+        let alerts = try DaemonHarness.waitForJournal(["MESSAGE_ID=bb8cba5bc5f04459a49c3dbc9ac7dd0e", "_PID=\(pid)"], timeout: 20) { !$0.isEmpty }
+        #expect(alerts.first?["PRIORITY"] as? String == "2", "log:\n\(h.log)")
+        #expect((alerts.first?["MESSAGE"] as? String)?.contains("535") == true)
+        sleep(6)  // several retries (every 2 s here)
+        #expect(try DaemonHarness.journal(["MESSAGE_ID=bb8cba5bc5f04459a49c3dbc9ac7dd0e", "_PID=\(pid)"]).count == 1)
+        #expect(try DaemonHarness.journal(["MESSAGE_ID=735227e437ef40e581de99456801abb8", "_PID=\(pid)"]).isEmpty, "nothing given up")
+        let waiting = try h.cli(["status"]).stdout
+        #expect(waiting.contains("0 sent, 0 given up") && waiting.contains("the relay refuses permanenced"), "\(waiting)")
+        #expect(server.receivedCount == 0)
+        // The refresher writes a new token: the next batch reads it, and everything goes.
+        try writeSecret("fresh-token\n", to: token)
+        #expect(waitFor(server, count: 4, timeout: 20), "log:\n\(h.log)")
+        let after = try h.cli(["status"]).stdout
+        #expect(after.contains("4 sent, 0 given up") && !after.contains("the relay refuses"), "\(after)")
         h.stop()
     }
 }

@@ -20,9 +20,13 @@ public struct CSVIssue: Error, Sendable, Equatable, CustomStringConvertible {
 /// Every problem found in a file; a file with any problem is rejected whole.
 public struct CSVErrors: Error, Sendable, CustomStringConvertible {
     public let issues: [CSVIssue]
+    /// The file was not at fault: it could not be read, or the store could not be written (locked by another
+    /// process past the busy timeout, a full disk). The same file may well import if tried again.
+    public let isTemporary: Bool
 
-    public init(_ issues: [CSVIssue]) {
+    public init(_ issues: [CSVIssue], temporary: Bool = false) {
         self.issues = issues
+        isTemporary = temporary
     }
 
     public var description: String { issues.map(\.description).joined(separator: "\n") }

@@ -30,6 +30,7 @@ public struct WorkerTable: Sendable {
         guard var row = RowReader(record, header: header, file: file, issues: &issues) else { return nil }
         defer { issues += row.issues }
         let id = row.required("worker_id")
+        if let id, let problem = WorkerID.problem(id) { row.fail("worker_id", problem) }
         let name = row.required("name")
         let email = row.cell("email")
         if let email, !email.contains("@") || email.contains(where: { $0 == " " || $0 == "\r" || $0 == "\n" }) {

@@ -11,13 +11,27 @@ public struct NotificationPlanner: Sendable {
     }
 
     /// Notifications with `from <= at < until`, in time order.
-    public func plan(_ evaluation: CaseEvaluation, from: Instant, until: Instant) -> [PlannedNotification] {
+    ///
+    /// With `catchUp`, each deadline still open at `from` also brings the last notification it had before
+    /// `from` (the highest rung of its ladder already passed), marked `isCatchUp`: a deadline recorded late,
+    /// or found due or overdue by a first start, is announced once where it stands instead of not at all. A
+    /// daemon that queued everything before `from` has queued that one already, and the outbox ignores it.
+    /// A passed reminder is not caught up: the due notice still to come says the same, in time.
+    public func plan(_ evaluation: CaseEvaluation, from: Instant, until: Instant, catchUp: Bool = false) -> [PlannedNotification] {
         var out: [PlannedNotification] = []
         guard let calendar = ruleSet.calendars[evaluation.caseRecord.calendar] else { return [] }
         let calc = DateCalculator(zone: ruleSet.zone, calendar: calendar)
         for d in evaluation.deadlines {
             guard let c = d.computed else { continue }
-            plan(d, c, evaluation.caseRecord, calc, from: from, until: until, into: &out)
+            if catchUp {
+                var all: [PlannedNotification] = []
+                plan(d, c, evaluation.caseRecord, calc, from: .distantPast, until: until, into: &all, skipBefore: from)
+                let passed = all.filter { $0.at < from }.max { ($0.at, $0.stage.rank, $0.level) < ($1.at, $1.stage.rank, $1.level) }
+                if let passed, passed.stage != .reminder { out.append(passed.caughtUp()) }
+                out += all.filter { $0.at >= from }
+            } else {
+                plan(d, c, evaluation.caseRecord, calc, from: from, until: until, into: &out, skipBefore: from)
+            }
         }
         out.sort { $0.at != $1.at ? $0.at < $1.at : $0.key < $1.key }
         return out
@@ -26,13 +40,14 @@ public struct NotificationPlanner: Sendable {
     // swiftlint:disable:next function_parameter_count
     private func plan(
         _ d: Deadline, _ c: Deadline.Computed, _ cr: ChildCase, _ calc: DateCalculator, from: Instant, until: Instant,
-        into out: inout [PlannedNotification]
+        into out: inout [PlannedNotification], skipBefore: Instant
     ) {
         let rule = ruleSet.rules[d.ruleIndex]
         let zone = ruleSet.zone
         let stop = min(c.met?.at ?? .distantFuture, c.moot?.at ?? .distantFuture)
-        // Most deadlines of a long history have nothing in the window: skip them before any date arithmetic.
-        if stop <= from { return }
+        // Most deadlines of a long history have nothing in the window (or, catching up, closed before it):
+        // skip them before any date arithmetic.
+        if stop <= skipBefore { return }
         let slack = 4 * 86_400  // working-day and morning adjustments move a notice by a few days at most
         let lastPossible = c.dueInstant.seconds + (rule.escalate.map { Self.upperBound($0.after) }.max() ?? 0) + slack
         let firstPossible = c.dueInstant.seconds - (rule.remind.map { Self.upperBound($0) }.max() ?? 0) - slack

@@ -8,10 +8,13 @@ public enum NotificationStage: String, Sendable, CaseIterable {
     case overdue
     /// Further up the ladder as the deadline slips.
     case escalation
+
+    /// Order on the ladder: reminder, due, overdue, escalation.
+    public var rank: Int { Self.allCases.firstIndex(of: self)! }
 }
 
 /// Someone to tell, by role; `worker` is nil when nobody holds the role on the case.
-public struct Recipient: Sendable, Hashable {
+public struct Recipient: Sendable, Hashable, Codable {
     public let role: String
     public let worker: String?
 
@@ -41,4 +44,13 @@ public struct PlannedNotification: Sendable {
     public let closesAt: Instant?
     /// Identifies this notification across runs, so it is never sent twice: changes when the due moment does.
     public let key: String
+    /// Planned before the window it was asked for: the highest rung a deadline had already passed when the
+    /// planner first saw it (see `NotificationPlanner.plan(_:from:until:catchUp:)`). Always announced late.
+    public internal(set) var isCatchUp = false
+
+    func caughtUp() -> PlannedNotification {
+        var n = self
+        n.isCatchUp = true
+        return n
+    }
 }

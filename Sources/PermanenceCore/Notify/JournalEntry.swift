@@ -60,6 +60,10 @@ public enum MessageID {
     public static let caughtUp = "bb997036ab1a401fa10215ad3ebd130b"
     public static let mailRetry = "bf87c37296e14e32bb61dfb885ad3729"
     public static let mailUndeliverable = "735227e437ef40e581de99456801abb8"
+    public static let scheduleRetry = "c693402b80d14582bab9cc33b4093089"
+    public static let clockBehind = "6109b0423e9f47f393724283f8da2e25"
+    public static let mailRelayProblem = "bb8cba5bc5f04459a49c3dbc9ac7dd0e"
+    public static let inboxRetry = "23f45262c5204c64b9c06a8d9aa2293d"
 
     /// The id for a notification stage.
     public static func stage(_ s: NotificationStage) -> String {
@@ -76,6 +80,7 @@ public enum MessageID {
         ("reminder", reminder), ("due", due), ("overdue", overdue), ("escalation", escalation), ("started", started),
         ("reloaded", reloaded), ("reload-refused", reloadRefused), ("stopping", stopping),
         ("import-rejected", importRejected), ("caught-up", caughtUp), ("mail-retry", mailRetry),
-        ("mail-undeliverable", mailUndeliverable),
+        ("mail-undeliverable", mailUndeliverable), ("schedule-retry", scheduleRetry), ("clock-behind", clockBehind),
+        ("mail-relay-problem", mailRelayProblem), ("inbox-retry", inboxRetry),
     ]
 }

@@ -37,17 +37,10 @@ public struct OutboxItem: Sendable, Equatable {
         self.late = late
     }
 
-    /// `role=worker` pairs separated by commas; `role=` when nobody holds the role.
+    /// `role=worker` pairs separated by commas (`role=` when nobody holds the role), as the journal's
+    /// `RECIPIENTS=` shows them. Worker ids cannot contain `,` or `=` (`WorkerID`), so this reads back
+    /// unambiguously; the store keeps the list itself, not this text.
     public static func encode(_ recipients: [Recipient]) -> String {
         recipients.map { "\($0.role)=\($0.worker ?? "")" }.joined(separator: ",")
-    }
-
-    /// The inverse of `encode`.
-    public static func decode(_ text: String) -> [Recipient] {
-        text.split(separator: ",").map { pair in
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let worker = parts.count > 1 && !parts[1].isEmpty ? String(parts[1]) : nil
-            return Recipient(role: String(parts[0]), worker: worker)
-        }
     }
 }

@@ -29,7 +29,7 @@ public struct DueSelection: Sendable {
         for n in planned {
             if n.at <= now {
                 if let closes = n.closesAt, closes <= now { continue }
-                let late = now.seconds - n.at.seconds > Self.lateAfter || (missedBefore.map { n.at < $0 } ?? false)
+                let late = n.isCatchUp || now.seconds - n.at.seconds > Self.lateAfter || (missedBefore.map { n.at < $0 } ?? false)
                 due.append(Item(notification: n, late: late))
             } else if next == nil || n.at < next! {
                 next = n.at

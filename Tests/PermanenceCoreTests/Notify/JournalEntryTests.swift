@@ -59,9 +59,9 @@ import Testing
         #expect(e.allFields == ["MESSAGE=one PRIORITY=0", "PRIORITY=6", "SYSLOG_IDENTIFIER=permanenced", "NOTE=a  MESSAGE_ID=x"])
     }
 
-    @Test func recipientsRoundTrip() {
+    @Test func recipientsAsTheJournalShowsThem() {
         let r = [Recipient(role: "iro", worker: "k.l"), Recipient(role: "team-manager", worker: nil)]
-        #expect(OutboxItem.decode(OutboxItem.encode(r)) == r)
+        #expect(OutboxItem.encode(r) == "iro=k.l,team-manager=")
     }
 
     @Test func statusLineForTheServiceManager() {

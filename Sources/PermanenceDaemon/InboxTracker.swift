@@ -1,0 +1,88 @@
+/// Decides when a file in the inbox is complete enough to import, and when to try a file again after a
+/// temporary failure. Pure: times are seconds on a monotonic clock, passed in.
+///
+/// A file moved (renamed) into the inbox is complete: it is imported at once. A file written in place is
+/// imported only once its writer has closed it (a write since the last close means it is still open) and it
+/// has then stayed the same size and modification time for `settle` seconds; a file found with no event
+/// (at start) must have been unchanged for `settle` seconds too. A file still being written, even by a slow
+/// copy that pauses, is never imported half-way.
+struct InboxTracker {
+    /// How long a file written in place must stay unchanged, in seconds.
+    let settle: Double
+
+    private struct Seen {
+        var size: Int
+        var modified: Int
+        /// Not before this moment.
+        var readyAt: Double
+        /// Temporary failures in a row, for the backoff.
+        var failures = 0
+        /// Written to since it was last closed: a writer still has it open.
+        var writing = false
+    }
+
+    private var files: [String: Seen] = [:]
+
+    init(settle: Double = 2) {
+        self.settle = settle
+    }
+
+    /// `name` was renamed into the inbox: complete now.
+    mutating func movedIn(_ entry: Inbox.Entry, now: Double) {
+        files[entry.name] = Seen(size: entry.size, modified: entry.modified, readyAt: now)
+    }
+
+    /// `name` was created or written to: a writer has it open, so it waits for the close.
+    mutating func written(_ name: String, now: Double) {
+        var seen = files[name] ?? Seen(size: -1, modified: -1, readyAt: now + settle)
+        seen.writing = true
+        files[name] = seen
+    }
+
+    /// `name` was closed after writing: complete if it stays unchanged for `settle` seconds.
+    mutating func closed(_ entry: Inbox.Entry, now: Double) {
+        let failures = files[entry.name]?.failures ?? 0
+        files[entry.name] = Seen(size: entry.size, modified: entry.modified, readyAt: now + settle, failures: failures)
+    }
+
+    /// The files to import now, given what the directory holds now. Files that vanished are forgotten; one
+    /// never seen before waits `settle` seconds; one that changed since it was seen waits again.
+    mutating func ready(_ entries: [Inbox.Entry], now: Double) -> [String] {
+        let present = Set(entries.map(\.name))
+        files = files.filter { present.contains($0.key) }
+        var out: [String] = []
+        for e in entries {
+            guard var seen = files[e.name] else {
+                files[e.name] = Seen(size: e.size, modified: e.modified, readyAt: now + settle)
+                continue
+            }
+            if seen.writing {
+                continue
+            } else if seen.size != e.size || seen.modified != e.modified {
+                seen.size = e.size
+                seen.modified = e.modified
+                seen.readyAt = max(seen.readyAt, now + settle)
+                files[e.name] = seen
+            } else if seen.readyAt <= now {
+                out.append(e.name)
+            }
+        }
+        return out
+    }
+
+    /// A temporary failure: try again after a backoff (5 seconds, doubling to 5 minutes).
+    mutating func failed(_ name: String, now: Double) -> Double {
+        guard var seen = files[name] else { return 0 }
+        seen.failures += 1
+        let delay = min(300, 5 * Double(1 << min(seen.failures - 1, 6)))
+        seen.readyAt = now + delay
+        files[name] = seen
+        return delay
+    }
+
+    /// The file is gone from the inbox (imported or rejected).
+    mutating func done(_ name: String) { files[name] = nil }
+
+    /// When a file next becomes ready, if any waits (a file still being written waits for its close).
+    var nextCheck: Double? { files.values.filter { !$0.writing }.map(\.readyAt).min() }
+}

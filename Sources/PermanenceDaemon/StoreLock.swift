@@ -1,0 +1,49 @@
+import Glibc
+
+/// One daemon per store: an exclusive `flock` on a file beside the store (`STORE.daemon.lock`), held for
+/// the life of the process (the kernel releases it however the process ends). The file holds the holder's
+/// pid, so a second `permanenced run` can say who is already running.
+public final class StoreLock: @unchecked Sendable {  // immutable after init
+    /// The lock file's path.
+    public let path: String
+    private let fd: Int32
+
+    public struct Failure: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// Takes the lock for the store at `storePath`, or throws naming the process that holds it.
+    public init(storePath: String) throws {
+        path = storePath + ".daemon.lock"
+        let slash = storePath.lastIndex(of: "/")
+        if let slash, slash != storePath.startIndex { mkdir(String(storePath[..<slash]), 0o700) }
+        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            throw Failure(description: "\(path): cannot open the daemon lock (\(String(cString: strerror(errno))))")
+        }
+        if flock(fd, LOCK_EX | LOCK_NB) != 0 {
+            let reason = errno
+            let holder = Self.readPid(fd)
+            close(fd)
+            if reason == EWOULDBLOCK {
+                throw Failure(description: "another permanenced\(holder.map { " (pid \($0))" } ?? "") is already running on this store; "
+                    + "one daemon per store (lock \(path))")
+            }
+            throw Failure(description: "\(path): cannot take the daemon lock (\(String(cString: strerror(reason))))")
+        }
+        let text = Array("\(getpid())\n".utf8)
+        _ = ftruncate(fd, 0)
+        _ = text.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
+    }
+
+    deinit {
+        close(fd)
+    }
+
+    private static func readPid(_ fd: Int32) -> Int32? {
+        var buffer = [UInt8](repeating: 0, count: 32)
+        let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
+        guard n > 0 else { return nil }
+        return Int32(String(decoding: buffer[0..<n].filter { (48...57).contains($0) }, as: UTF8.self))
+    }
+}
