@@ -46,6 +46,11 @@ final class DirectoryWatcher: @unchecked Sendable {  // state is touched only on
 
     func cancel() { source.cancel() }
 
+    deinit {
+        // A watcher dropped without cancel (a reload refused after it was made) closes its descriptor too.
+        if !source.isCancelled { source.cancel() }
+    }
+
     /// Reads every pending event: (watch descriptor, file name, mask).
     private static func drain(_ fd: Int32) -> [(Int32, String, UInt32)] {
         var out: [(Int32, String, UInt32)] = []

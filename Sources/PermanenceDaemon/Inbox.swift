@@ -64,34 +64,59 @@ public struct Inbox: Sendable {
     }
 
     /// Imports the named files in order; a file that fails is moved aside with its errors and the rest go on.
+    /// A passing problem with one file (the store locked, a file that cannot be moved) leaves it, and every
+    /// file after it, in the inbox to be tried again: each attempt on a locked store waits for the busy
+    /// timeout, and the daemon's loop (and its watchdog) must not wait for one file after another.
     public func process(_ names: [String], store: Store, kind: Store.ImportKind?, now: Instant) throws -> Result {
         let fm = FileManager.default
         var result = Result()
         for sub in ["processed", "rejected"] {
-            try? fm.createDirectory(atPath: "\(directory)/\(sub)", withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            try fm.createDirectory(atPath: "\(directory)/\(sub)", withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         }
         let stamp = Inbox.timestamp(now)
-        for name in names {
+        for (i, name) in names.enumerated() {
             let path = "\(directory)/\(name)"
             do {
                 let r = try store.importFile(path, kind: kind, actor: "inbox:\(name)", now: now)
-                try fm.moveItem(atPath: path, toPath: "\(directory)/processed/\(stamp)-\(name)")
-                result.lines.append(.init(kind: .imported, text: "\(name): imported \(r.rows) \(r.kind.rawValue) rows (\(r.changed) new or changed); moved to processed/"))
+                let target = try Self.unused("\(directory)/processed", "\(stamp)-\(name)")
+                try fm.moveItem(atPath: path, toPath: "\(directory)/processed/\(target)")
+                result.lines.append(.init(kind: .imported, text: "\(name): imported \(r.rows) \(r.kind.rawValue) rows (\(r.changed) new or changed); moved to processed/\(target)"))
                 result.imported += 1
-            } catch let error as CSVErrors where error.isTemporary {
-                result.lines.append(.init(kind: .retry, text: "\(name): not imported yet, left in the inbox to try again: \(error.issues.map(\.message).joined(separator: "; "))"))
-                result.retry.append(name)
-            } catch let error as CSVErrors {
-                let target = "\(directory)/rejected/\(stamp)-\(name)"
-                try fm.moveItem(atPath: path, toPath: target)
-                let text = error.issues.map { "\(name):\($0.line): \($0.column.isEmpty ? "" : "\($0.column): ")\($0.message)" }
-                    .joined(separator: "\n") + "\n"
-                _ = fm.createFile(atPath: target + ".errors", contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
-                result.lines.append(.init(kind: .rejected, text: "\(name): rejected (\(error.issues.count) problem(s)); see rejected/\(stamp)-\(name).errors"))
-                result.rejected += 1
+            } catch let error as CSVErrors where !error.isTemporary {
+                do {
+                    let target = try Self.unused("\(directory)/rejected", "\(stamp)-\(name)")
+                    try fm.moveItem(atPath: path, toPath: "\(directory)/rejected/\(target)")
+                    let text = error.issues.map { "\(name):\($0.line): \($0.column.isEmpty ? "" : "\($0.column): ")\($0.message)" }
+                        .joined(separator: "\n") + "\n"
+                    _ = fm.createFile(atPath: "\(directory)/rejected/\(target).errors", contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
+                    result.lines.append(.init(kind: .rejected, text: "\(name): rejected (\(error.issues.count) problem(s)); see rejected/\(target).errors"))
+                    result.rejected += 1
+                } catch {
+                    result.lines.append(.init(kind: .retry, text: "\(name): rejected, but it cannot be moved to rejected/ (\(error)); left in the inbox"))
+                    result.retry += names[i...]
+                    break
+                }
+            } catch {
+                let why = (error as? CSVErrors).map { $0.issues.map(\.message).joined(separator: "; ") } ?? "\(error)"
+                result.lines.append(.init(kind: .retry, text: "\(name): not imported yet, left in the inbox to try again: \(why)"))
+                result.retry += names[i...]
+                break
             }
         }
         return result
+    }
+
+    /// `name`, or `name` with a counter before its extension, whichever does not exist yet in `directory`.
+    static func unused(_ directory: String, _ name: String) throws -> String {
+        let fm = FileManager.default
+        if !fm.fileExists(atPath: "\(directory)/\(name)") { return name }
+        let ext = (name as NSString).pathExtension
+        let base = ext.isEmpty ? name : String(name.dropLast(ext.count + 1))
+        for n in 2..<10_000 {
+            let candidate = ext.isEmpty ? "\(base)-\(n)" : "\(base)-\(n).\(ext)"
+            if !fm.fileExists(atPath: "\(directory)/\(candidate)") { return candidate }
+        }
+        throw Store.Failure("\(directory): no free name for \(name)")
     }
 
     static func timestamp(_ now: Instant) -> String {

@@ -5,10 +5,13 @@
 /// imported only once its writer has closed it (a write since the last close means it is still open) and it
 /// has then stayed the same size and modification time for `settle` seconds; a file found with no event
 /// (at start) must have been unchanged for `settle` seconds too. A file still being written, even by a slow
-/// copy that pauses, is never imported half-way.
+/// copy that pauses, is never imported half-way; one written to and then left open without change for
+/// `abandoned` seconds (a hard link, or events lost) is taken to be complete.
 struct InboxTracker {
     /// How long a file written in place must stay unchanged, in seconds.
     let settle: Double
+    /// How long a file written to but never closed must stay unchanged before it is taken as complete.
+    let abandoned: Double
 
     private struct Seen {
         var size: Int
@@ -23,8 +26,9 @@ struct InboxTracker {
 
     private var files: [String: Seen] = [:]
 
-    init(settle: Double = 2) {
+    init(settle: Double = 2, abandoned: Double = 60) {
         self.settle = settle
+        self.abandoned = abandoned
     }
 
     /// `name` was renamed into the inbox: complete now.
@@ -34,8 +38,9 @@ struct InboxTracker {
 
     /// `name` was created or written to: a writer has it open, so it waits for the close.
     mutating func written(_ name: String, now: Double) {
-        var seen = files[name] ?? Seen(size: -1, modified: -1, readyAt: now + settle)
+        var seen = files[name] ?? Seen(size: -1, modified: -1, readyAt: now + abandoned)
         seen.writing = true
+        seen.readyAt = max(seen.readyAt, now + abandoned)
         files[name] = seen
     }
 
@@ -56,12 +61,10 @@ struct InboxTracker {
                 files[e.name] = Seen(size: e.size, modified: e.modified, readyAt: now + settle)
                 continue
             }
-            if seen.writing {
-                continue
-            } else if seen.size != e.size || seen.modified != e.modified {
+            if seen.size != e.size || seen.modified != e.modified {
                 seen.size = e.size
                 seen.modified = e.modified
-                seen.readyAt = max(seen.readyAt, now + settle)
+                seen.readyAt = max(seen.readyAt, now + (seen.writing ? abandoned : settle))
                 files[e.name] = seen
             } else if seen.readyAt <= now {
                 out.append(e.name)
@@ -83,6 +86,7 @@ struct InboxTracker {
     /// The file is gone from the inbox (imported or rejected).
     mutating func done(_ name: String) { files[name] = nil }
 
-    /// When a file next becomes ready, if any waits (a file still being written waits for its close).
-    var nextCheck: Double? { files.values.filter { !$0.writing }.map(\.readyAt).min() }
+    /// When a file next becomes ready, if any waits (a file still being written: when it would count as
+    /// abandoned, unless its close comes first).
+    var nextCheck: Double? { files.values.map(\.readyAt).min() }
 }

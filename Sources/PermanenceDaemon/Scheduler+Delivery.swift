@@ -16,8 +16,10 @@ extension Scheduler {
     }
 
     /// Delivers the outbox in due order: each row is marked `delivering`, written to the journal, then
-    /// marked `sent`.
-    func deliver() throws {
+    /// marked `sent`. A row already `delivering` (its last attempt wrote the entry, then could not record it)
+    /// is looked up in the journal first, so it is not written twice. Its email items are timed at `t`, so
+    /// everything delivered together goes in the same digest.
+    func deliver(now t: Instant) throws {
         var late = 0
         var firstLate: Instant?
         while true {
@@ -26,12 +28,18 @@ extension Scheduler {
             var progressed = false
             for row in rows {
                 let item = row.item
+                if row.state == "delivering", JournalReader.contains(notificationKey: item.key) == true {
+                    try addMailItems(for: item, now: t)
+                    try store.markSent(item.key, at: now(), to: Journal.Destination.journal.rawValue)
+                    progressed = true
+                    continue
+                }
                 try store.markDelivering(item.key)
                 let initials = ruleSet.configuration.journalShowsInitials ? try store.initials(of: item.caseRef) : nil
                 let entry = JournalEntry.notification(
                     item, title: rulesByID[item.ruleID]?.title ?? item.ruleID, initials: initials, zone: ruleSet.zone)
                 // Email items first: a crash before markSent repeats the journal entry, never the email.
-                try addMailItems(for: item, now: now())
+                try addMailItems(for: item, now: t)
                 if let destination = journal.send(entry) {
                     try store.markSent(item.key, at: now(), to: destination.rawValue)
                     progressed = true

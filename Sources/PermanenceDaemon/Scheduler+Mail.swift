@@ -84,7 +84,7 @@ extension Scheduler {
             let outcomes = await client.send(envelopes, onOutcome: { id, outcome in
                 if case .delivered = outcome { try? store.markMailSent(id, at: Scheduler.systemNow()) }
             })
-            self?.queue.sync { self?.recordMail(rows, outcomes) }
+            self?.queue.sync { self?.recordMail(rows, outcomes, in: store) }
         }
     }
 
@@ -93,7 +93,8 @@ extension Scheduler {
     /// A relay problem (the login refused, TLS or its certificate failing) is not the messages' fault: the
     /// whole batch waits and is tried again, however long it takes, and the admin is alerted once, at once,
     /// at `crit`; never a give-up for each message.
-    func recordMail(_ rows: [Store.MailRow], _ outcomes: [Int: SMTPOutcome]) {
+    /// `store` is the one the batch was taken from (a reload may have moved to another since).
+    func recordMail(_ rows: [Store.MailRow], _ outcomes: [Int: SMTPOutcome], in store: Store) {
         mailSending = false
         mailTask = nil
         let t = now()
@@ -108,7 +109,7 @@ extension Scheduler {
                     delivered = true
                 case .failed(let error) where error.isRelayProblem:
                     relayProblem = error
-                    let retryAt = t.adding(seconds: mailer?.timing.retryDelay(afterAttempts: row.attempts) ?? 3600)
+                    let retryAt = t.adding(seconds: mailer?.timing.retryDelay(afterAttempts: row.attempts + 1) ?? 3600)
                     try store.markMailRetry(row.id, error: error.description, retryAt: retryAt)
                 case .failed(let error) where error.isTemporary && t.seconds - row.createdAt.seconds < (mailer?.config.giveUpAfter ?? 0):
                     let retryAt = t.adding(seconds: mailer?.timing.retryDelay(afterAttempts: row.attempts + 1) ?? 3600)
@@ -127,6 +128,12 @@ extension Scheduler {
         guard !stopped else { return }
         processMail(now: t)
         armTimer()
+    }
+
+    /// Email is off: an outage noted while it was on no longer says anything.
+    func forgetRelayProblemIfNoMail() {
+        guard mailer == nil, let known = try? store.daemonState()["mail-relay-problem"], !known.isEmpty else { return }
+        try? store.setDaemonState(["mail-relay-problem": ""])
     }
 
     /// Alerts the admin once when the relay starts refusing permanenced (not once a message), and says so

@@ -29,7 +29,7 @@ extension Scheduler {
             inFlight.wait()
             nextEvaluator = (nextEvaluator + 1) % evaluators.count
             evaluators[nextEvaluator].async(group: group) {
-                let out = cases.map { c, e in (c.reference, self.select(c, e, now: t, missedBefore: missedBefore)) }
+                let out = cases.map { c, e in (c.reference, self.select(c, e, now: t, missedBefore: missedBefore, catchUp: true)) }
                 results.append(out)
                 inFlight.signal()
             }
@@ -52,23 +52,24 @@ extension Scheduler {
             }
         }
         logger.info("schedule built for \(timeline.count) open cases in \((DispatchTime.now().uptimeNanoseconds - t0) / 1_000_000) ms")
-        try queue(due, now: t)
+        try enqueueDue(due, now: t)
         revision = snapshotRevision
         unsettled = []
         needsRebuild = false
         try deliverAndRearm(now: t)
     }
 
-    /// Evaluates one case and splits its notifications, planned from the cursor on, at `now`.
+    /// Evaluates one case and splits its notifications, planned from the cursor on, at `now`. With `catchUp`
+    /// (the whole schedule built, or a case that changed), a deadline that is already past some of its
+    /// notices when first seen brings the highest rung it has passed (`NotificationPlanner`); a case looked
+    /// at again only because its moment came has had that done already.
     ///
     /// Notifications are planned up to a horizon two days ahead; a case with nothing in it is looked at again
     /// before the horizon passes (at a moment spread by its reference, so cases do not all wake together).
-    func select(_ c: ChildCase, _ events: [CaseEvent], now t: Instant, missedBefore: Instant? = nil) -> DueSelection {
+    func select(_ c: ChildCase, _ events: [CaseEvent], now t: Instant, missedBefore: Instant? = nil, catchUp: Bool) -> DueSelection {
         let evaluation = evaluator.evaluate(c, events: events)
         let horizon = t.adding(seconds: Self.horizon)
-        // Catching up: a deadline that reached the store already past some of its notices (recorded late,
-        // or imported before the first start) is announced once, at the highest rung it has passed.
-        let planned = planner.plan(evaluation, from: cursor, until: horizon, catchUp: true)
+        let planned = planner.plan(evaluation, from: cursor, until: horizon, catchUp: catchUp)
         var s = DueSelection(planned: planned, now: t, missedBefore: missedBefore)
         if s.next == nil {
             let spread = Int(stableHash(c.reference) % UInt64(Self.horizon / 2))
@@ -101,11 +102,12 @@ extension Scheduler {
             // Cases whose last attempt failed are looked at again, from the same cursor.
             var refs = unsettled
             refs.formUnion(changed.refs)
+            let fresh = refs
             refs.formUnion(timeline.popDue(at: t))
             unsettled = refs
             for ref in refs.sorted() {
                 if let (c, events) = try store.openCase(ref) {
-                    let s = select(c, events, now: t)
+                    let s = select(c, events, now: t, catchUp: fresh.contains(ref))
                     due += s.due
                     timeline.schedule(ref, at: s.next)
                 } else {
@@ -113,7 +115,7 @@ extension Scheduler {
                 }
             }
             if !refs.isEmpty { logger.debug("woke (\(reason)): \(refs.count) case(s) looked at, \(due.count) notification(s) due") }
-            try queue(due, now: t)
+            try enqueueDue(due, now: t)
             revision = max(revision, changed.revision)
             unsettled = []
             retryAttempt = 0
@@ -153,7 +155,7 @@ extension Scheduler {
     /// Writes due notifications to the outbox and moves the cursor to `t` in the same transaction. Throws,
     /// moving nothing, if the store cannot be written. With nothing due, the cursor moves in memory only (the
     /// store is written only when something changed, so the daemon's own write never wakes it again).
-    func queue(_ due: [DueSelection.Item], now t: Instant) throws {
+    func enqueueDue(_ due: [DueSelection.Item], now t: Instant) throws {
         let moved = max(cursor, t)
         if !due.isEmpty {
             let items = try due.sorted { ($0.notification.at, $0.notification.key) < ($1.notification.at, $1.notification.key) }
@@ -165,7 +167,7 @@ extension Scheduler {
 
     /// Delivers the outbox, looks at the mail, re-arms the timer and updates the status.
     func deliverAndRearm(now t: Instant) throws {
-        try deliver()
+        try deliver(now: t)
         processMail(now: t)
         armTimer()
         try publishState(now: t)
@@ -214,8 +216,9 @@ extension Scheduler {
     func processInbox() {
         guard !stopped else { return }
         let inbox = Inbox(directory: watched.inbox)
+        var ready: [String] = []
         do {
-            let ready = inboxTracker.ready(try inbox.entries(), now: Self.monotonic())
+            ready = inboxTracker.ready(try inbox.entries(), now: Self.monotonic())
             if !ready.isEmpty {
                 let result = try inbox.process(ready, store: store, kind: nil, now: now())
                 for line in result.lines {
@@ -232,7 +235,9 @@ extension Scheduler {
                 if result.imported > 0 { wake(reason: "inbox") }
             }
         } catch {
-            logger.error("inbox \(watched.inbox): \(error)")
+            // The inbox itself cannot be read or set up: nothing was moved; try these files again later.
+            logger.error("inbox \(watched.inbox): \(error)", metadata: ["message-id": "\(MessageID.inboxRetry)"])
+            for name in ready { _ = inboxTracker.failed(name, now: Self.monotonic()) }
         }
         if let next = inboxTracker.nextCheck { scheduleInboxCheck(at: next) }
     }

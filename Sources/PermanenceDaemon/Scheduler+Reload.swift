@@ -16,6 +16,8 @@ extension Scheduler {
             let newMailer = set.configuration.email.enabled ? try Mailer(ruleSet: set, configPath: settings.configPath) : nil
             let newLock = path == store.path ? lock : try StoreLock(storePath: path)
             let newStore = path == store.path && set.fingerprint == ruleSet.fingerprint ? store : try Store(path: path, ruleSet: set)
+            let movedStore = path != store.path
+            let newCursor = movedStore ? try newStore.daemonCursor() : nil
             let newInbox = settings.inboxPath ?? set.configuration.inboxPath
             let newWatcher = newInbox == watched.inbox && path == watched.store
                 ? nil : try makeWatcher(storePath: path, inboxPath: newInbox)
@@ -28,13 +30,23 @@ extension Scheduler {
             planner = NotificationPlanner(ruleSet: set)
             indexRules()
             lastState = [:]
+            let t = now()
+            if movedStore {
+                // Another store: start from where its own daemon left off, as at start.
+                cursor = newCursor ?? t
+                revision = 0
+                checkClock(now: t)
+                try? settleInterrupted()
+                _ = try? store.requeueInterruptedMail()
+            }
             if let newWatcher {
                 watcher?.cancel()
                 watcher = newWatcher
                 watched = (path, newInbox)
+                inboxTracker = InboxTracker()
                 logger.info("now watching the inbox \(newInbox) and the store \(path)")
             }
-            let t = now()
+            forgetRelayProblemIfNoMail()
             do {
                 try rebuild(now: t)
             } catch {

@@ -107,6 +107,7 @@ public final class Scheduler: @unchecked Sendable {
             if try store.requeueInterruptedMail() > 0 {
                 logger.notice("email: messages interrupted by a crash are sent again (a message the relay had already accepted may arrive twice)")
             }
+            forgetRelayProblemIfNoMail()
             try rebuild(now: t, starting: true)
             try startWatching()
             processInbox()

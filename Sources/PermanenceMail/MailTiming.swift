@@ -25,7 +25,9 @@ public struct MailTiming: Sendable {
     /// digest as soon as quiet hours allow; the others wait for the worker's next digest, as they would have.
     public func plan(severity: Severity, dueAt: Instant, now: Instant, late: Bool) -> (sendAt: Instant, immediate: Bool) {
         guard late else { return (sendAt(severity: severity, dueAt: dueAt, now: now), isImmediate(severity)) }
-        return (isImmediate(severity) ? afterQuietHours(now) : nextDigest(atOrAfter: now), false)
+        let wanted = isImmediate(severity) ? afterQuietHours(now) : nextDigest(atOrAfter: now)
+        // Late, but the deadline itself still ahead (a due notice missed this morning): not after it.
+        return (wanted > dueAt && dueAt > now ? now : wanted, false)
     }
 
     /// The moment to email an item first known at `now`.

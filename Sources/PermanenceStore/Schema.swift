@@ -183,13 +183,8 @@ enum Schema {
             // worker id with a comma in it), and where each notification was delivered (journal or stderr).
             try db.execute(sql: "ALTER TABLE notification ADD COLUMN delivered_to TEXT")
             for row in try Row.fetchAll(db, sql: "SELECT key, recipients FROM notification") {
-                let old: String = row[1]
-                let recipients = old.split(separator: ",").map { pair in
-                    let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-                    return Recipient(role: String(parts[0]), worker: parts.count > 1 && !parts[1].isEmpty ? String(parts[1]) : nil)
-                }
                 try db.execute(sql: "UPDATE notification SET recipients = ? WHERE key = ?",
-                               arguments: [Store.encodeRecipients(recipients), row[0] as String])
+                               arguments: [Store.encodeRecipients(Store.legacyRecipients(row[1])), row[0] as String])
             }
         }
         return m

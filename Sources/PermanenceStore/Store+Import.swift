@@ -38,7 +38,13 @@ extension Store {
         func fail(_ line: Int, _ message: String, temporary: Bool = false) -> CSVErrors {
             CSVErrors([CSVIssue(file: path, line: line, column: "", message: message)], temporary: temporary)
         }
-        guard let handle = FileHandle(forReadingAtPath: path) else { throw fail(0, "cannot open the file", temporary: true) }
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            // Gone (moved away meanwhile): try again later, when it will have been forgotten. There but not
+            // readable: the file's problem, reported as such.
+            let exists = FileManager.default.fileExists(atPath: path)
+            throw fail(0, exists ? "cannot open the file: it is there but cannot be read (check its owner and mode)" : "the file is gone",
+                       temporary: !exists)
+        }
         defer { try? handle.close() }
         var parser = CSVParser()
         var digest = SHA256()
@@ -113,9 +119,11 @@ extension Store {
             }
         } catch let error as CSVErrors {
             throw error
-        } catch {
+        } catch let error as DatabaseError where Store.isPassing(error) {
             // The store, not the file: nothing was written, and the same file can be tried again.
             throw fail(0, "the store could not be written (\(error)); nothing was imported", temporary: true)
+        } catch {
+            throw fail(0, "\(error)")
         }
         guard issues.isEmpty else { throw CSVErrors(issues) }
         return ImportReport(file: path, kind: kind, rows: rows, changed: changed, casesRecomputed: recomputed)
@@ -259,5 +267,14 @@ struct RowImporter {
             }
         }
         return out
+    }
+}
+
+extension Store {
+    /// A failure that says nothing about the data: the store locked by another process past the busy
+    /// timeout, the disk full, an I/O error. The same import may well succeed if tried again.
+    static func isPassing(_ error: DatabaseError) -> Bool {
+        let passing: [ResultCode] = [.SQLITE_BUSY, .SQLITE_LOCKED, .SQLITE_FULL, .SQLITE_IOERR, .SQLITE_NOMEM, .SQLITE_CANTOPEN, .SQLITE_PROTOCOL]
+        return passing.contains(error.resultCode)
     }
 }

@@ -148,7 +148,18 @@ extension Store {
         String(decoding: (try? JSONEncoder().encode(recipients)) ?? Data("[]".utf8), as: UTF8.self)
     }
 
+    /// The inverse of `encodeRecipients`; a row still in the old `role=worker,...` text (written before
+    /// schema v6, or by an older binary) is read as that text was meant.
     static func decodeRecipients(_ text: String) -> [Recipient] {
-        (try? JSONDecoder().decode([Recipient].self, from: Data(text.utf8))) ?? []
+        if let list = try? JSONDecoder().decode([Recipient].self, from: Data(text.utf8)) { return list }
+        return legacyRecipients(text)
+    }
+
+    /// `role=worker` pairs separated by commas, as recipients were stored before schema v6.
+    static func legacyRecipients(_ text: String) -> [Recipient] {
+        text.split(separator: ",").map { pair in
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            return Recipient(role: String(parts[0]), worker: parts.count > 1 && !parts[1].isEmpty ? String(parts[1]) : nil)
+        }
     }
 }

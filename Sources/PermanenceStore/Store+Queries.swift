@@ -153,7 +153,8 @@ extension Store {
         try pool.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM notification WHERE case_ref = ? ORDER BY planned_at", arguments: [ref]).map {
                 NotificationRecord(key: $0["key"], ruleID: $0["rule_id"], stage: $0["stage"], plannedAt: Instant(seconds: $0["planned_at"]),
-                    state: $0["state"], sentAt: ($0["sent_at"] as Int?).map(Instant.init), recipients: $0["recipients"])
+                    state: $0["state"], sentAt: ($0["sent_at"] as Int?).map(Instant.init),
+                    recipients: OutboxItem.encode(Store.decodeRecipients($0["recipients"] ?? "")))
             }
         }
     }

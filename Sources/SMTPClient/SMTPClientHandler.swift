@@ -19,6 +19,8 @@ final class SMTPClientHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var outcomes: [Int: SMTPOutcome] = [:]
     private var timeout: Scheduled<Void>?
     private var finished = false
+    /// The TLS handshake has completed: a TLS error from here on is a dropped connection, not the set-up.
+    private var tlsEstablished = false
 
     init(settings: SMTPSettings, messages: [SMTPEnvelope], tlsContext: NIOSSLContext?,
          transcript: (@Sendable (String) -> Void)?, onOutcome: (@Sendable (Int, SMTPOutcome) -> Void)? = nil,
@@ -51,6 +53,7 @@ final class SMTPClientHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if case .handshakeCompleted(let proto)? = event as? TLSUserEvent {
+            tlsEstablished = true
             transcript?("TLS established\(proto.map { " (\($0))" } ?? "")")
             if machine != nil { run(machine!.tlsEstablished(), context: context) }
         }
@@ -58,9 +61,12 @@ final class SMTPClientHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
-        let isTLS = error is NIOSSLError || error is BoringSSLError
-        transcript?("error: \(isTLS ? "TLS failed: " : "")\(error)")
-        if machine != nil { run(isTLS ? machine!.tlsFailed("\(error)") : machine!.connectionClosed("\(error)"), context: context) }
+        // A TLS error before the handshake completes (a certificate that cannot be verified, no common
+        // protocol) is the relay's set-up; after it, or an unclean shutdown, only a dropped connection.
+        var setUp = (error is NIOSSLError || error is BoringSSLError) && !tlsEstablished
+        if case NIOSSLError.uncleanShutdown? = error as? NIOSSLError { setUp = false }
+        transcript?("error: \(setUp ? "TLS failed: " : "")\(error)")
+        if machine != nil { run(setUp ? machine!.tlsFailed("\(error)") : machine!.connectionClosed("\(error)"), context: context) }
         context.close(promise: nil)
     }
 

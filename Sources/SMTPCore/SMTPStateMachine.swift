@@ -114,8 +114,13 @@ public struct SMTPStateMachine: Sendable {
 
     /// The TLS handshake failed or the certificate could not be verified.
     public mutating func tlsFailed(_ why: String) -> [Action] {
-        if case .closed = state { return [] }
-        return fail(.tls(why), quitFirst: false)
+        switch state {
+        case .closed: return []
+        case .quitting:
+            state = .closed
+            return [.close(nil)]
+        default: return fail(.tls(why), quitFirst: false)
+        }
     }
 
     /// The server has not answered within `currentTimeout`.

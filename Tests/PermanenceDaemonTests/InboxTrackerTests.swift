@@ -15,13 +15,22 @@ import Testing
     @Test func aFileWrittenInPlaceWaitsForItsCloseAndThenForQuiet() {
         var t = InboxTracker(settle: 2)
         t.written("b.csv", now: 10)
-        // Still open for writing: never ready, however long it pauses.
+        // Still open for writing: not ready while it pauses (for less than a minute).
         #expect(t.ready([entry("b.csv", 500)], now: 10) == [])
-        #expect(t.ready([entry("b.csv", 500)], now: 100) == [])
-        #expect(t.nextCheck == nil)
-        t.closed(entry("b.csv", 1000, 2), now: 100)
-        #expect(t.ready([entry("b.csv", 1000, 2)], now: 101) == [])
-        #expect(t.ready([entry("b.csv", 1000, 2)], now: 102) == ["b.csv"])
+        #expect(t.ready([entry("b.csv", 500)], now: 30) == [])
+        t.closed(entry("b.csv", 1000, 2), now: 40)
+        #expect(t.ready([entry("b.csv", 1000, 2)], now: 41) == [])
+        #expect(t.ready([entry("b.csv", 1000, 2)], now: 42) == ["b.csv"])
+    }
+
+    @Test func aFileWrittenAndLeftOpenUnchangedForAMinuteIsTakenAsComplete() {
+        // A hard link, or events lost: no close will come.
+        var t = InboxTracker(settle: 2, abandoned: 60)
+        t.written("h.csv", now: 0)
+        #expect(t.ready([entry("h.csv", 500)], now: 1) == [])  // first seen at this size: 60 s from now
+        #expect(t.nextCheck == 61)
+        #expect(t.ready([entry("h.csv", 500)], now: 60) == [])
+        #expect(t.ready([entry("h.csv", 500)], now: 61) == ["h.csv"])
     }
 
     @Test func aFileThatChangesAfterItsCloseWaitsAgain() {

@@ -107,6 +107,8 @@ import TestSupport
         #expect(t.plan(severity: .urgent, dueAt: instant("2026-11-27T10:00"), now: now, late: true) == (now, false))
         // Routine and late: with the worker's next digest, as it would have been.
         #expect(t.plan(severity: .routine, dueAt: instant("2026-11-27T10:00"), now: now, late: true) == (instant("2026-12-01T08:30"), false))
+        // Late, but its whole-day deadline runs to the end of today: a digest now, not tomorrow's.
+        #expect(t.plan(severity: .routine, dueAt: instant("2026-12-01T00:00"), now: now, late: true) == (now, false))
         // Not late: urgent at once as its own email.
         #expect(t.plan(severity: .urgent, dueAt: instant("2026-12-03T10:00"), now: now, late: false) == (now, true))
     }
