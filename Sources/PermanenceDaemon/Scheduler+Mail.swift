@@ -10,13 +10,13 @@ import SMTPCore
 /// worker's next digest; due items are composed into the mail outbox, and the outbox is sent over one SMTP
 /// connection, retried with backoff on temporary failures and escalated when it cannot be delivered.
 extension Scheduler {
-    /// Items for everyone a notification goes to (after absence cover), each worker once. Called before the
-    /// notification is marked delivered, so a crash in between adds nothing twice.
-    func addMailItems(for item: OutboxItem, now t: Instant) throws {
-        guard let mailer else { return }
+    /// Email items for everyone a notification goes to (after absence cover), each worker once; written with
+    /// the row's `delivering` mark, before the journal entry, so a crash after it adds nothing twice.
+    func mailItems(for item: OutboxItem, now t: Instant) -> [Store.MailItemRow] {
+        guard let mailer else { return [] }
         let workers = Set(item.recipients.compactMap(\.worker))
         let (sendAt, immediate) = mailer.timing.plan(severity: item.severity, dueAt: item.dueAt, now: t, late: item.late)
-        try store.addMailItems(workers.sorted().map { .init(worker: $0, key: item.key, sendAt: sendAt, immediate: immediate) })
+        return workers.sorted().map { .init(worker: $0, key: item.key, sendAt: sendAt, immediate: immediate) }
     }
 
     /// Composes the emails whose moment has come, sends what the outbox holds, and says when to look again.

@@ -56,7 +56,13 @@ extension Scheduler {
         revision = snapshotRevision
         unsettled = []
         needsRebuild = false
-        try deliverAndRearm(now: t)
+        guard starting else { return try deliverAndRearm(now: t) }
+        // At start the backlog (all that fell due while stopped, or a first start's overdue deadlines) is
+        // durably queued now; it is delivered right after READY=1, so a large one does not hold up start-up.
+        queue.async { [weak self] in
+            guard let self, !self.stopped else { return }
+            do { try self.deliverAndRearm(now: self.now()) } catch { self.retryLater(after: error) }
+        }
     }
 
     /// Evaluates one case and splits its notifications, planned from the cursor on, at `now`. With `catchUp`

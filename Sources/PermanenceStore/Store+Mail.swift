@@ -41,15 +41,18 @@ extension Store {
     @discardableResult
     public func addMailItems(_ items: [MailItemRow]) throws -> Int {
         guard !items.isEmpty else { return 0 }
-        return try write { db in
-            var added = 0
-            for i in items {
-                try db.execute(sql: "INSERT OR IGNORE INTO mail_item (worker, key, send_at, immediate) VALUES (?, ?, ?, ?)",
-                               arguments: [i.worker, i.key, i.sendAt.seconds, i.immediate])
-                added += db.changesCount
-            }
-            return added
+        return try write { db in try Store.insertMailItems(db, items) }
+    }
+
+    @discardableResult
+    static func insertMailItems(_ db: Database, _ items: [MailItemRow]) throws -> Int {
+        var added = 0
+        let insert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO mail_item (worker, key, send_at, immediate) VALUES (?, ?, ?, ?)")
+        for i in items {
+            try insert.execute(arguments: [i.worker, i.key, i.sendAt.seconds, i.immediate])
+            added += db.changesCount
         }
+        return added
     }
 
     /// Items whose moment has come, not yet in any mail, by worker.

@@ -57,18 +57,25 @@ extension Store {
         }
     }
 
-    /// Marks a row as being handed to the journal now.
-    public func markDelivering(_ key: String) throws {
+    /// Marks rows as being handed to the journal now and adds their email items, in one transaction: from
+    /// here on a crash can repeat a journal entry (which a restart looks up before writing again), never an
+    /// email.
+    public func markDelivering(_ keys: [String], mailItems: [MailItemRow] = []) throws {
+        guard !keys.isEmpty else { return }
         try write { db in
-            try db.execute(sql: "UPDATE notification SET state = 'delivering', attempts = attempts + 1 WHERE key = ?", arguments: [key])
+            let mark = try db.cachedStatement(sql: "UPDATE notification SET state = 'delivering', attempts = attempts + 1 WHERE key = ?")
+            for key in keys { try mark.execute(arguments: [key]) }
+            try Store.insertMailItems(db, mailItems)
         }
     }
 
-    /// Marks a row delivered, and where to ("journal" or "stderr").
-    public func markSent(_ key: String, at: Instant, to destination: String) throws {
+    /// Marks rows delivered, and where to ("journal" or "stderr").
+    public func markSent(_ keys: [String], at: Instant, to destination: String) throws {
+        guard !keys.isEmpty else { return }
         try write { db in
-            try db.execute(sql: "UPDATE notification SET state = 'sent', sent_at = ?, last_error = NULL, delivered_to = ? WHERE key = ?",
-                arguments: [at.seconds, destination, key])
+            let mark = try db.cachedStatement(
+                sql: "UPDATE notification SET state = 'sent', sent_at = ?, last_error = NULL, delivered_to = ? WHERE key = ?")
+            for key in keys { try mark.execute(arguments: [at.seconds, destination, key]) }
         }
     }
 

@@ -71,8 +71,8 @@ import Testing
         // Same moment: the reminder before the overdue notice.
         #expect(try s.outbox().map(\.item.key) == ["k2", "k1"])
         #expect(try s.outbox().first?.item == b)
-        try s.markDelivering("k2")
-        try s.markSent("k2", at: base.now, to: "stderr")
+        try s.markDelivering(["k2"])
+        try s.markSent(["k2"], at: base.now, to: "stderr")
         try s.markFailed("k1", error: "journal down")
         let summary = try s.outboxSummary()
         #expect(summary == Store.OutboxSummary(pending: 1, failed: 1, sent: 1, oldestPending: instant("2026-11-23T09:00"), sentTo: ["stderr": 1]))
@@ -95,7 +95,7 @@ import Testing
     @Test func aRowInterruptedMidDeliveryStaysInTheOutbox() throws {
         let s = try base.seeded()
         try s.enqueue([item("k1", at: "2026-11-23T09:00")], cursor: base.now, now: base.now)
-        try s.markDelivering("k1")
+        try s.markDelivering(["k1"])
         let rows = try Store(path: base.path(), ruleSet: base.set).outbox()
         #expect(rows.map(\.state) == ["delivering"])
         #expect(rows.first?.attempts == 1)

@@ -97,7 +97,7 @@ import Testing
         try requireJournald()
         let h = try DaemonHarness()
         let ref = "D3-\(UUID().uuidString.prefix(8))"
-        let refs = (0..<1500).map { "\(ref)-\($0)" }
+        let refs = (0..<6000).map { "\(ref)-\($0)" }
         try seed(h, ["\(ref)-seed"], dueIn: DaemonHarness.farOff)
         try #require(try h.start() != nil, "no READY=1; log:\n\(h.log)")
         try seed(h, refs, dueIn: 5)
