@@ -7,7 +7,7 @@ import PermanenceStore
 extension Scheduler {
     /// Builds the whole schedule from the store: each open case's next instant, and everything that fell
     /// due between the cursor and `now` is queued, then delivered. At start (`starting`), that is what fell
-    /// due while the daemon was down: marked late.
+    /// due while the daemon was down: marked late, and queued just after start-up rather than within it.
     ///
     /// Reading the store and evaluating cases overlap: batches of cases read on this queue are evaluated on
     /// other cores while the next batch is read. The evaluators are serial queues, one per core, not a
@@ -52,17 +52,31 @@ extension Scheduler {
             }
         }
         logger.info("schedule built for \(timeline.count) open cases in \((DispatchTime.now().uptimeNanoseconds - t0) / 1_000_000) ms")
-        try enqueueDue(due, now: t)
-        revision = snapshotRevision
-        unsettled = []
-        needsRebuild = false
-        guard starting else { return try deliverAndRearm(now: t) }
-        // At start the backlog (all that fell due while stopped, or a first start's overdue deadlines) is
-        // durably queued now; it is delivered right after READY=1, so a large one does not hold up start-up.
+        guard starting else {
+            try settleRebuild(due, revision: snapshotRevision, now: t)
+            return try deliverAndRearm(now: t)
+        }
+        // At start, the backlog (all that fell due while stopped, a first start's overdue deadlines) is queued
+        // and delivered right after READY=1, first thing on this queue, so a large one does not hold up
+        // start-up. Until it is queued the saved cursor has not moved: a crash meanwhile finds it all again.
+        let backlog = due
         queue.async { [weak self] in
             guard let self, !self.stopped else { return }
-            do { try self.deliverAndRearm(now: self.now()) } catch { self.retryLater(after: error) }
+            do {
+                try self.settleRebuild(backlog, revision: snapshotRevision, now: t)
+                try self.deliverAndRearm(now: self.now())
+            } catch {
+                self.retryLater(after: error)
+            }
         }
+    }
+
+    /// Queues what a rebuild found due; only then does the schedule count as built.
+    func settleRebuild(_ due: [DueSelection.Item], revision snapshot: Int, now t: Instant) throws {
+        try enqueueDue(due, now: t)
+        revision = snapshot
+        unsettled = []
+        needsRebuild = false
     }
 
     /// Evaluates one case and splits its notifications, planned from the cursor on, at `now`. With `catchUp`
@@ -163,9 +177,15 @@ extension Scheduler {
     /// store is written only when something changed, so the daemon's own write never wakes it again).
     func enqueueDue(_ due: [DueSelection.Item], now t: Instant) throws {
         let moved = max(cursor, t)
-        if !due.isEmpty {
-            let items = try due.sorted { ($0.notification.at, $0.notification.key) < ($1.notification.at, $1.notification.key) }
-                .map { try outboxItem($0, now: t) }
+        // A catch-up already queued (every start proposes one for each open overdue deadline) is left out
+        // here rather than ignored by the insert, so a restart does not rewrite what it sent long ago.
+        let catchUps = due.filter(\.notification.isCatchUp).map(\.notification.key)
+        let known = catchUps.isEmpty ? [] : try store.knownNotificationKeys(catchUps)
+        let fresh = due.filter { !known.contains($0.notification.key) }
+        if !fresh.isEmpty {
+            let cover = try store.absenceCover(on: ruleSet.zone.localDate(at: t))
+            let items = fresh.sorted { ($0.notification.at, $0.notification.key) < ($1.notification.at, $1.notification.key) }
+                .map { outboxItem($0, cover: cover) }
             try store.enqueue(items, cursor: moved, now: t)
         }
         cursor = moved
@@ -180,13 +200,9 @@ extension Scheduler {
     }
 
     /// The outbox row for a due notification, with absence cover applied to each recipient.
-    func outboxItem(_ d: DueSelection.Item, now t: Instant) throws -> OutboxItem {
+    func outboxItem(_ d: DueSelection.Item, cover: AbsenceCover) -> OutboxItem {
         let n = d.notification
-        let today = ruleSet.zone.localDate(at: t)
-        var recipients: [Recipient] = []
-        for r in n.recipients {
-            recipients.append(Recipient(role: r.role, worker: try r.worker.map { try store.cover(for: $0, on: today) }))
-        }
+        let recipients = n.recipients.map { Recipient(role: $0.role, worker: $0.worker.map(cover.cover(for:))) }
         let ownerRole = rulesByID[n.ruleID]?.owner
         let owner = recipients.first { $0.role == ownerRole }?.worker
         return OutboxItem(

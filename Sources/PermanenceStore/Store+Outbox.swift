@@ -45,6 +45,20 @@ extension Store {
         }
     }
 
+    /// Which of `keys` are in the outbox already (queued or sent).
+    public func knownNotificationKeys(_ keys: [String]) throws -> Set<String> {
+        try pool.read { db in
+            var known = Set<String>()
+            for start in stride(from: 0, to: keys.count, by: 500) {
+                let part = Array(keys[start..<min(start + 500, keys.count)])
+                let marks = Array(repeating: "?", count: part.count).joined(separator: ",")
+                known.formUnion(try String.fetchAll(db, sql: "SELECT key FROM notification WHERE key IN (\(marks))",
+                                                    arguments: StatementArguments(part)))
+            }
+            return known
+        }
+    }
+
     /// Rows still to deliver (`pending`, or `delivering` when a crash interrupted), oldest moment first.
     public func outbox(limit: Int = 1000) throws -> [OutboxRow] {
         try pool.read { db in

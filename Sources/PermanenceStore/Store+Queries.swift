@@ -162,18 +162,36 @@ extension Store {
     /// The worker who actually hears about something owned by `worker` on `date`: the deputy (or, without
     /// one, the manager) while the worker is away, following the chain if they are away too.
     public func cover(for worker: String, on date: LocalDate) throws -> String {
+        try absenceCover(on: date).cover(for: worker)
+    }
+
+    /// Who stands in for whom on `date`, read once: for many lookups (a burst of notifications) at one query.
+    public func absenceCover(on date: LocalDate) throws -> AbsenceCover {
         try pool.read { db in
-            var current = worker
-            var seen: Set<String> = [worker]
-            while let a = try Row.fetchOne(db, sql: """
-                SELECT a.deputy_id, w.manager_id FROM absence a JOIN worker w ON w.id = a.worker_id
-                WHERE a.worker_id = ? AND a.starts_on <= ? AND a.ends_on >= ? ORDER BY a.id DESC LIMIT 1
-                """, arguments: [current, date.description, date.description])
-            {
-                guard let next = (a["deputy_id"] as String?) ?? (a["manager_id"] as String?), seen.insert(next).inserted else { break }
-                current = next
+            var next: [String: String] = [:]
+            // The latest absence of each worker that covers the day wins, as a newer entry corrects an older.
+            for row in try Row.fetchAll(db, sql: """
+                SELECT a.worker_id, a.deputy_id, w.manager_id FROM absence a JOIN worker w ON w.id = a.worker_id
+                WHERE a.starts_on <= ? AND a.ends_on >= ? ORDER BY a.id
+                """, arguments: [date.description, date.description]) {
+                if let to = (row["deputy_id"] as String?) ?? (row["manager_id"] as String?) { next[row["worker_id"]] = to }
+                else { next[row["worker_id"]] = nil }
             }
-            return current
+            return AbsenceCover(next: next)
         }
+    }
+}
+
+/// Who stands in for whom on one day: each absent worker's deputy, or their manager.
+public struct AbsenceCover: Sendable {
+    let next: [String: String]
+
+    /// The worker who hears about something owned by `worker`: following deputies while they are away too,
+    /// stopping at a loop.
+    public func cover(for worker: String) -> String {
+        var current = worker
+        var seen: Set<String> = [worker]
+        while let n = next[current], seen.insert(n).inserted { current = n }
+        return current
     }
 }

@@ -41,9 +41,10 @@ struct AgendaCommand: ParsableCommand {
         func due(_ i: Store.AgendaItem) -> String { i.isExact ? set.zone.iso8601(i.dueAt) : i.dueDate.description }
         // Who covers an absent owner today (their deputy, or their manager).
         let today = set.zone.localDate(at: now)
+        let cover = try store.absenceCover(on: today)
         var covers: [String: String] = [:]
         for w in Set(items.compactMap(\.ownerWorker)) {
-            let c = try store.cover(for: w, on: today)
+            let c = cover.cover(for: w)
             if c != w { covers[w] = c }
         }
         switch format {

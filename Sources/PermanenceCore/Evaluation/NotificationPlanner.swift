@@ -75,23 +75,28 @@ public struct NotificationPlanner: Sendable {
         let owners = [rule.owner] + rule.copy
         let duePoint: TimePoint = .dateTime(zone.localDateTime(at: c.dueInstant), c.dueInstant)
 
-        // Reminders, earliest first.
-        let leads = rule.remind.sorted { lead($0) > lead($1) }
-        for (n, l) in leads.enumerated() {
-            var at: Instant?
-            if c.isExact {
-                if case .dateTime(_, let i)? = try? calc.add(l.negated, to: duePoint) { at = i }
-            } else if let date = try? calc.addToDate(l.negated, c.dueDate) {
-                at = morning(workingOnOrBefore(l.unit == .hours ? c.dueDate.adding(days: -((l.amount + 23) / 24)) : date))
-            }
-            if let at, at >= clockStarted { add(at, .reminder, n + 1, owners) }
-        }
-        // Due notice: the morning of the due day (before an exact deadline), never before the clock starts.
-        var dueAt = morning(c.isExact ? c.dueDate : workingOnOrBefore(c.dueDate))
-        if c.isExact { dueAt = min(dueAt, c.dueInstant.adding(seconds: -3600)) }
-        add(max(dueAt, clockStarted), .due, 0, owners)
         // Overdue: at the exact moment, or the next working morning after the due day.
         let overdueAt = c.isExact ? c.dueInstant : morning(workingOnOrAfter(c.dueDate.adding(days: 1)))
+        // Catching up on a deadline already overdue before the window: its reminders and due notice (all
+        // before the overdue notice) can be neither in the window nor the highest rung passed.
+        let ladderOnly = from < skipBefore && overdueAt < skipBefore
+        if !ladderOnly {
+            // Reminders, earliest first.
+            let leads = rule.remind.sorted { lead($0) > lead($1) }
+            for (n, l) in leads.enumerated() {
+                var at: Instant?
+                if c.isExact {
+                    if case .dateTime(_, let i)? = try? calc.add(l.negated, to: duePoint) { at = i }
+                } else if let date = try? calc.addToDate(l.negated, c.dueDate) {
+                    at = morning(workingOnOrBefore(l.unit == .hours ? c.dueDate.adding(days: -((l.amount + 23) / 24)) : date))
+                }
+                if let at, at >= clockStarted { add(at, .reminder, n + 1, owners) }
+            }
+            // Due notice: the morning of the due day (before an exact deadline), never before the clock starts.
+            var dueAt = morning(c.isExact ? c.dueDate : workingOnOrBefore(c.dueDate))
+            if c.isExact { dueAt = min(dueAt, c.dueInstant.adding(seconds: -3600)) }
+            add(max(dueAt, clockStarted), .due, 0, owners)
+        }
         add(overdueAt, .overdue, 0, owners)
         // Escalations, counted from the deadline.
         for (n, e) in rule.escalate.enumerated() {
