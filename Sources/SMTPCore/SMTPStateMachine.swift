@@ -103,23 +103,20 @@ public struct SMTPStateMachine: Sendable {
 
     /// The connection closed (or failed) under us.
     public mutating func connectionClosed(_ why: String = "the server closed the connection") -> [Action] {
-        switch state {
-        case .closed: return []
-        case .quitting:
-            state = .closed
-            return [.close(nil)]
-        default: return fail(.connection(why), quitFirst: false)
-        }
+        lost(.connection(why))
     }
 
     /// The TLS handshake failed or the certificate could not be verified.
-    public mutating func tlsFailed(_ why: String) -> [Action] {
+    public mutating func tlsFailed(_ why: String) -> [Action] { lost(.tls(why)) }
+
+    /// The connection is gone: after QUIT that is the end of the session, otherwise every message in hand fails.
+    private mutating func lost(_ error: SMTPError) -> [Action] {
         switch state {
         case .closed: return []
         case .quitting:
             state = .closed
             return [.close(nil)]
-        default: return fail(.tls(why), quitFirst: false)
+        default: return fail(error, quitFirst: false)
         }
     }
 

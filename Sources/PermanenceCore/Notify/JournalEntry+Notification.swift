@@ -47,7 +47,7 @@ extension JournalEntry {
             fields.append(("LATE", "1"))
             return JournalEntry(
                 priority: priority(stage: item.stage, severity: item.severity),
-                message: sentence + " (Late: planned for \(zone.humanDateTime(item.plannedAt)); permanenced was not running.)",
+                message: sentence + " (Late: planned for \(zone.humanDateTime(item.plannedAt)), when permanenced was not running or did not yet know of it.)",
                 fields: fields)
         }
         return JournalEntry(priority: priority(stage: item.stage, severity: item.severity), message: sentence, fields: fields)
