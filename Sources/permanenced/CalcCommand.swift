@@ -27,6 +27,9 @@ struct CalcCommand: ParsableCommand {
     var offset: String { args[1] }
 
     func validate() throws {
+        guard WorkingDays(rawValue: workingDays) != nil else {
+            throw ValidationError("--working-days: '\(workingDays)' is not one of \(WorkingDays.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
         guard args.count == 2 else {
             throw ValidationError("expected START and OFFSET, e.g. permanenced calc 2026-12-14 +20wd --calendar scotland")
         }
@@ -35,6 +38,9 @@ struct CalcCommand: ParsableCommand {
     @Option(help: "Working-day calendar: england-and-wales, scotland, northern-ireland, or one from the configuration.")
     var calendar: String?
 
+    @Option(help: "Which working days wd counts: local (the calendar with the council's closures) or statutory (weekends and bank holidays only, as regulations define a working day).")
+    var workingDays: String = "local"
+
     @Flag(help: "Print a JSON object with the result and the steps taken.")
     var json = false
 
@@ -42,7 +48,7 @@ struct CalcCommand: ParsableCommand {
     var config: String?
 
     func run() throws {
-        let (zone, calendars, defaultCalendar) = try environment()
+        let (zone, calendars, defaultCalendar) = try environment(WorkingDays(rawValue: workingDays) ?? .local)
         let name = calendar ?? defaultCalendar
         guard let cal = calendars[name] else {
             throw Failure.report("unknown calendar '\(name)'; expected one of \(calendars.keys.sorted().joined(separator: ", "))", status: 2)
@@ -58,6 +64,7 @@ struct CalcCommand: ParsableCommand {
                     ("start", .string(Self.format(point, zone: zone))),
                     ("offset", .string(off.signedDescription)),
                     ("calendar", .string(cal.name)),
+                    ("working_days", .string(workingDays)),
                     ("time_zone", .string(zone.identifier)),
                     ("result", .string(text)),
                     ("steps", .array(result.steps.map { .string($0.description) })),
@@ -82,12 +89,12 @@ struct CalcCommand: ParsableCommand {
         }
     }
 
-    private func environment() throws -> (ZoneRules, [String: WorkingCalendar], String) {
+    private func environment(_ kind: WorkingDays) throws -> (ZoneRules, [String: WorkingCalendar], String) {
         let path = ConfigLoader.path(config)
         if config != nil || FileManager.default.fileExists(atPath: path) {
             do {
                 let (set, _) = try ConfigLoader.load(path)
-                return (set.zone, set.calendars, set.configuration.defaultCalendar)
+                return (set.zone, kind == .statutory ? set.statutoryCalendars : set.calendars, set.configuration.defaultCalendar)
             } catch {
                 throw Failure.report("\(error)", status: 2)
             }

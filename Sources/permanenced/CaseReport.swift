@@ -7,7 +7,8 @@ struct CaseReport {
     let now: Instant
 
     private var zone: ZoneRules { ruleSet.zone }
-    private var calc: DateCalculator? { ruleSet.calculator(calendar: evaluation.caseRecord.calendar) }
+    /// The calculator `rule`'s deadlines were computed with (statutory or the council's working days).
+    private func calc(_ rule: Rule) -> DateCalculator? { ruleSet.calculator(for: rule, calendar: evaluation.caseRecord.calendar) }
 
     private func when(_ e: CaseEvent) -> String {
         e.dateOnly ? "\(zone.localDate(at: e.at))" : zone.humanDateTime(e.at)
@@ -64,7 +65,7 @@ struct CaseReport {
             case .cannotCompute(let reason):
                 lines.append("      cannot be computed: \(reason)")
             case .computed(let comp):
-                if let calc {
+                if let calc = calc(rule) {
                     lines.append("      \(DeadlineExplanation(comp, rule: rule, calculator: calc, evaluation: evaluation).sentence)")
                 }
                 if let m = comp.met { lines.append("      met by \(evaluation.event(m).kind) [\(m.id)] at \(when(m))\(m.at > now ? " (future)" : "")") }
@@ -100,7 +101,7 @@ struct CaseReport {
             case .cannotCompute(let reason):
                 pairs += [("due", .null), ("reason", .string(reason))]
             case .computed(let comp):
-                let explanation = calc.map { DeadlineExplanation(comp, rule: rule, calculator: $0, evaluation: evaluation) }
+                let explanation = calc(rule).map { DeadlineExplanation(comp, rule: rule, calculator: $0, evaluation: evaluation) }
                 pairs += [
                     ("due", .string(due(comp))), ("due_date", .string(comp.dueDate.description)),
                     ("exact", .bool(comp.isExact)), ("anchor", ref(comp.anchor)), ("offset", .string(comp.offset.signedDescription)),

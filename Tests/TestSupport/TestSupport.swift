@@ -53,11 +53,11 @@ public func writeSecret(_ text: String, to path: String) throws {
     guard rename(tmp, path) == 0 else { throw CocoaError(.fileWriteUnknown) }
 }
 
-/// The shipped configuration and vocabulary with only the given packs (a test's own rules, whose dates it
-/// can work out by hand): the shipped calendars and closures, no shipped rule.
-public func ruleSet(packs: [String]) throws -> RuleSet {
+/// The shipped configuration (as `edit` changes it) and vocabulary with only the given packs (a test's own
+/// rules, whose dates it can work out by hand): the shipped calendars and closures, no shipped rule.
+public func ruleSet(packs: [String], config edit: (String) -> String = { $0 }) throws -> RuleSet {
     let dir = repositoryRoot.appendingPathComponent("config")
-    var config = try String(contentsOf: dir.appendingPathComponent("permanenced.toml"), encoding: .utf8)
+    var config = edit(try String(contentsOf: dir.appendingPathComponent("permanenced.toml"), encoding: .utf8))
     if let start = config.range(of: "default-packs = ["), let end = config[start.upperBound...].range(of: "]") {
         config.replaceSubrange(start.lowerBound..<end.upperBound, with: "default-packs = []")
     }

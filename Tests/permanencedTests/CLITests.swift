@@ -54,6 +54,11 @@ import Testing
         #expect(r.stdout == "2026-10-26T13:00:00+00:00\n")
         r = try Self.run(["calc", "2026-12-14", "+20wd", "--calendar", "scotland"])
         #expect(r.stdout == "2027-01-15\n")  // no configured closures without a config file
+        // The council's Christmas Eve closure counts for local procedures, never for statutory working days.
+        r = try Self.run(["calc", "2025-12-01", "+20wd", "--config", Self.config])
+        #expect(r.stdout == "2026-01-02\n")
+        r = try Self.run(["calc", "2025-12-01", "+20wd", "--config", Self.config, "--working-days", "statutory"])
+        #expect(r.stdout == "2025-12-31\n")
         r = try Self.run(["calc", "2026-12-14", "+20wd", "--calendar", "scotland", "--config", Self.config])
         #expect(r.stdout == "2027-01-18\n")  // Christmas Eve closure from the shipped config
         r = try Self.run(["calc", "2026-12-14", "-3wd"])

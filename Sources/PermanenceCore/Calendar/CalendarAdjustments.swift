@@ -15,16 +15,24 @@ public struct CalendarAdjustments: Sendable, Equatable {
 
     /// Closures that recur every year.
     public var closedAnnually: [AnnualClosure]
-    /// One-off non-working days: a holiday by proclamation, a closure.
+    /// One-off days the authority is closed.
     public var added: [Holiday]
+    /// Bank holidays by royal proclamation not (yet) in the published lists: no working day for statutory
+    /// timescales either, unlike the authority's own closures.
+    public var proclaimed: [Holiday]
     /// Days that are working days after all (a bank holiday the authority works through).
     public var removed: [LocalDate]
 
-    public init(closedAnnually: [AnnualClosure] = [], added: [Holiday] = [], removed: [LocalDate] = []) {
+    public init(closedAnnually: [AnnualClosure] = [], added: [Holiday] = [], proclaimed: [Holiday] = [], removed: [LocalDate] = []) {
         self.closedAnnually = closedAnnually
         self.added = added
+        self.proclaimed = proclaimed
         self.removed = removed
     }
+
+    /// What statutory working days keep of these: the bank holidays by proclamation, nothing the authority
+    /// decided (regulations define a working day by weekends and bank holidays alone).
+    public var statutory: CalendarAdjustments { CalendarAdjustments(proclaimed: proclaimed) }
 
     public static let none = CalendarAdjustments()
 }

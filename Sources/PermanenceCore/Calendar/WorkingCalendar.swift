@@ -44,7 +44,7 @@ public struct WorkingCalendar: Sendable {
                 }
             }
         }
-        for h in adjustments.added { byDay[h.date.dayNumber] = h.name }
+        for h in adjustments.added + adjustments.proclaimed { byDay[h.date.dayNumber] = h.name }
         for d in adjustments.removed { byDay[d.dayNumber] = nil }
 
         let count = last.dayNumber - first.dayNumber + 1

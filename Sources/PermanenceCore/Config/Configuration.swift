@@ -113,11 +113,15 @@ public struct Configuration: Sendable {
                     }
                     e.finish()
                 }
-                for var e in t.tables("add", name: { _, i in "calendars.\(name).add[\(i + 1)]" }) {
-                    let date = readDate(&e, "date")
-                    let label = e.string("name", required: true) ?? ""
-                    if let date { adj.added.append(Holiday(date: date, name: label)) }
-                    e.finish()
+                for key in ["add", "proclaimed"] {
+                    for var e in t.tables(key, name: { _, i in "calendars.\(name).\(key)[\(i + 1)]" }) {
+                        let date = readDate(&e, "date")
+                        let label = e.string("name", required: true) ?? ""
+                        if let date {
+                            if key == "add" { adj.added.append(Holiday(date: date, name: label)) } else { adj.proclaimed.append(Holiday(date: date, name: label)) }
+                        }
+                        e.finish()
+                    }
                 }
                 for (s, line) in t.strings("remove") {
                     if case .date(let d)? = try? TimePoint.parse(s, zone: .utc) {
@@ -142,6 +146,7 @@ public struct Configuration: Sendable {
             for d in cal.adjustments.removed {
                 let isHoliday = BankHolidays.holidays(cal.nation, year: d.year).contains { $0.date == d }
                     || cal.adjustments.closedAnnually.contains { $0.month == d.components.month && $0.day == d.components.day }
+                    || cal.adjustments.proclaimed.contains { $0.date == d }
                 if !isHoliday {
                     diagnostics.report(file, cal.line, "calendars.\(cal.name).remove",
                         "\(d) is not a bank holiday or closure in \(cal.nation.displayName); nothing to remove")

@@ -20,8 +20,11 @@ public struct RuleSet: Sendable {
     /// Every rule of every pack, in pack order.
     public let rules: [Rule]
     public let zone: ZoneRules
-    /// Working calendars by name.
+    /// Working calendars by name: the nation's bank holidays with the authority's closures and changes.
     public let calendars: [String: WorkingCalendar]
+    /// The same calendars as statutory timescales count working days: weekends and the nation's bank holidays
+    /// (with any by proclamation) only, never the authority's closures (CPPCR 2010 reg 2(1), "working day").
+    public let statutoryCalendars: [String: WorkingCalendar]
     /// SHA-256 of everything deadlines depend on (vocabulary, packs, zone, calendars): when it changes,
     /// stored deadlines must be recomputed.
     public let fingerprint: String
@@ -66,10 +69,13 @@ public struct RuleSet: Sendable {
         self.rules = packs.flatMap(\.rules)
         self.zone = zone
         var calendars: [String: WorkingCalendar] = [:]
+        var statutory: [String: WorkingCalendar] = [:]
         for c in configuration.calendars {
             calendars[c.name] = WorkingCalendar(name: c.name, nation: c.nation, adjustments: c.adjustments)
+            statutory[c.name] = WorkingCalendar(name: c.name, nation: c.nation, adjustments: c.adjustments.statutory)
         }
         self.calendars = calendars
+        self.statutoryCalendars = statutory
         var digest = SHA256()
         digest.update(vocabFile.text)
         for f in packFiles { digest.update("\u{0}\(f.path)\u{0}\(f.text)") }
@@ -98,6 +104,11 @@ public struct RuleSet: Sendable {
     /// The calculator for a calendar name (nation or configured calendar).
     public func calculator(calendar name: String) -> DateCalculator? {
         calendars[name].map { DateCalculator(zone: zone, calendar: $0) }
+    }
+
+    /// The calculator a rule's deadlines use on a case with calendar `name`: statutory or local working days.
+    public func calculator(for rule: Rule, calendar name: String) -> DateCalculator? {
+        (rule.workingDays == .statutory ? statutoryCalendars : calendars)[name].map { DateCalculator(zone: zone, calendar: $0) }
     }
 
     /// Indices into `rules` of the rules that apply to a case: those of its packs (or the default packs), for
@@ -212,9 +223,11 @@ final class CompiledRule: Sendable {
     let repeats: Bool
     let every: [Offset]
     let later: (after: Offset, every: Offset)?
+    let statutory: Bool
 
     init(_ r: Rule, _ index: [String: Int]) {
         id = r.id
+        statutory = r.workingDays == .statutory
         missingAnchorReason = "no \(r.anchor.joined(separator: " or ")) event recorded"
         anchor = r.anchor.compactMap { index[$0] }
         metBy = r.metBy.compactMap { index[$0] }

@@ -23,6 +23,7 @@ public struct DeadlineExplanation: Sendable {
         var notes = steps.map(\.shortDescription)
         if c.anchor.dateOnly && c.offset.unit == .hours { notes.insert("no time recorded, midnight assumed", at: 0) }
         if case .at = rule.dueTime { notes.append("due at \(rule.dueTime) on the day") }
+        if c.offset.unit == .workingDays { notes.append(rule.workingDays.description) }
         let verb = c.offset.amount < 0 ? "-" : "+"
         sentence = "\(evaluation.event(c.anchor).kind) \(anchorText) \(verb) \(abs(c.offset.amount))\(c.offset.unit.rawValue) = \(dueText)"
             + (notes.isEmpty ? "" : ", " + notes.joined(separator: ", "))

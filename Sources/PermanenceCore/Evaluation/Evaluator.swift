@@ -20,10 +20,11 @@ public struct Evaluator: Sendable {
             return CaseEvaluation(caseRecord: c, events: active, ignoredEvents: ignored, deadlines: deadlines)
         }
         let index = CaseIndex(events: active, kindOf: active.map { ruleSet.kindTable.index(of: $0.kind) ?? -1 }, expansions: ruleSet.expansions)
-        let calc = DateCalculator(zone: ruleSet.zone, calendar: calendar)
+        let local = DateCalculator(zone: ruleSet.zone, calendar: calendar)
+        let statutory = ruleSet.statutoryCalendars[c.calendar].map { DateCalculator(zone: ruleSet.zone, calendar: $0) } ?? local
         deadlines.reserveCapacity(applicable.count + active.count)
         for i in applicable {
-            evaluateRule(i, index, calc, into: &deadlines)
+            evaluateRule(i, index, ruleSet.compiled[i].statutory ? statutory : local, into: &deadlines)
         }
         return CaseEvaluation(caseRecord: c, events: active, ignoredEvents: ignored, deadlines: deadlines)
     }

@@ -19,6 +19,8 @@ public struct Rule: Sendable {
     public var plans: [String]
     /// Calendars (or nations) the rule applies to; empty for every calendar.
     public var calendars: [String]
+    /// Which working days its `wd` offsets count: the statutory definition, or the authority's calendar.
+    public var workingDays: WorkingDays
     /// Event kinds that start the clock; the first listed kind that occurs is used.
     public var anchor: [String]
     /// Which occurrence of the anchor counts.
@@ -52,7 +54,7 @@ public struct Rule: Sendable {
 
     public init(
         id: String, title: String, action: String? = nil, pack: String, source: String, covers: [String] = [],
-        plans: [String] = [], calendars: [String] = [], anchor: [String],
+        plans: [String] = [], calendars: [String] = [], workingDays: WorkingDays = .local, anchor: [String],
         anchorOccurrence: AnchorOccurrence = .only, due: Offset, dueTime: DueTime? = nil, metBy: [String],
         metByNth: Int = 1, mootIf: [String] = [], recurrence: Recurrence? = nil, remind: [Offset] = [],
         escalate: [Escalation] = [], owner: String, copy: [String] = [], severity: Severity = .routine,
@@ -66,6 +68,7 @@ public struct Rule: Sendable {
         self.covers = covers
         self.plans = plans
         self.calendars = calendars
+        self.workingDays = workingDays
         self.anchor = anchor
         self.anchorOccurrence = anchorOccurrence
         self.due = due
@@ -153,5 +156,23 @@ public enum Severity: String, Sendable, CaseIterable, Comparable {
 
     public static func < (a: Severity, b: Severity) -> Bool {
         allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
+    }
+}
+
+/// Which days count as working days for a rule's `wd` offsets.
+public enum WorkingDays: String, Sendable, CaseIterable {
+    /// As regulations define them: not a Saturday, Sunday, Christmas Day, Good Friday or bank holiday in the
+    /// case's nation (CPPCR 2010 reg 2(1) and its Welsh and Scottish counterparts). The authority's closures
+    /// do not count: a council cannot extend a statutory timescale by closing its offices.
+    case statutory
+    /// The case's calendar as the authority configured it, closures included: for local procedures.
+    case local
+
+    /// How `explain` names it.
+    public var description: String {
+        switch self {
+        case .statutory: return "statutory working days (weekends and bank holidays only; council closures do not count)"
+        case .local: return "working days of the council's calendar (its closures count)"
+        }
     }
 }

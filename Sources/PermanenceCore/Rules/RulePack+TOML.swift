@@ -15,6 +15,7 @@ extension RulePack {
         let source = header.string("source", required: true) ?? ""
         let plans = header.strings("plans").map(\.0)
         let calendars = header.strings("calendars").map(\.0)
+        let workingDays = Self.workingDays(&header) ?? .local
         header.finish()
 
         var rules: [Rule] = []
@@ -22,7 +23,7 @@ extension RulePack {
             if case .string(let s)? = t["id"]?.value { return "rule.\(s)" }
             return "rule[\(i + 1)]"
         }) {
-            if let rule = decodeRule(&r, pack: id, packSource: source, plans: plans, calendars: calendars) {
+            if let rule = decodeRule(&r, pack: id, packSource: source, plans: plans, calendars: calendars, workingDays: workingDays) {
                 rules.append(rule)
             }
             r.finish()
@@ -34,8 +35,17 @@ extension RulePack {
         return RulePack(id: id, title: title, source: source, rules: rules, file: file, line: header.line)
     }
 
+    /// `working-days = "statutory" | "local"`, if given (and valid).
+    private static func workingDays(_ t: inout TableReader) -> WorkingDays? {
+        guard let s = t.string("working-days") else { return nil }
+        if let w = WorkingDays(rawValue: s) { return w }
+        t.report("working-days", t.lineOf("working-days"),
+            "'\(s)' is not one of \(WorkingDays.allCases.map(\.rawValue).joined(separator: ", ")) (statutory: weekends and bank holidays only; local: the council's calendar with its closures)")
+        return nil
+    }
+
     private static func decodeRule(
-        _ r: inout TableReader, pack: String, packSource: String, plans: [String], calendars: [String]
+        _ r: inout TableReader, pack: String, packSource: String, plans: [String], calendars: [String], workingDays packWorkingDays: WorkingDays
     ) -> Rule? {
         let id = r.string("id", required: true)
         if let id {
@@ -58,6 +68,7 @@ extension RulePack {
         let ownCalendars = r.strings("calendars").map(\.0)
         let rulePlans = hasPlans ? ownPlans : plans
         let ruleCalendars = hasCalendars ? ownCalendars : calendars
+        let workingDays = Self.workingDays(&r) ?? packWorkingDays
         let anchor = r.strings("anchor", required: true).map(\.0)
         var occurrence = AnchorOccurrence.only
         if let s = r.string("anchor-occurrence") {
@@ -138,7 +149,7 @@ extension RulePack {
         guard let id, let title, let owner else { return nil }
         var rule = Rule(
             id: id, title: title, action: action, pack: pack, source: source, covers: covers, plans: rulePlans,
-            calendars: ruleCalendars, anchor: anchor, anchorOccurrence: occurrence, due: due ?? Offset(0, .days), dueTime: dueTime,
+            calendars: ruleCalendars, workingDays: workingDays, anchor: anchor, anchorOccurrence: occurrence, due: due ?? Offset(0, .days), dueTime: dueTime,
             metBy: metBy, metByNth: nth, mootIf: moot, recurrence: recurrence, remind: remind, escalate: escalate,
             owner: owner, copy: copy, severity: severity, file: r.file, line: r.line)
         for k in ["anchor", "met-by", "moot-if", "owner", "copy", "escalate", "plans", "calendars", "repeat", "id"] {

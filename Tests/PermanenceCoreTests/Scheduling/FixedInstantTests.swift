@@ -183,3 +183,65 @@ import TestSupport
         #expect(first != nil && first?.key == again?.key)
     }
 }
+
+/// Statutory working days are the regulations' (weekends and bank holidays), not the council's calendar with
+/// its closures; a local procedure's are the council's.
+@Suite struct WorkingDaysTests {
+    static let pack = """
+        [pack]
+        id = "wd"
+        title = "Working-day test rules"
+        source = "test"
+        working-days = "statutory"
+
+        [[rule]]
+        id = "statutory-20wd"
+        title = "First review"
+        anchor = "became-looked-after"
+        due = "20wd"
+        met-by = "visit"
+        owner = "social-worker"
+        source = "test"
+
+        [[rule]]
+        id = "local-20wd"
+        title = "Local 20 working days"
+        working-days = "local"
+        anchor = "became-looked-after"
+        due = "20wd"
+        met-by = "visit"
+        owner = "social-worker"
+        source = "test"
+        """
+
+    @Test func councilClosuresDoNotExtendAStatutoryTimescale() throws {
+        let set = try ruleSet(packs: [Self.pack])
+        let child = ChildCase(reference: "T-1", plan: "long-term-fostering", calendar: "england-and-wales", packs: ["wd"], assignments: [:])
+        let e = events([("l", "became-looked-after", "2025-12-01")])
+        let due = Dictionary(uniqueKeysWithValues: Evaluator(ruleSet: set).evaluate(child, events: e).deadlines.compactMap { d in
+            d.computed.map { (d.ruleID, $0.dueDate.description) }
+        })
+        // Day 0 Mon 1 Dec 2025; Christmas Eve (the shipped council closure) counts for the law, Christmas Day,
+        // Boxing Day and New Year's Day do not: the 20th statutory working day is Wed 31 Dec.
+        #expect(due["statutory-20wd"] == "2025-12-31")
+        // The council's calendar skips its closure too: Fri 2 Jan 2026.
+        #expect(due["local-20wd"] == "2026-01-02")
+    }
+
+    @Test func aBankHolidayByProclamationCountsForBoth() throws {
+        let set = try ruleSet(packs: [Self.pack]) { config in
+            config.replacingOccurrences(of: "[calendars.england-and-wales]\n",
+                                        with: "[calendars.england-and-wales]\nproclaimed = [{ date = \"2025-12-15\", name = \"Bank holiday by proclamation\" }]\n")
+        }
+        let child = ChildCase(reference: "T-1", plan: "long-term-fostering", calendar: "england-and-wales", packs: ["wd"], assignments: [:])
+        let d = Evaluator(ruleSet: set).evaluate(child, events: events([("l", "became-looked-after", "2025-12-01")])).deadlines
+        #expect(d.first { $0.ruleID == "statutory-20wd" }?.computed?.dueDate.description == "2026-01-02")
+        #expect(d.first { $0.ruleID == "local-20wd" }?.computed?.dueDate.description == "2026-01-05")
+    }
+
+    @Test func aBadWorkingDaysValueNamesTheFileAndLine() throws {
+        #expect {
+            _ = try ruleSet(packs: [Self.pack.replacingOccurrences(of: "working-days = \"local\"", with: "working-days = \"council\"")])
+        } throws: { "\($0)".contains("test-0.toml:19: rule.local-20wd.working-days: 'council' is not one of statutory, local") }
+    }
+}
