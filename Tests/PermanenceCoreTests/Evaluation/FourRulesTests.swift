@@ -143,4 +143,15 @@ import Testing
         #expect(ds.count == 1)
         #expect(ds[0].computed?.dueDate == date("2027-03-01"))
     }
+
+    @Test func theCourtTimetableIs26WeeksBeginningWithTheDayOfIssue() throws {
+        // Children Act 1989 s32(1)(a)(ii): issued Monday 5 January 2026, the 26 weeks beginning with that day end
+        // on Sunday 5 July 2026, not Monday 6 July.
+        let c = ChildCase(reference: "T-3", plan: "adoption", calendar: "england-and-wales",
+                          packs: ["england-practitioners-guide"], assignments: workers)
+        let d = deadlines(c, events([("i", "proceedings-issued", "2026-01-05")]), rule: "court-timetable")
+        #expect(d.first?.computed?.dueDate == date("2026-07-05"))
+        #expect(d.first?.status(at: instant("2026-07-05T23:00"), zone: set.zone) == .due)
+        #expect(d.first?.status(at: instant("2026-07-06T00:30"), zone: set.zone) == .overdue)
+    }
 }
