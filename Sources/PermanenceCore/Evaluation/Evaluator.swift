@@ -151,7 +151,9 @@ public struct Evaluator: Sendable {
             }
             var met: Int32?
             var seen = 0
-            for p in chain.met[upperBound(chain.met, window)...] where !(chain.consumed?.contains(p) ?? false) {
+            var first = upperBound(chain.met, window)
+            if cycle == 1 && !isBefore { first = sameDayStart(chain.met, from: first, anchor: window, index) }
+            for p in chain.met[first...] where !(chain.consumed?.contains(p) ?? false) {
                 seen += 1
                 if seen == rule.metByNth {
                     met = p
@@ -173,6 +175,21 @@ public struct Evaluator: Sendable {
             window = met
             cycle += 1
         }
+    }
+
+    /// Moves `start` back over meeting events recorded with a date only on the anchor's own day: a visit
+    /// written down as "5 December" for a child placed at 14:00 that day sorts before the placement (a date
+    /// stands at midnight), yet nothing says it came first. It counts, as the worker who recorded it meant.
+    private func sameDayStart(_ met: ArraySlice<Int32>, from start: Int, anchor: Int32, _ index: CaseIndex) -> Int {
+        let a = index.events[Int(anchor)]
+        let day = ruleSet.zone.localDate(at: a.at)
+        var i = start
+        while i > met.startIndex {
+            let e = index.events[Int(met[i - 1])]
+            guard e.dateOnly, !a.dateOnly, ruleSet.zone.localDate(at: e.at) == day else { break }
+            i -= 1
+        }
+        return i
     }
 
     /// The first index of a sorted slice whose value is greater than `value`.

@@ -61,6 +61,12 @@ import Testing
         let late = e + events([("v", "visit", "2026-10-27T10:00")])
         #expect(deadlines(c, late, rule: "post-placement-visit")[0].status(at: instant("2026-10-28"), zone: set.zone) == .metLate)
         #expect(plan(c, late, rule: "post-placement-visit", from: "2026-10-23T14:00", until: "2026-11-01").count == 5)
+        // A visit recorded with a date only, on the day of placement: nothing says it came before the placement
+        // (a date stands at midnight), so it meets the deadline. One the day before does not.
+        let sameDay = e + events([("v", "visit", "2026-10-23")])
+        #expect(deadlines(c, sameDay, rule: "post-placement-visit")[0].status(at: instant("2026-10-27"), zone: set.zone) == .metOnTime)
+        let dayBefore = e + events([("v", "visit", "2026-10-22")])
+        #expect(deadlines(c, dayBefore, rule: "post-placement-visit")[0].status(at: instant("2026-10-27"), zone: set.zone) == .overdue)
     }
 
     @Test func adoptionReviewsRepeatFromTheDateActuallyMetUntilTheAdoptionOrder() throws {
