@@ -49,14 +49,22 @@ struct CaseReport {
         if evaluation.events.isEmpty && evaluation.ignoredEvents.isEmpty { lines.append("  (none)") }
         lines.append("")
         lines.append("Deadlines")
-        let order: [DeadlineStatus] = [.overdue, .due, .upcoming, .metLate, .metOnTime, .moot, .cannotCompute]
+        let order: [DeadlineStatus] = [.cannotCompute, .overdue, .due, .upcoming, .metLate, .metOnTime, .moot, .waiting]
         let sorted = evaluation.deadlines.sorted { a, b in
             let sa = order.firstIndex(of: a.status(at: now, zone: zone))!
             let sb = order.firstIndex(of: b.status(at: now, zone: zone))!
             if sa != sb { return sa < sb }
             return (a.computed?.dueInstant ?? .distantFuture) < (b.computed?.dueInstant ?? .distantFuture)
         }
-        for d in sorted {
+        // Stages not started yet are one line per event that would start them, not a row each: nothing is
+        // wrong with them and nobody needs to act.
+        var waiting: [(event: String, rules: [String])] = []
+        for d in sorted where d.status(at: now, zone: zone) == .waiting {
+            let rule = ruleSet.rules[d.ruleIndex]
+            let event = rule.anchor.joined(separator: " or ")
+            if let i = waiting.firstIndex(where: { $0.event == event }) { waiting[i].rules.append(rule.id) } else { waiting.append((event, [rule.id])) }
+        }
+        for d in sorted where d.status(at: now, zone: zone) != .waiting {
             let rule = ruleSet.rules[d.ruleIndex]
             let status = d.status(at: now, zone: zone)
             let cycle = d.cycle > 1 ? " #\(d.cycle)" : ""
@@ -74,6 +82,11 @@ struct CaseReport {
             if case .cannotCompute = d.state { continue }
             let owner = evaluation.caseRecord.assignments[rule.owner].map { " (\($0))" } ?? " (unassigned)"
             lines.append("      owner \(rule.owner)\(owner) · \(rule.severity.rawValue) · source: \(rule.source)")
+        }
+        if !waiting.isEmpty {
+            lines.append("")
+            lines.append("Not started yet (nothing to do until the event that starts each is recorded)")
+            for w in waiting { lines.append("  WAITING  for \(w.event): \(w.rules.joined(separator: ", "))") }
         }
         return lines.joined(separator: "\n")
     }

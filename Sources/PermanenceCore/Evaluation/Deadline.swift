@@ -7,7 +7,11 @@ public enum DeadlineStatus: String, Sendable, CaseIterable {
     case metOnTime = "met-on-time"
     case metLate = "met-late"
     case moot
-    /// The anchor is missing or contradictory; the reason says which.
+    /// The stage has not started: the event that starts the clock has not happened (or been recorded) yet.
+    /// Nothing is wrong and nobody needs to act.
+    case waiting
+    /// Something in the record stops the date being worked out (contradictory events, a date the calendars
+    /// do not cover); the reason says what, and someone should look.
     case cannotCompute = "cannot-compute"
 
     /// `met on time`, for sentences and tables.
@@ -68,7 +72,7 @@ public struct Deadline: Sendable {
 
     /// The status at `now`. Events dated after `now` have not happened yet and do not count.
     public func status(at now: Instant, zone: ZoneRules) -> DeadlineStatus {
-        guard case .computed(let c) = state else { return .cannotCompute }
+        guard case .computed(let c) = state else { return awaitsAnchor ? .waiting : .cannotCompute }
         if let met = c.met, met.at <= now { return met.at < c.dueInstant ? .metOnTime : .metLate }
         if let moot = c.moot, moot.at <= now { return .moot }
         if now >= c.dueInstant { return .overdue }

@@ -80,8 +80,9 @@ public struct Evaluator: Sendable {
             let a = index.events[Int(first)]
             if let other = anchors.first(where: { index.events[Int($0)].at != a.at }) {
                 let b = index.events[Int(other)]
-                let reason = "contradictory anchors: \(a.kind) \(a.id) at \(ruleSet.zone.iso8601(a.at)) and "
-                    + "\(b.kind) \(b.id) at \(ruleSet.zone.iso8601(b.at)); withdraw or correct one"
+                let reason = "this rule counts from one \(a.kind), and the record has two: \(a.id) at \(ruleSet.zone.iso8601(a.at)) and "
+                    + "\(b.id) at \(ruleSet.zone.iso8601(b.at)). If one was recorded in error, correct it; if both happened, "
+                    + "keep the record as it is and tell your permanenced administrator, who can make the rule count from each"
                 out.append(Deadline(ruleIndex: i, ruleID: rule.id, cycle: 1, state: .cannotCompute(reason: reason)))
                 return
             }
