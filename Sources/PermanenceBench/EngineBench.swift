@@ -52,7 +52,7 @@ struct EngineBench: ParsableCommand {
                 deadlines += evaluation.deadlines.count
                 for d in evaluation.deadlines {
                     let s = d.status(at: now, zone: set.zone)
-                    if s.isOpen { open += 1 } else if s == .cannotCompute { cannot += 1 }
+                    if s.isOpen { open += 1 } else if s == .cannotCompute || s == .waiting { cannot += 1 }
                 }
                 if plan { notifications += planner.plan(evaluation, from: now, until: until, catchUp: catchUp).count }
                 i += chunks
@@ -63,7 +63,7 @@ struct EngineBench: ParsableCommand {
         let sum = totals.sum()
         print("engine benchmark: \(set.rules.count) rules in \(set.packs.count) packs, \(threads) thread(s)")
         print(String(format: "  population      %d cases, %d events (generated in %.2f s)", cases, eventCount, generated))
-        print(String(format: "  deadlines       %d (%d open, %d cannot be computed yet)", sum[0], sum[1], sum[2]))
+        print(String(format: "  deadlines       %d (%d open, %d waiting for their anchor or cannot be computed)", sum[0], sum[1], sum[2]))
         if plan { print("  notifications   \(sum[3]) in the next 14 days\(catchUp ? ", and the rung each open deadline already passed" : "")") }
         print(String(format: "  evaluation      %.3f s  (%.0f cases/s)", elapsed, Double(cases) / elapsed))
         print(String(format: "  peak memory     %.1f MiB (%.1f MiB after generating the population)", peakResidentMiB(), memoryBefore))

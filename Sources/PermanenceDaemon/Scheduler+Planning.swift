@@ -15,6 +15,8 @@ extension Scheduler {
     func rebuild(now t: Instant, starting: Bool = false) throws {
         // Until the notifications this finds are queued, a retry must build again.
         needsRebuild = true
+        rebuildGeneration += 1
+        let generation = rebuildGeneration
         let t0 = DispatchTime.now().uptimeNanoseconds
         let evaluators = (0..<max(1, ProcessInfo.processInfo.activeProcessorCount)).map {
             DispatchQueue(label: "permanenced.evaluate.\($0)")
@@ -61,7 +63,8 @@ extension Scheduler {
         // start-up. Until it is queued the saved cursor has not moved: a crash meanwhile finds it all again.
         let backlog = due
         queue.async { [weak self] in
-            guard let self, !self.stopped else { return }
+            // A rebuild since (a reload, a retry) has settled a newer schedule: this one is stale.
+            guard let self, !self.stopped, self.rebuildGeneration == generation else { return }
             do {
                 try self.settleRebuild(backlog, revision: snapshotRevision, now: t)
                 try self.deliverAndRearm(now: self.now())
@@ -194,7 +197,7 @@ extension Scheduler {
     /// Delivers the outbox, looks at the mail, re-arms the timer and updates the status.
     func deliverAndRearm(now t: Instant) throws {
         try deliver(now: t)
-        processMail(now: t)
+        if !deliveryContinues { processMail(now: t) }
         armTimer()
         try publishState(now: t)
     }

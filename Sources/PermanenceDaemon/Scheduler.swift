@@ -68,6 +68,14 @@ public final class Scheduler: @unchecked Sendable {
     var mailDraining = false
     /// The next moment the mail outbox needs a look (an item to compose, a message to retry).
     var nextMail: Instant?
+    /// Late notifications delivered since the last summary line, and the earliest of their moments.
+    var lateDelivered = 0
+    var firstLate: Instant?
+    /// Delivery of a large outbox goes on in the next turn of the queue; email waits for it to finish, so a
+    /// worker's late items go in one digest.
+    var deliveryContinues = false
+    /// Counts rebuilds, so the start-up backlog block of a rebuild that another has replaced does nothing.
+    var rebuildGeneration = 0
 
     /// Loads the configuration and opens the store; throws a message naming the file on any problem.
     public init(settings: Settings, logger: Logger, now: @escaping @Sendable () -> Instant = Scheduler.systemNow) throws {
@@ -110,7 +118,8 @@ public final class Scheduler: @unchecked Sendable {
             forgetRelayProblemIfNoMail()
             try rebuild(now: t, starting: true)
             try startWatching()
-            processInbox()
+            // After the backlog (queued just before): an import then meets a settled schedule.
+            queue.async { [weak self] in self?.processInbox() }
             startWatchdog()
             installHangupHandler()
             let status = try statusLine(now: now())

@@ -152,13 +152,24 @@ public struct Evaluator: Sendable {
             }
             var met: Int32?
             var seen = 0
-            var first = upperBound(chain.met, window)
-            if cycle == 1 && !isBefore { first = sameDayStart(chain.met, from: first, anchor: window, index) }
-            for p in chain.met[first...] where !(chain.consumed?.contains(p) ?? false) {
+            let first = upperBound(chain.met, window)
+            let sameDay = cycle == 1 && !isBefore ? sameDayDateOnly(chain.met, before: first, anchor: window, index) : []
+            // Two loops rather than one over a joined list: the usual case (no same-day date-only event)
+            // allocates nothing.
+            for p in sameDay where !(chain.consumed?.contains(p) ?? false) {
                 seen += 1
                 if seen == rule.metByNth {
                     met = p
                     break
+                }
+            }
+            if met == nil {
+                for p in chain.met[first...] where !(chain.consumed?.contains(p) ?? false) {
+                    seen += 1
+                    if seen == rule.metByNth {
+                        met = p
+                        break
+                    }
                 }
             }
             var moot: Int32?
@@ -173,24 +184,29 @@ public struct Evaluator: Sendable {
                 met: moot == nil ? met.map { ref(index, $0) } : nil, moot: moot.map { ref(index, $0) }))))
             guard let met, moot == nil, rule.repeats else { return }
             base = ref(index, met)
-            window = met
+            // A date-only meeting on the anchor's day may stand before the anchor: later cycles still count
+            // only what comes after both.
+            window = max(met, window)
             cycle += 1
         }
     }
 
-    /// Moves `start` back over meeting events recorded with a date only on the anchor's own day: a visit
-    /// written down as "5 December" for a child placed at 14:00 that day sorts before the placement (a date
-    /// stands at midnight), yet nothing says it came first. It counts, as the worker who recorded it meant.
-    private func sameDayStart(_ met: ArraySlice<Int32>, from start: Int, anchor: Int32, _ index: CaseIndex) -> Int {
+    /// Meeting events recorded with a date only on the anchor's own day, before `end` (they sort before a
+    /// timed anchor, as a date stands at midnight): a visit written down as "5 December" for a child placed
+    /// at 14:00 that day, which nothing says came first. They count, as the worker who recorded them meant.
+    private func sameDayDateOnly(_ met: ArraySlice<Int32>, before end: Int, anchor: Int32, _ index: CaseIndex) -> [Int32] {
         let a = index.events[Int(anchor)]
+        guard !a.dateOnly, end > met.startIndex else { return [] }
         let day = ruleSet.zone.localDate(at: a.at)
-        var i = start
+        var out: [Int32] = []
+        var i = end
         while i > met.startIndex {
             let e = index.events[Int(met[i - 1])]
-            guard e.dateOnly, !a.dateOnly, ruleSet.zone.localDate(at: e.at) == day else { break }
+            guard ruleSet.zone.localDate(at: e.at) == day else { break }
+            if e.dateOnly { out.append(met[i - 1]) }
             i -= 1
         }
-        return i
+        return out.isEmpty ? out : Array(out.reversed())
     }
 
     /// The first index of a sorted slice whose value is greater than `value`.

@@ -65,6 +65,9 @@ import Testing
         // (a date stands at midnight), so it meets the deadline. One the day before does not.
         let sameDay = e + events([("v", "visit", "2026-10-23")])
         #expect(deadlines(c, sameDay, rule: "post-placement-visit")[0].status(at: instant("2026-10-27"), zone: set.zone) == .metOnTime)
+        // Also when a timed visit earlier that day (before the placement, so not counted) stands between them.
+        let both = e + events([("v", "visit", "2026-10-23"), ("v0", "visit", "2026-10-23T09:00")])
+        #expect(deadlines(c, both, rule: "post-placement-visit")[0].computed?.met?.id == "v")
         let dayBefore = e + events([("v", "visit", "2026-10-22")])
         #expect(deadlines(c, dayBefore, rule: "post-placement-visit")[0].status(at: instant("2026-10-27"), zone: set.zone) == .overdue)
     }
