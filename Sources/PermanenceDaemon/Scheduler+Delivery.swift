@@ -72,10 +72,16 @@ extension Scheduler {
         }
         deliveryContinues = budget <= 0 && progressedAtAll
         if deliveryContinues {
-            // More than one turn's worth: go on in the next turn of the queue, after anything waiting.
-            queue.async { [weak self] in
-                guard let self, !self.stopped else { return }
-                do { try self.deliverAndRearm(now: self.now()) } catch { self.retryLater(after: error) }
+            // More than one turn's worth: go on in the next turn of the queue, after anything waiting (one
+            // continuation at a time, whoever else delivers meanwhile).
+            if !continuationPosted {
+                continuationPosted = true
+                queue.async { [weak self] in
+                    guard let self else { return }
+                    self.continuationPosted = false
+                    guard !self.stopped else { return }
+                    do { try self.deliverAndRearm(now: self.now()) } catch { self.retryLater(after: error) }
+                }
             }
             return
         }

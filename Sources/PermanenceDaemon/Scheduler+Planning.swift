@@ -12,7 +12,11 @@ extension Scheduler {
     /// Reading the store and evaluating cases overlap: batches of cases read on this queue are evaluated on
     /// other cores while the next batch is read. The evaluators are serial queues, one per core, not a
     /// concurrent queue: see `DaemonExecutor` for why the daemon keeps off libdispatch's global pool.
-    func rebuild(now t: Instant, starting: Bool = false) throws {
+    ///
+    /// `caughtUpTo`: at start, the revision up to which the last run caught up late deadlines; only cases
+    /// changed since then can hold a deadline nobody has announced, so only they are caught up (everything,
+    /// without it: a first start, or a reload whose rules may have moved every deadline).
+    func rebuild(now t: Instant, starting: Bool = false, caughtUpTo: Int? = nil) throws {
         // Until the notifications this finds are queued, a retry must build again.
         needsRebuild = true
         rebuildGeneration += 1
@@ -27,11 +31,14 @@ extension Scheduler {
         let results = Collected()
         var batch: [(ChildCase, [CaseEvent])] = []
         let missedBefore = starting ? t : nil
+        let changedSince: Set<String>? = try caughtUpTo.map { Set(try store.changedCases(since: $0).refs) }
         func dispatch(_ cases: [(ChildCase, [CaseEvent])]) {
             inFlight.wait()
             nextEvaluator = (nextEvaluator + 1) % evaluators.count
             evaluators[nextEvaluator].async(group: group) {
-                let out = cases.map { c, e in (c.reference, self.select(c, e, now: t, missedBefore: missedBefore, catchUp: true)) }
+                let out = cases.map { c, e in
+                    (c.reference, self.select(c, e, now: t, missedBefore: missedBefore, catchUp: changedSince?.contains(c.reference) ?? true))
+                }
                 results.append(out)
                 inFlight.signal()
             }
@@ -76,7 +83,7 @@ extension Scheduler {
 
     /// Queues what a rebuild found due; only then does the schedule count as built.
     func settleRebuild(_ due: [DueSelection.Item], revision snapshot: Int, now t: Instant) throws {
-        try enqueueDue(due, now: t)
+        try enqueueDue(due, revision: snapshot, now: t)
         revision = snapshot
         unsettled = []
         needsRebuild = false
@@ -138,7 +145,7 @@ extension Scheduler {
                 }
             }
             if !refs.isEmpty { logger.debug("woke (\(reason)): \(refs.count) case(s) looked at, \(due.count) notification(s) due") }
-            try enqueueDue(due, now: t)
+            try enqueueDue(due, revision: max(revision, changed.revision), now: t)
             revision = max(revision, changed.revision)
             unsettled = []
             retryAttempt = 0
@@ -178,7 +185,7 @@ extension Scheduler {
     /// Writes due notifications to the outbox and moves the cursor to `t` in the same transaction. Throws,
     /// moving nothing, if the store cannot be written. With nothing due, the cursor moves in memory only (the
     /// store is written only when something changed, so the daemon's own write never wakes it again).
-    func enqueueDue(_ due: [DueSelection.Item], now t: Instant) throws {
+    func enqueueDue(_ due: [DueSelection.Item], revision caughtUp: Int? = nil, now t: Instant) throws {
         let moved = max(cursor, t)
         // A catch-up already queued (every start proposes one for each open overdue deadline) is left out
         // here rather than ignored by the insert, so a restart does not rewrite what it sent long ago.
@@ -189,7 +196,7 @@ extension Scheduler {
             let cover = try store.absenceCover(on: ruleSet.zone.localDate(at: t))
             let items = fresh.sorted { ($0.notification.at, $0.notification.key) < ($1.notification.at, $1.notification.key) }
                 .map { outboxItem($0, cover: cover) }
-            try store.enqueue(items, cursor: moved, now: t)
+            try store.enqueue(items, cursor: moved, revision: caughtUp, now: t)
         }
         cursor = moved
     }
@@ -197,7 +204,11 @@ extension Scheduler {
     /// Delivers the outbox, looks at the mail, re-arms the timer and updates the status.
     func deliverAndRearm(now t: Instant) throws {
         try deliver(now: t)
-        if !deliveryContinues { processMail(now: t) }
+        armTimer()
+        // While a large outbox is still being delivered, the next turn does the rest (and counting the
+        // status for each turn would cost more than delivering).
+        guard !deliveryContinues else { return }
+        processMail(now: t)
         armTimer()
         try publishState(now: t)
     }

@@ -74,6 +74,7 @@ public final class Scheduler: @unchecked Sendable {
     /// Delivery of a large outbox goes on in the next turn of the queue; email waits for it to finish, so a
     /// worker's late items go in one digest.
     var deliveryContinues = false
+    var continuationPosted = false
     /// Counts rebuilds, so the start-up backlog block of a rebuild that another has replaced does nothing.
     var rebuildGeneration = 0
 
@@ -116,7 +117,7 @@ public final class Scheduler: @unchecked Sendable {
                 logger.notice("email: messages interrupted by a crash are sent again (a message the relay had already accepted may arrive twice)")
             }
             forgetRelayProblemIfNoMail()
-            try rebuild(now: t, starting: true)
+            try rebuild(now: t, starting: true, caughtUpTo: try store.daemonRevision())
             try startWatching()
             // After the backlog (queued just before): an import then meets a settled schedule.
             queue.async { [weak self] in self?.processInbox() }
@@ -143,7 +144,7 @@ public final class Scheduler: @unchecked Sendable {
             pendingInbox?.cancel()
             retryItem?.cancel()
             // Keep the cursor: what falls due from here on is delivered, late, at the next start.
-            try? store.enqueue([], cursor: cursor, now: now())
+            try? store.enqueue([], cursor: cursor, revision: needsRebuild || !unsettled.isEmpty ? nil : revision, now: now())
             try? store.setDaemonState(["state": "stopped", "pid": ""])
             logger.info("permanenced stopping", metadata: ["message-id": "\(MessageID.stopping)"])
         }

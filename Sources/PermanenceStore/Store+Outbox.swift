@@ -16,6 +16,13 @@ extension Store {
         public let deliveredTo: String?
     }
 
+    /// The store revision up to which the daemon has caught up every changed case (nil before its first run).
+    public func daemonRevision() throws -> Int? {
+        try pool.read { db in
+            try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'daemon.revision'").flatMap(Int.init)
+        }
+    }
+
     /// The instant up to which the daemon has queued everything due (nil before its first run).
     public func daemonCursor() throws -> Instant? {
         try pool.read { db in
@@ -26,7 +33,10 @@ extension Store {
     /// Queues notifications that fell due and moves the cursor to `cursor`, in one transaction. A key
     /// already in the outbox (queued or sent before) is not queued again. Returns how many were new.
     @discardableResult
-    public func enqueue(_ items: [OutboxItem], cursor: Instant, now: Instant) throws -> Int {
+    ///
+    /// `revision`, when given, is the store revision whose changes this queueing covers (every case changed
+    /// up to it has had its late deadlines caught up): a restart need look again only at cases changed since.
+    public func enqueue(_ items: [OutboxItem], cursor: Instant, revision: Int? = nil, now: Instant) throws -> Int {
         try write { db in
             let insert = try FastInsert(db, sql: """
                 INSERT OR IGNORE INTO notification (key, case_ref, rule_id, stage, level, due_at, planned_at, state,
@@ -41,6 +51,7 @@ extension Store {
                 added += try insert.run()
             }
             try Store.setMeta(db, "daemon.cursor", String(cursor.seconds))
+            if let revision { try Store.setMeta(db, "daemon.revision", String(revision)) }
             return added
         }
     }

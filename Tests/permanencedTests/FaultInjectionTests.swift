@@ -265,6 +265,14 @@ import TestSupport
         #expect(try DaemonHarness.journal(["CASE_REF=\(ref)-first"]).count == 1)
         #expect(try DaemonHarness.journal(["CASE_REF=\(ref)-late"]).count == 1)
         #expect(try DaemonHarness.journal(["CASE_REF=\(ref)-met"]).isEmpty)
+        // Recorded overdue while the daemon is stopped: caught up at the next start (a restart looks again at
+        // every case changed since the last run caught up, and only at those).
+        h.stop()
+        try h.seed(["\(ref)-down"], dueIn: -7200)
+        try #require(try h.start() != nil)
+        let down = try DaemonHarness.waitForJournal(["CASE_REF=\(ref)-down"], timeout: 15) { !$0.isEmpty }
+        #expect(down.count == 1 && down.first?["STAGE"] as? String == "escalation" && down.first?["LATE"] as? String == "1", "log:\n\(h.log)")
+        #expect(try DaemonHarness.journal(["CASE_REF=\(ref)-first"]).count == 1)
         h.stop()
     }
 
