@@ -80,7 +80,7 @@ extension Scheduler {
                     guard let self else { return }
                     self.continuationPosted = false
                     guard !self.stopped else { return }
-                    do { try self.deliverAndRearm(now: self.now()) } catch { self.retryLater(after: error) }
+                    self.deliverOrRetry()
                 }
             }
             return
@@ -92,6 +92,11 @@ extension Scheduler {
             lateDelivered = 0
             firstLate = nil
         }
+    }
+
+    /// Delivers (more of) the outbox now; a store error is retried with backoff.
+    func deliverOrRetry() {
+        do { try deliverAndRearm(now: now()) } catch { retryLater(after: error) }
     }
 
     /// Rows one turn of the queue delivers at most.

@@ -74,10 +74,10 @@ extension Scheduler {
             guard let self, !self.stopped, self.rebuildGeneration == generation else { return }
             do {
                 try self.settleRebuild(backlog, revision: snapshotRevision, now: t)
-                try self.deliverAndRearm(now: self.now())
             } catch {
-                self.retryLater(after: error)
+                return self.retryLater(after: error)
             }
+            self.deliverOrRetry()
         }
     }
 

@@ -149,6 +149,21 @@ final class DaemonHarness {
     /// journald accepts datagrams on its socket (scripts/test starts journald when it is not running).
     static var journaldListening: Bool { Journal.journaldListening }
 
+    /// Fails the test unless journald listens (scripts/test starts it, as root).
+    static func requireJournald() throws {
+        try #require(journaldListening, "systemd-journald is not running; scripts/test starts it (as root)")
+    }
+
+    /// A running daemon whose store holds one quiet case (`PREFIX-seed`, nothing due during a test), and a
+    /// fresh case reference prefix for the test's own cases.
+    static func running(_ prefix: String) throws -> (DaemonHarness, String) {
+        let h = try DaemonHarness()
+        let ref = "\(prefix)-\(UUID().uuidString.prefix(6))"
+        try h.seed(["\(ref)-seed"], dueIn: farOff)
+        try #require(try h.start() != nil, "no READY=1; log:\n\(h.log)")
+        return (h, ref)
+    }
+
     func cli(_ args: [String]) throws -> CLITests.Result {
         try CLITests.run(args + ["--config", config, "--store", store])
     }

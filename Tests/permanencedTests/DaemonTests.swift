@@ -8,12 +8,8 @@ import Testing
         try h.seed(refs, dueIn: seconds, through: through)
     }
 
-    func requireJournald() throws {
-        try #require(DaemonHarness.journaldListening, "systemd-journald is not running; scripts/test starts it (as root)")
-    }
-
     @Test func notifiesAtTheMomentThroughTheJournalAndStopsCleanly() throws {
-        try requireJournald()
+        try DaemonHarness.requireJournald()
         let h = try DaemonHarness()
         let ref = "D1-\(UUID().uuidString.prefix(8))"
         try seed(h, ["\(ref)-0"], dueIn: DaemonHarness.farOff)  // the store exists before the daemon starts
@@ -61,7 +57,7 @@ import Testing
     }
 
     @Test func sighupWithABrokenConfigKeepsTheOldOneRunning() throws {
-        try requireJournald()
+        try DaemonHarness.requireJournald()
         let h = try DaemonHarness()
         let ref = "D2-\(UUID().uuidString.prefix(8))"
         try seed(h, ["\(ref)-0"], dueIn: DaemonHarness.farOff)
@@ -94,7 +90,7 @@ import Testing
     }
 
     @Test func sigkillInTheMiddleOfABurstThenRestartDeliversEachExactlyOnce() throws {
-        try requireJournald()
+        try DaemonHarness.requireJournald()
         let h = try DaemonHarness()
         let ref = "D3-\(UUID().uuidString.prefix(8))"
         let refs = (0..<6000).map { "\(ref)-\($0)" }
@@ -127,7 +123,7 @@ import Testing
     }
 
     @Test func missedWhileStoppedAreDeliveredOnceMarkedLate() throws {
-        try requireJournald()
+        try DaemonHarness.requireJournald()
         let h = try DaemonHarness()
         let ref = "D4-\(UUID().uuidString.prefix(8))"
         try seed(h, ["\(ref)-seed"], dueIn: DaemonHarness.farOff)

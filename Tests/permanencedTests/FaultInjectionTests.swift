@@ -6,10 +6,6 @@ import TestSupport
 /// burst, a write lock held past the busy timeout, files copied slowly into the inbox, a second daemon, a
 /// clock set back, deadlines recorded already overdue, and no journal socket at all.
 @Suite(.serialized) struct FaultInjectionTests {
-    func requireJournald() throws {
-        try #require(DaemonHarness.journaldListening, "systemd-journald is not running; scripts/test starts it (as root)")
-    }
-
     /// Journal entries of the cases whose reference starts with `prefix`, counted by notification key.
     func deliveredKeys(_ prefix: String) throws -> [String: Int] {
         var seen: [String: Int] = [:]
@@ -21,7 +17,7 @@ import TestSupport
     }
 
     @Test func twentyKillsDuringABurstLoseNothingAndRepeatNothing() throws {
-        try requireJournald()
+        try DaemonHarness.requireJournald()
         let h = try DaemonHarness()
         let ref = "F1-\(UUID().uuidString.prefix(6))"
         // 300 cases falling due one after another over the next 30 seconds, ten a second.
@@ -91,11 +87,8 @@ import TestSupport
     }
 
     @Test func aWriteLockHeldPastTheBusyTimeoutDelaysANoticeButLosesNothing() throws {
-        try requireJournald()
-        let h = try DaemonHarness()
-        let ref = "F3-\(UUID().uuidString.prefix(6))"
-        try h.seed(["\(ref)-seed"], dueIn: DaemonHarness.farOff)
-        try #require(try h.start() != nil, "no READY=1; log:\n\(h.log)")
+        try DaemonHarness.requireJournald()
+        let (h, ref) = try DaemonHarness.running("F3")
         let pid = try #require(h.process?.processIdentifier)
         try h.seed(["\(ref)-1"], dueIn: 6)
         sleep(2)
@@ -120,11 +113,8 @@ import TestSupport
     }
 
     @Test func anInboxFileMetByALockedStoreWaitsInTheInboxAndIsImportedLater() throws {
-        try requireJournald()
-        let h = try DaemonHarness()
-        let ref = "F3b-\(UUID().uuidString.prefix(6))"
-        try h.seed(["\(ref)-seed"], dueIn: DaemonHarness.farOff)
-        try #require(try h.start() != nil, "no READY=1; log:\n\(h.log)")
+        try DaemonHarness.requireJournald()
+        let (h, ref) = try DaemonHarness.running("F3b")
         let pid = try #require(h.process?.processIdentifier)
         let lock = try h.holdWriteLock(seconds: 36)
         let staged = h.dir.appendingPathComponent("w.csv")
@@ -147,11 +137,8 @@ import TestSupport
     }
 
     @Test func aFileStillBeingWrittenIsImportedOnlyWhenComplete() throws {
-        try requireJournald()  // the daemon's log is read back from the journal
-        let h = try DaemonHarness()
-        let ref = "F4-\(UUID().uuidString.prefix(6))"
-        try h.seed(["\(ref)-seed"], dueIn: DaemonHarness.farOff)
-        try #require(try h.start() != nil, "no READY=1; log:\n\(h.log)")
+        try DaemonHarness.requireJournald()  // the daemon's log is read back from the journal
+        let (h, ref) = try DaemonHarness.running("F4")
         func rows(_ range: Range<Int>, _ tag: String) -> String {
             range.map { "\(ref)-\(tag)\($0),X.Y.,adoption,england-and-wales,daemon-test,sw,tm\n" }.joined()
         }
@@ -220,11 +207,8 @@ import TestSupport
     }
 
     @Test func aCursorAheadOfTheClockIsDistrusted() throws {
-        try requireJournald()
-        let h = try DaemonHarness()
-        let ref = "F6-\(UUID().uuidString.prefix(6))"
-        try h.seed(["\(ref)-seed"], dueIn: DaemonHarness.farOff)
-        try #require(try h.start() != nil, "no READY=1; log:\n\(h.log)")
+        try DaemonHarness.requireJournald()
+        let (h, ref) = try DaemonHarness.running("F6")
         h.stop()
         // The clock ran a day ahead while the daemon last ran, then was set right.
         try h.sqlite("UPDATE meta SET value = CAST(strftime('%s', 'now') AS INTEGER) + 86400 WHERE key = 'daemon.cursor'")
@@ -239,7 +223,7 @@ import TestSupport
     }
 
     @Test func aDeadlineRecordedOverdueIsAnnouncedOnceAtTheRungItHasReached() throws {
-        try requireJournald()
+        try DaemonHarness.requireJournald()
         let h = try DaemonHarness()
         let ref = "F7-\(UUID().uuidString.prefix(6))"
         // Imported before the daemon ever ran: one overdue by two hours, one met a day late (history).
@@ -299,7 +283,7 @@ import TestSupport
     }
 
     @Test func aReloadFollowsAChangedInboxPath() throws {
-        try requireJournald()
+        try DaemonHarness.requireJournald()
         let h = try DaemonHarness()
         let ref = "F9-\(UUID().uuidString.prefix(6))"
         let first = h.dir.appendingPathComponent("inbox-a").path, second = h.dir.appendingPathComponent("inbox-b").path
