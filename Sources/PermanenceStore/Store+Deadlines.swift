@@ -99,7 +99,8 @@ extension Store {
     /// (contradictory anchors); deadlines merely waiting for their anchor event are not stored.
     static func insertDeadlines(_ insert: FastInsert, _ evaluation: CaseEvaluation, _ ruleSet: RuleSet) throws {
         let c = evaluation.caseRecord
-        for d in evaluation.deadlines where !d.awaitsAnchor {
+        // "Not before" steps are never open: nothing is due or overdue about them.
+        for d in evaluation.deadlines where !d.awaitsAnchor && d.computed?.kind != .notBefore {
             let rule = ruleSet.rules[d.ruleIndex]
             insert.bind(c.reference).bind(d.ruleID)
             switch d.state {

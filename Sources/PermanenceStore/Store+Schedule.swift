@@ -81,6 +81,17 @@ extension Store {
         }
     }
 
+    /// Open cases grouped by calendar and `packs` column: what decides which packs apply to them.
+    public func openCaseProfiles() throws -> [(calendar: String, packs: [String], count: Int)] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT calendar, packs, COUNT(*) FROM child_case WHERE closed_at IS NULL GROUP BY calendar, packs ORDER BY calendar, packs")
+                .map { row in
+                    let packs: String = row[1] ?? ""
+                    return (row[0], packs.split(separator: " ").map(String.init), row[2])
+                }
+        }
+    }
+
     /// A case's display initials, if it has any.
     public func initials(of ref: String) throws -> String? {
         try pool.read { db in try String.fetchOne(db, sql: "SELECT initials FROM child_case WHERE ref = ?", arguments: [ref]) }

@@ -49,7 +49,9 @@ struct CaseReport {
         if evaluation.events.isEmpty && evaluation.ignoredEvents.isEmpty { lines.append("  (none)") }
         lines.append("")
         lines.append("Deadlines")
-        let order: [DeadlineStatus] = [.cannotCompute, .overdue, .due, .upcoming, .metLate, .metOnTime, .moot, .waiting]
+        let order: [DeadlineStatus] = [
+            .cannotCompute, .overdue, .due, .upcoming, .tooEarly, .missed, .notYet, .permitted, .metLate, .metOnTime, .notNeeded, .waiting,
+        ]
         let sorted = evaluation.deadlines.sorted { a, b in
             let sa = order.firstIndex(of: a.status(at: now, zone: zone))!
             let sb = order.firstIndex(of: b.status(at: now, zone: zone))!

@@ -53,7 +53,15 @@ struct CheckConfigCommand: ParsableCommand {
         say("  rule packs       \(set.packs.count) in \(files.count) file(s), \(set.rules.count) rules")
         for p in set.packs {
             let flag = c.defaultPacks.isEmpty || c.defaultPacks.contains(p.id) ? "default" : "opt-in"
-            say("    \(p.id): \(p.rules.count) rules (\(flag)) — \(p.title)")
+            let nations = p.nations.isEmpty ? "" : " [\(p.nations.map(\.rawValue).joined(separator: ", "))]"
+            say("    \(p.id): \(p.rules.count) rules (\(flag))\(nations)\(p.statutory ? " statutory" : "") — \(p.title)")
+        }
+        // Each calendar's nation, with the default packs: is its law tracked? (A warning, not an error: an
+        // authority in one nation need not configure the others.)
+        var seen = Set<Jurisdiction>()
+        for def in c.calendars.sorted(by: { $0.name < $1.name }) where seen.insert(def.jurisdiction).inserted {
+            let coverage = set.statutoryCoverage(calendar: def.name, packs: [])
+            if let w = coverage.warning { say("  warning          \(def.jurisdiction.displayName): \(w)") }
         }
     }
 }

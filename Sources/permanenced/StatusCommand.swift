@@ -37,6 +37,15 @@ struct StatusCommand: ParsableCommand {
         }
         say("daemon           \(daemonLine(try store.daemonState(), zone: set.zone))")
         say("rules            \(set.rules.count) in \(set.packs.count) packs; time zone \(set.zone.identifier)")
+        // Open cases whose nation's law is not (or not wholly) tracked, one line per reason.
+        var uncovered: [String: Int] = [:]
+        for p in try store.openCaseProfiles() {
+            let coverage = set.statutoryCoverage(calendar: p.calendar, packs: p.packs)
+            if let w = coverage.warning { uncovered["\(coverage.jurisdiction.displayName): \(w)", default: 0] += p.count }
+        }
+        for (w, n) in uncovered.sorted(by: { $0.key < $1.key }) {
+            say("warning          \(n) open case(s) in \(w)")
+        }
     }
 }
 

@@ -29,9 +29,12 @@ public struct Configuration: Sendable {
     public enum JournalTarget: String, Sendable, CaseIterable {
         case auto, journal, stderr
     }
-    /// Calendars by name, each a nation with the authority's adjustments.
+    /// Calendars by name, each a nation with the authority's adjustments: one named after each nation's bank
+    /// holidays (`england-and-wales`, England's) and one after each jurisdiction (`england`, `wales`, ...).
     public var calendars: [CalendarDefinition] = Nation.allCases.map {
-        CalendarDefinition(name: $0.rawValue, nation: $0, adjustments: .none, line: 0)
+        CalendarDefinition(name: $0.rawValue, nation: $0, jurisdiction: Jurisdiction.implied(calendar: $0.rawValue, nation: $0), adjustments: .none, line: 0)
+    } + [Jurisdiction.england, .wales].map {
+        CalendarDefinition(name: $0.rawValue, nation: $0.nation, jurisdiction: $0, adjustments: .none, line: 0)
     }
     public var file: String = ""
     /// Line of each top-level key, for messages.
@@ -41,6 +44,8 @@ public struct Configuration: Sendable {
     public struct CalendarDefinition: Sendable {
         public var name: String
         public var nation: Nation
+        /// Whose law governs its cases (which statutory packs apply).
+        public var jurisdiction: Jurisdiction
         public var adjustments: CalendarAdjustments
         public var line: Int
     }
@@ -91,7 +96,7 @@ public struct Configuration: Sendable {
         }
         if var cals = top.table("calendars") {
             for (name, var t) in cals.subtables() {
-                var nation = Nation(rawValue: name)
+                var nation = Nation(rawValue: name) ?? Jurisdiction(rawValue: name)?.nation
                 if let s = t.string("nation") {
                     nation = Nation(rawValue: s)
                     if nation == nil {
@@ -131,7 +136,20 @@ public struct Configuration: Sendable {
                     }
                 }
                 t.finish()
-                let definition = CalendarDefinition(name: name, nation: nation ?? .englandAndWales, adjustments: adj, line: t.line)
+                var jurisdiction = Jurisdiction.implied(calendar: name, nation: nation ?? .englandAndWales)
+                if let s = t.string("jurisdiction") {
+                    if let j = Jurisdiction(rawValue: s), j.nation == (nation ?? .englandAndWales) {
+                        jurisdiction = j
+                    } else if let j = Jurisdiction(rawValue: s) {
+                        t.report("jurisdiction", t.lineOf("jurisdiction"),
+                            "\(j.displayName) does not use \((nation ?? .englandAndWales).displayName) bank holidays; set nation = \"\(j.nation.rawValue)\" or another jurisdiction")
+                    } else {
+                        t.report("jurisdiction", t.lineOf("jurisdiction"),
+                            "'\(s)' is not one of \(Jurisdiction.allCases.map(\.rawValue).joined(separator: ", "))")
+                    }
+                }
+                let definition = CalendarDefinition(
+                    name: name, nation: nation ?? .englandAndWales, jurisdiction: jurisdiction, adjustments: adj, line: t.line)
                 if let i = c.calendars.firstIndex(where: { $0.name == name }) {
                     c.calendars[i] = definition
                 } else {

@@ -25,6 +25,8 @@ public struct RuleSet: Sendable {
     /// The same calendars as statutory timescales count working days: weekends and the nation's bank holidays
     /// (with any by proclamation) only, never the authority's closures (CPPCR 2010 reg 2(1), "working day").
     public let statutoryCalendars: [String: WorkingCalendar]
+    /// Whose law governs the cases of each calendar.
+    public let jurisdictions: [String: Jurisdiction]
     /// SHA-256 of everything deadlines depend on (vocabulary, packs, zone, calendars): when it changes,
     /// stored deadlines must be recomputed.
     public let fingerprint: String
@@ -36,6 +38,8 @@ public struct RuleSet: Sendable {
     /// For each event kind, the kinds it counts as (itself first).
     let expansions: [[Int]]
     let compiled: [CompiledRule]
+    /// The vocabulary's period kinds, with event names resolved.
+    let periods: [CompiledPeriod]
 
     /// Parses the main configuration file on its own (to learn the zone and file locations first).
     public static func parseConfiguration(_ file: SourceFile) throws(ConfigErrors) -> Configuration {
@@ -76,11 +80,12 @@ public struct RuleSet: Sendable {
         }
         self.calendars = calendars
         self.statutoryCalendars = statutory
+        self.jurisdictions = Dictionary(configuration.calendars.map { ($0.name, $0.jurisdiction) }, uniquingKeysWith: { $1 })
         var digest = SHA256()
         digest.update(vocabFile.text)
         for f in packFiles { digest.update("\u{0}\(f.path)\u{0}\(f.text)") }
         digest.update("\u{0}\(zone.identifier)|\(configuration.defaultCalendar)|\(configuration.defaultPacks)")
-        for c in configuration.calendars { digest.update("|\(c.name):\(c.nation.rawValue):\(c.adjustments)") }
+        for c in configuration.calendars { digest.update("|\(c.name):\(c.nation.rawValue):\(c.jurisdiction.rawValue):\(c.adjustments)") }
         self.fingerprint = digest.finalizeHex()
         var index: [String: Int] = [:]
         for (i, e) in vocabulary.events.enumerated() { index[e.name] = i }
@@ -98,7 +103,12 @@ public struct RuleSet: Sendable {
             expansions.append(seen)
         }
         self.expansions = expansions
-        self.compiled = rules.map { CompiledRule($0, index) }
+        let periodIndex = Dictionary(vocabulary.periods.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { a, _ in a })
+        self.periods = vocabulary.periods.map { p in
+            CompiledPeriod(name: p.name, starts: p.starts.compactMap { index[$0] }, ends: p.ends.compactMap { index[$0] }, restarts: p.restarts)
+        }
+        let periodStarts = Dictionary(vocabulary.periods.map { ($0.name, $0.starts) }, uniquingKeysWith: { a, _ in a })
+        self.compiled = rules.map { CompiledRule($0, index, periodIndex, periodStarts) }
     }
 
     /// The calculator for a calendar name (nation or configured calendar).
@@ -118,9 +128,13 @@ public struct RuleSet: Sendable {
         if let cached = applicability.lookup(key) { return cached }
         let selected = casePacks.isEmpty ? configuration.defaultPacks : casePacks
         let nation = calendars[calendar]?.nation.rawValue
+        let jurisdiction = jurisdictions[calendar]
+        let packNations = Dictionary(packs.map { ($0.id, $0.nations) }, uniquingKeysWith: { a, _ in a })
         var out: [Int] = []
         for (i, r) in rules.enumerated() {
             if !selected.isEmpty && !selected.contains(r.pack) { continue }
+            // A pack written for some nations applies only to their cases, even when a case names it.
+            if let n = packNations[r.pack], !n.isEmpty, !(jurisdiction.map(n.contains) ?? false) { continue }
             if !plan.isEmpty && !r.plans.isEmpty && !r.plans.contains(plan) { continue }
             if !r.calendars.isEmpty && !r.calendars.contains(calendar) && !(nation.map(r.calendars.contains) ?? false) {
                 continue
@@ -173,6 +187,29 @@ public struct RuleSet: Sendable {
                 for cal in r.calendars where !calendarNames.contains(cal) {
                     d.report(r.file, line("calendars"), "\(key).calendars", "unknown calendar '\(cal)'\(didYouMean(cal, calendarNames))")
                 }
+                let periods = Set(v.periods.map(\.name))
+                if let scope = r.scope, !periods.contains(scope) {
+                    d.report(r.file, line("scope"), "\(key).scope",
+                        "unknown period '\(scope)'\(didYouMean(scope, periods)); periods are defined in \(v.file) as [periods.NAME]")
+                }
+                for p in r.suspendedIn where !periods.contains(p) {
+                    d.report(r.file, line("suspended-in"), "\(key).suspended-in", "unknown period '\(p)'\(didYouMean(p, periods))")
+                }
+                if let scope = r.scope, r.suspendedIn.contains(scope) {
+                    d.report(r.file, line("suspended-in"), "\(key).suspended-in", "a rule cannot be suspended for the whole of its own scope '\(scope)'")
+                }
+                var more = [("anchor-except", r.anchorExcept), ("only-if", r.onlyIf), ("scope-types", r.scopeTypes), ("scope-except", r.scopeExcept), ("extend", r.extend?.on ?? [])]
+                more.append(("repeat", r.recurrence?.switchOn?.events ?? []))
+                for (k, list) in more {
+                    for e in list where !events.contains(e) {
+                        d.report(r.file, line(k), "\(key).\(k == "repeat" ? "repeat.later.when" : k == "extend" ? "extend.on" : k)",
+                            "unknown event '\(e)'\(didYouMean(e, events)); events are defined in \(v.file)")
+                    }
+                }
+                if r.kind == .notBefore, r.recurrence != nil || !r.remind.isEmpty || !r.escalate.isEmpty {
+                    d.report(r.file, line("earliest"), "\(key).earliest",
+                        "a rule with only an earliest date (no due) has nothing to remind of, escalate or repeat; add due = \"...\" for a window, or remove remind, escalate and repeat")
+                }
                 if r.due.amount < 0, r.recurrence != nil {
                     d.report(r.file, line("repeat"), "\(key).repeat", "a deadline before its anchor cannot repeat; anchor each occurrence instead (anchor-occurrence = \"each\")")
                 }
@@ -206,6 +243,14 @@ final class ApplicabilityCache: Sendable {
     }
 }
 
+/// A period kind with its event names resolved to indices.
+struct CompiledPeriod: Sendable {
+    let name: String
+    let starts: [Int]
+    let ends: [Int]
+    let restarts: Bool
+}
+
 /// A rule with its event names resolved to indices and its hot fields at hand, for the evaluator's inner
 /// loop. A class, so that handing one around costs one reference count rather than a copy of every field.
 final class CompiledRule: Sendable {
@@ -223,15 +268,48 @@ final class CompiledRule: Sendable {
     let repeats: Bool
     let every: [Offset]
     let later: (after: Offset, every: Offset)?
+    let switchOn: (events: [Int], every: Offset)?
     let statutory: Bool
+    /// Index into `RuleSet.periods` of its scope, if it has one.
+    let scope: Int?
+    /// Event kinds the scope's starting event must count as; empty for any.
+    let scopeTypes: [Int]
+    /// Event kinds whose periods the rule leaves to other rules.
+    let scopeExcept: [Int]
+    let suspendedIn: [Int]
+    let anchorExcept: [Int]
+    let onlyIf: [Int]
+    /// `moot-if` alone (without the repeat's `until`): a condition that, met before the anchor, means the
+    /// deadline was never needed.
+    let mootIf: [Int]
+    let kind: TimescaleKind
+    let earliest: Offset?
+    let extendOn: [Int]
+    let extendBy: Offset?
+    /// The anchor is the start of each period (a scoped rule that names no anchor).
+    let anchorIsScopeStart: Bool
 
-    init(_ r: Rule, _ index: [String: Int]) {
+    init(_ r: Rule, _ index: [String: Int], _ periods: [String: Int], _ periodStarts: [String: [String]]) {
         id = r.id
         statutory = r.workingDays == .statutory
-        missingAnchorReason = "no \(r.anchor.joined(separator: " or ")) event recorded"
+        scope = r.scope.flatMap { periods[$0] }
+        scopeTypes = r.scopeTypes.compactMap { index[$0] }
+        scopeExcept = r.scopeExcept.compactMap { index[$0] }
+        suspendedIn = r.suspendedIn.compactMap { periods[$0] }
+        anchorExcept = r.anchorExcept.compactMap { index[$0] }
+        onlyIf = r.onlyIf.compactMap { index[$0] }
+        kind = r.kind
+        earliest = r.earliest
+        extendOn = (r.extend?.on ?? []).compactMap { index[$0] }.sorted()
+        extendBy = r.extend?.by
+        anchorIsScopeStart = r.anchor.isEmpty
+        switchOn = r.recurrence?.switchOn.map { (Array(Set($0.events.compactMap { index[$0] })).sorted(), $0.every) }
+        let starts = r.anchor.isEmpty ? r.scope.flatMap { periodStarts[$0] } ?? [] : r.anchor
+        missingAnchorReason = "no \(starts.joined(separator: " or ")) event recorded"
         anchor = r.anchor.compactMap { index[$0] }
         metBy = r.metBy.compactMap { index[$0] }
         let mootIf = r.mootIf.compactMap { index[$0] }
+        self.mootIf = Array(Set(mootIf)).sorted()
         until = (r.recurrence?.until ?? []).compactMap { index[$0] }
         mootOrUntil = Array(Set(mootIf + until)).sorted()
         occurrence = r.anchorOccurrence

@@ -12,14 +12,36 @@ public struct Vocabulary: Sendable {
         public var line: Int
     }
 
+    /// A kind of period a case passes through, derived from its events: a period of being looked after (an
+    /// episode), a placement, a legal stage. Rules can be scoped to one (`scope`) or suspended while one holds.
+    public struct PeriodKind: Sendable {
+        public var name: String
+        public var meaning: String
+        /// Events that start one (with their `counts-as` kinds).
+        public var starts: [String]
+        /// Events that end the open one.
+        public var ends: [String]
+        /// A start while one is open ends it and begins the next (a move to another placement); otherwise
+        /// the open one goes on (a second "became looked after" inside a period of care changes nothing).
+        public var restarts: Bool
+        public var line: Int
+        /// Line of each key, for messages.
+        public var keyLines: [String: Int] = [:]
+    }
+
     public var plans: [(name: String, meaning: String)]
     public var roles: [(name: String, title: String)]
     public var events: [EventKind]
+    public var periods: [PeriodKind] = []
+    /// For a role a case has nobody in, the role whose worker stands in (`permanence-sw = "social-worker"`):
+    /// a Calderdale case has no permanence social worker, and its adoption reminders go to the child's.
+    public var standIns: [String: String] = [:]
     public var file: String
 
     public func role(_ name: String) -> (name: String, title: String)? { roles.first { $0.name == name } }
     public func event(_ name: String) -> EventKind? { events.first { $0.name == name } }
     public func hasPlan(_ name: String) -> Bool { plans.contains { $0.name == name } }
+    public func period(_ name: String) -> PeriodKind? { periods.first { $0.name == name } }
 
     static func decode(file: String, text: String, diagnostics: Diagnostics) -> Vocabulary? {
         guard var top = TableReader.root(file: file, text: text, diagnostics: diagnostics) else { return nil }
@@ -49,6 +71,29 @@ public struct Vocabulary: Sendable {
         } else {
             diagnostics.report(file, 1, "events", "missing; define each event kind as [events.NAME] with means = \"...\"")
         }
+        var standIns: [String: String] = [:]
+        var standInLines: [String: Int] = [:]
+        if var t = top.table("stand-ins") {
+            for k in t.table.keys {
+                standInLines[k] = t.lineOf(k)
+                if let s = t.string(k, required: true) { standIns[k] = s }
+            }
+            t.finish()
+        }
+        var periods: [PeriodKind] = []
+        if var t = top.table("periods") {
+            for (name, var p) in t.subtables() {
+                let meaning = p.string("means", required: true) ?? ""
+                let starts = p.strings("starts", required: true).map(\.0)
+                let ends = p.strings("ends").map(\.0)
+                let restarts = p.bool("restarts") ?? false
+                periods.append(PeriodKind(
+                    name: name, meaning: meaning, starts: starts, ends: ends, restarts: restarts, line: p.line,
+                    keyLines: ["starts": p.lineOf("starts"), "ends": p.lineOf("ends")]))
+                p.finish()
+            }
+            t.finish()
+        }
         top.finish()
         let names = Set(events.map(\.name))
         for e in events {
@@ -56,6 +101,28 @@ public struct Vocabulary: Sendable {
                 diagnostics.report(file, e.line, "events.\(e.name).counts-as", "unknown event '\(c)'\(didYouMean(c, names))")
             }
         }
-        return Vocabulary(plans: plans, roles: roles, events: events, file: file)
+        for p in periods {
+            for (key, list) in [("starts", p.starts), ("ends", p.ends)] {
+                for e in list where !names.contains(e) {
+                    diagnostics.report(file, p.keyLines[key] ?? p.line, "periods.\(p.name).\(key)", "unknown event '\(e)'\(didYouMean(e, names))")
+                }
+            }
+        }
+        let roleNames = Set(roles.map(\.0))
+        for (role, by) in standIns.sorted(by: { $0.key < $1.key }) {
+            for r in [role, by] where !roleNames.contains(r) {
+                diagnostics.report(file, standInLines[role] ?? 1, "stand-ins.\(role)", "unknown role '\(r)'\(didYouMean(r, roleNames))")
+            }
+            var seen: Set<String> = [role]
+            var next = standIns[by].map { _ in by }
+            while let n = next {
+                if !seen.insert(n).inserted {
+                    diagnostics.report(file, standInLines[role] ?? 1, "stand-ins.\(role)", "stand-ins go round in a circle through '\(n)'")
+                    break
+                }
+                next = standIns[n]
+            }
+        }
+        return Vocabulary(plans: plans, roles: roles, events: events, periods: periods, standIns: standIns, file: file)
     }
 }

@@ -7,9 +7,14 @@ struct CaseIndex {
     private let positions: [Int32]
     /// `positions[starts[k] ..< starts[k + 1]]` are the events that count as kind `k`.
     private let starts: [Int32]
+    /// Each event's own kind (-1 if the vocabulary does not know it).
+    private let kindOf: [Int]
+    private let expansions: [[Int]]
 
     init(events: [CaseEvent], kindOf: [Int], expansions: [[Int]]) {
         self.events = events
+        self.kindOf = kindOf
+        self.expansions = expansions
         let kinds = expansions.count
         var counts = [Int32](repeating: 0, count: kinds + 1)
         for k in kindOf where k >= 0 {
@@ -26,6 +31,12 @@ struct CaseIndex {
         }
         self.positions = positions
         self.starts = counts
+    }
+
+    /// The event at `p` counts as one of `kinds`.
+    func counts(_ p: Int32, asAnyOf kinds: [Int]) -> Bool {
+        let k = kindOf[Int(p)]
+        return k >= 0 && expansions[k].contains { kinds.contains($0) }
     }
 
     /// Positions of events that count as any of `kinds`, ascending.

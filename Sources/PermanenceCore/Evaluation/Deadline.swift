@@ -6,7 +6,18 @@ public enum DeadlineStatus: String, Sendable, CaseIterable {
     case overdue
     case metOnTime = "met-on-time"
     case metLate = "met-late"
-    case moot
+    /// Missed, and then closed (its period ended, or the step stopped being needed, after the deadline had
+    /// passed): a breach stays a breach, but nobody is chased about it any more.
+    case missed
+    /// No longer needed: what it was for ended, or the condition that made it unnecessary happened, before
+    /// it fell due.
+    case notNeeded = "not-needed"
+    /// A "not before" step taken before its earliest date: a finding for someone to look at.
+    case tooEarly = "too-early"
+    /// A "not before" step whose earliest date has not come.
+    case notYet = "not-yet"
+    /// A "not before" step that may now be taken (nothing is overdue: there is no latest date).
+    case permitted
     /// The stage has not started: the event that starts the clock has not happened (or been recorded) yet.
     /// Nothing is wrong and nobody needs to act.
     case waiting
@@ -19,6 +30,24 @@ public enum DeadlineStatus: String, Sendable, CaseIterable {
 
     /// Still needs doing.
     public var isOpen: Bool { self == .upcoming || self == .due || self == .overdue }
+
+    /// How a person reads it in `explain` and the agenda.
+    public var words: String {
+        switch self {
+        case .upcoming: return "upcoming"
+        case .due: return "due today"
+        case .overdue: return "overdue"
+        case .metOnTime: return "done on time"
+        case .metLate: return "done late"
+        case .missed: return "missed"
+        case .notNeeded: return "no longer needed"
+        case .tooEarly: return "done too early"
+        case .notYet: return "not yet allowed"
+        case .permitted: return "allowed now"
+        case .waiting: return "not started"
+        case .cannotCompute: return "cannot be worked out"
+        }
+    }
 }
 
 /// One deadline of one rule for one case: computed, or the reason it cannot be.
@@ -60,8 +89,14 @@ public struct Deadline: Sendable {
         public let isExact: Bool
         /// The event that met it, if any (it may be future-dated).
         public let met: EventRef?
-        /// The event that made it moot or ended its cycle, if any.
+        /// The event that made it unnecessary, ended its cycle or closed its period, if any.
         public let moot: EventRef?
+        /// A "by" deadline, an earliest date, or both.
+        public var kind: TimescaleKind = .by
+        /// For "not before" and windows: the first moment the step may be taken.
+        public var earliest: Instant?
+        /// Extensions applied (each recorded extension event), in order.
+        public var extendedBy: [EventRef] = []
     }
 
     /// The computed deadline, if there is one.
@@ -73,8 +108,17 @@ public struct Deadline: Sendable {
     /// The status at `now`. Events dated after `now` have not happened yet and do not count.
     public func status(at now: Instant, zone: ZoneRules) -> DeadlineStatus {
         guard case .computed(let c) = state else { return awaitsAnchor ? .waiting : .cannotCompute }
-        if let met = c.met, met.at <= now { return met.at < c.dueInstant ? .metOnTime : .metLate }
-        if let moot = c.moot, moot.at <= now { return .moot }
+        if c.kind == .notBefore {
+            if let met = c.met, met.at <= now { return met.at < (c.earliest ?? c.dueInstant) ? .tooEarly : .metOnTime }
+            if let moot = c.moot, moot.at <= now { return .notNeeded }
+            return now < (c.earliest ?? c.dueInstant) ? .notYet : .permitted
+        }
+        if let met = c.met, met.at <= now {
+            if let e = c.earliest, met.at < e { return .tooEarly }
+            return met.at < c.dueInstant ? .metOnTime : .metLate
+        }
+        // Closed after it was missed: still a breach.
+        if let moot = c.moot, moot.at <= now { return moot.at >= c.dueInstant ? .missed : .notNeeded }
         if now >= c.dueInstant { return .overdue }
         if zone.localDate(at: now) >= c.dueDate { return .due }
         return .upcoming

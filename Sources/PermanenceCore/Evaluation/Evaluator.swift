@@ -9,6 +9,7 @@ public struct Evaluator: Sendable {
     /// Evaluates every applicable rule for a case. Withdrawn and superseded events are set aside first, so
     /// changing or withdrawing an event re-evaluates everything that depended on it.
     public func evaluate(_ c: ChildCase, events: [CaseEvent]) -> CaseEvaluation {
+        let c = withStandIns(c)
         let (active, ignored) = resolve(events)
         var deadlines: [Deadline] = []
         let applicable = ruleSet.applicableRules(plan: c.plan, calendar: c.calendar, packs: c.packs)
@@ -23,10 +24,32 @@ public struct Evaluator: Sendable {
         let local = DateCalculator(zone: ruleSet.zone, calendar: calendar)
         let statutory = ruleSet.statutoryCalendars[c.calendar].map { DateCalculator(zone: ruleSet.zone, calendar: $0) } ?? local
         deadlines.reserveCapacity(applicable.count + active.count)
+        var periods = CasePeriods(index: index, kinds: ruleSet.periods)
         for i in applicable {
-            evaluateRule(i, index, ruleSet.compiled[i].statutory ? statutory : local, into: &deadlines)
+            evaluateRule(i, index, &periods, ruleSet.compiled[i].statutory ? statutory : local, into: &deadlines)
         }
         return CaseEvaluation(caseRecord: c, events: active, ignoredEvents: ignored, deadlines: deadlines)
+    }
+
+    /// The case with each empty role filled by its stand-in's worker (`[stand-ins]` in the vocabulary), so
+    /// reminders, escalations and the agenda reach a real person.
+    func withStandIns(_ c: ChildCase) -> ChildCase {
+        let standIns = ruleSet.vocabulary.standIns
+        guard !standIns.isEmpty else { return c }
+        var out = c
+        for role in standIns.keys where c.assignments[role] == nil {
+            var by = standIns[role]
+            var hops = 0
+            while let b = by, hops < standIns.count {
+                if let w = c.assignments[b] {
+                    out.assignments[role] = w
+                    break
+                }
+                by = standIns[b]
+                hops += 1
+            }
+        }
+        return out
     }
 
     /// Splits events into those that count (time order) and those that do not, with reasons.
@@ -65,18 +88,100 @@ public struct Evaluator: Sendable {
         return Deadline.EventRef(id: e.id, position: Int(p), at: e.at, dateOnly: e.dateOnly)
     }
 
-    private func evaluateRule(_ i: Int, _ index: CaseIndex, _ calc: DateCalculator, into out: inout [Deadline]) {
+    /// The stretch of a case's history a rule's deadlines are worked out in: the whole case, or one period
+    /// of its scope (less any time it is suspended).
+    struct Span {
+        /// First position an anchor may stand at.
+        let lower: Int32
+        /// The event that closes the span (its period ended, or a suspension began); nil if it goes on.
+        let close: Int32?
+        /// The anchor is this event rather than the rule's own: the start of its period, or the end of a
+        /// suspension, from which the rule starts again.
+        let fixedAnchor: Int32?
+
+        static let whole = Span(lower: 0, close: nil, fixedAnchor: nil)
+    }
+
+    private func evaluateRule(_ i: Int, _ index: CaseIndex, _ periods: inout CasePeriods, _ calc: DateCalculator, into out: inout [Deadline]) {
         let rule = ruleSet.compiled[i]
-        let anchors = index.positions(rule.anchor)
-        guard let first = anchors.first else {
-            var d = Deadline(ruleIndex: i, ruleID: rule.id, cycle: 1, state: .cannotCompute(reason: rule.missingAnchorReason))
-            d.awaitsAnchor = true
-            out.append(d)
+        guard let scope = rule.scope else {
+            if !evaluateSpan(i, rule, index, .whole, calc, into: &out) { out.append(waiting(i, rule)) }
             return
         }
+        var produced = false
+        var matching = false
+        let instances = periods.instances(scope)
+        for p in instances {
+            if !rule.scopeTypes.isEmpty && !index.counts(p.start, asAnyOf: rule.scopeTypes) { continue }
+            if !rule.scopeExcept.isEmpty && index.counts(p.start, asAnyOf: rule.scopeExcept) { continue }
+            matching = true
+            for span in spans(p, rule, &periods) {
+                if evaluateSpan(i, rule, index, span, calc, into: &out) { produced = true }
+            }
+        }
+        // A rule for some types of placement says nothing about a case whose placements are all of others.
+        if !produced && (matching || (instances.isEmpty && rule.scopeTypes.isEmpty)) { out.append(waiting(i, rule)) }
+    }
+
+    private func waiting(_ i: Int, _ rule: CompiledRule) -> Deadline {
+        var d = Deadline(ruleIndex: i, ruleID: rule.id, cycle: 1, state: .cannotCompute(reason: rule.missingAnchorReason))
+        d.awaitsAnchor = true
+        return d
+    }
+
+    /// A period of the rule's scope, cut where the rule is suspended: the part before the first suspension,
+    /// then one part from the end of each suspension to the start of the next (or the period's end).
+    private func spans(_ p: CasePeriods.Instance, _ rule: CompiledRule, _ periods: inout CasePeriods) -> [Span] {
+        let first = Span(lower: p.start, close: p.end, fixedAnchor: rule.anchorIsScopeStart ? p.start : nil)
+        guard !rule.suspendedIn.isEmpty else { return [first] }
+        var gaps: [CasePeriods.Instance] = []
+        for k in rule.suspendedIn {
+            for g in periods.instances(k) where (p.end.map { g.start < $0 } ?? true) && (g.end.map { $0 > p.start } ?? true) {
+                gaps.append(g)
+            }
+        }
+        guard !gaps.isEmpty else { return [first] }
+        gaps.sort { $0.start < $1.start }
+        var out: [Span] = []
+        var lower = p.start
+        var anchor = first.fixedAnchor
+        for g in gaps {
+            if g.start >= lower {
+                out.append(Span(lower: lower, close: g.start, fixedAnchor: anchor))
+            }
+            guard let end = g.end else { return out }
+            if end > lower {
+                lower = end
+                anchor = end
+            }
+        }
+        if p.end.map({ lower < $0 }) ?? true { out.append(Span(lower: lower, close: p.end, fixedAnchor: anchor)) }
+        return out
+    }
+
+    /// The part of a sorted slice of positions from `lower` up to and including `upper`.
+    private func within(_ slice: ArraySlice<Int32>, from lower: Int32, through upper: Int32?) -> ArraySlice<Int32> {
+        let lo = upperBound(slice, lower - 1)
+        let hi = upper.map { upperBound(slice, $0) } ?? slice.endIndex
+        return lo < hi ? slice[lo..<hi] : slice[lo..<lo]
+    }
+
+    /// Works out a rule's deadlines in one span; false if its anchor is not in it (the rule is waiting).
+    private func evaluateSpan(_ i: Int, _ rule: CompiledRule, _ index: CaseIndex, _ span: Span, _ calc: DateCalculator, into out: inout [Deadline]) -> Bool {
+        if !rule.onlyIf.isEmpty && within(index.positions(rule.onlyIf), from: span.lower, through: span.close).isEmpty { return false }
+        var anchors: ArraySlice<Int32>
+        if let fixed = span.fixedAnchor {
+            anchors = [fixed][...]
+        } else {
+            // An anchor at the closing event itself starts nothing in this span.
+            let upper = span.close.map { $0 - 1 }
+            anchors = span.lower == 0 && upper == nil ? index.positions(rule.anchor) : within(index.positions(rule.anchor), from: span.lower, through: upper)
+        }
+        if !rule.anchorExcept.isEmpty { anchors = anchors.filter { !index.counts($0, asAnyOf: rule.anchorExcept) }[...] }
+        guard let first = anchors.first else { return false }
         let chosen: ArraySlice<Int32>
         switch rule.occurrence {
-        case .only:
+        case .only where span.fixedAnchor == nil:
             let a = index.events[Int(first)]
             if let other = anchors.first(where: { index.events[Int($0)].at != a.at }) {
                 let b = index.events[Int(other)]
@@ -84,21 +189,29 @@ public struct Evaluator: Sendable {
                     + "\(b.id) at \(ruleSet.zone.iso8601(b.at)). If one was recorded in error, correct it; if both happened, "
                     + "keep the record as it is and tell your permanenced administrator, who can make the rule count from each"
                 out.append(Deadline(ruleIndex: i, ruleID: rule.id, cycle: 1, state: .cannotCompute(reason: reason)))
-                return
+                return true
             }
             chosen = anchors.prefix(1)
-        case .first: chosen = anchors.prefix(1)
+        case .only, .first: chosen = anchors.prefix(1)
         case .latest: chosen = anchors.suffix(1)
         case .each: chosen = anchors
         }
+        func limited(_ kinds: [Int]) -> ArraySlice<Int32> {
+            let all = index.positions(kinds)
+            return span.close == nil ? all : within(all, from: 0, through: span.close)
+        }
         var chain = Chain(
-            index: index, met: index.positions(rule.metBy), moot: index.positions(rule.mootOrUntil),
-            until: index.positions(rule.until), consumed: chosen.count > 1 ? Set() : nil)
-        var previous: Int32 = -1
+            index: index, met: limited(rule.metBy), moot: limited(rule.mootOrUntil),
+            until: limited(rule.until), consumed: chosen.count > 1 ? Set() : nil, close: span.close,
+            extensions: rule.extendOn.isEmpty ? [] : limited(rule.extendOn),
+            switches: rule.switchOn.map { limited($0.events) } ?? [],
+            conditions: rule.mootIf.isEmpty ? [] : limited(rule.mootIf))
+        var previous: Int32 = span.lower - 1
         for anchor in chosen {
             cycles(i, rule, anchor, previous, calc, &chain, &out)
             previous = anchor
         }
+        return true
     }
 
     /// The positions a rule's chain of deadlines draws on.
@@ -109,6 +222,14 @@ public struct Evaluator: Sendable {
         let until: ArraySlice<Int32>
         /// Meeting events already used by an earlier anchor's chain (only for rules anchored on each event).
         var consumed: Set<Int32>?
+        /// The event that closes the span, if it has one: a deadline still open then closes with it.
+        let close: Int32?
+        /// Events that extend a deadline.
+        let extensions: ArraySlice<Int32>
+        /// Events after which the repeat interval changes (`later.when`).
+        let switches: ArraySlice<Int32>
+        /// `moot-if` events: one between the previous anchor and this one means the deadline was never needed.
+        let conditions: ArraySlice<Int32>
     }
 
     // swiftlint:disable:next function_parameter_count
@@ -122,19 +243,23 @@ public struct Evaluator: Sendable {
         // event: after the previous anchor).
         var window = isBefore ? previousAnchor : anchor
         let endOfCycle = chain.until.first { $0 > anchor }.map { index.events[Int($0)].at }
+        let closeAt = chain.close.map { index.events[Int($0)].at }
         var base = ref(index, anchor)
         let anchorRef = base
         var switchAt: Instant?
         if let later = rule.later, let p = try? calc.add(later.after, to: point(anchorRef)) {
             switchAt = instant(p)
         }
+        // The first event after the anchor that switches the repeat interval (`later.when`).
+        let switchEvent = chain.switches.first { $0 > anchor }.map { index.events[Int($0)].at }
         var cycle = 1
         while cycle <= 500 {
             let offset: Offset
             if cycle == 1 {
                 offset = rule.due
             } else if rule.repeats, !rule.every.isEmpty {
-                if let later = rule.later, let switchAt, base.at >= switchAt {
+                // With both after and when, the interval changes once both hold.
+                if let later = rule.later, let switchAt, base.at >= switchAt, rule.switchOn == nil || (switchEvent.map { $0 <= base.at } ?? false) {
                     offset = later.every
                 } else {
                     offset = rule.every[min(cycle - 2, rule.every.count - 1)]
@@ -143,9 +268,22 @@ public struct Evaluator: Sendable {
                 return
             }
             if cycle > 1, let end = endOfCycle, end <= base.at { return }
-            let due: (Instant, LocalDate, Bool)
+            if cycle > 1, let closeAt, closeAt <= base.at { return }
+            var due: (Instant, LocalDate, Bool)
+            var earliest: Instant?
+            var extendedBy: [Deadline.EventRef] = []
             do {
                 due = try dueMoment(offset, from: base, rule: rule, calc: calc)
+                // Weekly until the first review, then every four weeks: once the switching event has happened
+                // (before this deadline would fall), the new interval counts from the same base.
+                if cycle > 1, rule.later == nil, let sw = rule.switchOn, let at = switchEvent, at < due.0 {
+                    due = try dueMoment(sw.every, from: base, rule: rule, calc: calc)
+                }
+                if cycle == 1, let e = rule.earliest {
+                    let m = try dueMoment(e, from: base, rule: rule, calc: calc)
+                    earliest = m.2 ? m.0 : ruleSet.zone.startOfDay(m.1)
+                    if rule.kind == .notBefore { due = (earliest!, m.1, m.2) }
+                }
             } catch {
                 out.append(Deadline(ruleIndex: i, ruleID: rule.id, cycle: cycle, state: .cannotCompute(reason: error.description)))
                 return
@@ -178,10 +316,36 @@ public struct Evaluator: Sendable {
                 let p = chain.moot[m]
                 if met == nil || index.events[Int(p)].at < index.events[Int(met!)].at { moot = p }
             }
+            // "Only if no adopters identified": adopters identified before the clock started mean it was never
+            // needed.
+            if cycle == 1, !isBefore,
+               let p = chain.conditions.last(where: { $0 > previousAnchor && $0 < anchor }) {
+                moot = p
+                met = nil
+            }
+            // The span closed (its period ended, or a suspension began) before anything met or ended it.
+            if let close = chain.close, met == nil, moot == nil, close > window { moot = close }
             if let met, moot == nil { chain.consumed?.insert(met) }
-            out.append(Deadline(ruleIndex: i, ruleID: rule.id, cycle: cycle, state: .computed(.init(
+            // Each extension recorded after the clock started and before the deadline was met moves it.
+            if let by = rule.extendBy {
+                let e0 = upperBound(chain.extensions, window)
+                for p in chain.extensions[e0...] {
+                    let x = index.events[Int(p)]
+                    if let m = met ?? moot, index.events[Int(m)].at <= x.at { break }
+                    let from = max(due.1, ruleSet.zone.localDate(at: x.at))
+                    guard let date = try? calc.addToDate(by, from) else { break }
+                    due = (due.2 ? ruleSet.zone.instant(LocalDateTime(date: date, secondOfDay: ruleSet.zone.localDateTime(at: due.0).secondOfDay))
+                        : ruleSet.zone.startOfDay(date.adding(days: 1)), date, due.2)
+                    extendedBy.append(ref(index, p))
+                }
+            }
+            var computed = Deadline.Computed(
                 anchor: base, offset: offset, dueInstant: due.0, dueDate: due.1, isExact: due.2,
-                met: moot == nil ? met.map { ref(index, $0) } : nil, moot: moot.map { ref(index, $0) }))))
+                met: moot == nil ? met.map { ref(index, $0) } : nil, moot: moot.map { ref(index, $0) })
+            computed.kind = rule.kind
+            computed.earliest = earliest
+            computed.extendedBy = extendedBy
+            out.append(Deadline(ruleIndex: i, ruleID: rule.id, cycle: cycle, state: .computed(computed)))
             guard let met, moot == nil, rule.repeats else { return }
             base = ref(index, met)
             // A date-only meeting on the anchor's day may stand before the anchor: later cycles still count

@@ -22,7 +22,8 @@ public struct NotificationPlanner: Sendable {
         guard let calendar = ruleSet.calendars[evaluation.caseRecord.calendar] else { return [] }
         let calc = DateCalculator(zone: ruleSet.zone, calendar: calendar)
         for d in evaluation.deadlines {
-            guard let c = d.computed else { continue }
+            // A "not before" step has no latest date: nothing to remind of or chase.
+            guard let c = d.computed, c.kind != .notBefore else { continue }
             if catchUp {
                 var all: [PlannedNotification] = []
                 plan(d, c, evaluation.caseRecord, calc, from: .distantPast, until: until, into: &all, skipBefore: from)

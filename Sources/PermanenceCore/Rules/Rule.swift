@@ -21,8 +21,32 @@ public struct Rule: Sendable {
     public var calendars: [String]
     /// Which working days its `wd` offsets count: the statutory definition, or the authority's calendar.
     public var workingDays: WorkingDays
-    /// Event kinds that start the clock; the first listed kind that occurs is used.
+    /// The period each of its deadlines belongs to (a period kind of the vocabulary: `episode`, `placement`,
+    /// `proceedings`); nil for the whole case. A scoped rule starts again in each period, counts only the
+    /// events inside it, and closes when the period ends: no longer needed if it was not yet due, a breach
+    /// that stays one if it was.
+    public var scope: String?
+    /// Only periods whose starting event counts as one of these kinds (placement types); empty for all.
+    public var scopeTypes: [String]
+    /// Not periods whose starting event counts as one of these kinds (placements with their own rules).
+    public var scopeExcept: [String]
+    /// Periods during which the rule does not apply (CPPCR reviews while placed for adoption, reg 3): a
+    /// deadline still open when one starts is no longer owed (or stays missed), and the rule starts again,
+    /// from its first interval, on the day one ends.
+    public var suspendedIn: [String]
+    /// A deadline ("by"), an earliest date ("not before"), or both (a window).
+    public var kind: TimescaleKind
+    /// For "not before" and windows: the earliest the step may be taken, from the same anchor.
+    public var earliest: Offset?
+    /// An event that extends the deadline (a court's extension of the 26-week timetable, s32(5)).
+    public var extend: Extension?
+    /// Event kinds that start the clock; the first listed kind that occurs is used (for a scoped rule
+    /// without one: the event that started the period).
     public var anchor: [String]
+    /// Anchor events that count as one of these kinds start nothing (every review but the early one).
+    public var anchorExcept: [String] = []
+    /// The rule applies only where one of these events is recorded in its span (a PACE test-of-change case).
+    public var onlyIf: [String] = []
     /// Which occurrence of the anchor counts.
     public var anchorOccurrence: AnchorOccurrence
     /// Offset from the anchor: positive after it, negative before a future-dated anchor.
@@ -54,7 +78,9 @@ public struct Rule: Sendable {
 
     public init(
         id: String, title: String, action: String? = nil, pack: String, source: String, covers: [String] = [],
-        plans: [String] = [], calendars: [String] = [], workingDays: WorkingDays = .local, anchor: [String],
+        plans: [String] = [], calendars: [String] = [], workingDays: WorkingDays = .local, scope: String? = nil,
+        scopeTypes: [String] = [], scopeExcept: [String] = [], suspendedIn: [String] = [], kind: TimescaleKind = .by, earliest: Offset? = nil,
+        extend: Extension? = nil, anchor: [String],
         anchorOccurrence: AnchorOccurrence = .only, due: Offset, dueTime: DueTime? = nil, metBy: [String],
         metByNth: Int = 1, mootIf: [String] = [], recurrence: Recurrence? = nil, remind: [Offset] = [],
         escalate: [Escalation] = [], owner: String, copy: [String] = [], severity: Severity = .routine,
@@ -69,6 +95,13 @@ public struct Rule: Sendable {
         self.plans = plans
         self.calendars = calendars
         self.workingDays = workingDays
+        self.scope = scope
+        self.scopeTypes = scopeTypes
+        self.scopeExcept = scopeExcept
+        self.suspendedIn = suspendedIn
+        self.kind = kind
+        self.earliest = earliest
+        self.extend = extend
         self.anchor = anchor
         self.anchorOccurrence = anchorOccurrence
         self.due = due
@@ -84,6 +117,30 @@ public struct Rule: Sendable {
         self.severity = severity
         self.file = file
         self.line = line
+    }
+}
+
+/// What kind of timescale a rule is.
+public enum TimescaleKind: String, Sendable {
+    /// Done by a date: late is a breach.
+    case by
+    /// Not before a date (an adoption application, s42(2) Adoption and Children Act 2002): too early is a
+    /// finding, never "met"; there is nothing to remind anyone of.
+    case notBefore = "not-before"
+    /// Not before one date and by another.
+    case window
+}
+
+/// An event that pushes a deadline back (`extend = { on = "timetable-extended", by = "8w" }`): each one
+/// recorded before the deadline is met moves it to `by` after the later of the current due day and the
+/// day of the extension.
+public struct Extension: Sendable, Equatable {
+    public var on: [String]
+    public var by: Offset
+
+    public init(on: [String], by: Offset) {
+        self.on = on
+        self.by = by
     }
 }
 
@@ -125,15 +182,23 @@ public struct Recurrence: Sendable, Equatable {
     public var until: [String]
     /// A different interval once this long has passed since the anchor (`12mo` then every `3mo`).
     public var later: (after: Offset, every: Offset)?
+    /// A different interval once one of these events has happened since the anchor (weekly visits until the
+    /// first review, then 4-weekly: CPPCR reg 28(4)).
+    public var switchOn: (events: [String], every: Offset)?
 
-    public init(every: [Offset], until: [String] = [], later: (after: Offset, every: Offset)? = nil) {
+    public init(
+        every: [Offset], until: [String] = [], later: (after: Offset, every: Offset)? = nil,
+        switchOn: (events: [String], every: Offset)? = nil
+    ) {
         self.every = every
         self.until = until
         self.later = later
+        self.switchOn = switchOn
     }
 
     public static func == (a: Recurrence, b: Recurrence) -> Bool {
         a.every == b.every && a.until == b.until && a.later?.after == b.later?.after && a.later?.every == b.later?.every
+            && a.switchOn?.events == b.switchOn?.events && a.switchOn?.every == b.switchOn?.every
     }
 }
 

@@ -15,7 +15,18 @@ extension RulePack {
         let source = header.string("source", required: true) ?? ""
         let plans = header.strings("plans").map(\.0)
         let calendars = header.strings("calendars").map(\.0)
-        let workingDays = Self.workingDays(&header) ?? .local
+        var nations: [Jurisdiction] = []
+        for (n, line) in header.strings("nations") {
+            if let j = Jurisdiction(rawValue: n) {
+                nations.append(j)
+            } else {
+                header.report("nations", line, "'\(n)' is not one of \(Jurisdiction.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+        }
+        let statutory = header.bool("statutory") ?? false
+        let gaps = header.string("gaps")
+        // A statutory pack counts working days as its regulations define them unless it says otherwise.
+        let workingDays = Self.workingDays(&header) ?? (statutory ? .statutory : .local)
         header.finish()
 
         var rules: [Rule] = []
@@ -32,7 +43,7 @@ extension RulePack {
         if rules.isEmpty && !root.keys.contains("rule") {
             diagnostics.report(file, root.line, "rule", "the pack has no [[rule]] tables")
         }
-        return RulePack(id: id, title: title, source: source, rules: rules, file: file, line: header.line)
+        return RulePack(id: id, title: title, source: source, rules: rules, nations: nations, statutory: statutory, gaps: gaps, file: file, line: header.line)
     }
 
     /// `working-days = "statutory" | "local"`, if given (and valid).
@@ -69,7 +80,20 @@ extension RulePack {
         let rulePlans = hasPlans ? ownPlans : plans
         let ruleCalendars = hasCalendars ? ownCalendars : calendars
         let workingDays = Self.workingDays(&r) ?? packWorkingDays
-        let anchor = r.strings("anchor", required: true).map(\.0)
+        let scope = r.string("scope")
+        let scopeTypes = r.strings("scope-types").map(\.0)
+        let scopeExcept = r.strings("scope-except").map(\.0)
+        if !scopeExcept.isEmpty && scope == nil {
+            r.report("scope-except", r.lineOf("scope-except"), "scope-except narrows a scope: set scope too, e.g. scope = \"placement\"")
+        }
+        let suspendedIn = r.strings("suspended-in").map(\.0)
+        if !scopeTypes.isEmpty && scope == nil {
+            r.report("scope-types", r.lineOf("scope-types"), "scope-types narrows a scope: set scope too, e.g. scope = \"placement\"")
+        }
+        // A scoped rule counts from the start of its period unless it names another anchor.
+        let anchor = r.strings("anchor", required: scope == nil).map(\.0)
+        let anchorExcept = r.strings("anchor-except").map(\.0)
+        let onlyIf = r.strings("only-if").map(\.0)
         var occurrence = AnchorOccurrence.only
         if let s = r.string("anchor-occurrence") {
             if let o = AnchorOccurrence(rawValue: s) {
@@ -79,7 +103,21 @@ extension RulePack {
                     "'\(s)' is not one of \(AnchorOccurrence.allCases.map(\.rawValue).joined(separator: ", "))")
             }
         }
-        let due = r.offset("due", required: true)
+        let earliest = r.offset("earliest")
+        let due = r.offset("due", required: earliest == nil)
+        let kind: TimescaleKind = earliest == nil ? .by : (r.has("due") ? .window : .notBefore)
+        if let earliest, earliest.amount < 0 {
+            r.report("earliest", r.lineOf("earliest"), "an earliest date comes after its anchor; write a positive offset")
+        }
+        var extend: Extension?
+        if var x = r.table("extend") {
+            let on = x.strings("on", required: true).map(\.0)
+            if let by = x.offset("by", required: true) {
+                if by.amount <= 0 { x.report("by", x.lineOf("by"), "an extension moves the deadline later; write a positive offset") }
+                extend = Extension(on: on, by: by)
+            }
+            x.finish()
+        }
         var dueTime: DueTime?
         if let s = r.string("due-time") {
             switch s {
@@ -107,14 +145,21 @@ extension RulePack {
             }
             let until = rep.strings("until").map(\.0)
             var later: (Offset, Offset)?
+            var switchOn: ([String], Offset)?
             if var l = rep.table("later") {
-                if let a = l.offset("after", required: true), let e = l.offset("every", required: true) {
-                    later = (a, e)
+                // after: once this long has passed since the anchor; when: once one of these events has
+                // happened; both: once both hold (3-monthly visits after a year, where the placement is
+                // intended to last until 18).
+                let when = l.strings("when").map(\.0)
+                let after = l.offset("after", required: when.isEmpty)
+                if let e = l.offset("every", required: true) {
+                    if let after { later = (after, e) }
+                    if !when.isEmpty { switchOn = (when, e) }
                 }
                 l.finish()
             }
             rep.finish()
-            recurrence = Recurrence(every: every, until: until, later: later)
+            recurrence = Recurrence(every: every, until: until, later: later, switchOn: switchOn)
         }
         let remind = r.offsets("remind")
         for o in remind where o.amount <= 0 {
@@ -149,10 +194,14 @@ extension RulePack {
         guard let id, let title, let owner else { return nil }
         var rule = Rule(
             id: id, title: title, action: action, pack: pack, source: source, covers: covers, plans: rulePlans,
-            calendars: ruleCalendars, workingDays: workingDays, anchor: anchor, anchorOccurrence: occurrence, due: due ?? Offset(0, .days), dueTime: dueTime,
+            calendars: ruleCalendars, workingDays: workingDays, scope: scope, scopeTypes: scopeTypes, scopeExcept: scopeExcept, suspendedIn: suspendedIn,
+            kind: kind, earliest: earliest, extend: extend, anchor: anchor, anchorOccurrence: occurrence, due: due ?? earliest ?? Offset(0, .days), dueTime: dueTime,
             metBy: metBy, metByNth: nth, mootIf: moot, recurrence: recurrence, remind: remind, escalate: escalate,
             owner: owner, copy: copy, severity: severity, file: r.file, line: r.line)
-        for k in ["anchor", "met-by", "moot-if", "owner", "copy", "escalate", "plans", "calendars", "repeat", "id"] {
+        rule.anchorExcept = anchorExcept
+        rule.onlyIf = onlyIf
+        for k in ["anchor-except", "only-if", "anchor", "met-by", "moot-if", "owner", "copy", "escalate", "plans", "calendars", "repeat", "id", "scope", "scope-types", "scope-except",
+                  "suspended-in", "extend", "earliest", "due"] {
             rule.keyLines[k] = r.lineOf(k)
         }
         return rule

@@ -81,7 +81,7 @@ import Testing
         let text = """
             case_ref,initials,plan,calendar,packs,social-worker,team-manager
             A1,A.B.,adoption,scotland,scotland-statutory,e.macleod,a.stewart
-            A2,,adopshun,wales,nopack,,
+            A2,,adopshun,atlantis,nopack,,
             """
         do {
             _ = try CaseTable.decode(file: "cases.csv", text: text, ruleSet: set)

@@ -175,7 +175,7 @@ import Testing
 
     @Test func configuredCalendarsAndDefaultPacksAreChecked() {
         let found = issues([goodPack], config: """
-            default-calendar = "wales"
+            default-calendar = "atlantis"
             default-packs = ["nope"]
             """)
         #expect(found.map(\.key).sorted() == ["default-calendar", "default-packs"])

@@ -29,7 +29,7 @@ import Testing
 
     @Test func theShippedConfigurationIsValid() throws {
         let set = try shippedRuleSet()
-        #expect(set.packs.count == 8)
+        #expect(set.packs.count == 10)
         #expect(set.rules.count >= Self.deadlineRows.count)
     }
 
@@ -62,13 +62,14 @@ import Testing
         let set = try shippedRuleSet()
         func rule(_ id: String) throws -> Rule { try #require(set.rules.first { $0.id == id }) }
         let visit = try rule("post-placement-visit")
-        #expect(visit.anchor == ["placed-for-adoption"] && visit.due == Offset(72, .hours) && visit.metBy == ["visit"])
+        // Each placement for adoption starts them again (the period's start is the anchor).
+        #expect(visit.scope == "adoptive-placement" && visit.anchor.isEmpty && visit.due == Offset(72, .hours) && visit.metBy == ["visit"])
         #expect(visit.mootIf.isEmpty && visit.recurrence == nil)
         let review = try rule("adoption-review-28-day")
-        #expect(review.anchor == ["placed-for-adoption"] && review.due == Offset(28, .days) && review.metBy == ["review"])
-        #expect(review.recurrence == Recurrence(every: [Offset(3, .months), Offset(6, .months)], until: ["adoption-order"]))
+        #expect(review.scope == "adoptive-placement" && review.due == Offset(28, .days) && review.metBy == ["review"])
+        #expect(review.recurrence == Recurrence(every: [Offset(3, .months), Offset(6, .months)]))
         let exception = try rule("exception-report-week-40")
-        #expect(exception.anchor == ["placement-order"] && exception.due == Offset(40, .weeks))
+        #expect(exception.scope == "authority-to-place" && exception.anchor.isEmpty && exception.due == Offset(40, .weeks))
         #expect(exception.metBy == ["exception-report"] && exception.mootIf == ["adoption-application-lodged"])
         let ff = try rule("family-finding-review")
         #expect(ff.anchor.first == "family-finding-started" && ff.due == Offset(3, .months))

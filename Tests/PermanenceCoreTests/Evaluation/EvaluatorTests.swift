@@ -28,8 +28,10 @@ import Testing
     }
 
     @Test func contradictoryAnchorsCannotBeComputed() {
-        let e = events([("a", "placed-for-adoption", "2026-10-23T14:00"), ("b", "placed-for-adoption", "2026-10-24T10:00")])
-        guard case .cannotCompute(let reason)? = deadline(e, "post-placement-visit")?.state else {
+        // A rule that counts from one best interest decision, and a record with two (two placements for
+        // adoption are not a contradiction: each starts its own period).
+        let e = events([("a", "best-interest-decision", "2026-10-23T14:00"), ("b", "best-interest-decision", "2026-10-24T10:00")])
+        guard case .cannotCompute(let reason)? = deadline(e, "allocate-permanence-sw")?.state else {
             Issue.record("expected cannot compute")
             return
         }
@@ -41,7 +43,7 @@ import Testing
         // Withdrawing one resolves it.
         var fixed = e
         fixed[1].withdrawn = true
-        #expect(deadline(fixed, "post-placement-visit")?.computed != nil)
+        #expect(deadline(fixed, "allocate-permanence-sw")?.computed != nil)
     }
 
     @Test func aCorrectionReplacesTheEventItCorrects() throws {
@@ -122,17 +124,24 @@ import Testing
         #expect(links[1].status(at: instant("2026-10-08"), zone: set.zone) == .overdue)
     }
 
-    @Test func longTermVisitsSwitchToThreeMonthsAfterTheFirstYear() throws {
+    @Test func visitsSwitchToThreeMonthsAfterTheFirstYearOnlyWhereThePlacementIsIntendedUntil18() throws {
         let c = ChildCase(reference: "L", plan: "long-term-fostering", calendar: "england-and-wales", packs: ["england-statutory"])
-        var list: [(String, String, String)] = [("p", "placed", "2025-01-06")]
+        var list: [(String, String, String)] = [("p", "placed-foster", "2025-01-06")]
         var day = date("2025-01-10")
         for i in 0..<10 {
             list.append(("v\(i)", "visit", day.description))
             day = day.adding(days: 42)
         }
-        let ds = evaluator.evaluate(c, events: events(list)).deadlines.filter { $0.ruleID == "cppcr-visits-long-term" }
-        let offsets = ds.map { $0.computed!.offset.description }
-        #expect(offsets.prefix(3) == ["1w", "6w", "6w"])
-        #expect(offsets.last == "3mo")
+        func offsets(_ extra: [(String, String, String)]) -> [String] {
+            evaluator.evaluate(c, events: events(list + extra)).deadlines.filter { $0.ruleID == "cppcr-visits" }.map { $0.computed!.offset.description }
+        }
+        // Reg 28(2)(c)(ii): six-weekly for ever, unless the placement is intended to last until 18.
+        #expect(offsets([]).prefix(3) == ["1w", "6w", "6w"])
+        #expect(offsets([]).last == "6w")
+        // Reg 28(2)(c)(i): then three-monthly once the first year is over.
+        let long = offsets([("i", "placement-intended-until-18", "2025-02-01")])
+        #expect(long.prefix(3) == ["1w", "6w", "6w"])
+        #expect(long.last == "3mo")
+        #expect(long.filter { $0 == "3mo" }.count == 1)
     }
 }

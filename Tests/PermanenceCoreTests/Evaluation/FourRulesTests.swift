@@ -95,7 +95,7 @@ import Testing
         ds = deadlines(c, e, rule: "adoption-review-28-day")
         #expect(ds.count == 3)
         #expect(ds[2].computed?.moot?.id == "ao")
-        #expect(ds[2].status(at: instant("2027-07-01"), zone: set.zone) == .moot)
+        #expect(ds[2].status(at: instant("2027-07-01"), zone: set.zone) == .notNeeded)
         #expect(plan(c, e, rule: "adoption-review-28-day", from: "2027-06-15", until: "2028-01-01").isEmpty)
     }
 
@@ -114,7 +114,7 @@ import Testing
             "2026-12-01T09:00:00+00:00 escalation2 service-manager,social-worker",
         ])
         var lodged = base + events([("app", "adoption-application-lodged", "2026-09-01")])
-        #expect(deadlines(c, lodged, rule: "exception-report-week-40")[0].status(at: instant("2026-12-01"), zone: set.zone) == .moot)
+        #expect(deadlines(c, lodged, rule: "exception-report-week-40")[0].status(at: instant("2026-12-01"), zone: set.zone) == .notNeeded)
         #expect(plan(c, lodged, rule: "exception-report-week-40", from: "2026-01-01", until: "2027-01-01").isEmpty)
         // Withdrawing the application re-opens the deadline.
         lodged[1].withdrawn = true
@@ -144,7 +144,7 @@ import Testing
         // A match ends it.
         e += events([("m", "match-agreed", "2026-11-20T15:00")])
         ds = deadlines(c, e, rule: "family-finding-review")
-        #expect(ds.last?.status(at: instant("2026-12-20"), zone: set.zone) == .moot)
+        #expect(ds.last?.status(at: instant("2026-12-20"), zone: set.zone) == .notNeeded)
         #expect(plan(c, e, rule: "family-finding-review", from: "2026-11-21", until: "2027-06-01").isEmpty)
         // The match falls through: family finding restarts from that day.
         e += events([("nm", "match-not-agreed", "2026-12-01")])

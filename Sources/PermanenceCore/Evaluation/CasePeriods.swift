@@ -1,0 +1,57 @@
+/// The periods a case has passed through (episodes of care, placements, legal stages), derived from its
+/// events in time order, worked out on first use for each kind the case's rules need.
+struct CasePeriods {
+    /// One period: the position of the event that started it, and of the event that ended it (nil while it
+    /// goes on).
+    struct Instance: Equatable {
+        let start: Int32
+        let end: Int32?
+    }
+
+    private let index: CaseIndex
+    private let kinds: [CompiledPeriod]
+    private var found: [Int: [Instance]] = [:]
+
+    init(index: CaseIndex, kinds: [CompiledPeriod]) {
+        self.index = index
+        self.kinds = kinds
+    }
+
+    /// Every period of kind `k`, in time order.
+    mutating func instances(_ k: Int) -> [Instance] {
+        if let known = found[k] { return known }
+        let kind = kinds[k]
+        let starts = index.positions(kind.starts)
+        let ends = index.positions(kind.ends)
+        var out: [Instance] = []
+        var open: Int32?
+        var s = starts.startIndex
+        var e = ends.startIndex
+        // Merge the two sorted lists; at one position an end is taken before a start (an event can be both
+        // only if the vocabulary says so, and then it closes one period and opens the next).
+        while s < starts.endIndex || e < ends.endIndex {
+            let nextStart = s < starts.endIndex ? starts[s] : Int32.max
+            let nextEnd = e < ends.endIndex ? ends[e] : Int32.max
+            if nextEnd <= nextStart {
+                if let o = open, nextEnd > o {
+                    out.append(Instance(start: o, end: nextEnd))
+                    open = nil
+                }
+                e += 1
+            } else {
+                if let o = open {
+                    if kind.restarts {
+                        out.append(Instance(start: o, end: nextStart))
+                        open = nextStart
+                    }
+                } else {
+                    open = nextStart
+                }
+                s += 1
+            }
+        }
+        if let o = open { out.append(Instance(start: o, end: nil)) }
+        found[k] = out
+        return out
+    }
+}
