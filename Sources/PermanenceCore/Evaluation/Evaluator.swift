@@ -254,7 +254,7 @@ public struct Evaluator: Sendable {
         let switchEvent = chain.switches.first { $0 > anchor }.map { index.events[Int($0)].at }
         var cycle = 1
         while cycle <= 500 {
-            let offset: Offset
+            var offset: Offset
             if cycle == 1 {
                 offset = rule.due
             } else if rule.repeats, !rule.every.isEmpty {
@@ -278,6 +278,7 @@ public struct Evaluator: Sendable {
                 // (before this deadline would fall), the new interval counts from the same base.
                 if cycle > 1, rule.later == nil, let sw = rule.switchOn, let at = switchEvent, at < due.0 {
                     due = try dueMoment(sw.every, from: base, rule: rule, calc: calc)
+                    offset = sw.every
                 }
                 if cycle == 1, let e = rule.earliest {
                     let m = try dueMoment(e, from: base, rule: rule, calc: calc)

@@ -1,0 +1,231 @@
+import Testing
+import TestSupport
+
+@testable import PermanenceCore
+
+/// Real case histories on the shipped packs: periods of care, placements and legal stages start their
+/// rules again and close them; the dates below are worked out by hand from the regulations.
+@Suite struct PeriodsTests {
+    let set: RuleSet
+    let evaluator: Evaluator
+    let planner: NotificationPlanner
+
+    init() throws {
+        set = try shippedRuleSet()
+        evaluator = Evaluator(ruleSet: set)
+        planner = NotificationPlanner(ruleSet: set)
+    }
+
+    let workers = [
+        "social-worker": "w.adeyemi", "permanence-sw": "s.patel", "team-manager": "r.hughes",
+        "service-manager": "d.morgan", "iro": "k.lewis", "family-finder": "f.begum",
+    ]
+
+    func child(_ plan: String = "adoption", calendar: String = "england-and-wales", packs: [String] = [], workers w: [String: String]? = nil) -> ChildCase {
+        ChildCase(reference: "T-1", plan: plan, calendar: calendar, packs: packs, assignments: w ?? workers)
+    }
+
+    func deadlines(_ c: ChildCase, _ e: [(String, String, String)], _ rule: String) -> [Deadline] {
+        evaluator.evaluate(c, events: events(e)).deadlines.filter { $0.ruleID == rule }
+    }
+
+    /// `due-date status` for each deadline of a rule, at `now`.
+    func summary(_ c: ChildCase, _ e: [(String, String, String)], _ rule: String, at now: String) -> [String] {
+        deadlines(c, e, rule).map { d in
+            "\(d.computed.map { $0.dueDate.description } ?? "-") \(d.status(at: instant(now), zone: set.zone).rawValue)"
+        }
+    }
+
+    @Test func aNewPeriodOfCareStartsTheReviewsAgain() {
+        let e = [
+            ("la1", "became-looked-after", "2026-01-05T10:00"),
+            ("r1", "review", "2026-01-28"),
+            ("home", "ceased-looked-after", "2026-03-02"),
+            ("la2", "became-looked-after", "2026-06-01T16:00"),
+        ]
+        // First period: 20 working days from Monday 5 January is 2 February, met on 28 January; the second
+        // review (3 months after the first, 28 April) was not needed once the child went home on 2 March.
+        // Second period: 20 working days from Monday 1 June is Monday 29 June (reg 33(1) again).
+        #expect(summary(child(), e, "cppcr-reviews", at: "2026-06-10") == [
+            "2026-02-02 met-on-time", "2026-04-28 not-needed", "2026-06-29 upcoming",
+        ])
+        // And the 72-hour placement planning meeting of the Scottish process starts again too.
+        let scot = child("reunification", calendar: "scotland", packs: ["scotland-permanence-process"])
+        #expect(deadlines(scot, e, "planning-meeting-72h").count == 2)
+    }
+
+    @Test func aSecondPlacementForAdoptionAfterADisruptionStartsReg36Again() {
+        let e = [
+            ("p1", "placed-for-adoption", "2026-03-02T11:00"),
+            ("r1", "review", "2026-03-25"),
+            ("end", "placement-ended", "2026-04-10"),
+            ("p2", "placed-for-adoption", "2026-06-01T11:00"),
+        ]
+        // Nothing is "cannot be computed": each placement has its own reviews, 4 weeks after it.
+        #expect(summary(child(), e, "adoption-review-28-day", at: "2026-06-05") == [
+            "2026-03-30 met-on-time", "2026-06-25 not-needed", "2026-06-29 upcoming",
+        ])
+        // The 72-hour visit of the second placement, and the first one's missed visit stays missed.
+        #expect(summary(child(), e, "post-placement-visit", at: "2026-06-05") == ["2026-03-05 missed", "2026-06-04 overdue"])
+    }
+
+    @Test func visitFrequencyFollowsThePlacementType() {
+        // Connected person under reg 24 (reg 28(4)): weekly until the first review, then 4-weekly.
+        let e = [
+            ("la", "became-looked-after", "2026-03-02T09:00"),
+            ("p", "placed-connected-person", "2026-03-02T15:00"),
+            ("v1", "visit", "2026-03-06"), ("v2", "visit", "2026-03-12"),
+            ("r", "review", "2026-03-20"), ("v3", "visit", "2026-03-19"),
+        ]
+        let visits = deadlines(child("long-term-fostering"), e, "cppcr-visits-connected-person")
+        #expect(visits.map { $0.computed!.dueDate.description } == ["2026-03-09", "2026-03-13", "2026-03-19", "2026-04-16"])
+        #expect(visits.map { $0.computed!.offset.description } == ["1w", "1w", "1w", "4w"])
+        // The general rule leaves that placement alone.
+        #expect(deadlines(child("long-term-fostering"), e, "cppcr-visits").isEmpty)
+        // A move to foster carers: 6-weekly from the move, the connected person's visits closed by it.
+        let moved = e + [("p2", "placed-foster", "2026-04-01T10:00"), ("v4", "visit", "2026-04-03")]
+        #expect(summary(child("long-term-fostering"), moved, "cppcr-visits", at: "2026-04-10") == ["2026-04-08 met-on-time", "2026-05-15 upcoming"])
+        #expect(summary(child("long-term-fostering"), moved, "cppcr-visits-connected-person", at: "2026-04-10").last == "2026-04-16 not-needed")
+    }
+
+    @Test func aMoveBookedInAdvanceKeepsTheCurrentPlacementsVisits() {
+        let e = [
+            ("p1", "placed-foster", "2026-01-05T10:00"), ("v1", "visit", "2026-01-09"),
+            ("p2", "placed-foster", "2026-06-01T10:00"),  // recorded in advance
+        ]
+        // At 1 March the current placement's visit (6 weeks after 9 January: 20 February) is overdue.
+        #expect(summary(child("long-term-fostering"), e, "cppcr-visits", at: "2026-03-01") == [
+            "2026-01-12 met-on-time", "2026-02-20 overdue", "2026-06-08 upcoming",
+        ])
+    }
+
+    @Test func reviewsUnderCPPCRStopWhilePlacedForAdoptionAndStartAgainIfThePlacementEnds() {
+        let e = [
+            ("la", "became-looked-after", "2025-06-02T10:00"),
+            ("r1", "review", "2025-06-20"), ("r2", "review", "2025-09-15"),
+            ("pa", "placed-for-adoption", "2025-12-01T11:00"),
+            ("r3", "review", "2025-12-22"),  // the AAR reg 36 review
+            ("end", "placement-ended", "2026-02-02T17:00"),
+        ]
+        // Reg 3: the six-month review due 15 March 2026 is not owed under CPPCR once the child is placed for
+        // adoption (1 December). After the disruption (2 February) reviews start again: 20 working days
+        // is 2 March.
+        #expect(summary(child(), e, "cppcr-reviews", at: "2026-02-10") == [
+            "2025-06-30 met-on-time", "2025-09-20 met-on-time", "2026-03-15 not-needed", "2026-03-02 upcoming",
+        ])
+        // While placed, only the adoption review applies (first within 4 weeks: 29 December).
+        #expect(summary(child(), e, "adoption-review-28-day", at: "2026-01-05").first == "2025-12-29 met-on-time")
+    }
+
+    @Test func anEarliestDateIsNeverMetEarly() {
+        let placed = ("p", "placed-for-adoption", "2026-03-02T11:00")
+        let rule = "adoption-application-not-before"
+        // Ten weeks from 2 March: from 11 May.
+        #expect(summary(child(), [placed], rule, at: "2026-04-20") == ["2026-05-11 not-yet"])
+        #expect(summary(child(), [placed], rule, at: "2026-06-01") == ["2026-05-11 permitted"])
+        #expect(summary(child(), [placed, ("a", "adoption-application-lodged", "2026-04-21")], rule, at: "2026-06-01") == ["2026-05-11 too-early"])
+        #expect(summary(child(), [placed, ("a", "adoption-application-lodged", "2026-05-18")], rule, at: "2026-06-01") == ["2026-05-11 met-on-time"])
+        // Nobody is reminded or chased about an earliest date.
+        let plan = planner.plan(evaluator.evaluate(child(), events: events([placed])), from: instant("2026-03-01"), until: instant("2026-12-01"))
+        #expect(!plan.contains { $0.ruleID == rule })
+        // The same for special guardianship notice: 10 January allows an application from 10 April.
+        let sgo = [("n", "sgo-notice-given", "2026-01-10"), ("a", "sgo-application", "2026-04-09")]
+        #expect(summary(child("special-guardianship"), sgo, "sgo-application-not-before", at: "2026-05-01") == ["2026-04-10 too-early"])
+    }
+
+    @Test func aMissedDeadlineStaysMissedWhenItsCycleEnds() {
+        // The first weekly visit after placement (9 March) never happened; the first review on 20 March ends
+        // the weekly visits. It was missed, not "moot".
+        let e = [("p", "placed-for-adoption", "2026-03-02T11:00"), ("r", "review", "2026-03-20")]
+        #expect(summary(child(), e, "aar-weekly-visits", at: "2026-04-01") == ["2026-03-09 missed"])
+        // And nothing is sent about it after the review.
+        let plan = planner.plan(evaluator.evaluate(child(), events: events(e)), from: instant("2026-03-20"), until: instant("2026-05-01"))
+        #expect(!plan.contains { $0.ruleID == "aar-weekly-visits" })
+    }
+
+    @Test func theCourtTimetableEndsWithTheProceedingsAndMovesWithEachExtension() {
+        let c = child(packs: ["england-practitioners-guide"])
+        let issued = ("i", "proceedings-issued", "2026-01-05T10:00")
+        // 26 weeks beginning with Monday 5 January: the last day is Sunday 5 July.
+        #expect(summary(c, [issued], "court-timetable", at: "2026-07-06") == ["2026-07-05 overdue"])
+        // A placement order disposes of the proceedings.
+        #expect(summary(c, [issued, ("po", "placement-order", "2026-06-30")], "court-timetable", at: "2026-07-06") == ["2026-07-05 met-on-time"])
+        // s32(5): an extension of 8 weeks from the end of the period: 30 August; a second one, 25 October.
+        let extended = [issued, ("x1", "timetable-extended", "2026-06-20"), ("x2", "timetable-extended", "2026-08-25")]
+        #expect(summary(c, extended, "court-timetable", at: "2026-09-01") == ["2026-10-25 upcoming"])
+        #expect(deadlines(c, extended, "court-timetable")[0].computed?.extendedBy.map(\.id) == ["x1", "x2"])
+        // Withdrawn proceedings: no longer needed, not overdue for ever.
+        #expect(summary(c, [issued, ("w", "proceedings-withdrawn", "2026-03-01")], "court-timetable", at: "2026-09-01") == ["2026-07-05 not-needed"])
+    }
+
+    @Test func interAgencyFamilyFindingIsNotNeededWhenAdoptersWereFoundBeforeThePlacementOrder() {
+        let e = [("a", "adopters-identified", "2026-02-01"), ("po", "placement-order", "2026-03-02T10:00")]
+        #expect(summary(child(), e, "interagency-discussion", at: "2026-04-01") == ["2026-03-16 not-needed"])
+        #expect(summary(child(), [e[1]], "interagency-discussion", at: "2026-04-01") == ["2026-03-16 overdue"])
+    }
+
+    @Test func scottishProcessRulesCloseWhenTheChildGoesHome() {
+        let c = child("reunification", calendar: "scotland", packs: ["scotland-permanence-process"])
+        let e = [("la", "became-looked-after", "2026-01-05T10:00"), ("home", "ceased-looked-after", "2026-01-20")]
+        #expect(summary(c, e, "six-week-review", at: "2026-06-01") == ["2026-02-16 not-needed"])
+        let plan = planner.plan(evaluator.evaluate(c, events: events(e)), from: instant("2026-01-21"), until: instant("2026-12-01"))
+        #expect(plan.isEmpty)
+    }
+
+    @Test func theEarlyPACEReviewIsOnlyForTestOfChangeCasesAndNeedsNoWrittenReport() {
+        let c = child("reunification", calendar: "scotland", packs: ["scotland-permanence-process"])
+        let e = [("la", "became-looked-after", "2026-01-05T10:00"), ("er", "early-review", "2026-01-22T10:00")]
+        #expect(deadlines(c, e, "early-review").allSatisfy { $0.awaitsAnchor })
+        #expect(deadlines(c, e + [("pace", "pace-test-of-change", "2026-01-05T11:00")], "early-review").first?.computed != nil)
+        // Verbal reports only at the 2/3-week review: no report deadline before it.
+        #expect(deadlines(c, e, "lac-report-before-review").allSatisfy { $0.computed == nil })
+        let six = e + [("sw", "six-week-review", "2026-02-16T10:00")]
+        #expect(deadlines(c, six, "lac-report-before-review").compactMap { $0.computed?.anchor.id } == ["sw"])
+    }
+
+    @Test func aRoleNobodyHoldsFallsToItsStandIn() {
+        // A Calderdale case has a social worker and no permanence social worker.
+        let c = child(packs: ["england-adoption-statutory"], workers: ["social-worker": "w.adeyemi", "team-manager": "r.hughes"])
+        let evaluation = evaluator.evaluate(c, events: events([("p", "placed-for-adoption", "2026-03-02T11:00")]))
+        let plan = planner.plan(evaluation, from: instant("2026-03-01"), until: instant("2026-04-30"))
+        let review = plan.filter { $0.ruleID == "adoption-review-28-day" && $0.stage == .due }
+        #expect(review.first?.recipients.first { $0.role == "permanence-sw" }?.worker == "w.adeyemi")
+    }
+
+    @Test func aDefaultEnglishAdoptionCaseHasTheFourHeadlineDeadlines() {
+        let e = [
+            ("la", "became-looked-after", "2025-09-01T10:00"), ("po", "placement-order", "2026-01-12T10:00"),
+            ("ff", "family-finding-started", "2026-01-13"), ("p", "placed-for-adoption", "2026-03-02T11:00"),
+        ]
+        let ids = Set(evaluator.evaluate(child(), events: events(e)).deadlines.filter { $0.computed != nil }.map(\.ruleID))
+        for rule in ["post-placement-visit", "adoption-review-28-day", "exception-report-week-40", "family-finding-review"] {
+            #expect(ids.contains(rule), "\(rule) missing for a case with the default packs")
+        }
+    }
+
+    @Test func eachNationGetsItsOwnLaw() {
+        let e = [("la", "became-looked-after", "2026-01-05T10:00"), ("p", "placed-foster", "2026-01-05T15:00")]
+        func rules(_ calendar: String) -> Set<String> {
+            Set(evaluator.evaluate(child("long-term-fostering", calendar: calendar), events: events(e)).deadlines.map(\.ruleID))
+        }
+        #expect(rules("england-and-wales").contains("cppcr-reviews"))
+        #expect(rules("wales").contains("wales-reviews") && !rules("wales").contains("cppcr-reviews"))
+        #expect(!rules("england").contains("wales-reviews"))
+        // The Leicestershire and Calderdale procedures are English: never applied to a Scottish case.
+        let scot = Set(evaluator.evaluate(child(calendar: "scotland"), events: events(e)).deadlines.map { set.rules[$0.ruleIndex].pack })
+        #expect(scot.isDisjoint(with: ["leicestershire-family-finding", "calderdale-permanence", "england-statutory"]))
+        #expect(scot.contains("scotland-statutory"))
+        // Northern Ireland: its pack says what it leaves out.
+        #expect(set.statutoryCoverage(calendar: "northern-ireland", packs: []).warning?.contains("reg 3") == true)
+        #expect(set.statutoryCoverage(calendar: "england-and-wales", packs: []).isComplete)
+        #expect(set.statutoryCoverage(calendar: "scotland", packs: ["leicestershire-family-finding"]).warning?.contains("no statutory rule pack applies to Scotland") == true)
+    }
+
+    @Test func aConnectedPersonsTemporaryApprovalRunsSixteenWeeksAndOneExtension() {
+        let e = [("p", "placed-connected-person", "2026-03-02T15:00")]
+        #expect(summary(child("kinship"), e, "temporary-approval-expiry", at: "2026-04-01") == ["2026-06-22 upcoming"])
+        let extended = e + [("x", "temporary-approval-extended", "2026-06-10")]
+        #expect(summary(child("kinship"), extended, "temporary-approval-expiry", at: "2026-07-01") == ["2026-08-17 upcoming"])
+        #expect(summary(child("kinship"), extended + [("a", "foster-approval", "2026-08-01")], "temporary-approval-expiry", at: "2026-09-01") == ["2026-08-17 met-on-time"])
+    }
+}
