@@ -8,15 +8,28 @@ final class CaseReader {
     private let assignments: FastInsert
     private let events: FastInsert
 
-    init(_ db: Database) throws {
+    /// With `knownAt`, the case as it stood then: the events that had happened by that moment (and those
+    /// recorded by it in advance, such as a booked hearing), the withdrawals made by it, and the assignments
+    /// that held at it. Later events do not count, however early they were recorded.
+    init(_ db: Database, knownAt: Instant? = nil) throws {
         caseRow = try FastInsert(db, sql: "SELECT initials, plan, calendar, packs, opened_at, closed_at FROM child_case WHERE ref = ?")
-        assignments = try FastInsert(
-            db, sql: "SELECT role, worker_id FROM assignment WHERE case_ref = ? AND to_at IS NULL ORDER BY from_at")
-        events = try FastInsert(
-            db, sql: """
-                SELECT e.id, e.kind, e.at, e.date_only, e.note, e.supersedes, w.at FROM event e
-                LEFT JOIN withdrawal w ON w.event_id = e.id WHERE e.case_ref = ? ORDER BY e.at, e.seq
-                """)
+        if let t = knownAt?.seconds {
+            assignments = try FastInsert(
+                db, sql: "SELECT role, worker_id FROM assignment WHERE case_ref = ? AND from_at <= \(t) AND (to_at IS NULL OR to_at > \(t)) ORDER BY from_at")
+            events = try FastInsert(
+                db, sql: """
+                    SELECT e.id, e.kind, e.at, e.date_only, e.note, e.supersedes, CASE WHEN w.at <= \(t) THEN w.at END FROM event e
+                    LEFT JOIN withdrawal w ON w.event_id = e.id WHERE e.case_ref = ? AND (e.at <= \(t) OR e.recorded_at <= \(t)) ORDER BY e.at, e.seq
+                    """)
+        } else {
+            assignments = try FastInsert(
+                db, sql: "SELECT role, worker_id FROM assignment WHERE case_ref = ? AND to_at IS NULL ORDER BY from_at")
+            events = try FastInsert(
+                db, sql: """
+                    SELECT e.id, e.kind, e.at, e.date_only, e.note, e.supersedes, w.at FROM event e
+                    LEFT JOIN withdrawal w ON w.event_id = e.id WHERE e.case_ref = ? ORDER BY e.at, e.seq
+                    """)
+        }
     }
 
     func load(_ ref: String) throws -> Store.StoredCase? {

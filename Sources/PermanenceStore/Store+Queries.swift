@@ -117,8 +117,10 @@ extension Store {
     }
 
     /// A case with its events and current assignments, as the engine takes them.
-    public func caseWithEvents(_ ref: String) throws -> (ChildCase, [CaseEvent])? {
-        try pool.read { db in try Store.loadCase(db, ref).map { ($0.record, $0.events) } }
+    /// With `knownAt`: as it stood at that moment (the events that had happened or been booked by then, the
+    /// withdrawals made by then, the workers assigned then), for `explain --at`.
+    public func caseWithEvents(_ ref: String, knownAt: Instant? = nil) throws -> (ChildCase, [CaseEvent])? {
+        try pool.read { db in try CaseReader(db, knownAt: knownAt).load(ref).map { ($0.record, $0.events) } }
     }
 
     /// One assignment in a case's history.

@@ -37,6 +37,7 @@ struct CaseReport {
         if !c.assignments.isEmpty {
             lines.append("Workers: " + c.assignments.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
         }
+        lines += nextActions()
         lines.append("")
         lines.append("Events")
         for e in evaluation.events {
@@ -70,7 +71,7 @@ struct CaseReport {
             let rule = ruleSet.rules[d.ruleIndex]
             let status = d.status(at: now, zone: zone)
             let cycle = d.cycle > 1 ? " #\(d.cycle)" : ""
-            lines.append("  \(status.label.uppercased())  \(rule.id)\(cycle): \(rule.title)")
+            lines.append("  \(status.words.uppercased())  \(rule.id)\(cycle): \(rule.title)")
             switch d.state {
             case .cannotCompute(let reason):
                 lines.append("      cannot be computed: \(reason)")
@@ -79,7 +80,12 @@ struct CaseReport {
                     lines.append("      \(DeadlineExplanation(comp, rule: rule, calculator: calc, evaluation: evaluation).sentence)")
                 }
                 if let m = comp.met { lines.append("      met by \(evaluation.event(m).kind) [\(m.id)] at \(when(m))\(m.at > now ? " (future)" : "")") }
-                if let m = comp.moot { lines.append("      moot: \(evaluation.event(m).kind) [\(m.id)] at \(when(m))\(m.at > now ? " (future)" : "")") }
+                if let e = comp.earliest { lines.append("      not before \(zone.humanDateTime(e))") }
+                for x in comp.extendedBy { lines.append("      extended by \(evaluation.event(x).kind) [\(x.id)] at \(when(x))") }
+                if let m = comp.moot {
+                    let why = m.at >= comp.dueInstant ? "missed, then closed by" : "no longer needed:"
+                    lines.append("      \(why) \(evaluation.event(m).kind) [\(m.id)] at \(when(m))\(m.at > now ? " (future)" : "")")
+                }
             }
             if case .cannotCompute = d.state { continue }
             let owner = evaluation.caseRecord.assignments[rule.owner].map { " (\($0))" } ?? " (unassigned)"
@@ -91,6 +97,52 @@ struct CaseReport {
             for w in waiting { lines.append("  WAITING  for \(w.event): \(w.rules.joined(separator: ", "))") }
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// What needs doing, first: the open deadlines in due order (overdue, today, the next four weeks), the
+    /// findings someone should look at (missed, too early), and, where one meeting meets several deadlines
+    /// with different dates, which date governs (the earliest).
+    func nextActions() -> [String] {
+        var open: [(Deadline, Deadline.Computed, DeadlineStatus)] = []
+        var findings: [String] = []
+        let horizon = now.adding(seconds: 28 * 86_400)
+        for d in evaluation.deadlines {
+            guard let c = d.computed else { continue }
+            let s = d.status(at: now, zone: zone)
+            let rule = ruleSet.rules[d.ruleIndex]
+            if s.isOpen && (s != .upcoming || c.dueInstant <= horizon) { open.append((d, c, s)) }
+            if s == .missed, let m = c.moot {
+                findings.append("  missed: \(rule.title), due \(due(c)); closed by \(evaluation.event(m).kind) at \(when(m))")
+            }
+            if s == .tooEarly, let m = c.met {
+                findings.append("  \(rule.title): done \(when(m)), before its earliest date \(c.earliest.map(zone.humanDateTime) ?? "")")
+            }
+        }
+        open.sort { $0.1.dueInstant < $1.1.dueInstant }
+        var lines: [String] = ["", "Next actions"]
+        if open.isEmpty { lines.append("  nothing due in the next four weeks") }
+        for (d, c, s) in open {
+            let rule = ruleSet.rules[d.ruleIndex]
+            let owner = evaluation.caseRecord.assignments[rule.owner].map { "\(rule.owner) \($0)" } ?? "\(rule.owner) (nobody assigned)"
+            let when = s == .overdue ? "OVERDUE since \(due(c))" : s == .due ? "DUE TODAY \(due(c))" : "due \(due(c))"
+            lines.append("  \(when): \(rule.title) (\(owner))")
+        }
+        // Open deadlines that the same kind of event meets: one meeting held by the earliest date meets all.
+        var byMeeting: [String: [(Rule, Deadline.Computed)]] = [:]
+        for (d, c, _) in open {
+            let rule = ruleSet.rules[d.ruleIndex]
+            byMeeting[rule.metBy.joined(separator: " or "), default: []].append((rule, c))
+        }
+        for (event, list) in byMeeting.sorted(by: { $0.key < $1.key }) where list.count > 1 && Set(list.map(\.1.dueDate)).count > 1 {
+            let first = list.min { $0.1.dueInstant < $1.1.dueInstant }!
+            lines.append("  one \(event) by \(due(first.1)) meets \(list.count) of these: \(list.map(\.0.id).joined(separator: ", ")); the earliest date, "
+                + "\(first.0.id)'s, governs")
+        }
+        if !findings.isEmpty {
+            lines.append("Findings")
+            lines += findings
+        }
+        return lines
     }
 
     func json() -> JSON {
@@ -111,6 +163,8 @@ struct CaseReport {
             var pairs: [(String, JSON)] = [
                 ("rule", .string(rule.id)), ("title", .string(rule.title)), ("cycle", .int(d.cycle)),
                 ("status", .string(d.status(at: now, zone: zone).rawValue)),
+                ("status_words", .string(d.status(at: now, zone: zone).words)),
+                ("waiting", .bool(d.awaitsAnchor)),
             ]
             switch d.state {
             case .cannotCompute(let reason):
@@ -122,7 +176,9 @@ struct CaseReport {
                     ("exact", .bool(comp.isExact)), ("anchor", ref(comp.anchor)), ("offset", .string(comp.offset.signedDescription)),
                     ("arithmetic", .optional(explanation?.sentence)),
                     ("steps", .array((explanation?.steps ?? []).map { .string($0.description) })),
-                    ("met_by", ref(comp.met)), ("moot_by", ref(comp.moot)),
+                    ("met_by", ref(comp.met)), ("closed_by", ref(comp.moot)),
+                    ("kind", .string(comp.kind.rawValue)), ("earliest", .optional(comp.earliest.map(zone.iso8601))),
+                    ("extended_by", .array(comp.extendedBy.map(ref))),
                 ]
             }
             pairs += [

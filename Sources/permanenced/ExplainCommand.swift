@@ -16,7 +16,7 @@ struct ExplainCommand: ParsableCommand {
     @Option(help: "Cases CSV (case_ref,plan,calendar[,initials,packs] and one column per role).")
     var cases: String?
 
-    @Option(help: "The moment to evaluate at (ISO 8601 or 'now'; default now).")
+    @Option(help: "The moment to evaluate at (ISO 8601 or 'now'; default now). From the store, the case as it stood then: events after that moment do not count, unless they had been recorded in advance.")
     var at: String = "now"
 
     @Flag(help: "Print JSON.")
@@ -48,7 +48,8 @@ struct ExplainCommand: ParsableCommand {
     private func explainFromStore() throws {
         let (set, store) = try options.open(creating: false)
         let now = try parseTime(at, option: "--at", zone: set.zone)
-        guard let (c, events) = try store.caseWithEvents(caseRef) else {
+        // The case as it stood at that moment: what happened after it does not count (a booked hearing does).
+        guard let (c, events) = try store.caseWithEvents(caseRef, knownAt: at == "now" ? nil : now) else {
             throw Failure.report("unknown case '\(caseRef)' in \(store.path)", status: 2)
         }
         let evaluation = Evaluator(ruleSet: set).evaluate(c, events: events)

@@ -154,7 +154,7 @@ import Testing
         ])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("placed-for-adoption 2026-10-23 14:00 BST + 72h = 2026-10-26 13:00 GMT, clocks went back"))
-        #expect(r.stdout.contains("MET ON TIME  post-placement-visit"))
+        #expect(r.stdout.contains("DONE ON TIME  post-placement-visit"))
         // A stage that has not started is waiting, not a problem: one line per event that would start it.
         #expect(!r.stdout.contains("CANNOT COMPUTE"), "\(r.stdout)")
         #expect(r.stdout.contains("Not started yet"))

@@ -55,10 +55,17 @@ import Testing
         #expect(r.stdout.contains("Notified so far"))
         r = try run(["withdraw", "V1", "--reason", "wrong child"])
         #expect(r.status == 0)
-        r = try run(["explain", "LEI-2026-0177", "--at", "2026-11-24T12:00", "--json"])
-        let object = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
-        let visit = (object?["deadlines"] as? [[String: Any]])?.first { $0["rule"] as? String == "post-placement-visit" }
-        #expect(visit?["status"] as? String == "overdue")
+        func visitStatus(at: String) throws -> (String?, [String: Any]?) {
+            let r = try run(["explain", "LEI-2026-0177", "--at", at, "--json"])
+            let object = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
+            let visit = (object?["deadlines"] as? [[String: Any]])?.first { $0["rule"] as? String == "post-placement-visit" }
+            return (visit?["status"] as? String, object)
+        }
+        // As the case stood on 24 November the visit counted: the withdrawal came later (now).
+        #expect(try visitStatus(at: "2026-11-24T12:00").0 == "met-on-time")
+        // Once withdrawn, the visit is overdue again.
+        let (after, object) = try visitStatus(at: "2099-01-01")
+        #expect(after == "overdue")
         #expect((object?["assignments"] as? [Any])?.isEmpty == false)
     }
 

@@ -146,7 +146,8 @@ public struct Evaluator: Sendable {
         var lower = p.start
         var anchor = first.fixedAnchor
         for g in gaps {
-            if g.start >= lower {
+            // Suspended from the start of the period (or of this part): nothing runs before it.
+            if g.start > lower {
                 out.append(Span(lower: lower, close: g.start, fixedAnchor: anchor))
             }
             guard let end = g.end else { return out }

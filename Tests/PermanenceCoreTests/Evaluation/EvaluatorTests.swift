@@ -95,7 +95,7 @@ import Testing
 
     @Test func eventsCountAsTheKindsTheVocabularySays() throws {
         let scot = ChildCase(reference: "S", plan: "reunification", calendar: "scotland", packs: ["scotland-statutory"])
-        let e = events([("p", "placed", "2026-10-05T18:00"), ("r", "six-week-review", "2026-11-10T10:00")])
+        let e = events([("la", "became-looked-after", "2026-10-05T17:00"), ("p", "placed", "2026-10-05T18:00"), ("r", "six-week-review", "2026-11-10T10:00")])
         let d = try #require(evaluator.evaluate(scot, events: e).deadlines.first { $0.ruleID == "lac-scotland-reviews" })
         #expect(d.computed?.met?.id == "r")
     }
