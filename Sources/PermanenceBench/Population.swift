@@ -1,7 +1,8 @@
 import PermanenceCore
 
-/// Synthetic cases with event histories shaped like real ones: care entry, placement, visits and reviews
-/// at roughly the statutory rhythm (some late), family finding, orders, placement for adoption.
+/// Synthetic cases with event histories shaped like real ones: care entry, placements of several types
+/// with moves, visits and reviews at roughly the statutory rhythm (some late), family finding, orders,
+/// placement for adoption with some disruptions and second placements, and re-entries to care.
 ///
 /// Held compactly (a kind and a time per event), as rows in a store would be, and turned into `CaseEvent`
 /// values one case at a time, as the daemon does when it reads a case.
@@ -38,7 +39,9 @@ struct Population {
             ffStarted: kind("family-finding-started"), ffReview: kind("family-finding-review"),
             pfa: kind("placed-for-adoption"), hearing: kind("final-hearing"), planning: kind("placement-planning-meeting"),
             bid: kind("best-interest-decision"), ltfMatch: kind("ltf-match"), issued: kind("proceedings-issued"),
-            early: kind("early-review"), sixWeek: kind("six-week-review"), report: kind("lac-report-submitted")
+            early: kind("early-review"), sixWeek: kind("six-week-review"), report: kind("lac-report-submitted"),
+            ceased: kind("ceased-looked-after"), ended: kind("placement-ended"),
+            types: ["placed-foster", "placed-connected-person", "placed-residential", "placed-with-parent", "placed-kinship"].map(kind)
         )
         var out: [Population] = []
         out.reserveCapacity(count)
@@ -59,7 +62,21 @@ struct Population {
             func days(_ d: Int) -> Int { d * 86_400 }
             func jitter(_ maxDays: Int) -> Int { Int(rng.next() % UInt64(maxDays * 86_400 + 1)) }
             add(k.lookedAfter, start)
-            add(k.placed, start.adding(seconds: 7200))
+            add(n % 7 == 0 ? k.placed : k.types[Int(rng.next() % UInt64(k.types.count))], start.adding(seconds: 7200))
+            // Moves: a third of cases have one to three more placements in the same period of care.
+            if n % 3 == 0 {
+                for m in 1...(1 + Int(rng.next() % 3)) {
+                    add(k.types[Int(rng.next() % UInt64(k.types.count))], start.adding(seconds: days(60 * m) + jitter(30)))
+                }
+            }
+            // Re-entry: one case in ten went home after a few months and came back into care.
+            if n % 10 == 1 {
+                let home = start.adding(seconds: days(90) + jitter(60))
+                add(k.ceased, home)
+                let back = home.adding(seconds: days(60) + jitter(60))
+                add(k.lookedAfter, back)
+                add(k.types[0], back.adding(seconds: 3600))
+            }
             add(k.planning, start.adding(seconds: days(2) + jitter(2)))
             if scotland {
                 add(k.early, start.adding(seconds: days(18) + jitter(6)))
@@ -101,6 +118,15 @@ struct Population {
                 add(k.pfa, placed)
                 add(k.visit, placed.adding(seconds: days(2)))
                 add(k.review, placed.adding(seconds: days(26)))
+                // A disruption in one adoption case in eight, and a second placement for adoption.
+                if n % 8 == 3 {
+                    let ended = placed.adding(seconds: days(50) + jitter(30))
+                    add(k.ended, ended)
+                    let again = ended.adding(seconds: days(90) + jitter(60))
+                    add(k.pfa, again)
+                    add(k.visit, again.adding(seconds: days(2)))
+                    add(k.review, again.adding(seconds: days(27)))
+                }
             } else if plan == "long-term-fostering" {
                 add(k.ltfMatch, start.adding(seconds: days(400)))
             }
