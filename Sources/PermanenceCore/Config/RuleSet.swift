@@ -25,6 +25,9 @@ public struct RuleSet: Sendable {
     /// The same calendars as statutory timescales count working days: weekends and the nation's bank holidays
     /// (with any by proclamation) only, never the authority's closures (CPPCR 2010 reg 2(1), "working day").
     public let statutoryCalendars: [String: WorkingCalendar]
+    /// A calculator for each calendar, made once: the council's working days and the statutory ones.
+    let localCalculators: [String: DateCalculator]
+    let statutoryCalculators: [String: DateCalculator]
     /// Whose law governs the cases of each calendar.
     public let jurisdictions: [String: Jurisdiction]
     /// SHA-256 of everything deadlines depend on (vocabulary, packs, zone, calendars): when it changes,
@@ -80,6 +83,8 @@ public struct RuleSet: Sendable {
         }
         self.calendars = calendars
         self.statutoryCalendars = statutory
+        self.localCalculators = calendars.mapValues { DateCalculator(zone: zone, calendar: $0) }
+        self.statutoryCalculators = statutory.mapValues { DateCalculator(zone: zone, calendar: $0) }
         self.jurisdictions = Dictionary(configuration.calendars.map { ($0.name, $0.jurisdiction) }, uniquingKeysWith: { $1 })
         var digest = SHA256()
         digest.update(vocabFile.text)
@@ -113,12 +118,12 @@ public struct RuleSet: Sendable {
 
     /// The calculator for a calendar name (nation or configured calendar).
     public func calculator(calendar name: String) -> DateCalculator? {
-        calendars[name].map { DateCalculator(zone: zone, calendar: $0) }
+        localCalculators[name]
     }
 
     /// The calculator a rule's deadlines use on a case with calendar `name`: statutory or local working days.
     public func calculator(for rule: Rule, calendar name: String) -> DateCalculator? {
-        (rule.workingDays == .statutory ? statutoryCalendars : calendars)[name].map { DateCalculator(zone: zone, calendar: $0) }
+        (rule.workingDays == .statutory ? statutoryCalculators : localCalculators)[name]
     }
 
     /// Indices into `rules` of the rules that apply to a case: those of its packs (or the default packs), for

@@ -21,8 +21,8 @@ public struct Evaluator: Sendable {
             return CaseEvaluation(caseRecord: c, events: active, ignoredEvents: ignored, deadlines: deadlines)
         }
         let index = CaseIndex(events: active, kindOf: active.map { ruleSet.kindTable.index(of: $0.kind) ?? -1 }, expansions: ruleSet.expansions)
-        let local = DateCalculator(zone: ruleSet.zone, calendar: calendar)
-        let statutory = ruleSet.statutoryCalendars[c.calendar].map { DateCalculator(zone: ruleSet.zone, calendar: $0) } ?? local
+        let local = ruleSet.localCalculators[c.calendar] ?? DateCalculator(zone: ruleSet.zone, calendar: calendar)
+        let statutory = ruleSet.statutoryCalculators[c.calendar] ?? local
         deadlines.reserveCapacity(applicable.count + active.count)
         var periods = CasePeriods(index: index, kinds: ruleSet.periods)
         for i in applicable {
@@ -202,14 +202,14 @@ public struct Evaluator: Sendable {
             return span.close == nil ? all : within(all, from: 0, through: span.close)
         }
         var chain = Chain(
-            index: index, met: limited(rule.metBy), moot: limited(rule.mootOrUntil),
+            met: limited(rule.metBy), moot: limited(rule.mootOrUntil),
             until: limited(rule.until), consumed: chosen.count > 1 ? Set() : nil, close: span.close,
             extensions: rule.extendOn.isEmpty ? [] : limited(rule.extendOn),
             switches: rule.switchOn.map { limited($0.events) } ?? [],
             conditions: rule.mootIf.isEmpty ? [] : limited(rule.mootIf))
         var previous: Int32 = span.lower - 1
         for anchor in chosen {
-            cycles(i, rule, anchor, previous, calc, &chain, &out)
+            cycles(i, rule, index, anchor, previous, calc, &chain, &out)
             previous = anchor
         }
         return true
@@ -217,7 +217,6 @@ public struct Evaluator: Sendable {
 
     /// The positions a rule's chain of deadlines draws on.
     private struct Chain {
-        let index: CaseIndex
         let met: ArraySlice<Int32>
         let moot: ArraySlice<Int32>
         let until: ArraySlice<Int32>
@@ -235,10 +234,9 @@ public struct Evaluator: Sendable {
 
     // swiftlint:disable:next function_parameter_count
     private func cycles(
-        _ i: Int, _ rule: CompiledRule, _ anchor: Int32, _ previousAnchor: Int32, _ calc: DateCalculator,
+        _ i: Int, _ rule: CompiledRule, _ index: CaseIndex, _ anchor: Int32, _ previousAnchor: Int32, _ calc: DateCalculator,
         _ chain: inout Chain, _ out: inout [Deadline]
     ) {
-        let index = chain.index
         let isBefore = rule.due.amount < 0
         // Meeting and moot events count only after the clock starts (for a deadline before a future
         // event: after the previous anchor).

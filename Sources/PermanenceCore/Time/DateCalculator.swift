@@ -2,7 +2,10 @@
 ///
 /// `add` is the fast path the evaluator uses; `calculate` also returns the steps a person needs to trust
 /// the answer (holidays skipped, clock changes crossed, a month end clamped).
-public struct DateCalculator: Sendable {
+///
+/// A class: the evaluator hands one to every rule of every case, and a reference costs one retain where a
+/// copy of the zone's and calendar's tables would cost one for each.
+public final class DateCalculator: Sendable {
     public let zone: ZoneRules
     public let calendar: WorkingCalendar
 
