@@ -200,6 +200,9 @@ public struct RuleSet: Sendable {
                 for p in r.suspendedIn where !periods.contains(p) {
                     d.report(r.file, line("suspended-in"), "\(key).suspended-in", "unknown period '\(p)'\(didYouMean(p, periods))")
                 }
+                if r.metFromPeriodStart && r.scope == nil {
+                    d.report(r.file, line("met-from"), "\(key).met-from", "met-from = \"period-start\" needs a scope, e.g. scope = \"episode\"")
+                }
                 if let scope = r.scope, r.suspendedIn.contains(scope) {
                     d.report(r.file, line("suspended-in"), "\(key).suspended-in", "a rule cannot be suspended for the whole of its own scope '\(scope)'")
                 }
@@ -288,6 +291,7 @@ final class CompiledRule: Sendable {
     /// deadline was never needed.
     let mootIf: [Int]
     let kind: TimescaleKind
+    let metFromPeriodStart: Bool
     let earliest: Offset?
     let extendOn: [Int]
     let extendBy: Offset?
@@ -304,6 +308,7 @@ final class CompiledRule: Sendable {
         anchorExcept = r.anchorExcept.compactMap { index[$0] }
         onlyIf = r.onlyIf.compactMap { index[$0] }
         kind = r.kind
+        metFromPeriodStart = r.metFromPeriodStart
         earliest = r.earliest
         extendOn = (r.extend?.on ?? []).compactMap { index[$0] }.sorted()
         extendBy = r.extend?.by

@@ -206,7 +206,7 @@ public struct Evaluator: Sendable {
             until: limited(rule.until), consumed: chosen.count > 1 ? Set() : nil, close: span.close,
             extensions: rule.extendOn.isEmpty ? [] : limited(rule.extendOn),
             switches: rule.switchOn.map { limited($0.events) } ?? [],
-            conditions: rule.mootIf.isEmpty ? [] : limited(rule.mootIf))
+            conditions: rule.mootIf.isEmpty ? [] : limited(rule.mootIf), lower: span.lower)
         var previous: Int32 = span.lower - 1
         for anchor in chosen {
             cycles(i, rule, index, anchor, previous, calc, &chain, &out)
@@ -230,6 +230,8 @@ public struct Evaluator: Sendable {
         let switches: ArraySlice<Int32>
         /// `moot-if` events: one between the previous anchor and this one means the deadline was never needed.
         let conditions: ArraySlice<Int32>
+        /// The first position of the span.
+        let lower: Int32
     }
 
     // swiftlint:disable:next function_parameter_count
@@ -290,7 +292,9 @@ public struct Evaluator: Sendable {
             }
             var met: Int32?
             var seen = 0
-            let first = upperBound(chain.met, window)
+            // A step that may be taken before its anchor (a care plan prepared before the first placement)
+            // counts from the start of the period.
+            let first = cycle == 1 && rule.metFromPeriodStart ? upperBound(chain.met, chain.lower - 1) : upperBound(chain.met, window)
             let sameDay = cycle == 1 && !isBefore ? sameDayDateOnly(chain.met, before: first, anchor: window, index) : []
             // Two loops rather than one over a joined list: the usual case (no same-day date-only event)
             // allocates nothing.

@@ -47,6 +47,10 @@ public struct Rule: Sendable {
     public var anchorExcept: [String] = []
     /// The rule applies only where one of these events is recorded in its span (a PACE test-of-change case).
     public var onlyIf: [String] = []
+    /// Meeting events count from the start of the period, not only after the anchor (`met-from =
+    /// "period-start"`): a care plan prepared before the first placement meets "before the placement or
+    /// within 10 working days of it".
+    public var metFromPeriodStart = false
     /// Which occurrence of the anchor counts.
     public var anchorOccurrence: AnchorOccurrence
     /// Offset from the anchor: positive after it, negative before a future-dated anchor.

@@ -94,6 +94,14 @@ extension RulePack {
         let anchor = r.strings("anchor", required: scope == nil).map(\.0)
         let anchorExcept = r.strings("anchor-except").map(\.0)
         let onlyIf = r.strings("only-if").map(\.0)
+        var metFromPeriodStart = false
+        if let m = r.string("met-from") {
+            if m == "period-start" {
+                metFromPeriodStart = true
+            } else if m != "anchor" {
+                r.report("met-from", r.lineOf("met-from"), "'\(m)' is not one of anchor, period-start")
+            }
+        }
         var occurrence = AnchorOccurrence.only
         if let s = r.string("anchor-occurrence") {
             if let o = AnchorOccurrence(rawValue: s) {
@@ -200,7 +208,8 @@ extension RulePack {
             owner: owner, copy: copy, severity: severity, file: r.file, line: r.line)
         rule.anchorExcept = anchorExcept
         rule.onlyIf = onlyIf
-        for k in ["anchor-except", "only-if", "anchor", "met-by", "moot-if", "owner", "copy", "escalate", "plans", "calendars", "repeat", "id", "scope", "scope-types", "scope-except",
+        rule.metFromPeriodStart = metFromPeriodStart
+        for k in ["met-from", "anchor-except", "only-if", "anchor", "met-by", "moot-if", "owner", "copy", "escalate", "plans", "calendars", "repeat", "id", "scope", "scope-types", "scope-except",
                   "suspended-in", "extend", "earliest", "due"] {
             rule.keyLines[k] = r.lineOf(k)
         }

@@ -228,4 +228,17 @@ import TestSupport
         #expect(summary(child("kinship"), extended, "temporary-approval-expiry", at: "2026-07-01") == ["2026-08-17 upcoming"])
         #expect(summary(child("kinship"), extended + [("a", "foster-approval", "2026-08-01")], "temporary-approval-expiry", at: "2026-09-01") == ["2026-08-17 met-on-time"])
     }
+
+    @Test func aCarePlanPreparedBeforeTheFirstPlacementMeetsReg4() {
+        let e = [
+            ("la", "became-looked-after", "2026-03-02T09:00"), ("cp", "care-plan-prepared", "2026-03-02T12:00"),
+            ("p", "placed-foster", "2026-03-02T16:00"),
+        ]
+        #expect(summary(child("long-term-fostering"), e, "cppcr-care-plan", at: "2026-03-20") == ["2026-03-16 met-on-time"])
+        // Without it: 10 working days from the first placement (Monday 2 March) is Monday 16 March.
+        #expect(summary(child("long-term-fostering"), [e[0], e[2]], "cppcr-care-plan", at: "2026-03-20") == ["2026-03-16 overdue"])
+        // A move within the period starts nothing: the plan is for the first placement.
+        let moved = [e[0], e[2], ("p2", "placed-foster", "2026-04-01T10:00")]
+        #expect(deadlines(child("long-term-fostering"), moved, "cppcr-care-plan").count == 1)
+    }
 }
