@@ -292,6 +292,10 @@ final class CompiledRule: Sendable {
     let mootIf: [Int]
     let kind: TimescaleKind
     let metFromPeriodStart: Bool
+    let mootIfBeforeAnchor: Bool
+    let resumeContinues: Bool
+    let extendTimes: Int?
+    let extendAfterDue: Bool
     let earliest: Offset?
     let extendOn: [Int]
     let extendBy: Offset?
@@ -309,6 +313,10 @@ final class CompiledRule: Sendable {
         onlyIf = r.onlyIf.compactMap { index[$0] }
         kind = r.kind
         metFromPeriodStart = r.metFromPeriodStart
+        mootIfBeforeAnchor = r.mootIfBeforeAnchor
+        resumeContinues = r.resumeContinues
+        extendTimes = r.extend?.times
+        extendAfterDue = r.extend?.afterDue ?? true
         earliest = r.earliest
         extendOn = (r.extend?.on ?? []).compactMap { index[$0] }.sorted()
         extendBy = r.extend?.by

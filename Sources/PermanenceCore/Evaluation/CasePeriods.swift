@@ -10,11 +10,22 @@ struct CasePeriods {
 
     private let index: CaseIndex
     private let kinds: [CompiledPeriod]
+    private let zone: ZoneRules
     private var found: [Int: [Instance]] = [:]
 
-    init(index: CaseIndex, kinds: [CompiledPeriod]) {
+    init(index: CaseIndex, kinds: [CompiledPeriod], zone: ZoneRules) {
         self.index = index
         self.kinds = kinds
+        self.zone = zone
+    }
+
+    /// An end recorded on the day a move began, where one of the two has a date only: nothing says which
+    /// came first, and it is the previous placement that ended (a date stands at midnight, before a timed
+    /// end that day, or the two were entered in the other order).
+    private func endsThePrevious(_ end: Int32, openedAt start: Int32) -> Bool {
+        let s = index.events[Int(start)]
+        let e = index.events[Int(end)]
+        return (s.dateOnly || e.dateOnly) && zone.localDate(at: s.at) == zone.localDate(at: e.at)
     }
 
     /// Every period of kind `k`, in time order.
@@ -25,6 +36,8 @@ struct CasePeriods {
         let ends = index.positions(kind.ends)
         var out: [Instance] = []
         var open: Int32?
+        // The open period began by ending the previous one (a move).
+        var openedByMove = false
         var s = starts.startIndex
         var e = ends.startIndex
         // Merge the two sorted lists; at one position an end is taken before a start (an event can be both
@@ -33,19 +46,22 @@ struct CasePeriods {
             let nextStart = s < starts.endIndex ? starts[s] : Int32.max
             let nextEnd = e < ends.endIndex ? ends[e] : Int32.max
             if nextEnd <= nextStart {
-                if let o = open, nextEnd > o {
+                if let o = open, nextEnd > o, !(openedByMove && endsThePrevious(nextEnd, openedAt: o)) {
                     out.append(Instance(start: o, end: nextEnd))
                     open = nil
                 }
+                openedByMove = false
                 e += 1
             } else {
                 if let o = open {
                     if kind.restarts {
                         out.append(Instance(start: o, end: nextStart))
                         open = nextStart
+                        openedByMove = true
                     }
                 } else {
                     open = nextStart
+                    openedByMove = false
                 }
                 s += 1
             }

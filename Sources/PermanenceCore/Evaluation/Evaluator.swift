@@ -24,7 +24,7 @@ public struct Evaluator: Sendable {
         let local = ruleSet.localCalculators[c.calendar] ?? DateCalculator(zone: ruleSet.zone, calendar: calendar)
         let statutory = ruleSet.statutoryCalculators[c.calendar] ?? local
         deadlines.reserveCapacity(applicable.count + active.count)
-        var periods = CasePeriods(index: index, kinds: ruleSet.periods)
+        var periods = CasePeriods(index: index, kinds: ruleSet.periods, zone: ruleSet.zone)
         for i in applicable {
             evaluateRule(i, index, &periods, ruleSet.compiled[i].statutory ? statutory : local, into: &deadlines)
         }
@@ -98,6 +98,9 @@ public struct Evaluator: Sendable {
         /// The anchor is this event rather than the rule's own: the start of its period, or the end of a
         /// suspension, from which the rule starts again.
         let fixedAnchor: Int32?
+        /// The cycle the fixed anchor starts (above 1 when a rule resumed after a suspension goes on from the
+        /// last time it was met: the anchor is that meeting event, and the interval the next in its series).
+        var startCycle: Int = 1
 
         static let whole = Span(lower: 0, close: nil, fixedAnchor: nil)
     }
@@ -115,7 +118,7 @@ public struct Evaluator: Sendable {
             if !rule.scopeTypes.isEmpty && !index.counts(p.start, asAnyOf: rule.scopeTypes) { continue }
             if !rule.scopeExcept.isEmpty && index.counts(p.start, asAnyOf: rule.scopeExcept) { continue }
             matching = true
-            for span in spans(p, rule, &periods) {
+            for span in spans(p, rule, index, &periods) {
                 if evaluateSpan(i, rule, index, span, calc, into: &out) { produced = true }
             }
         }
@@ -131,7 +134,7 @@ public struct Evaluator: Sendable {
 
     /// A period of the rule's scope, cut where the rule is suspended: the part before the first suspension,
     /// then one part from the end of each suspension to the start of the next (or the period's end).
-    private func spans(_ p: CasePeriods.Instance, _ rule: CompiledRule, _ periods: inout CasePeriods) -> [Span] {
+    private func spans(_ p: CasePeriods.Instance, _ rule: CompiledRule, _ index: CaseIndex, _ periods: inout CasePeriods) -> [Span] {
         let first = Span(lower: p.start, close: p.end, fixedAnchor: rule.anchorIsScopeStart ? p.start : nil)
         guard !rule.suspendedIn.isEmpty else { return [first] }
         var gaps: [CasePeriods.Instance] = []
@@ -145,18 +148,27 @@ public struct Evaluator: Sendable {
         var out: [Span] = []
         var lower = p.start
         var anchor = first.fixedAnchor
+        var startCycle = 1
         for g in gaps {
             // Suspended from the start of the period (or of this part): nothing runs before it.
             if g.start > lower {
-                out.append(Span(lower: lower, close: g.start, fixedAnchor: anchor))
+                out.append(Span(lower: lower, close: g.start, fixedAnchor: anchor, startCycle: startCycle))
             }
             guard let end = g.end else { return out }
             if end > lower {
                 lower = end
-                anchor = end
+                startCycle = 1
+                // A rule with its own anchor looks for it again after the suspension.
+                anchor = rule.anchorIsScopeStart ? end : nil
+                // `resume = "continue"`: the series goes on from the last time it was met in this period (a
+                // review held during the suspension counts), with the interval that comes next.
+                if rule.resumeContinues, let last = index.positions(rule.metBy).last(where: { $0 >= p.start && $0 < end }) {
+                    anchor = last
+                    startCycle = 1 + index.positions(rule.metBy).filter { $0 >= p.start && $0 <= last }.count
+                }
             }
         }
-        if p.end.map({ lower < $0 }) ?? true { out.append(Span(lower: lower, close: p.end, fixedAnchor: anchor)) }
+        if p.end.map({ lower < $0 }) ?? true { out.append(Span(lower: lower, close: p.end, fixedAnchor: anchor, startCycle: startCycle)) }
         return out
     }
 
@@ -169,7 +181,8 @@ public struct Evaluator: Sendable {
 
     /// Works out a rule's deadlines in one span; false if its anchor is not in it (the rule is waiting).
     private func evaluateSpan(_ i: Int, _ rule: CompiledRule, _ index: CaseIndex, _ span: Span, _ calc: DateCalculator, into out: inout [Deadline]) -> Bool {
-        if !rule.onlyIf.isEmpty && within(index.positions(rule.onlyIf), from: span.lower, through: span.close).isEmpty { return false }
+        // The condition belongs to the case (a PACE test-of-change case), wherever it was recorded.
+        if !rule.onlyIf.isEmpty && index.positions(rule.onlyIf).isEmpty { return false }
         var anchors: ArraySlice<Int32>
         if let fixed = span.fixedAnchor {
             anchors = [fixed][...]
@@ -209,7 +222,7 @@ public struct Evaluator: Sendable {
             conditions: rule.mootIf.isEmpty ? [] : limited(rule.mootIf), lower: span.lower)
         var previous: Int32 = span.lower - 1
         for anchor in chosen {
-            cycles(i, rule, index, anchor, previous, calc, &chain, &out)
+            cycles(i, rule, index, anchor, previous, calc, &chain, &out, startCycle: span.fixedAnchor == anchor ? span.startCycle : 1)
             previous = anchor
         }
         return true
@@ -237,7 +250,7 @@ public struct Evaluator: Sendable {
     // swiftlint:disable:next function_parameter_count
     private func cycles(
         _ i: Int, _ rule: CompiledRule, _ index: CaseIndex, _ anchor: Int32, _ previousAnchor: Int32, _ calc: DateCalculator,
-        _ chain: inout Chain, _ out: inout [Deadline]
+        _ chain: inout Chain, _ out: inout [Deadline], startCycle: Int = 1
     ) {
         let isBefore = rule.due.amount < 0
         // Meeting and moot events count only after the clock starts (for a deadline before a future
@@ -251,14 +264,21 @@ public struct Evaluator: Sendable {
         if let later = rule.later, let p = try? calc.add(later.after, to: point(anchorRef)) {
             switchAt = instant(p)
         }
-        // The first event after the anchor that switches the repeat interval (`later.when`).
-        let switchEvent = chain.switches.first { $0 > anchor }.map { index.events[Int($0)].at }
-        var cycle = 1
-        while cycle <= 500 {
+        // The first event in the period that switches the repeat interval (`later.when`): one recorded
+        // before the anchor (a date-only decision on placement day) counts too.
+        var switchEvent = chain.switches.first { $0 >= chain.lower }.map { index.events[Int($0)].at }
+        if chain.lower > 0, let before = chain.switches.last(where: { $0 < chain.lower }) {
+            let e = index.events[Int(before)]
+            let start = index.events[Int(chain.lower)]
+            if e.dateOnly && ruleSet.zone.localDate(at: e.at) == ruleSet.zone.localDate(at: start.at) { switchEvent = start.at }
+        }
+        var cycle = startCycle
+        while cycle <= 500 + startCycle {
             var offset: Offset
             if cycle == 1 {
                 offset = rule.due
             } else if rule.repeats, !rule.every.isEmpty {
+                if cycle > 500 + startCycle { return }
                 // With both after and when, the interval changes once both hold.
                 if let later = rule.later, let switchAt, base.at >= switchAt, rule.switchOn == nil || (switchEvent.map { $0 <= base.at } ?? false) {
                     offset = later.every
@@ -322,7 +342,7 @@ public struct Evaluator: Sendable {
             }
             // "Only if no adopters identified": adopters identified before the clock started mean it was never
             // needed.
-            if cycle == 1, !isBefore,
+            if cycle == 1, !isBefore, rule.mootIfBeforeAnchor,
                let p = chain.conditions.last(where: { $0 > previousAnchor && $0 < anchor }) {
                 moot = p
                 met = nil
@@ -336,6 +356,10 @@ public struct Evaluator: Sendable {
                 for p in chain.extensions[e0...] {
                     let x = index.events[Int(p)]
                     if let m = met ?? moot, index.events[Int(m)].at <= x.at { break }
+                    if let times = rule.extendTimes, extendedBy.count >= times { break }
+                    // An extension made once the deadline had passed does not revive it (unless the law
+                    // allows late extensions: `after-due = true`).
+                    if !rule.extendAfterDue && x.at >= due.0 { break }
                     let from = max(due.1, ruleSet.zone.localDate(at: x.at))
                     guard let date = try? calc.addToDate(by, from) else { break }
                     due = (due.2 ? ruleSet.zone.instant(LocalDateTime(date: date, secondOfDay: ruleSet.zone.localDateTime(at: due.0).secondOfDay))

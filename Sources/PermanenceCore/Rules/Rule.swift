@@ -51,6 +51,12 @@ public struct Rule: Sendable {
     /// "period-start"`): a care plan prepared before the first placement meets "before the placement or
     /// within 10 working days of it".
     public var metFromPeriodStart = false
+    /// A `moot-if` event before the anchor also makes the deadline unnecessary ("only if no adopters have
+    /// been identified": adopters found before the placement order).
+    public var mootIfBeforeAnchor = false
+    /// After a suspension: start again from its end (`restart`, the default) or go on from the last time the
+    /// rule was met, with the next interval (`continue`: reviews 6 months after the previous one).
+    public var resumeContinues = false
     /// Which occurrence of the anchor counts.
     public var anchorOccurrence: AnchorOccurrence
     /// Offset from the anchor: positive after it, negative before a future-dated anchor.
@@ -141,10 +147,16 @@ public enum TimescaleKind: String, Sendable {
 public struct Extension: Sendable, Equatable {
     public var on: [String]
     public var by: Offset
+    /// How many extensions the law allows (CPPCR reg 25: once); nil for no limit.
+    public var times: Int?
+    /// An extension recorded after the deadline passed still counts (a court may extend late).
+    public var afterDue: Bool
 
-    public init(on: [String], by: Offset) {
+    public init(on: [String], by: Offset, times: Int? = nil, afterDue: Bool = true) {
         self.on = on
         self.by = by
+        self.times = times
+        self.afterDue = afterDue
     }
 }
 

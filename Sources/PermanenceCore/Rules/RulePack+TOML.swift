@@ -94,6 +94,15 @@ extension RulePack {
         let anchor = r.strings("anchor", required: scope == nil).map(\.0)
         let anchorExcept = r.strings("anchor-except").map(\.0)
         let onlyIf = r.strings("only-if").map(\.0)
+        let mootIfBeforeAnchor = r.bool("moot-if-before-anchor") ?? false
+        var resumeContinues = false
+        if let m = r.string("resume") {
+            if m == "continue" {
+                resumeContinues = true
+            } else if m != "restart" {
+                r.report("resume", r.lineOf("resume"), "'\(m)' is not one of restart, continue")
+            }
+        }
         var metFromPeriodStart = false
         if let m = r.string("met-from") {
             if m == "period-start" {
@@ -120,9 +129,11 @@ extension RulePack {
         var extend: Extension?
         if var x = r.table("extend") {
             let on = x.strings("on", required: true).map(\.0)
+            let times = x.integer("times", in: 1...100)
+            let afterDue = x.bool("after-due") ?? true
             if let by = x.offset("by", required: true) {
                 if by.amount <= 0 { x.report("by", x.lineOf("by"), "an extension moves the deadline later; write a positive offset") }
-                extend = Extension(on: on, by: by)
+                extend = Extension(on: on, by: by, times: times, afterDue: afterDue)
             }
             x.finish()
         }
@@ -209,7 +220,9 @@ extension RulePack {
         rule.anchorExcept = anchorExcept
         rule.onlyIf = onlyIf
         rule.metFromPeriodStart = metFromPeriodStart
-        for k in ["met-from", "anchor-except", "only-if", "anchor", "met-by", "moot-if", "owner", "copy", "escalate", "plans", "calendars", "repeat", "id", "scope", "scope-types", "scope-except",
+        rule.mootIfBeforeAnchor = mootIfBeforeAnchor
+        rule.resumeContinues = resumeContinues
+        for k in ["resume", "moot-if-before-anchor", "met-from", "anchor-except", "only-if", "anchor", "met-by", "moot-if", "owner", "copy", "escalate", "plans", "calendars", "repeat", "id", "scope", "scope-types", "scope-except",
                   "suspended-in", "extend", "earliest", "due"] {
             rule.keyLines[k] = r.lineOf(k)
         }

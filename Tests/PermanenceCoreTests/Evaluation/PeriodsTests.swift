@@ -108,11 +108,14 @@ import TestSupport
             ("end", "placement-ended", "2026-02-02T17:00"),
         ]
         // Reg 3: the six-month review due 15 March 2026 is not owed under CPPCR once the child is placed for
-        // adoption (1 December). After the disruption (2 February) reviews start again: 20 working days
-        // is 2 March.
+        // adoption (1 December). After the disruption (2 February) the series goes on (reg 33(2)): not more
+        // than six months after the last review held, the adoption review of 22 December: 22 June.
         #expect(summary(child(), e, "cppcr-reviews", at: "2026-02-10") == [
-            "2025-06-30 met-on-time", "2025-09-20 met-on-time", "2026-03-15 not-needed", "2026-03-02 upcoming",
+            "2025-06-30 met-on-time", "2025-09-20 met-on-time", "2026-03-15 not-needed", "2026-06-22 upcoming",
         ])
+        // An adoption order ends the period of care: no review after it, recorded or not.
+        let adopted = Array(e.prefix(5)) + [("ao", "adoption-order", "2026-05-01")]
+        #expect(summary(child(), adopted, "cppcr-reviews", at: "2026-09-01").allSatisfy { !$0.hasSuffix("upcoming") && !$0.hasSuffix("overdue") })
         // While placed, only the adoption review applies (first within 4 weeks: 29 December).
         #expect(summary(child(), e, "adoption-review-28-day", at: "2026-01-05").first == "2025-12-29 met-on-time")
     }
@@ -240,5 +243,48 @@ import TestSupport
         // A move within the period starts nothing: the plan is for the first placement.
         let moved = [e[0], e[2], ("p2", "placed-foster", "2026-04-01T10:00")]
         #expect(deadlines(child("long-term-fostering"), moved, "cppcr-care-plan").count == 1)
+    }
+
+    @Test func aRestartedSeriesIsNotHiddenByAnEarlierEndOfIt() {
+        // Family finding, a match, the match falls through: the review cycle runs again from that day.
+        let c = child("long-term-fostering", packs: ["mosaic-permanence-workflow"])
+        let e = [("ff", "family-finding-started", "2026-01-01"), ("m", "match-agreed", "2026-03-01"), ("nm", "match-not-agreed", "2026-05-01")]
+        #expect(summary(c, e, "family-finding-review", at: "2026-06-01").last == "2026-08-01 upcoming")
+    }
+
+    @Test func aMoveOnTheDayThePreviousPlacementEndedWithADateOnly() {
+        // The old placement ended at 17:00; the new one is recorded with a date only, that day.
+        let e = [
+            ("p1", "placed-foster", "2026-01-05T10:00"), ("v1", "visit", "2026-01-09"),
+            ("p2", "placed-foster", "2026-04-01"), ("end", "placement-ended", "2026-04-01T17:00"),
+        ]
+        #expect(summary(child("long-term-fostering"), e, "cppcr-visits", at: "2026-04-02").last == "2026-04-08 upcoming")
+    }
+
+    @Test func anExtensionCountsOnceAndOnlyBeforeTheApprovalRunsOut() {
+        let placed = ("p", "placed-connected-person", "2026-03-02T15:00")
+        // A second extension is not allowed (reg 25: once).
+        let twice = [placed, ("x1", "temporary-approval-extended", "2026-06-10"), ("x2", "temporary-approval-extended", "2026-08-10")]
+        #expect(summary(child("kinship"), twice, "temporary-approval-expiry", at: "2026-08-12") == ["2026-08-17 upcoming"])
+        // One made after the approval ran out (22 June) does not revive it.
+        let late = [placed, ("x", "temporary-approval-extended", "2026-07-01")]
+        #expect(summary(child("kinship"), late, "temporary-approval-expiry", at: "2026-07-02") == ["2026-06-22 overdue"])
+    }
+
+    @Test func aDecisionRecordedOnPlacementDayWithADateOnlyStillSwitchesTheVisits() {
+        var list: [(String, String, String)] = [("i", "placement-intended-until-18", "2025-01-06"), ("p", "placed-foster", "2025-01-06T14:00")]
+        var day = date("2025-01-10")
+        for n in 0..<10 {
+            list.append(("v\(n)", "visit", day.description))
+            day = day.adding(days: 42)
+        }
+        let offsets = deadlines(child("long-term-fostering"), list, "cppcr-visits").map { $0.computed!.offset.description }
+        #expect(offsets.last == "3mo")
+    }
+
+    @Test func aTestOfChangeFlagRecordedBeforeTheCareEpisodeStillCounts() {
+        let c = child("reunification", calendar: "scotland", packs: ["scotland-permanence-process"])
+        let e = [("pace", "pace-test-of-change", "2026-01-05"), ("la", "became-looked-after", "2026-01-05T10:00")]
+        #expect(deadlines(c, e, "early-review").first?.computed != nil)
     }
 }
