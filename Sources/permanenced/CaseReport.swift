@@ -81,7 +81,9 @@ struct CaseReport {
                 }
                 if let m = comp.met { lines.append("      met by \(evaluation.event(m).kind) [\(m.id)] at \(when(m))\(m.at > now ? " (future)" : "")") }
                 if let e = comp.earliest { lines.append("      not before \(zone.humanDateTime(e))") }
-                for x in comp.extendedBy { lines.append("      extended by \(evaluation.event(x).kind) [\(x.id)] at \(when(x))") }
+                if let x = comp.lastExtension {
+                    lines.append("      extended \(comp.extensions == 1 ? "once" : "\(comp.extensions) times"), last by \(evaluation.event(x).kind) [\(x.id)] at \(when(x))")
+                }
                 if let m = comp.moot {
                     let why = m.at >= comp.dueInstant ? "missed, then closed by" : "no longer needed:"
                     lines.append("      \(why) \(evaluation.event(m).kind) [\(m.id)] at \(when(m))\(m.at > now ? " (future)" : "")")
@@ -178,7 +180,7 @@ struct CaseReport {
                     ("steps", .array((explanation?.steps ?? []).map { .string($0.description) })),
                     ("met_by", ref(comp.met)), ("closed_by", ref(comp.moot)),
                     ("kind", .string(comp.kind.rawValue)), ("earliest", .optional(comp.earliest.map(zone.iso8601))),
-                    ("extended_by", .array(comp.extendedBy.map(ref))),
+                    ("extensions", .int(comp.extensions)), ("last_extension", ref(comp.lastExtension)),
                 ]
             }
             pairs += [

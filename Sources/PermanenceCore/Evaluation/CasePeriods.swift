@@ -11,12 +11,14 @@ struct CasePeriods {
     private let index: CaseIndex
     private let kinds: [CompiledPeriod]
     private let zone: ZoneRules
-    private var found: [Int: [Instance]] = [:]
+    /// By period kind, once worked out (an array, not a dictionary: no hashing per rule).
+    private var found: [[Instance]?]
 
     init(index: CaseIndex, kinds: [CompiledPeriod], zone: ZoneRules) {
         self.index = index
         self.kinds = kinds
         self.zone = zone
+        found = Array(repeating: nil, count: kinds.count)
     }
 
     /// An end recorded on the day a move began, where one of the two has a date only: nothing says which

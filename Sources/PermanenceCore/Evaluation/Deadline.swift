@@ -95,8 +95,10 @@ public struct Deadline: Sendable {
         public var kind: TimescaleKind = .by
         /// For "not before" and windows: the first moment the step may be taken.
         public var earliest: Instant?
-        /// Extensions applied (each recorded extension event), in order.
-        public var extendedBy: [EventRef] = []
+        /// How many extensions moved it, and the last of them (no array: a deadline is copied often, and
+        /// almost none is extended).
+        public var extensions: Int = 0
+        public var lastExtension: EventRef?
     }
 
     /// The computed deadline, if there is one.

@@ -292,7 +292,8 @@ public struct Evaluator: Sendable {
             if cycle > 1, let closeAt, closeAt <= base.at { return }
             var due: (Instant, LocalDate, Bool)
             var earliest: Instant?
-            var extendedBy: [Deadline.EventRef] = []
+            var extensions = 0
+            var lastExtension: Deadline.EventRef?
             do {
                 due = try dueMoment(offset, from: base, rule: rule, calc: calc)
                 // Weekly until the first review, then every four weeks: once the switching event has happened
@@ -356,7 +357,7 @@ public struct Evaluator: Sendable {
                 for p in chain.extensions[e0...] {
                     let x = index.events[Int(p)]
                     if let m = met ?? moot, index.events[Int(m)].at <= x.at { break }
-                    if let times = rule.extendTimes, extendedBy.count >= times { break }
+                    if let times = rule.extendTimes, extensions >= times { break }
                     // An extension made once the deadline had passed does not revive it (unless the law
                     // allows late extensions: `after-due = true`).
                     if !rule.extendAfterDue && x.at >= due.0 { break }
@@ -364,7 +365,8 @@ public struct Evaluator: Sendable {
                     guard let date = try? calc.addToDate(by, from) else { break }
                     due = (due.2 ? ruleSet.zone.instant(LocalDateTime(date: date, secondOfDay: ruleSet.zone.localDateTime(at: due.0).secondOfDay))
                         : ruleSet.zone.startOfDay(date.adding(days: 1)), date, due.2)
-                    extendedBy.append(ref(index, p))
+                    extensions += 1
+                    lastExtension = ref(index, p)
                 }
             }
             var computed = Deadline.Computed(
@@ -372,7 +374,8 @@ public struct Evaluator: Sendable {
                 met: moot == nil ? met.map { ref(index, $0) } : nil, moot: moot.map { ref(index, $0) })
             computed.kind = rule.kind
             computed.earliest = earliest
-            computed.extendedBy = extendedBy
+            computed.extensions = extensions
+            computed.lastExtension = lastExtension
             out.append(Deadline(ruleIndex: i, ruleID: rule.id, cycle: cycle, state: .computed(computed)))
             guard let met, moot == nil, rule.repeats else { return }
             base = ref(index, met)
