@@ -5,6 +5,13 @@ public struct TOMLParser {
     var i = 0
     var line = 1
     var lineStart = 0
+    /// Arrays and inline tables open around the value being read.
+    var depth = 0
+
+    /// How deep arrays, inline tables and dotted keys may nest. Configuration never needs more than a few
+    /// levels; a file nested thousands deep is refused with its line rather than overflowing the stack (of
+    /// `check-config`, or of a running daemon reloading it).
+    public static let maxDepth = 32
 
     /// Parses a document into its root table.
     public static func parse(_ text: String) throws(TOMLError) -> TOMLTable {
@@ -230,6 +237,12 @@ public struct TOMLParser {
     // MARK: - Keys
 
     private mutating func key() throws(TOMLError) -> [String] {
+        let parts = try dottedKey()
+        if parts.count > Self.maxDepth { throw error("a dotted key of more than \(Self.maxDepth) parts; a configuration never needs this") }
+        return parts
+    }
+
+    private mutating func dottedKey() throws(TOMLError) -> [String] {
         var parts: [String] = []
         while true {
             skipSpaces()
@@ -274,12 +287,14 @@ public struct TOMLParser {
             }
             i += 1
             return .string(try literalString())
-        case UInt8(ascii: "["):
+        case UInt8(ascii: "["), UInt8(ascii: "{"):
+            guard depth < Self.maxDepth else {
+                throw error("arrays and inline tables nested more than \(Self.maxDepth) deep; a configuration never needs this")
+            }
             i += 1
-            return .array(try array())
-        case UInt8(ascii: "{"):
-            i += 1
-            return .table(try inlineTable())
+            depth += 1
+            defer { depth -= 1 }
+            return c == UInt8(ascii: "[") ? .array(try array()) : .table(try inlineTable())
         case UInt8(ascii: "t"), UInt8(ascii: "f"):
             if matchWord("true") { return .boolean(true) }
             if matchWord("false") { return .boolean(false) }

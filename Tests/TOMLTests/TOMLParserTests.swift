@@ -93,4 +93,26 @@ import Testing
             #expect(error.message.contains(fragment), "\(error.message)")
         }
     }
+
+    /// A file nested tens of thousands deep (as fuzzing made) is refused with its line, not a stack overflow.
+    @Test(arguments: [
+        ("a = 1\nx = " + String(repeating: "[", count: 50_000), 2, "nested more than"),
+        ("x = " + String(repeating: "{ a = ", count: 50_000), 1, "nested more than"),
+        ("a = [" + String(repeating: "[", count: 31) + String(repeating: "]", count: 32) + "\n[" + (1...40).map { "k\($0)" }.joined(separator: ".") + "]", 2, "dotted key"),
+        ((1...50_000).map { "k\($0)" }.joined(separator: ".") + " = 1", 1, "dotted key"),
+    ])
+    func deepNestingIsRefusedWithItsLine(text: String, line: Int, fragment: String) {
+        do {
+            _ = try TOMLParser.parse(text)
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.line == line, "\(error)")
+            #expect(error.message.contains(fragment), "\(error.message)")
+        }
+    }
+
+    @Test func nestingUpToTheLimitIsAccepted() throws {
+        let text = "x = " + String(repeating: "[", count: TOMLParser.maxDepth) + String(repeating: "]", count: TOMLParser.maxDepth)
+        #expect(try TOMLParser.parse(text)["x"] != nil)
+    }
 }

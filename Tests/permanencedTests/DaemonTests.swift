@@ -89,6 +89,26 @@ import Testing
         h.stop()
     }
 
+    /// A rule pack nested 50,000 deep (as mutation fuzzing made one): the running daemon refuses the reload
+    /// with the file and line, and keeps running on its old rules, instead of overflowing its stack.
+    @Test func aReloadWithADeeplyNestedFileIsRefusedAndTheDaemonRunsOn() throws {
+        try DaemonHarness.requireJournald()
+        let (h, _) = try DaemonHarness.running("D7")
+        let socket = try #require(h.notify)
+        let pid = h.process!.processIdentifier
+        let deep = h.dir.appendingPathComponent("config/rules.d/zz-deep.toml")
+        try ("[pack]\nid = \"deep\"\nx = " + String(repeating: "[", count: 50_000)).write(to: deep, atomically: true, encoding: .utf8)
+        h.signal(SIGHUP)
+        #expect(socket.wait(for: 15) { $0.contains("READY=1") && $0.contains("reload refused") } != nil, "log:\n\(h.log)")
+        let refused = try DaemonHarness.waitForJournal(["_PID=\(pid)", "MESSAGE_ID=6b988516976647de816773b4ab7cd00e"], timeout: 10) { !$0.isEmpty }
+        #expect((refused.first?["MESSAGE"] as? String)?.contains("zz-deep.toml:3") == true, "\(refused.first?["MESSAGE"] ?? "")")
+        #expect(h.process!.isRunning)
+        let check = try CLITests.run(["check-config", "--config", h.config])
+        #expect(check.status == 1)
+        #expect(check.stderr.contains("zz-deep.toml:3") && check.stderr.contains("nested more than"), "\(check.stderr)")
+        h.stop()
+    }
+
     @Test func sigkillInTheMiddleOfABurstThenRestartDeliversEachExactlyOnce() throws {
         try DaemonHarness.requireJournald()
         let h = try DaemonHarness()
