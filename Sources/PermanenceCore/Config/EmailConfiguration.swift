@@ -108,6 +108,13 @@ public struct EmailConfiguration: Sendable, Equatable {
         }
         if let v = t.integer("command-timeout", in: 1...3600) { e.commandTimeout = v }
         if let s = t.string("templates") { e.templates = s }
+        // Digests name children's cases: in clear text only to a relay on this machine, unless the admin
+        // says, in so many words, that the network to the relay is trusted.
+        let cleartextOK = t.bool("insecure-cleartext-relay") ?? false
+        if e.tls == "none" && !Self.isLoopback(e.host) && !cleartextOK {
+            t.report("tls", t.lineOf("tls"),
+                "tls = \"none\" sends children's case details in clear text to '\(e.host)', which is not this machine; use starttls or tls, or (only on a network you trust end to end) set insecure-cleartext-relay = true")
+        }
         if e.enabled && e.username != nil && e.passwordFile == nil {
             t.report("password-file", t.lineOf("username"), "a username needs a password-file (the secret is never in this file)")
         }
@@ -124,6 +131,15 @@ public struct EmailConfiguration: Sendable, Equatable {
         case "d": return n * 86_400
         default: return nil
         }
+    }
+
+    /// `localhost`, `127.0.0.0/8` or `::1`: a relay on this machine.
+    static func isLoopback(_ host: String) -> Bool {
+        var h = Substring(host.lowercased())
+        if h.hasPrefix("[") && h.hasSuffix("]") { h = h.dropFirst().dropLast() }
+        if h == "localhost" || h == "::1" || h.hasSuffix(".localhost") { return true }
+        let parts = h.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.count == 4 && parts[0] == "127" && parts.allSatisfy { UInt8($0) != nil }
     }
 
     static func isAddress(_ a: String) -> Bool {

@@ -132,6 +132,23 @@ import Testing
         #expect(found.contains { $0.key == "calendars.scotland.remove" && $0.message.contains("not a bank holiday") })
     }
 
+    /// Digests name children's cases: clear text only to a relay on this machine, or with an explicit opt-out.
+    @Test(arguments: [
+        ("smtp.example.org", false, true), ("10.0.0.5", false, true), ("127.0.0.1", false, false), ("localhost", false, false),
+        ("[::1]", false, false), ("127.0.0.256", false, true), ("smtp.example.org", true, false),
+    ])
+    func cleartextOnlyToALoopbackRelay(host: String, optOut: Bool, refused: Bool) {
+        let found = configIssues("""
+            [email]
+            host = "\(host)"
+            tls = "none"
+            \(optOut ? "insecure-cleartext-relay = true" : "")
+            """)
+        let tls = found.first { $0.key == "email.tls" }
+        #expect((tls != nil) == refused, "\(host): \(found)")
+        if refused { #expect(tls?.line == 3 && tls?.message.contains("clear text") == true) }
+    }
+
     @Test func emailSettingsAreCheckedKeyByKey() throws {
         let found = configIssues("""
             [email]
