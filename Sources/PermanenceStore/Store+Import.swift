@@ -50,6 +50,7 @@ extension Store {
         var digest = SHA256()
         var pending: [CSVParser.Record] = []
         var finished = false
+        var headerRecord: CSVParser.Record?
         /// The next record, reading another chunk when needed.
         func next() throws(CSVErrors) -> CSVParser.Record? {
             while pending.isEmpty && !finished {
@@ -63,13 +64,15 @@ extension Store {
                         pending = try parser.feed(chunk)
                     }
                 } catch {
-                    throw fail(error.line, error.message)
+                    let (column, message) = error.issue(in: headerRecord)
+                    throw CSVErrors([CSVIssue(file: path, line: error.line, column: column, message: message)])
                 }
                 pending.reverse()
             }
             return pending.popLast()
         }
         guard let header = try next() else { throw fail(1, "empty file; expected a header row") }
+        headerRecord = header
         guard let kind = requested ?? ImportKind.detect(header) else {
             throw fail(header.line, "cannot tell what this file holds from its header; expected the columns of events "
                 + "(case_ref,event,at), cases (case_ref,plan,calendar), workers (worker_id,name) or assignments "

@@ -12,9 +12,30 @@ public struct CSVIssue: Error, Sendable, Equatable, CustomStringConvertible {
         self.message = message
     }
 
+    /// One line, whatever the file held: control characters in a quoted value (a raw newline in a case
+    /// reference) are shown escaped, so one problem never spills over several lines of a log.
     public var description: String {
-        column.isEmpty ? "\(file):\(line): \(message)" : "\(file):\(line): \(column): \(message)"
+        // A problem with the whole file (it cannot be read) has no line to name.
+        let place = line > 0 ? "\(file):\(line)" : file
+        let text = column.isEmpty ? "\(place): \(message)" : "\(place): \(column): \(message)"
+        return oneLine(text)
     }
+}
+
+/// `text` with control characters (newlines, tabs, escapes, DEL) written as `\n`, `\t` or `\u{1B}`.
+public func oneLine(_ text: String) -> String {
+    guard text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else { return text }
+    var out = ""
+    for u in text.unicodeScalars {
+        switch u.value {
+        case 0x0A: out += "\\n"
+        case 0x0D: out += "\\r"
+        case 0x09: out += "\\t"
+        case 0..<0x20, 0x7F: out += "\\u{\(String(u.value, radix: 16, uppercase: true))}"
+        default: out.unicodeScalars.append(u)
+        }
+    }
+    return out
 }
 
 /// Every problem found in a file; a file with any problem is rejected whole.
@@ -72,7 +93,9 @@ struct CSVHeader {
         do {
             records = try CSVParser.parse(text)
         } catch {
-            throw CSVErrors([CSVIssue(file: file, line: error.line, column: "", message: error.message)])
+            // Without the header in hand, the field is named by its number.
+            let (column, message) = error.issue(in: nil)
+            throw CSVErrors([CSVIssue(file: file, line: error.line, column: column, message: message)])
         }
         guard let first = records.first else {
             throw CSVErrors([CSVIssue(file: file, line: 1, column: "", message: "empty file; expected a header \(expectedHeader)")])

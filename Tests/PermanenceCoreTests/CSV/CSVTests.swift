@@ -26,6 +26,51 @@ import Testing
         }
     }
 
+    /// What fuzzing got through: each refused with the line and field, never stored altered.
+    @Test(arguments: [
+        (Array("a,b\nLEI-1".utf8) + [0] + Array("ZZZ,x\n".utf8), 2, 1, "NUL"),
+        (Array("a,b\nx,".utf8) + [0xC3, 0x28] + Array("\n".utf8), 2, 2, "not valid UTF-8"),
+        (Array("a,b\nx,\"ab\"x\n".utf8), 2, 2, "after its closing quote"),
+        (Array("a,b\nx,".utf8) + [UInt8](repeating: 0x41, count: CSVParser.maxFieldBytes + 10) + Array("\n".utf8), 2, 2, "longer than"),
+    ])
+    func hostileBytesAreRefusedWithLineAndField(bytes: [UInt8], line: Int, field: Int, fragment: String) {
+        var p = CSVParser()
+        do {
+            _ = try p.feed(bytes)
+            _ = try p.finish()
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.line == line && error.field == field && error.message.contains(fragment), "\(error)")
+            // With the header, the field is named by its column.
+            let header = CSVParser.Record(fields: ["case_ref", "note"], line: 1)
+            #expect(error.issue(in: header).column == ["case_ref", "note"][field - 1])
+        }
+    }
+
+    @Test func aHugeLineIsRefusedWithoutReadingItAllIntoMemory() throws {
+        var p = CSVParser()
+        _ = try p.feed(Array("a,b\nx,".utf8))
+        let chunk = [UInt8](repeating: 0x42, count: 1 << 20)
+        var fed = 0
+        do {
+            // 256 MiB offered a MiB at a time: refused after the first.
+            for _ in 0..<256 {
+                _ = try p.feed(chunk)
+                fed += 1
+            }
+            Issue.record("expected an error")
+        } catch {
+            #expect(fed == 0 && error.message.contains("longer than"))
+        }
+    }
+
+    @Test func everyProblemIsOneLineOfText() {
+        let issue = CSVIssue(file: "events.csv", line: 3, column: "case_ref", message: "unknown case 'LEI\n1\u{1B}[31m'")
+        #expect(issue.description == "events.csv:3: case_ref: unknown case 'LEI\\n1\\u{1B}[31m'")
+        #expect(!issue.description.contains("\n"))
+        #expect(CSVIssue(file: "events.csv", line: 0, column: "", message: "the file is gone").description == "events.csv: the file is gone")
+    }
+
     @Test func aByteOrderMarkIsIgnoredAndBadQuotesAreErrors() throws {
         #expect(try CSVParser.parse("\u{FEFF}a,b\n1,2").first?.fields == ["a", "b"])
         #expect(throws: CSVParser.ParseError.self) { try CSVParser.parse("a,b\n1,\"open\n") }
