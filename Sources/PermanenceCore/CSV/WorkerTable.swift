@@ -33,8 +33,8 @@ public struct WorkerTable: Sendable {
         if let id, let problem = WorkerID.problem(id) { row.fail("worker_id", problem) }
         let name = row.required("name")
         let email = row.cell("email")
-        if let email, !email.contains("@") || email.contains(where: { $0 == " " || $0 == "\r" || $0 == "\n" }) {
-            row.fail("email", "'\(email)' is not an email address")
+        if let email, let problem = EmailAddress.problem(email) {
+            row.fail("email", "'\(email)' is not an email address: \(problem)")
         }
         let known = ruleSet.vocabulary.roles.map(\.name)
         var roles: [String] = []

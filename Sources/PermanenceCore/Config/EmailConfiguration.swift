@@ -65,8 +65,8 @@ public struct EmailConfiguration: Sendable, Equatable {
             }
         }
         e.admin = t.string("admin")
-        for (k, v) in [("from", e.from), ("admin", e.admin ?? "x@y")] where !Self.isAddress(v) {
-            t.report(k, t.lineOf(k), "'\(v)' is not an email address local@domain (ASCII, no spaces)")
+        for (k, v) in [("from", e.from), ("admin", e.admin)] {
+            if let v, let problem = EmailAddress.problem(v) { t.report(k, t.lineOf(k), "'\(v)' is not an email address: \(problem)") }
         }
         if t.has("digest-times") {
             e.digestTimes = []
@@ -140,11 +140,5 @@ public struct EmailConfiguration: Sendable, Equatable {
         if h == "localhost" || h == "::1" || h.hasSuffix(".localhost") { return true }
         let parts = h.split(separator: ".", omittingEmptySubsequences: false)
         return parts.count == 4 && parts[0] == "127" && parts.allSatisfy { UInt8($0) != nil }
-    }
-
-    static func isAddress(_ a: String) -> Bool {
-        let parts = a.split(separator: "@", omittingEmptySubsequences: false)
-        return parts.count == 2 && !parts[0].isEmpty && !parts[1].isEmpty
-            && a.utf8.allSatisfy { $0 > 32 && $0 < 127 && $0 != UInt8(ascii: "<") && $0 != UInt8(ascii: ">") }
     }
 }

@@ -64,6 +64,16 @@ import Testing
         }
     }
 
+    @Test(arguments: [
+        ("sw@example.org", true), ("first.last+tag@council.gov.uk", true), ("x@[192.0.2.1]", true),
+        ("a<b@example.org", false), ("a,b@example.org", false), ("a b@example.org", false), ("a@exa mple.org", false),
+        ("a\r\nRCPT TO:<x@y>@example.org", false), ("@example.org", false), ("a@", false), ("a..b@example.org", false),
+        (".a@example.org", false), ("a@-example.org", false), ("\"a\"@example.org", false), ("a@b@example.org", false),
+    ])
+    func emailAddressesAreRFC5321Mailboxes(address: String, valid: Bool) {
+        #expect((EmailAddress.problem(address) == nil) == valid, "\(address): \(EmailAddress.problem(address) ?? "valid")")
+    }
+
     @Test func everyProblemIsOneLineOfText() {
         let issue = CSVIssue(file: "events.csv", line: 3, column: "case_ref", message: "unknown case 'LEI\n1\u{1B}[31m'")
         #expect(issue.description == "events.csv:3: case_ref: unknown case 'LEI\\n1\\u{1B}[31m'")
