@@ -181,6 +181,9 @@ struct RowImporter {
     let source: String
     /// Workers whose manager must exist once the whole file is in (a manager may come later in the file).
     var managers: [(line: Int, worker: String, manager: String)] = []
+    /// The line each worker or case first appeared on in this file: a second row for it is an error, not
+    /// "last one wins".
+    var seen: [String: Int] = [:]
 
     init(kind: Store.ImportKind, header: CSVParser.Record, file: String, store: Store, db: Database, now: Instant) throws {
         self.kind = kind
@@ -222,6 +225,12 @@ struct RowImporter {
             return inserted ? [e.caseRef] : nil
         case .cases:
             guard let c = cases!.decode(record, issues: &issues) else { return nil }
+            if let first = seen[c.reference] {
+                issues.append(CSVIssue(file: file, line: record.line, column: "case_ref",
+                    message: "case '\(c.reference)' appears twice in this file (first at line \(first)); give each case once"))
+                return nil
+            }
+            seen[c.reference] = record.line
             let old = try Store.loadCase(db, c.reference, cache: cache.reader)
             var changed = false
             if old == nil || old!.record.plan != c.plan || old!.record.calendar != c.calendar || old!.record.packs != c.packs
@@ -237,6 +246,12 @@ struct RowImporter {
             return changed ? [c.reference] : nil
         case .workers:
             guard let w = workers!.decode(record, issues: &issues) else { return nil }
+            if let first = seen[w.id] {
+                issues.append(CSVIssue(file: file, line: record.line, column: "worker_id",
+                    message: "worker '\(w.id)' appears twice in this file (first at line \(first)); give each worker once"))
+                return nil
+            }
+            seen[w.id] = record.line
             let worker = Worker(id: w.id, name: w.name, email: w.email, roles: w.roles, manager: nil)
             let old = try Store.fetchWorker(db, w.id)
             if let m = w.manager { managers.append((record.line, w.id, m)) }
@@ -267,9 +282,27 @@ struct RowImporter {
                 out.append(CSVIssue(file: file, line: m.line, column: "manager_id", message: "a worker cannot be their own manager"))
             } else if try !Store.workerExists(db, m.manager) {
                 out.append(CSVIssue(file: file, line: m.line, column: "manager_id", message: "unknown manager '\(m.manager)'"))
+            } else if let loop = try managerLoop(from: m.worker) {
+                // Escalation climbs the managers: a loop would never reach anyone new.
+                out.append(CSVIssue(file: file, line: m.line, column: "manager_id",
+                    message: "managers go round in a circle: \(loop.joined(separator: " -> ")); escalation needs a top"))
             }
         }
         return out
+    }
+
+    /// The loop of managers starting at `worker`, as the store holds them with this file applied, if any.
+    private func managerLoop(from worker: String) throws -> [String]? {
+        var path = [worker]
+        var current = worker
+        let statement = try db.cachedStatement(sql: "SELECT manager_id FROM worker WHERE id = ?")
+        while let next = try String.fetchOne(statement, arguments: [current]) {
+            if let i = path.firstIndex(of: next) { return Array(path[i...]) + [next] }
+            path.append(next)
+            current = next
+            if path.count > 10_000 { return path }
+        }
+        return nil
     }
 }
 

@@ -235,6 +235,40 @@ import Testing
         #expect(try s.summary(now: now).events == 3)
     }
 
+    @Test func aWorkerOrCaseTwiceInOneFileAndAManagerLoopAreRefusedChangingNothing() throws {
+        let s = try seeded()
+        let before = try s.summary(now: now)
+        let twice = try write("workers-twice.csv", """
+            worker_id,name,email,roles,manager_id
+            w9,Nine,nine@example.org,social-worker,
+            w9,Nine Again,nine2@example.org,social-worker,
+            """)
+        #expect { try s.importFile(twice, actor: "t", now: now) } throws: { error in
+            let i = (error as? CSVErrors)?.issues ?? []
+            return i.count == 1 && i[0].line == 3 && i[0].column == "worker_id" && i[0].message.contains("first at line 2")
+        }
+        let loop = try write("workers-loop.csv", """
+            worker_id,name,email,roles,manager_id
+            ma,Manager A,a@example.org,team-manager,mb
+            mb,Manager B,b@example.org,team-manager,ma
+            """)
+        #expect { try s.importFile(loop, actor: "t", now: now) } throws: { error in
+            let i = (error as? CSVErrors)?.issues ?? []
+            return !i.isEmpty && i.allSatisfy { $0.column == "manager_id" && $0.message.contains("circle") }
+        }
+        #expect(try s.worker("ma") == nil && s.worker("w9") == nil)
+        let cases = try write("cases-twice.csv", """
+            case_ref,plan,calendar
+            N1,adoption,england-and-wales
+            N1,reunification,england-and-wales
+            """)
+        #expect { try s.importFile(cases, actor: "t", now: now) } throws: { error in
+            (error as? CSVErrors)?.issues.map(\.line) == [3]
+        }
+        let after = try s.summary(now: now)
+        #expect(after.openCases == before.openCases && after.workers == before.workers && after.auditEntries == before.auditEntries)
+    }
+
     @Test func workerAndAssignmentFilesImport() throws {
         let s = try seeded()
         let workers = try write("workers.csv", """
