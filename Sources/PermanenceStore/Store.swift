@@ -22,8 +22,10 @@ public final class Store: Sendable {
         }
     }
 
-    /// Opens (creating if needed, with mode 0600) and migrates the store at `path`.
-    public init(path: String, ruleSet: RuleSet) throws {
+    /// Opens (creating if needed, with mode 0600) and migrates the store at `path`. A writer (`recomputing`,
+    /// the default) brings the stored deadlines up to a changed rule set; a reading command leaves them, and
+    /// can say so (`rulesAreCurrent`).
+    public init(path: String, ruleSet: RuleSet, recomputing: Bool = true) throws {
         self.path = path
         self.ruleSet = ruleSet
         let directory = (path as NSString).deletingLastPathComponent
@@ -49,7 +51,7 @@ public final class Store: Sendable {
         do {
             pool = try DatabasePool(path: path, configuration: config)
             try Schema.migrator.migrate(pool)
-            try recomputeIfRulesChanged()
+            if recomputing { try recomputeIfRulesChanged() }
         } catch let error as DatabaseError {
             throw Failure("\(path): \(error.message ?? "\(error)")")
         }
@@ -76,6 +78,12 @@ public final class Store: Sendable {
                     detail: "rule set \(ruleSet.fingerprint.prefix(12)); \(refs.count) open cases recomputed")
             }
         }
+    }
+
+    /// The stored deadlines were computed with this rule set (false: a reading command opened the store
+    /// after the rules changed, and the daemon or the next writing command has yet to recompute them).
+    public func rulesAreCurrent() throws -> Bool {
+        try pool.read { db in try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'rules'") } == ruleSet.fingerprint
     }
 
     /// The schema version the file is at (the last applied migration).

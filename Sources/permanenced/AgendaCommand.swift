@@ -23,7 +23,7 @@ struct AgendaCommand: ParsableCommand {
     }
 
     func run() throws {
-        let (set, store) = try options.open(creating: false)
+        let (set, store) = try options.open(creating: false, writing: false)
         let now = try parseTime(at, option: "--at", zone: set.zone)
         let offset: Offset
         do { offset = try Offset.parse(within) } catch { throw Failure.report("--within: \(error)", status: 2) }

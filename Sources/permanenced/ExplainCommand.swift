@@ -46,7 +46,7 @@ struct ExplainCommand: ParsableCommand {
 
     /// The case as the store holds it, with its assignment history and what has been notified so far.
     private func explainFromStore() throws {
-        let (set, store) = try options.open(creating: false)
+        let (set, store) = try options.open(creating: false, writing: false)
         let now = try parseTime(at, option: "--at", zone: set.zone)
         // The case as it stood at that moment: what happened after it does not count (a booked hearing does).
         guard let (c, events) = try store.caseWithEvents(caseRef, knownAt: at == "now" ? nil : now) else {

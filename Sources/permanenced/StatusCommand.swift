@@ -11,7 +11,7 @@ struct StatusCommand: ParsableCommand {
     @OptionGroup var options: StoreOptions
 
     func run() throws {
-        let (set, store) = try options.open(creating: false)
+        let (set, store) = try options.open(creating: false, writing: false)
         let now = Clock.now()
         let s = try store.summary(now: now)
         say("store            \(store.path) (\(formatBytes(store.sizeInBytes())), schema \(try store.schemaVersion()))")
@@ -80,7 +80,7 @@ struct AuditCommand: ParsableCommand {
         @OptionGroup var options: StoreOptions
 
         func run() throws {
-            let (_, store) = try options.open(creating: false)
+            let (_, store) = try options.open(creating: false, writing: false)
             let v = try store.verifyAudit()
             if let problem = v.problem {
                 throw Failure.report("audit chain broken: \(problem) (\(v.entries) entries before it verified)", status: 1)

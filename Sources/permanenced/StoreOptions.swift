@@ -13,14 +13,21 @@ struct StoreOptions: ParsableArguments {
     var store: String?
 
     /// The rule set and the opened store. Commands that only read refuse to create a store that is not there.
-    func open(creating: Bool = true) throws -> (RuleSet, Store) {
+    /// `writing: false` for commands that only read: they never recompute stored deadlines (nor write an
+    /// audit entry) because the rules they were given differ from the store's.
+    func open(creating: Bool = true, writing: Bool = true) throws -> (RuleSet, Store) {
         let set = try loadRuleSet(config)
         let path = store ?? set.configuration.storePath
         if !creating && !FileManager.default.fileExists(atPath: path) {
             throw Failure.report("no store at \(path): import data first (permanenced import), or give --store", status: 1)
         }
         do {
-            return (set, try Store(path: path, ruleSet: set))
+            let store = try Store(path: path, ruleSet: set, recomputing: writing)
+            if !writing, !(try store.rulesAreCurrent()) {
+                FileHandle.standardError.write(Data(
+                    "note: the stored deadlines were computed with other rules than \(config ?? "the configuration"); the daemon, or the next import or record, recomputes them\n".utf8))
+            }
+            return (set, store)
         } catch {
             throw Failure.report("\(error)", status: 1)
         }

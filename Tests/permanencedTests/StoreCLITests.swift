@@ -24,6 +24,43 @@ import Testing
         }
     }
 
+    /// Reading commands never write: not with other rules (they say the stored deadlines are stale), and
+    /// the same rules reached through another path are the same rules.
+    @Test func readingCommandsNeverWriteAndTheFingerprintIsTheRulesContent() throws {
+        try demo()
+        func auditCount() throws -> Int {
+            let r = try run(["status"])
+            let line = r.stdout.split(separator: "\n").first { $0.hasPrefix("audit log") } ?? ""
+            return Int(line.split(separator: " ").first { Int($0) != nil } ?? "") ?? -1
+        }
+        let before = try auditCount()
+        #expect(before > 0)
+        // The same configuration by another path (a copy of the directory): nothing to recompute, no entry.
+        let copy = dir.appendingPathComponent("config-copy")
+        try FileManager.default.copyItem(at: CLITests.root.appendingPathComponent("config"), to: copy)
+        let other = copy.appendingPathComponent("permanenced.toml").path
+        for config in [other, CLITests.config, other] {
+            let r = try CLITests.run(["status", "--config", config, "--store", store])
+            #expect(r.status == 0 && !r.stderr.contains("other rules"), "\(r.stderr)")
+        }
+        #expect(try auditCount() == before)
+        // Other rules: status, agenda and explain read without recomputing, and say so.
+        let pack = copy.appendingPathComponent("rules.d/leicestershire-family-finding.toml")
+        try (try String(contentsOf: pack, encoding: .utf8)).replacingOccurrences(of: "due = \"72h\"", with: "due = \"48h\"")
+            .write(to: pack, atomically: true, encoding: .utf8)
+        for args in [["status"], ["agenda", "--at", "2026-11-23"], ["explain", "LEI-2026-0142"], ["audit", "verify"]] {
+            let r = try CLITests.run(args + ["--config", other, "--store", store])
+            #expect(r.status == 0, "\(args): \(r.stderr)")
+            #expect(r.stderr.contains("computed with other rules"), "\(args): \(r.stderr)")
+        }
+        #expect(try auditCount() == before)
+        // A writing command with the new rules recomputes, once, and says so in the audit log.
+        let record = try CLITests.run(["record", "LEI-2026-0142", "visit", "--at", "2026-11-20T10:00", "--config", other, "--store", store])
+        #expect(record.status == 0, "\(record.stderr)")
+        let status = try CLITests.run(["status", "--config", other, "--store", store])
+        #expect(!status.stderr.contains("other rules"))
+    }
+
     @Test func demoImportAgendaStatusAndAudit() throws {
         try demo()
         let again = try run(["import", CLITests.demoEvents])

@@ -87,9 +87,13 @@ public struct RuleSet: Sendable {
         self.statutoryCalculators = statutory.mapValues { DateCalculator(zone: zone, calendar: $0) }
         self.jurisdictions = Dictionary(configuration.calendars.map { ($0.name, $0.jurisdiction) }, uniquingKeysWith: { $1 })
         var digest = SHA256()
+        // Content only, never paths: the same rules reached through another path (a relative --config, a
+        // symlink) are the same rules. The zone counts by its rules as loaded (the tzdata they came from),
+        // not just its name.
         digest.update(vocabFile.text)
-        for f in packFiles { digest.update("\u{0}\(f.path)\u{0}\(f.text)") }
-        digest.update("\u{0}\(zone.identifier)|\(configuration.defaultCalendar)|\(configuration.defaultPacks)")
+        for text in packFiles.map(\.text).sorted() { digest.update("\u{0}\(text)") }
+        digest.update("\u{0}\(zone.identifier)|\(zone.transitions)|\(zone.periods.map { "\($0.offset)\($0.abbreviation)\($0.isDST)" })")
+        digest.update("|\(configuration.defaultCalendar)|\(configuration.defaultPacks)")
         for c in configuration.calendars { digest.update("|\(c.name):\(c.nation.rawValue):\(c.jurisdiction.rawValue):\(c.adjustments)") }
         self.fingerprint = digest.finalizeHex()
         var index: [String: Int] = [:]
