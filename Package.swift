@@ -22,7 +22,7 @@ let package = Package(
         // Pure TOML 1.0 parser that keeps the line of every key (for error messages).
         .target(name: "TOML"),
         // Calendars, offsets, rules, cases, evaluation and notification planning. No I/O.
-        .target(name: "PermanenceCore", dependencies: ["TOML"]),
+        .target(name: "PermanenceCore", dependencies: ["TOML", "SMTPCore"]),
         // The store: SQLite through GRDB (schema, migrations, audit chain, imports, agenda queries).
         .target(
             name: "PermanenceStore",
@@ -99,6 +99,7 @@ let package = Package(
             name: "PermanenceCoreTests",
             dependencies: [
                 "PermanenceCore",
+                "SMTPCore",
                 "TestSupport",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]

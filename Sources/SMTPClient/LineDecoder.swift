@@ -6,10 +6,12 @@ import NIOCore
 struct LineDecoder: ByteToMessageDecoder {
     typealias InboundOut = String
 
-    var maximumLength = 16 * 1024
+    /// RFC 5321 allows 512 octets; a few KiB tolerates sloppy servers without letting a hostile one grow
+    /// the buffer.
+    var maximumLength = 4 * 1024
 
     struct LineTooLong: Error, CustomStringConvertible {
-        var description: String { "the server sent a line longer than 16 KiB" }
+        var description: String { "the server sent a line longer than 4 KiB (SMTP allows 512 octets)" }
     }
 
     mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
@@ -18,6 +20,7 @@ struct LineDecoder: ByteToMessageDecoder {
             return .needMoreData
         }
         let length = lf - buffer.readerIndex
+        if length > maximumLength { throw LineTooLong() }
         var line = buffer.readSlice(length: length)!
         buffer.moveReaderIndex(forwardBy: 1)
         if line.readableBytesView.last == UInt8(ascii: "\r") { line = line.getSlice(at: line.readerIndex, length: line.readableBytes - 1)! }

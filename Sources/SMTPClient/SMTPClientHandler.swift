@@ -48,7 +48,11 @@ final class SMTPClientHandler: ChannelInboundHandler, RemovableChannelHandler {
         let line = unwrapInboundIn(data)
         transcript?("S: \(line)")
         guard machine != nil else { return }
-        run(machine!.received(line: line), context: context)
+        // A continuation line of a reply not yet complete changes nothing: the deadline for the whole reply
+        // stands (it is not restarted by every line a trickling server sends).
+        let before = machine!.repliesReceived
+        let actions = machine!.received(line: line)
+        run(actions, context: context, rearm: machine?.repliesReceived != before || !actions.isEmpty)
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
@@ -76,7 +80,7 @@ final class SMTPClientHandler: ChannelInboundHandler, RemovableChannelHandler {
         context.fireChannelInactive()
     }
 
-    private func run(_ actions: [SMTPStateMachine.Action], context: ChannelHandlerContext) {
+    private func run(_ actions: [SMTPStateMachine.Action], context: ChannelHandlerContext, rearm: Bool = true) {
         for action in actions {
             switch action {
             case .write(let bytes, let lines):
@@ -106,7 +110,7 @@ final class SMTPClientHandler: ChannelInboundHandler, RemovableChannelHandler {
                 context.close(promise: nil)
             }
         }
-        armTimeout(context: context)
+        if rearm || timeout == nil { armTimeout(context: context) }
     }
 
     /// One timer at a time, for whatever the machine now waits for.

@@ -16,12 +16,7 @@ public struct SMTPEnvelope: Sendable, Equatable {
 
     /// `local@domain` in printable ASCII, without spaces, angle brackets or line breaks: anything else could
     /// change the meaning of the command it is written into.
-    public static func isValidAddress(_ a: String) -> Bool {
-        let bytes = Array(a.utf8)
-        guard bytes.count >= 3, bytes.count <= 254, let at = bytes.lastIndex(of: UInt8(ascii: "@")), at > 0, at < bytes.count - 1
-        else { return false }
-        return bytes.allSatisfy { $0 > 32 && $0 < 127 && $0 != UInt8(ascii: "<") && $0 != UInt8(ascii: ">") }
-    }
+    public static func isValidAddress(_ a: String) -> Bool { EmailAddress.problem(a) == nil }
 
     /// The message as it goes after DATA: bare LF and CR made CRLF, a leading dot doubled (RFC 5321
     /// §4.5.2), a final CRLF ensured, then the terminating `.` line.

@@ -23,16 +23,28 @@ public struct SMTPReply: Sendable, Equatable, CustomStringConvertible {
 }
 
 /// Reads reply lines (without their CRLF) and assembles multi-line replies (`250-...` up to `250 ...`).
+///
+/// A reply may have at most `maxLines` lines and `maxBytes` bytes of text: a server (or a man in the middle
+/// before STARTTLS) that floods continuation lines is cut off rather than grow the daemon's memory.
 public struct SMTPReplyParser: Sendable {
     private var code: Int?
     private var lines: [String] = []
+    private var bytes = 0
+
+    /// Far more than any real reply (an EHLO lists a dozen extensions).
+    public static let maxLines = 100
+    public static let maxBytes = 64 * 1024
 
     public init() {}
 
-    /// A line that is not `NNN`, `NNN text` or `NNN-text`, or a continuation with another code.
+    /// A line that is not `NNN`, `NNN text` or `NNN-text`, a continuation with another code, or a reply
+    /// past the limits.
     public struct MalformedReply: Error, Equatable, CustomStringConvertible {
         public let line: String
-        public var description: String { "the server sent a line that is not an SMTP reply: \(line.prefix(120))" }
+        public var reason: String? = nil
+        public var description: String {
+            reason ?? "the server sent a line that is not an SMTP reply: \(String(line.prefix(120).unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? "?" : Character($0) }))"
+        }
     }
 
     /// Takes one line; returns the reply when the line completes it.
@@ -45,11 +57,16 @@ public struct SMTPReplyParser: Sendable {
         let value = Int(bytes[0] - 48) * 100 + Int(bytes[1] - 48) * 10 + Int(bytes[2] - 48)
         if let code, code != value { throw MalformedReply(line: line) }
         code = value
+        self.bytes += bytes.count
+        if lines.count >= Self.maxLines || self.bytes > Self.maxBytes {
+            throw MalformedReply(line: line, reason: "the server sent a reply of more than \(Self.maxLines) lines or \(Self.maxBytes / 1024) KiB")
+        }
         lines.append(bytes.count > 4 ? String(decoding: bytes[4...], as: UTF8.self) : "")
         if bytes.count > 3 && bytes[3] == UInt8(ascii: "-") { return nil }
         defer {
             code = nil
             lines = []
+            self.bytes = 0
         }
         return SMTPReply(code: value, lines: lines)
     }

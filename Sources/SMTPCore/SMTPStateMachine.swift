@@ -63,12 +63,18 @@ public struct SMTPStateMachine: Sendable {
 
     // MARK: Events from the I/O layer
 
+    /// Complete replies received so far. The I/O layer restarts the timeout only when this moves (or the
+    /// machine sends something): `currentTimeout` is a deadline for the whole reply, so a server that
+    /// trickles one continuation line at a time cannot hold a session open for ever.
+    public private(set) var repliesReceived = 0
+
     /// One line from the server, without its CRLF.
     public mutating func received(line: String) -> [Action] {
         let reply: SMTPReply
         do {
             guard let r = try parser.feed(line) else { return [] }
             reply = r
+            repliesReceived += 1
         } catch {
             return fail(SMTPError(.malformedReply(error.description)))
         }

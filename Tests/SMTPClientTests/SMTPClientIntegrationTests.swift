@@ -166,4 +166,52 @@ import Testing
         guard case .failed(let e)? = outcomes[1] else { Issue.record("expected a failure"); return }
         #expect(e.isTemporary)
     }
+
+    /// Hostile servers on loopback (`scripts/hostile-smtp-server.py`): each is cut off within the time and
+    /// memory limits instead of stalling email for ever or growing the daemon.
+    @Test(.timeLimit(.minutes(1)), arguments: [("trickle", "within 1 seconds"), ("flood", "more than 100 lines"), ("longline", "longer than 4 KiB")])
+    func aHostileServerIsCutOff(mode: String, fragment: String) async throws {
+        let server = try HostileServer(mode: mode)
+        defer { server.stop() }
+        let start = Date()
+        let outcomes = await SMTPClient(settings: settings(server.port, tls: .none, timeout: 1)).send([envelope(1)])
+        guard case .failed(let e)? = outcomes[1] else { Issue.record("expected a failure"); return }
+        #expect(e.isTemporary)
+        #expect(e.description.contains(fragment), "\(e)")
+        // A trickle of lines no longer restarts the one-second timer: cut off after about a second.
+        #expect(Date().timeIntervalSince(start) < 5)
+    }
+}
+
+/// `scripts/hostile-smtp-server.py` in one of its modes, for one test.
+final class HostileServer {
+    let process = Process()
+    let stdin = Pipe()
+    let port: Int
+
+    init(mode: String) throws {
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        process.arguments = [repositoryRoot.appendingPathComponent("scripts/hostile-smtp-server.py").path, "--mode", mode]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardInput = stdin
+        try process.run()
+        var line = Data()
+        while !line.contains(UInt8(ascii: "\n")) {
+            let chunk = out.fileHandleForReading.availableData
+            if chunk.isEmpty { throw CocoaError(.fileReadUnknown) }
+            line += chunk
+        }
+        guard let text = String(data: line, encoding: .utf8), text.hasPrefix("READY "),
+              let p = Int(text.dropFirst(6).trimmingCharacters(in: .whitespacesAndNewlines)) else { throw CocoaError(.fileReadUnknown) }
+        port = p
+    }
+
+    func stop() {
+        guard process.isRunning else { return }
+        try? stdin.fileHandleForWriting.close()
+        kill(process.processIdentifier, SIGKILL)
+    }
+
+    deinit { stop() }
 }

@@ -1,3 +1,4 @@
+import SMTPCore
 /// Reads worker rows: `worker_id,name` plus optional `email,roles,manager_id` (roles separated by spaces or `;`).
 public struct WorkerTable: Sendable {
     public static let required = ["worker_id", "name"]

@@ -1,3 +1,4 @@
+import SMTPCore
 /// `[email]`: the relay, who mail comes from, when digests go out, quiet hours and retries.
 /// Secrets are never here: `password-file` names a file (a systemd credential).
 public struct EmailConfiguration: Sendable, Equatable {

@@ -1,3 +1,4 @@
+import SMTPCore
 import Testing
 
 @testable import PermanenceCore
