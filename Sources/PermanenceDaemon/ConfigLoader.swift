@@ -44,7 +44,7 @@ public struct ConfigLoader {
         var packs: [SourceFile] = []
         for n in names { packs.append(try read("\(rulesDir)/\(n)")) }
         let vocabulary = try read(resolve(configuration.vocabularyFile))
-        let zone = try loadZone(configuration.timeZone, configPath: configPath)
+        let zone = try loadZone(configuration.timeZone, configPath: "\(configPath):\(configuration.keyLines["time-zone"] ?? 1)")
         do {
             return (try RuleSet(configuration: configuration, vocabulary: vocabulary, packs: packs, zone: zone), packs.map(\.path))
         } catch {
@@ -57,11 +57,23 @@ public struct ConfigLoader {
             let exists = FileManager.default.fileExists(atPath: path)
             throw .unreadable(path, exists ? "cannot read the file (permissions?)" : "no such file")
         }
-        guard let text = String(data: data, encoding: .utf8) else { throw .unreadable(path, "not UTF-8 text") }
+        guard let text = String(data: data, encoding: .utf8) else {
+            // Name the line of the first byte that is not UTF-8 (a file saved in Windows-1252, say).
+            let bytes = [UInt8](data)
+            var line = 1
+            var start = 0
+            for (i, b) in bytes.enumerated() where b == 0x0A {
+                if String(validating: bytes[start..<i], as: UTF8.self) == nil { break }
+                line += 1
+                start = i + 1
+            }
+            throw .unreadable("\(path):\(line)", "not UTF-8 text; save the file as UTF-8")
+        }
         return SourceFile(path: path, text: text)
     }
 
-    /// A zone from the system's zone database (`$TZDIR` or /usr/share/zoneinfo).
+    /// A zone from the system's zone database (`$TZDIR` or /usr/share/zoneinfo). `configPath` is where the
+    /// name was given (`file:line`), for the message.
     public static func loadZone(_ identifier: String, configPath: String) throws(LoadError) -> ZoneRules {
         if identifier == "UTC" { return .utc }
         let dir = ProcessInfo.processInfo.environment["TZDIR"] ?? "/usr/share/zoneinfo"

@@ -71,9 +71,17 @@ public struct Mailer: Sendable {
         let base = (configPath as NSString).deletingLastPathComponent
         let path = dir.hasPrefix("/") || base.isEmpty ? dir : "\(base)/\(dir)"
         var files: [String: SourceFile?] = [:]
+        var unreadable: [String] = []
         for name in MailTemplates.names {
-            files[name] = try? ConfigLoader.read("\(path)/\(name).mustache")
+            let file = "\(path)/\(name).mustache"
+            do {
+                files[name] = try ConfigLoader.read(file)
+            } catch {
+                // Missing is one problem (MailTemplates says so); there but unreadable or not UTF-8 another.
+                if FileManager.default.fileExists(atPath: file) { unreadable.append("\(error)") } else { files[name] = .some(nil) }
+            }
         }
+        if !unreadable.isEmpty { throw SetupError(description: unreadable.joined(separator: "\n")) }
         do {
             return try MailTemplates.parse(files, directory: path)
         } catch {

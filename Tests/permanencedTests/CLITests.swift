@@ -104,6 +104,28 @@ import Testing
         #expect(r.stdout.contains("warning          Northern Ireland: northern-ireland-statutory: the Review of Children's Cases Regulations"))
     }
 
+    /// Problems that once had no place: an unknown zone names its line; a template that is not UTF-8 is not
+    /// "missing" but not UTF-8, at its line.
+    @Test func everyConfigurationProblemNamesItsFileAndLine() throws {
+        let dir = try temporaryDirectory()
+        let copy = dir.appendingPathComponent("config")
+        try FileManager.default.copyItem(at: Self.root.appendingPathComponent("config"), to: copy)
+        let main = copy.appendingPathComponent("permanenced.toml")
+        let text = try String(contentsOf: main, encoding: .utf8)
+        try text.replacingOccurrences(of: "time-zone = \"Europe/London\"", with: "time-zone = \"Europe/Lundon\"").write(to: main, atomically: true, encoding: .utf8)
+        let line = text.split(separator: "\n", omittingEmptySubsequences: false).firstIndex { $0.hasPrefix("time-zone") }! + 1
+        var r = try Self.run(["check-config", "--config", main.path])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("permanenced.toml:\(line): time-zone: 'Europe/Lundon' not found"), "\(r.stderr)")
+        try text.write(to: main, atomically: true, encoding: .utf8)
+        let template = copy.appendingPathComponent("templates/urgent-text.mustache")
+        try (Data("Hello\nline two caf".utf8) + Data([0xE9]) + Data("\n".utf8)).write(to: template)
+        r = try Self.run(["check-config", "--config", main.path])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("urgent-text.mustache:2: not UTF-8 text"), "\(r.stderr)")
+        #expect(!r.stderr.contains("missing"))
+    }
+
     @Test func checkConfigListsEveryProblemWithFileLineAndKey() throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
