@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
     ],
     targets: [
         // Pure TOML 1.0 parser that keeps the line of every key (for error messages).
@@ -30,6 +31,8 @@ let package = Package(
                 "PermanenceCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                // HMAC-SHA-256 for the audit chain.
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         // The SMTP conversation (RFC 5321) as a state machine, and MIME/iCalendar composition. No I/O.

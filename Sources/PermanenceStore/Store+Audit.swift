@@ -1,8 +1,14 @@
+import Crypto
+import Foundation
 import GRDB
 import PermanenceCore
 
 /// The append-only audit log: every change, who made it, when and what, each entry chained to the
-/// previous one by a SHA-256 hash so that an edited, inserted or deleted row is detectable.
+/// previous one by an HMAC-SHA-256 keyed with a secret the store does not hold (`[store] audit-key`, a
+/// systemd credential), so that an edited, inserted or deleted row, or a chain recomputed from scratch,
+/// is detectable. The chain's head (last entry and its MAC) is also written to a file beside the store
+/// after every commit, so a cut tail is detected too. Entries written before the key was introduced keep
+/// their plain SHA-256 links and are checked as such.
 extension Store {
     static let genesisHash = String(repeating: "0", count: 64)
 
@@ -16,17 +22,27 @@ extension Store {
         public let detail: String
     }
 
-    static func hash(prev: String, seq: Int, at: Int, actor: String, action: String, subject: String, detail: String) -> String {
-        SHA256.hex([prev, String(seq), String(at), actor, action, subject, detail].joined(separator: "\u{1F}"))
+    /// An entry's link: HMAC-SHA-256 with `key`, or (entries from before the key) plain SHA-256.
+    static func hash(prev: String, seq: Int, at: Int, actor: String, action: String, subject: String, detail: String, key: SymmetricKey? = nil) -> String {
+        let text = [prev, String(seq), String(at), actor, action, subject, detail].joined(separator: "\u{1F}")
+        guard let key else { return PermanenceCore.SHA256.hex(text) }
+        return HMAC<Crypto.SHA256>.authenticationCode(for: Data(text.utf8), using: key).map { String(format: "%02x", $0) }.joined()
     }
 
-    /// Appends an entry inside the caller's transaction.
+    /// Appends an entry inside the caller's transaction, keyed with the store's audit key; the head file is
+    /// updated once the transaction commits.
     static func audit(_ db: Database, at: Instant, actor: String, action: String, subject: String, detail: String) throws {
         let last = try Row.fetchOne(try db.cachedStatement(sql: "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1"))
         let seq = (last?["seq"] as Int? ?? 0) + 1
         let prev = last?["hash"] as String? ?? genesisHash
-        let h = hash(prev: prev, seq: seq, at: at.seconds, actor: actor, action: action, subject: subject, detail: detail)
+        let file = try String.fetchOne(db, sql: "SELECT file FROM pragma_database_list WHERE name = 'main'") ?? ""
+        guard let key = AuditKeys.key(for: file) else { throw Failure("\(file): the audit key is not loaded; nothing was changed") }
+        if try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'audit-keyed-from'") == nil {
+            try db.execute(sql: "INSERT INTO meta (key, value) VALUES ('audit-keyed-from', ?)", arguments: [String(seq)])
+        }
+        let h = hash(prev: prev, seq: seq, at: at.seconds, actor: actor, action: action, subject: subject, detail: detail, key: key)
         try db.cachedStatement(sql: "INSERT INTO audit (seq, at, actor, action, subject, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)").execute(arguments: [seq, at.seconds, actor, action, subject, detail, prev, h])
+        db.afterNextTransaction { _ in try? AuditHead(seq: seq, hash: h).write(beside: file) }
     }
 
     /// The result of checking the chain.
@@ -34,15 +50,21 @@ extension Store {
         public let entries: Int
         /// Nil when the chain is intact; otherwise where it breaks and how.
         public let problem: String?
+        /// Something short of a break to tell the admin (no head file yet: a cut tail cannot be seen).
+        public var note: String? = nil
     }
 
     /// Walks the chain from the first entry and reports the first entry whose content, link or sequence
     /// does not match.
     public func verifyAudit() throws -> AuditVerification {
-        try pool.read { db in
+        let head = AuditHead.read(beside: path)
+        let key = AuditKeys.key(for: path)
+        return try pool.read { db in
             var prev = Store.genesisHash
             var expected = 1
             var count = 0
+            let keyedFrom = Int(try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'audit-keyed-from'") ?? "") ?? Int.max
+            var headHash: String?
             let rows = try Row.fetchCursor(db, sql: "SELECT * FROM audit ORDER BY seq")
             while let r = try rows.next() {
                 let seq: Int = r["seq"]
@@ -54,15 +76,33 @@ extension Store {
                 if r["prev_hash"] as String != prev {
                     return AuditVerification(entries: count, problem: "\(where_) does not link to the entry before it")
                 }
+                // Entries from before the audit key have plain hash links; every later one is keyed.
+                let keyed = seq >= min(keyedFrom, head?.keyedFrom ?? Int.max)
+                if keyed && key == nil {
+                    return AuditVerification(entries: count, problem: "the audit key is not available, so \(where_) cannot be checked")
+                }
                 let h = Store.hash(
                     prev: prev, seq: seq, at: at, actor: r["actor"], action: r["action"], subject: r["subject"],
-                    detail: r["detail"])
+                    detail: r["detail"], key: keyed ? key : nil)
                 if h != r["hash"] as String {
-                    return AuditVerification(entries: count, problem: "\(where_) was altered: its content does not match its hash")
+                    return AuditVerification(entries: count, problem: "\(where_) was altered, or the chain rewritten: it does not match its keyed hash")
                 }
+                if let head, seq == head.seq { headHash = h }
                 prev = h
                 expected += 1
                 count += 1
+            }
+            // The head file, which an edit of the store does not reach, says how far the chain went.
+            guard let head else {
+                return AuditVerification(entries: count, problem: nil, note: count == 0 ? nil : "no head file yet (\(AuditHead.path(beside: path))): a cut tail would not be seen until the next change writes one")
+            }
+            if head.seq > count {
+                return AuditVerification(
+                    entries: count,
+                    problem: "the tail was cut: the head file records entry \(head.seq), and the chain ends at entry \(count) (\(head.seq - count) entries missing)")
+            }
+            if headHash != head.hash {
+                return AuditVerification(entries: count, problem: "the chain was rewritten: entry \(head.seq) does not match the head file")
             }
             return AuditVerification(entries: count, problem: nil)
         }
@@ -80,5 +120,77 @@ extension Store {
                     subject: $0["subject"], detail: $0["detail"])
             }
         }
+    }
+}
+
+/// The last entry of the audit chain and its MAC, written beside the store after each commit
+/// (`STORE.audit-head`, mode 0600) so that deleting the newest entries, or rebuilding the chain, shows.
+struct AuditHead: Equatable {
+    let seq: Int
+    let hash: String
+    /// The first keyed entry (so a rebuilt chain cannot claim to be older, unkeyed entries).
+    var keyedFrom: Int = 1
+
+    static func path(beside store: String) -> String { store + ".audit-head" }
+
+    func write(beside store: String) throws {
+        let target = Self.path(beside: store)
+        let temporary = target + ".tmp"
+        let previous = umask(0o077)
+        defer { umask(previous) }
+        let keyedFrom = Self.read(beside: store)?.keyedFrom ?? seq
+        try Data("\(seq) \(hash) \(min(keyedFrom, seq))\n".utf8).write(to: URL(fileURLWithPath: temporary))
+        guard rename(temporary, target) == 0 else { throw CocoaError(.fileWriteUnknown) }
+    }
+
+    static func read(beside store: String) -> AuditHead? {
+        guard let text = try? String(contentsOfFile: path(beside: store), encoding: .utf8) else { return nil }
+        let parts = text.split(whereSeparator: { $0 == " " || $0 == "\n" })
+        guard parts.count >= 2, let seq = Int(parts[0]) else { return nil }
+        return AuditHead(seq: seq, hash: String(parts[1]), keyedFrom: parts.count > 2 ? Int(parts[2]) ?? 1 : 1)
+    }
+}
+
+/// The audit key of each open store, by its file's path (the static `audit` function finds it from the
+/// transaction's database).
+enum AuditKeys {
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var keys: [String: SymmetricKey] = [:]
+
+    static func set(_ key: SymmetricKey, for path: String) {
+        lock.withLock { keys[canonical(path)] = key }
+    }
+
+    static func key(for path: String) -> SymmetricKey? {
+        lock.withLock { keys[canonical(path)] }
+    }
+
+    private static func canonical(_ path: String) -> String {
+        URL(fileURLWithPath: path).resolvingSymlinksInPath().standardizedFileURL.path
+    }
+
+    /// Reads `[store] audit-key` (relative: in `$CREDENTIALS_DIRECTORY`, as systemd's `LoadCredential=` hands
+    /// it over), or without one a key file beside the store, created with 32 random bytes, mode 0600.
+    static func load(configured: String?, store: String) throws -> SymmetricKey {
+        let file: String
+        if let configured {
+            let dir = ProcessInfo.processInfo.environment["CREDENTIALS_DIRECTORY"]
+            file = configured.hasPrefix("/") || dir == nil ? configured : "\(dir!)/\(configured)"
+        } else {
+            file = store + ".audit-key"
+            if !FileManager.default.fileExists(atPath: file) {
+                let previous = umask(0o077)
+                defer { umask(previous) }
+                let bytes = SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }
+                guard FileManager.default.createFile(atPath: file, contents: bytes, attributes: [.posixPermissions: 0o600]) else {
+                    throw Store.Failure("\(file): cannot create the audit key")
+                }
+            }
+        }
+        guard let data = FileManager.default.contents(atPath: file) else {
+            throw Store.Failure("\(file): cannot read the audit key ([store] audit-key); without it no change can be recorded")
+        }
+        guard data.count >= 32 else { throw Store.Failure("\(file): the audit key must be at least 32 bytes (head -c 32 /dev/urandom)") }
+        return SymmetricKey(data: data)
     }
 }

@@ -85,7 +85,8 @@ struct AuditCommand: ParsableCommand {
             if let problem = v.problem {
                 throw Failure.report("audit chain broken: \(problem) (\(v.entries) entries before it verified)", status: 1)
             }
-            say("audit chain intact: \(v.entries) entries verified")
+            say("audit chain intact: \(v.entries) entries verified (keyed chain, head file checked)")
+            if let note = v.note { say("note: \(note)") }
         }
     }
 }

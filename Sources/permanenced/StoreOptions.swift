@@ -34,10 +34,15 @@ struct StoreOptions: ParsableArguments {
     }
 }
 
-/// Who is making a change, for the audit log: the login of the user running the command.
+/// Who is making a change, for the audit log: the login of the user running the command, and the person
+/// behind `sudo` (`cli:j.smith via root`), not just "root".
 func actor() -> String {
-    if let pw = getpwuid(getuid()), let name = pw.pointee.pw_name { return "cli:\(String(cString: name))" }
-    return "cli:uid\(getuid())"
+    let login = getpwuid(getuid()).flatMap { $0.pointee.pw_name.map { String(cString: $0) } } ?? "uid\(getuid())"
+    if getuid() == 0, let user = ProcessInfo.processInfo.environment["SUDO_USER"], !user.isEmpty, user != "root",
+       user.utf8.allSatisfy({ $0 > 32 && $0 < 127 }), user.count <= 64 {
+        return "cli:\(user) via \(login)"
+    }
+    return "cli:\(login)"
 }
 
 /// Runs a store operation, turning its refusal into a clear error with status 2 (nothing was changed).

@@ -198,6 +198,39 @@ import Testing
         #expect(try s.verifyAudit().problem?.contains("entry 3 is missing") == true)
     }
 
+    /// Edits of the store file alone cannot hide: a cut tail and a chain rebuilt from scratch (without the
+    /// key) are both found, and said apart.
+    @Test func theAuditChainDetectsACutTailAndARewrittenChain() throws {
+        let s = try seeded()
+        let total = try s.verifyAudit().entries
+        #expect(try total > 3 && s.verifyAudit().problem == nil)
+        // Cut the newest entries: the head file, beside the store, still names the last one.
+        let copy = try store()
+        try copy.pool.write { db in try db.execute(sql: "DELETE FROM audit WHERE seq > 2") }
+        let cut = try s.verifyAudit()
+        #expect(cut.problem?.contains("the tail was cut") == true, "\(cut.problem ?? "intact")")
+        #expect(cut.problem?.contains("\(total - 2) entries missing") == true)
+    }
+
+    @Test func aChainRebuiltWithoutTheKeyIsFound() throws {
+        let s = try seeded()
+        // An attacker edits an entry and recomputes every link with plain SHA-256 (they have the store,
+        // not the key).
+        try s.pool.write { db in
+            try db.execute(sql: "UPDATE audit SET detail = 'nothing to see' WHERE seq = 2")
+            var prev = Store.genesisHash
+            for row in try Row.fetchAll(db, sql: "SELECT * FROM audit ORDER BY seq") {
+                let h = Store.hash(prev: prev, seq: row["seq"], at: row["at"], actor: row["actor"], action: row["action"], subject: row["subject"], detail: row["detail"])
+                try db.execute(sql: "UPDATE audit SET prev_hash = ?, hash = ? WHERE seq = ?", arguments: [prev, h, row["seq"] as Int])
+                prev = h
+            }
+            try db.execute(sql: "DELETE FROM meta WHERE key = 'audit-keyed-from'")
+        }
+        let v = try s.verifyAudit()
+        #expect(v.problem != nil, "a rebuilt chain passed")
+        #expect(v.problem?.contains("rewritten") == true, "\(v.problem ?? "")")
+    }
+
     @Test func importIsAllOrNothingEvenWithABadRowAtTheEndOfALargeFile() throws {
         let s = try seeded()
         var text = "case_ref,event,at,event_id\n"

@@ -16,6 +16,9 @@ public struct Configuration: Sendable {
     public var storePath: String = "/var/lib/permanenced/permanenced.sqlite"
     /// Directory watched for CSV files to import (`[store] inbox`).
     public var inboxPath: String = "/var/lib/permanenced/inbox"
+    /// The key of the audit chain's HMAC (`[store] audit-key`): a file of at least 32 bytes, looked up in
+    /// `$CREDENTIALS_DIRECTORY` when relative (a systemd credential). Nil: a key file kept beside the store.
+    public var auditKeyFile: String?
     /// Local time at which date-only notices (reminders, due, overdue) go out.
     public var dayStart: Int = 9 * 3600
     /// Where the daemon's notifications and log go (`[journal] target`).
@@ -92,6 +95,7 @@ public struct Configuration: Sendable {
         if var st = top.table("store") {
             if let p = st.string("path") { c.storePath = p }
             if let p = st.string("inbox") { c.inboxPath = p }
+            if let p = st.string("audit-key") { c.auditKeyFile = p }
             st.finish()
         }
         if var cals = top.table("calendars") {
