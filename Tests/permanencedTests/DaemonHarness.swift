@@ -215,14 +215,27 @@ final class DaemonHarness {
         _ = waitForExit(timeout: 10)
     }
 
-    /// Runs SQL against the store with Python's sqlite3 (another process, as an admin's tool would be).
-    func sqlite(_ sql: String) throws {
+    /// Runs SQL against the store with Python's sqlite3 (another process, as an admin's tool would be);
+    /// returns the rows of the last statement, each as its columns joined by tabs.
+    @discardableResult
+    func sqlite(_ sql: String) throws -> [String] {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        p.arguments = ["-c", "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.executescript(sys.argv[2]); c.commit()", store, sql]
+        p.arguments = ["-c", """
+            import sqlite3, sys
+            c = sqlite3.connect(sys.argv[1])
+            *head, last = [s for s in sys.argv[2].split(";") if s.strip()]
+            for s in head: c.execute(s)
+            for row in c.execute(last): print("\\t".join(str(v) for v in row))
+            c.commit()
+            """, store, sql]
+        let out = Pipe()
+        p.standardOutput = out
         try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
         #expect(p.terminationStatus == 0, "sqlite: \(sql)")
+        return String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
     }
 
     /// Another process holding the store's write lock for `seconds` (as a long import or a backup would):
