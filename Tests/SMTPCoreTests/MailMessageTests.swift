@@ -66,6 +66,18 @@ func decodeEncodedWords(_ s: String) -> String {
         }
     }
 
+    /// Found by `scripts/fuzz` (mime-header): a long non-ASCII display name made one line of over 1,000
+    /// octets. Every line of a header stays within RFC 5322's 998, whatever the name.
+    @Test(arguments: [String(repeating: "\u{FFFD}", count: 300), String(repeating: "é", count: 600), String(repeating: "a", count: 2000), String(repeating: "a b\"", count: 700)])
+    func everyHeaderLineStaysWithin998Octets(name: String) {
+        for header in [HeaderField.mailbox(name: name, address: "w@example.org"), HeaderField.unstructured(name, nameLength: 9)] {
+            for line in header.split(separator: "\r\n", omittingEmptySubsequences: false) {
+                #expect(line.utf8.count <= 998, "\(line.utf8.count) octets")
+                #expect(line.utf8.allSatisfy { $0 == 9 || ($0 >= 32 && $0 < 127) })
+            }
+        }
+    }
+
     @Test func nonASCIISubjectsAndNamesAreEncodedWords() {
         let subject = "Révision du plan — échéance dépassée pour l’enfant, avec un très long sujet qui doit être plié"
         let m = String(decoding: sample(subject: subject, name: "Zoë Ó Briain").render(), as: UTF8.self)

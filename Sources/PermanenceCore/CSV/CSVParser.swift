@@ -36,7 +36,8 @@ public struct CSVParser: Sendable {
         public func issue(in header: Record?) -> (column: String, message: String) {
             guard let f = field else { return ("", message) }
             guard let header, f >= 1, f <= header.fields.count, header.line != line else { return ("", "field \(f) \(message)") }
-            return (String(header.fields[f - 1].trimmingSpaces).lowercased(), message)
+            let name = header.fields[f - 1].drop { $0 == " " }.reversed().drop { $0 == " " }.reversed()
+            return (String(name).lowercased(), message)
         }
     }
 

@@ -47,8 +47,11 @@ public enum HeaderField {
     /// A mailbox: `Name <local@domain>`, the name quoted or encoded as needed.
     public static func mailbox(name: String?, address: String) -> String {
         let addr = sanitized(address).filter { $0 != " " && $0 != "<" && $0 != ">" }
-        guard let raw = name.map(sanitized), !raw.isEmpty else { return "<\(addr)>" }
-        if !raw.utf8.allSatisfy({ $0 < 128 }) { return "\(encodedWords(raw).joined(separator: " ")) <\(addr)>" }
+        guard var raw = name.map(sanitized), !raw.isEmpty else { return "<\(addr)>" }
+        // Encoded words are folded one to a line (a long name stays within 998 octets a line, as fuzzing
+        // found it did not); a plain name is cut at 200 characters, more than any person's.
+        if !raw.utf8.allSatisfy({ $0 < 128 }) { return "\(encodedWords(raw).joined(separator: "\r\n ")) <\(addr)>" }
+        if raw.count > 200 { raw = String(raw.prefix(200)).trimmingSpaces() }
         let atext = raw.unicodeScalars.allSatisfy { $0.properties.isAlphabetic || "0123456789 !#$%&'*+-/=?^_`{|}~".unicodeScalars.contains($0) }
         if atext { return "\(raw) <\(addr)>" }
         let quoted = raw.replacing("\\", with: "\\\\").replacing("\"", with: "\\\"")
