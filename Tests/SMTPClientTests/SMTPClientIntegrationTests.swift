@@ -190,21 +190,8 @@ final class HostileServer {
     let port: Int
 
     init(mode: String) throws {
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = [repositoryRoot.appendingPathComponent("scripts/hostile-smtp-server.py").path, "--mode", mode]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardInput = stdin
-        try process.run()
-        var line = Data()
-        while !line.contains(UInt8(ascii: "\n")) {
-            let chunk = out.fileHandleForReading.availableData
-            if chunk.isEmpty { throw CocoaError(.fileReadUnknown) }
-            line += chunk
-        }
-        guard let text = String(data: line, encoding: .utf8), text.hasPrefix("READY "),
-              let p = Int(text.dropFirst(6).trimmingCharacters(in: .whitespacesAndNewlines)) else { throw CocoaError(.fileReadUnknown) }
-        port = p
+        port = try startLoopbackServer(
+            process, stdin: stdin, arguments: [repositoryRoot.appendingPathComponent("scripts/hostile-smtp-server.py").path, "--mode", mode])
     }
 
     func stop() {

@@ -14,30 +14,14 @@ public final class TestSMTPServer {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("smtp-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let root = repositoryRoot
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
         var args = [root.appendingPathComponent("scripts/smtp-test-server.py").path, "--maildir", directory.path,
                     "--mode", mode.rawValue, "--tls", tls]
         if let certificate { args += ["--cert", certificate.cert, "--key", certificate.key] }
         if let auth { args += ["--auth", auth] }
         if let port { args += ["--port", String(port)] }
         if pipelining { args.append("--pipelining") }
-        process.arguments = args
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardInput = stdin
-        try process.run()
-        var line = Data()
-        while !line.contains(UInt8(ascii: "\n")) {
-            let chunk = out.fileHandleForReading.availableData
-            if chunk.isEmpty { throw ServerDidNotStart() }
-            line += chunk
-        }
-        guard let text = String(data: line, encoding: .utf8), text.hasPrefix("READY "),
-              let p = Int(text.dropFirst(6).trimmingCharacters(in: .whitespacesAndNewlines)) else { throw ServerDidNotStart() }
-        self.port = p
+        self.port = try startLoopbackServer(process, stdin: stdin, arguments: args)
     }
-
-    struct ServerDidNotStart: Error {}
 
     /// Stops the server. Tests call it (with `defer`) so the server lives until the test ends: Swift may
     /// end a local's lifetime at its last use.
@@ -114,3 +98,26 @@ public final class Transcript: @unchecked Sendable {
     public func append(_ line: String) { lock.withLock { stored.append(line) } }
     public var lines: [String] { lock.withLock { stored } }
 }
+
+/// A test server script that prints `READY <port>` once listening and exits when its stdin closes: starts
+/// `process` (python3 with `arguments`, the script first) and returns the port.
+public func startLoopbackServer(_ process: Process, stdin: Pipe, arguments: [String]) throws -> Int {
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+    process.arguments = arguments
+    let out = Pipe()
+    process.standardOutput = out
+    process.standardInput = stdin
+    try process.run()
+    var line = Data()
+    while !line.contains(UInt8(ascii: "\n")) {
+        let chunk = out.fileHandleForReading.availableData
+        if chunk.isEmpty { throw ServerDidNotStart() }
+        line += chunk
+    }
+    guard let text = String(data: line, encoding: .utf8), text.hasPrefix("READY "),
+          let p = Int(text.dropFirst(6).trimmingCharacters(in: .whitespacesAndNewlines)) else { throw ServerDidNotStart() }
+    return p
+}
+
+/// The server script did not say it was listening.
+public struct ServerDidNotStart: Error {}
