@@ -65,3 +65,9 @@ func events(_ list: [(String, String, String)], caseRef: String = "C1") -> [Case
         }
     }
 }
+
+/// A case's full team, one worker per role the shipped rules name, for evaluation and planning tests.
+let shippedTeam = [
+    "social-worker": "w.adeyemi", "permanence-sw": "s.patel", "team-manager": "r.hughes",
+    "service-manager": "d.morgan", "iro": "k.lewis", "family-finder": "f.begum",
+]

@@ -55,6 +55,13 @@ extension RulePack {
         return nil
     }
 
+    /// A key with two values: true for `on`, false for `off` or absent (any other value is reported).
+    private static func either(_ t: inout TableReader, _ key: String, off: String, on: String) -> Bool {
+        guard let v = t.string(key) else { return false }
+        if v != on && v != off { t.report(key, t.lineOf(key), "'\(v)' is not one of \(off), \(on)") }
+        return v == on
+    }
+
     private static func decodeRule(
         _ r: inout TableReader, pack: String, packSource: String, plans: [String], calendars: [String], workingDays packWorkingDays: WorkingDays
     ) -> Rule? {
@@ -95,22 +102,8 @@ extension RulePack {
         let anchorExcept = r.strings("anchor-except").map(\.0)
         let onlyIf = r.strings("only-if").map(\.0)
         let mootIfBeforeAnchor = r.bool("moot-if-before-anchor") ?? false
-        var resumeContinues = false
-        if let m = r.string("resume") {
-            if m == "continue" {
-                resumeContinues = true
-            } else if m != "restart" {
-                r.report("resume", r.lineOf("resume"), "'\(m)' is not one of restart, continue")
-            }
-        }
-        var metFromPeriodStart = false
-        if let m = r.string("met-from") {
-            if m == "period-start" {
-                metFromPeriodStart = true
-            } else if m != "anchor" {
-                r.report("met-from", r.lineOf("met-from"), "'\(m)' is not one of anchor, period-start")
-            }
-        }
+        let resumeContinues = Self.either(&r, "resume", off: "restart", on: "continue")
+        let metFromPeriodStart = Self.either(&r, "met-from", off: "anchor", on: "period-start")
         var occurrence = AnchorOccurrence.only
         if let s = r.string("anchor-occurrence") {
             if let o = AnchorOccurrence(rawValue: s) {

@@ -15,10 +15,7 @@ import Testing
         planner = NotificationPlanner(ruleSet: set)
     }
 
-    let workers = [
-        "social-worker": "w.adeyemi", "permanence-sw": "s.patel", "team-manager": "r.hughes",
-        "service-manager": "d.morgan", "iro": "k.lewis", "family-finder": "f.begum",
-    ]
+    let workers = shippedTeam
 
     func adoptionCase(packs: [String]) -> ChildCase {
         ChildCase(reference: "T-1", plan: "adoption", calendar: "england-and-wales", packs: packs, assignments: workers)

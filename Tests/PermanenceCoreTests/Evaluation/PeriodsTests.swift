@@ -16,10 +16,7 @@ import TestSupport
         planner = NotificationPlanner(ruleSet: set)
     }
 
-    let workers = [
-        "social-worker": "w.adeyemi", "permanence-sw": "s.patel", "team-manager": "r.hughes",
-        "service-manager": "d.morgan", "iro": "k.lewis", "family-finder": "f.begum",
-    ]
+    let workers = shippedTeam
 
     func child(_ plan: String = "adoption", calendar: String = "england-and-wales", packs: [String] = [], workers w: [String: String]? = nil) -> ChildCase {
         ChildCase(reference: "T-1", plan: plan, calendar: calendar, packs: packs, assignments: w ?? workers)
