@@ -223,7 +223,7 @@ final class DaemonHarness {
         p.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
         p.arguments = ["-c", """
             import sqlite3, sys
-            c = sqlite3.connect(sys.argv[1])
+            c = sqlite3.connect(sys.argv[1], timeout=60)  # wait out a daemon mid-write, as the CLI does
             *head, last = [s for s in sys.argv[2].split(";") if s.strip()]
             for s in head: c.execute(s)
             for row in c.execute(last): print("\\t".join(str(v) for v in row))
