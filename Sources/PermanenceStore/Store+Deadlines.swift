@@ -118,8 +118,8 @@ extension Store {
             insert.bind(c.reference).bind(d.ruleID)
             switch d.state {
             case .computed(let x):
-                insert.bind(x.anchor.id).bind(d.cycle).bind(x.dueInstant.seconds).bind(x.isExact)
-                    .bind(x.met?.id).bind(x.met?.at.seconds).bind(x.moot?.id).bind(x.moot?.at.seconds)
+                insert.bind(evaluation.id(x.anchor)).bind(d.cycle).bind(x.dueInstant.seconds).bind(x.isExact)
+                    .bind(x.met.map(evaluation.id)).bind(x.met?.at.seconds).bind(x.moot.map(evaluation.id)).bind(x.moot?.at.seconds)
                     .bind(c.assignments[rule.owner]).bind(nil as String?)
                     .bind([x.met?.at.seconds, x.moot?.at.seconds].compactMap { $0 }.min())
             case .cannotCompute(let reason):

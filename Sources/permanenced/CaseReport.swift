@@ -79,14 +79,14 @@ struct CaseReport {
                 if let calc = calc(rule) {
                     lines.append("      \(DeadlineExplanation(comp, rule: rule, calculator: calc, evaluation: evaluation).sentence)")
                 }
-                if let m = comp.met { lines.append("      met by \(evaluation.event(m).kind) [\(m.id)] at \(when(m))\(m.at > now ? " (future)" : "")") }
+                if let m = comp.met { lines.append("      met by \(evaluation.event(m).kind) [\(evaluation.id(m))] at \(when(m))\(m.at > now ? " (future)" : "")") }
                 if let e = comp.earliest { lines.append("      not before \(zone.humanDateTime(e))") }
                 if let x = comp.lastExtension {
-                    lines.append("      extended \(comp.extensions == 1 ? "once" : "\(comp.extensions) times"), last by \(evaluation.event(x).kind) [\(x.id)] at \(when(x))")
+                    lines.append("      extended \(comp.extensions == 1 ? "once" : "\(comp.extensions) times"), last by \(evaluation.event(x).kind) [\(evaluation.id(x))] at \(when(x))")
                 }
                 if let m = comp.moot {
                     let why = m.at >= comp.dueInstant ? "missed, then closed by" : "no longer needed:"
-                    lines.append("      \(why) \(evaluation.event(m).kind) [\(m.id)] at \(when(m))\(m.at > now ? " (future)" : "")")
+                    lines.append("      \(why) \(evaluation.event(m).kind) [\(evaluation.id(m))] at \(when(m))\(m.at > now ? " (future)" : "")")
                 }
             }
             if case .cannotCompute = d.state { continue }
@@ -158,7 +158,7 @@ struct CaseReport {
         }
         func ref(_ r: Deadline.EventRef?) -> JSON {
             guard let r else { return .null }
-            return .object([("id", .string(r.id)), ("event", .string(evaluation.event(r).kind)), ("at", .string(zone.iso8601(r.at)))])
+            return .object([("id", .string(evaluation.id(r))), ("event", .string(evaluation.event(r).kind)), ("at", .string(zone.iso8601(r.at)))])
         }
         let deadlines: [JSON] = evaluation.deadlines.map { d in
             let rule = ruleSet.rules[d.ruleIndex]

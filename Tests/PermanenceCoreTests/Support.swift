@@ -71,3 +71,11 @@ let shippedTeam = [
     "social-worker": "w.adeyemi", "permanence-sw": "s.patel", "team-manager": "r.hughes",
     "service-manager": "d.morgan", "iro": "k.lewis", "family-finder": "f.begum",
 ]
+
+extension CaseEvaluation {
+    /// The id of the event `pick` chooses from each deadline of `rule` that has a date, in order (nil where
+    /// the deadline has no such event).
+    func ids(_ rule: String, _ pick: (Deadline.Computed) -> Deadline.EventRef?) -> [String?] {
+        deadlines.filter { $0.ruleID == rule }.compactMap(\.computed).map { pick($0).map(id) }
+    }
+}

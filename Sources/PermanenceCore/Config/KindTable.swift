@@ -31,7 +31,8 @@ struct KindTable: Sendable {
         while true {
             let v = slots[s]
             if v == 0 { return nil }
-            if names[Int(v) - 1] == name { return Int(v) - 1 }
+            // Compared in place: loading the name out of the array would cost a reference count.
+            if names.withUnsafeBufferPointer({ $0[Int(v) - 1] == name }) { return Int(v) - 1 }
             s = (s + 1) & mask
         }
     }

@@ -38,8 +38,8 @@ public struct RuleSet: Sendable {
     let eventIndex: [String: Int]
     /// The same, for the evaluator's per-event lookups.
     let kindTable: KindTable
-    /// For each event kind, the kinds it counts as (itself first).
-    let expansions: [[Int]]
+    /// For each event kind, the kinds it counts as (itself first), then the `KindGroups` it belongs to.
+    let expansions: KindExpansions
     let compiled: [CompiledRule]
     /// The vocabulary's period kinds, with event names resolved.
     let periods: [CompiledPeriod]
@@ -111,13 +111,15 @@ public struct RuleSet: Sendable {
             }
             expansions.append(seen)
         }
-        self.expansions = expansions
+        var groups = KindGroups(kinds: expansions.count)
         let periodIndex = Dictionary(vocabulary.periods.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { a, _ in a })
         self.periods = vocabulary.periods.map { p in
-            CompiledPeriod(name: p.name, starts: p.starts.compactMap { index[$0] }, ends: p.ends.compactMap { index[$0] }, restarts: p.restarts)
+            CompiledPeriod(name: p.name, starts: groups.slot(p.starts.compactMap { index[$0] }),
+                ends: groups.slot(p.ends.compactMap { index[$0] }), restarts: p.restarts)
         }
         let periodStarts = Dictionary(vocabulary.periods.map { ($0.name, $0.starts) }, uniquingKeysWith: { a, _ in a })
-        self.compiled = rules.map { CompiledRule($0, index, periodIndex, periodStarts) }
+        self.compiled = rules.map { CompiledRule($0, index, periodIndex, periodStarts, &groups) }
+        self.expansions = groups.expand(expansions)
     }
 
     /// The calculator for a calendar name (nation or configured calendar).
@@ -306,7 +308,10 @@ final class CompiledRule: Sendable {
     /// The anchor is the start of each period (a scoped rule that names no anchor).
     let anchorIsScopeStart: Bool
 
-    init(_ r: Rule, _ index: [String: Int], _ periods: [String: Int], _ periodStarts: [String: [String]]) {
+    /// Lists the evaluator looks up as positions go through `groups` (one slot for a list of several
+    /// kinds); lists it only tests an event against (`scopeTypes`, `scopeExcept`, `anchorExcept`) keep
+    /// their kinds.
+    init(_ r: Rule, _ index: [String: Int], _ periods: [String: Int], _ periodStarts: [String: [String]], _ groups: inout KindGroups) {
         id = r.id
         statutory = r.workingDays == .statutory
         scope = r.scope.flatMap { periods[$0] }
@@ -314,7 +319,7 @@ final class CompiledRule: Sendable {
         scopeExcept = r.scopeExcept.compactMap { index[$0] }
         suspendedIn = r.suspendedIn.compactMap { periods[$0] }
         anchorExcept = r.anchorExcept.compactMap { index[$0] }
-        onlyIf = r.onlyIf.compactMap { index[$0] }
+        onlyIf = groups.slot(r.onlyIf.compactMap { index[$0] })
         kind = r.kind
         metFromPeriodStart = r.metFromPeriodStart
         mootIfBeforeAnchor = r.mootIfBeforeAnchor
@@ -322,18 +327,19 @@ final class CompiledRule: Sendable {
         extendTimes = r.extend?.times
         extendAfterDue = r.extend?.afterDue ?? true
         earliest = r.earliest
-        extendOn = (r.extend?.on ?? []).compactMap { index[$0] }.sorted()
+        extendOn = groups.slot((r.extend?.on ?? []).compactMap { index[$0] })
         extendBy = r.extend?.by
         anchorIsScopeStart = r.anchor.isEmpty
-        switchOn = r.recurrence?.switchOn.map { (Array(Set($0.events.compactMap { index[$0] })).sorted(), $0.every) }
+        switchOn = r.recurrence?.switchOn.map { (groups.slot($0.events.compactMap { index[$0] }), $0.every) }
         let starts = r.anchor.isEmpty ? r.scope.flatMap { periodStarts[$0] } ?? [] : r.anchor
         missingAnchorReason = "no \(starts.joined(separator: " or ")) event recorded"
-        anchor = r.anchor.compactMap { index[$0] }
-        metBy = r.metBy.compactMap { index[$0] }
+        anchor = groups.slot(r.anchor.compactMap { index[$0] })
+        metBy = groups.slot(r.metBy.compactMap { index[$0] })
         let mootIf = r.mootIf.compactMap { index[$0] }
-        self.mootIf = Array(Set(mootIf)).sorted()
-        until = (r.recurrence?.until ?? []).compactMap { index[$0] }
-        mootOrUntil = Array(Set(mootIf + until)).sorted()
+        self.mootIf = groups.slot(mootIf)
+        let until = (r.recurrence?.until ?? []).compactMap { index[$0] }
+        self.until = groups.slot(until)
+        mootOrUntil = groups.slot(mootIf + until)
         occurrence = r.anchorOccurrence
         due = r.due
         dueTime = r.dueTime

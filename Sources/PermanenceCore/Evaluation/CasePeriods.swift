@@ -25,9 +25,8 @@ struct CasePeriods {
     /// came first, and it is the previous placement that ended (a date stands at midnight, before a timed
     /// end that day, or the two were entered in the other order).
     private func endsThePrevious(_ end: Int32, openedAt start: Int32) -> Bool {
-        let s = index.events[Int(start)]
-        let e = index.events[Int(end)]
-        return (s.dateOnly || e.dateOnly) && zone.localDate(at: s.at) == zone.localDate(at: e.at)
+        let s = Int(start), e = Int(end)
+        return (index.dateOnly[s] || index.dateOnly[e]) && zone.localDate(at: index.at[s]) == zone.localDate(at: index.at[e])
     }
 
     /// Every period of kind `k`, in time order.

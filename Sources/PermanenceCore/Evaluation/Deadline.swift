@@ -67,12 +67,20 @@ public struct Deadline: Sendable {
         case cannotCompute(reason: String)
     }
 
-    /// An event that bears on a deadline; `position` indexes `CaseEvaluation.events` (for its kind and note).
+    /// An event that bears on a deadline; `position` indexes `CaseEvaluation.events` (for its id, kind and
+    /// note: `CaseEvaluation.event(_:)`). No strings here: a deadline is copied often, and sixteen bytes
+    /// with nothing to retain copy fastest.
     public struct EventRef: Sendable, Equatable {
-        public let id: String
-        public let position: Int
-        public let at: Instant
+        private let storedPosition: Int32
         public let dateOnly: Bool
+        public let at: Instant
+        public var position: Int { Int(storedPosition) }
+
+        public init(position: Int, at: Instant, dateOnly: Bool) {
+            storedPosition = Int32(position)
+            self.at = at
+            self.dateOnly = dateOnly
+        }
     }
 
     /// A deadline with a date.
@@ -126,13 +134,6 @@ public struct Deadline: Sendable {
         return .upcoming
     }
 
-    /// A stable key for this deadline: case, rule, anchor event and cycle.
-    public func key(caseRef: String) -> String {
-        switch state {
-        case .computed(let c): return "\(caseRef)/\(ruleID)/\(c.anchor.id)#\(cycle)"
-        case .cannotCompute: return "\(caseRef)/\(ruleID)/-"
-        }
-    }
 }
 
 /// Everything the engine worked out for one case.
@@ -146,4 +147,15 @@ public struct CaseEvaluation: Sendable {
 
     /// The event a deadline refers to.
     public func event(_ ref: Deadline.EventRef) -> CaseEvent { events[ref.position] }
+
+    /// The id of the event a deadline refers to.
+    public func id(_ ref: Deadline.EventRef) -> String { events[ref.position].id }
+
+    /// A stable key for a deadline: case, rule, anchor event and cycle.
+    public func key(_ d: Deadline) -> String {
+        switch d.state {
+        case .computed(let c): return "\(caseRecord.reference)/\(d.ruleID)/\(id(c.anchor))#\(d.cycle)"
+        case .cannotCompute: return "\(caseRecord.reference)/\(d.ruleID)/-"
+        }
+    }
 }

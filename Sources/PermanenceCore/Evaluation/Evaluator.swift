@@ -20,7 +20,7 @@ public struct Evaluator: Sendable {
             }
             return CaseEvaluation(caseRecord: c, events: active, ignoredEvents: ignored, deadlines: deadlines)
         }
-        let index = CaseIndex(events: active, kindOf: active.map { ruleSet.kindTable.index(of: $0.kind) ?? -1 }, expansions: ruleSet.expansions)
+        let index = CaseIndex(events: active, kinds: ruleSet.kindTable, expansions: ruleSet.expansions)
         let local = ruleSet.localCalculators[c.calendar] ?? DateCalculator(zone: ruleSet.zone, calendar: calendar)
         let statutory = ruleSet.statutoryCalculators[c.calendar] ?? local
         deadlines.reserveCapacity(applicable.count + active.count)
@@ -56,9 +56,10 @@ public struct Evaluator: Sendable {
     func resolve(_ events: [CaseEvent]) -> ([CaseEvent], [(event: CaseEvent, reason: String)]) {
         var sorted = true
         var amended = false
-        for (i, e) in events.enumerated() {
-            if e.withdrawn || e.supersedes != nil { amended = true }
-            if i > 0 && events[i - 1].at > e.at { sorted = false }
+        // By index, each field read in place: the usual history (sorted, nothing amended) copies no event.
+        for i in events.indices {
+            if events[i].withdrawn || events[i].supersedes != nil { amended = true }
+            if i > 0 && events[i - 1].at > events[i].at { sorted = false }
         }
         if !amended && sorted { return (events, []) }
         var supersededBy: [String: String] = [:]
@@ -84,8 +85,7 @@ public struct Evaluator: Sendable {
     }
 
     private func ref(_ index: CaseIndex, _ p: Int32) -> Deadline.EventRef {
-        let e = index.events[Int(p)]
-        return Deadline.EventRef(id: e.id, position: Int(p), at: e.at, dateOnly: e.dateOnly)
+        Deadline.EventRef(position: Int(p), at: index.at[Int(p)], dateOnly: index.dateOnly[Int(p)])
     }
 
     /// The stretch of a case's history a rule's deadlines are worked out in: the whole case, or one period
@@ -197,7 +197,7 @@ public struct Evaluator: Sendable {
         switch rule.occurrence {
         case .only where span.fixedAnchor == nil:
             let a = index.events[Int(first)]
-            if let other = anchors.first(where: { index.events[Int($0)].at != a.at }) {
+            if let other = anchors.first(where: { index.at[Int($0)] != a.at }) {
                 let b = index.events[Int(other)]
                 let reason = "this rule counts from one \(a.kind), and the record has two: \(a.id) at \(ruleSet.zone.iso8601(a.at)) and "
                     + "\(b.id) at \(ruleSet.zone.iso8601(b.at)). If one was recorded in error, correct it; if both happened, "
@@ -256,8 +256,8 @@ public struct Evaluator: Sendable {
         // Meeting and moot events count only after the clock starts (for a deadline before a future
         // event: after the previous anchor).
         var window = isBefore ? previousAnchor : anchor
-        let endOfCycle = chain.until.first { $0 > anchor }.map { index.events[Int($0)].at }
-        let closeAt = chain.close.map { index.events[Int($0)].at }
+        let endOfCycle = chain.until.first { $0 > anchor }.map { index.at[Int($0)] }
+        let closeAt = chain.close.map { index.at[Int($0)] }
         var base = ref(index, anchor)
         let anchorRef = base
         var switchAt: Instant?
@@ -266,11 +266,10 @@ public struct Evaluator: Sendable {
         }
         // The first event in the period that switches the repeat interval (`later.when`): one recorded
         // before the anchor (a date-only decision on placement day) counts too.
-        var switchEvent = chain.switches.first { $0 >= chain.lower }.map { index.events[Int($0)].at }
+        var switchEvent = chain.switches.first { $0 >= chain.lower }.map { index.at[Int($0)] }
         if chain.lower > 0, let before = chain.switches.last(where: { $0 < chain.lower }) {
-            let e = index.events[Int(before)]
-            let start = index.events[Int(chain.lower)]
-            if e.dateOnly && ruleSet.zone.localDate(at: e.at) == ruleSet.zone.localDate(at: start.at) { switchEvent = start.at }
+            let start = index.at[Int(chain.lower)]
+            if index.dateOnly[Int(before)] && ruleSet.zone.localDate(at: index.at[Int(before)]) == ruleSet.zone.localDate(at: start) { switchEvent = start }
         }
         var cycle = startCycle
         while cycle <= 500 + startCycle {
@@ -339,7 +338,7 @@ public struct Evaluator: Sendable {
             let m = upperBound(chain.moot, window)
             if m < chain.moot.endIndex {
                 let p = chain.moot[m]
-                if met == nil || index.events[Int(p)].at < index.events[Int(met!)].at { moot = p }
+                if met == nil || index.at[Int(p)] < index.at[Int(met!)] { moot = p }
             }
             // "Only if no adopters identified": adopters identified before the clock started mean it was never
             // needed.
@@ -355,13 +354,13 @@ public struct Evaluator: Sendable {
             if let by = rule.extendBy {
                 let e0 = upperBound(chain.extensions, window)
                 for p in chain.extensions[e0...] {
-                    let x = index.events[Int(p)]
-                    if let m = met ?? moot, index.events[Int(m)].at <= x.at { break }
+                    let xAt = index.at[Int(p)]
+                    if let m = met ?? moot, index.at[Int(m)] <= xAt { break }
                     if let times = rule.extendTimes, extensions >= times { break }
                     // An extension made once the deadline had passed does not revive it (unless the law
                     // allows late extensions: `after-due = true`).
-                    if !rule.extendAfterDue && x.at >= due.0 { break }
-                    let from = max(due.1, ruleSet.zone.localDate(at: x.at))
+                    if !rule.extendAfterDue && xAt >= due.0 { break }
+                    let from = max(due.1, ruleSet.zone.localDate(at: xAt))
                     guard let date = try? calc.addToDate(by, from) else { break }
                     due = (due.2 ? ruleSet.zone.instant(LocalDateTime(date: date, secondOfDay: ruleSet.zone.localDateTime(at: due.0).secondOfDay))
                         : ruleSet.zone.startOfDay(date.adding(days: 1)), date, due.2)
@@ -390,15 +389,14 @@ public struct Evaluator: Sendable {
     /// timed anchor, as a date stands at midnight): a visit written down as "5 December" for a child placed
     /// at 14:00 that day, which nothing says came first. They count, as the worker who recorded them meant.
     private func sameDayDateOnly(_ met: ArraySlice<Int32>, before end: Int, anchor: Int32, _ index: CaseIndex) -> [Int32] {
-        let a = index.events[Int(anchor)]
-        guard !a.dateOnly, end > met.startIndex else { return [] }
-        let day = ruleSet.zone.localDate(at: a.at)
+        guard !index.dateOnly[Int(anchor)], end > met.startIndex else { return [] }
+        let day = ruleSet.zone.localDate(at: index.at[Int(anchor)])
         var out: [Int32] = []
         var i = end
         while i > met.startIndex {
-            let e = index.events[Int(met[i - 1])]
-            guard ruleSet.zone.localDate(at: e.at) == day else { break }
-            if e.dateOnly { out.append(met[i - 1]) }
+            let p = Int(met[i - 1])
+            guard ruleSet.zone.localDate(at: index.at[p]) == day else { break }
+            if index.dateOnly[p] { out.append(met[i - 1]) }
             i -= 1
         }
         return out.isEmpty ? out : Array(out.reversed())

@@ -25,12 +25,12 @@ public struct NotificationPlanner: Sendable {
             guard let c = d.computed, c.kind != .notBefore else { continue }
             if catchUp {
                 var all: [PlannedNotification] = []
-                plan(d, c, evaluation.caseRecord, calc, from: .distantPast, until: until, into: &all, skipBefore: from)
+                plan(d, c, evaluation, calc, from: .distantPast, until: until, into: &all, skipBefore: from)
                 let passed = all.filter { $0.at < from }.max { ($0.at, $0.stage.rank, $0.level) < ($1.at, $1.stage.rank, $1.level) }
                 if let passed, passed.stage != .reminder { out.append(passed.caughtUp()) }
                 out += all.filter { $0.at >= from }
             } else {
-                plan(d, c, evaluation.caseRecord, calc, from: from, until: until, into: &out, skipBefore: from)
+                plan(d, c, evaluation, calc, from: from, until: until, into: &out, skipBefore: from)
             }
         }
         out.sort { $0.at != $1.at ? $0.at < $1.at : $0.key < $1.key }
@@ -39,10 +39,11 @@ public struct NotificationPlanner: Sendable {
 
     // swiftlint:disable:next function_parameter_count
     private func plan(
-        _ d: Deadline, _ c: Deadline.Computed, _ cr: ChildCase, _ calc: DateCalculator, from: Instant, until: Instant,
+        _ d: Deadline, _ c: Deadline.Computed, _ evaluation: CaseEvaluation, _ calc: DateCalculator, from: Instant, until: Instant,
         into out: inout [PlannedNotification], skipBefore: Instant
     ) {
         let rule = ruleSet.rules[d.ruleIndex]
+        let cr = evaluation.caseRecord
         let zone = ruleSet.zone
         let stop = min(c.met?.at ?? .distantFuture, c.moot?.at ?? .distantFuture)
         // Most deadlines of a long history have nothing in the window (or, catching up, closed before it):
@@ -65,7 +66,7 @@ public struct NotificationPlanner: Sendable {
         }
         func add(_ at: Instant, _ stage: NotificationStage, _ level: Int, _ roles: [String]) {
             guard at >= from, at < until, at < stop else { return }
-            let key = "\(d.key(caseRef: cr.reference))/\(stage.rawValue)\(level)/\(c.dueInstant.seconds)"
+            let key = "\(evaluation.key(d))/\(stage.rawValue)\(level)/\(c.dueInstant.seconds)"
             out.append(PlannedNotification(
                 at: at, caseRef: cr.reference, ruleIndex: d.ruleIndex, ruleID: rule.id, stage: stage, level: level,
                 cycle: d.cycle, dueInstant: c.dueInstant, dueDate: c.dueDate, isExact: c.isExact,

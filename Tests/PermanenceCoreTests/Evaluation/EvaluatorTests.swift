@@ -96,8 +96,7 @@ import Testing
     @Test func eventsCountAsTheKindsTheVocabularySays() throws {
         let scot = ChildCase(reference: "S", plan: "reunification", calendar: "scotland", packs: ["scotland-statutory"])
         let e = events([("la", "became-looked-after", "2026-10-05T17:00"), ("p", "placed", "2026-10-05T18:00"), ("r", "six-week-review", "2026-11-10T10:00")])
-        let d = try #require(evaluator.evaluate(scot, events: e).deadlines.first { $0.ruleID == "lac-scotland-reviews" })
-        #expect(d.computed?.met?.id == "r")
+        #expect(evaluator.evaluate(scot, events: e).ids("lac-scotland-reviews", \.met).first == "r")
     }
 
     @Test func onlyRulesForThePlanAndCalendarApply() {
@@ -115,11 +114,12 @@ import Testing
             ("c1", "cpr-received", "2026-10-01T10:00"), ("c2", "cpr-received", "2026-10-05T10:00"),
             ("l1", "link-decision", "2026-10-02T09:00"),
         ])
-        let ds = evaluator.evaluate(cal, events: e).deadlines
-        #expect(ds.first { $0.ruleID == "plan-week-8-second-ppm" }?.computed?.met?.id == "p2")
+        let evaluation = evaluator.evaluate(cal, events: e)
+        let ds = evaluation.deadlines
+        #expect(evaluation.ids("plan-week-8-second-ppm", \.met).first == "p2")
         let links = ds.filter { $0.ruleID == "link-response" }
         #expect(links.count == 2)
-        #expect(links[0].computed?.met?.id == "l1")
+        #expect(evaluation.ids("link-response", \.met).first == "l1")
         #expect(links[1].computed?.met == nil)
         #expect(links[1].status(at: instant("2026-10-08"), zone: set.zone) == .overdue)
     }
