@@ -42,7 +42,14 @@ extension Store {
         }
         let h = hash(prev: prev, seq: seq, at: at.seconds, actor: actor, action: action, subject: subject, detail: detail, key: key)
         try db.cachedStatement(sql: "INSERT INTO audit (seq, at, actor, action, subject, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)").execute(arguments: [seq, at.seconds, actor, action, subject, detail, prev, h])
-        db.afterNextTransaction { _ in try? AuditHead(seq: seq, hash: h).write(beside: file) }
+        AuditHeads.stage(AuditHead(seq: seq, hash: h), store: file, db)
+    }
+
+    /// Where the chain's head also goes once a change commits (the daemon and the CLI send it to the
+    /// journal, which an edit of the store file cannot reach): called with the store's path, the last
+    /// entry's number and its MAC, once per transaction.
+    public static func publishAuditHeads(to sink: @escaping @Sendable (_ store: String, _ seq: Int, _ hash: String) -> Void) {
+        AuditHeads.setSink(sink)
     }
 
     /// The result of checking the chain.
@@ -55,8 +62,9 @@ extension Store {
     }
 
     /// Walks the chain from the first entry and reports the first entry whose content, link or sequence
-    /// does not match.
-    public func verifyAudit() throws -> AuditVerification {
+    /// does not match, then compares its end with the head file and with `journalHead`, the newest head
+    /// the journal holds for this store (nil when the journal has none or cannot be read).
+    public func verifyAudit(journalHead: (seq: Int, hash: String)? = nil) throws -> AuditVerification {
         let head = AuditHead.read(beside: path)
         let key = AuditKeys.key(for: path)
         return try pool.read { db in
@@ -65,6 +73,7 @@ extension Store {
             var count = 0
             let keyedFrom = Int(try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'audit-keyed-from'") ?? "") ?? Int.max
             var headHash: String?
+            var journalHash: String?
             let rows = try Row.fetchCursor(db, sql: "SELECT * FROM audit ORDER BY seq")
             while let r = try rows.next() {
                 let seq: Int = r["seq"]
@@ -88,9 +97,21 @@ extension Store {
                     return AuditVerification(entries: count, problem: "\(where_) was altered, or the chain rewritten: it does not match its keyed hash")
                 }
                 if let head, seq == head.seq { headHash = h }
+                if let journalHead, seq == journalHead.seq { journalHash = h }
                 prev = h
                 expected += 1
                 count += 1
+            }
+            // The journal, which nobody but root can edit, says how far the chain went at its last change.
+            if let journalHead {
+                if journalHead.seq > count {
+                    return AuditVerification(
+                        entries: count,
+                        problem: "the tail was cut: the journal records entry \(journalHead.seq), and the chain ends at entry \(count) (\(journalHead.seq - count) entries missing)")
+                }
+                if journalHash != journalHead.hash {
+                    return AuditVerification(entries: count, problem: "the chain was rewritten: entry \(journalHead.seq) does not match the head the journal recorded")
+                }
             }
             // The head file, which an edit of the store does not reach, says how far the chain went.
             guard let head else {
@@ -148,6 +169,39 @@ struct AuditHead: Equatable {
         let parts = text.split(whereSeparator: { $0 == " " || $0 == "\n" })
         guard parts.count >= 2, let seq = Int(parts[0]) else { return nil }
         return AuditHead(seq: seq, hash: String(parts[1]), keyedFrom: parts.count > 2 ? Int(parts[2]) ?? 1 : 1)
+    }
+}
+
+/// Heads waiting for their transaction to commit, one per store: however many entries a transaction
+/// adds, the head file is written, and the sink told, once, with the last of them.
+enum AuditHeads {
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var pending: [String: AuditHead] = [:]
+    nonisolated(unsafe) private static var sink: (@Sendable (String, Int, String) -> Void)?
+
+    static func setSink(_ s: @escaping @Sendable (String, Int, String) -> Void) {
+        lock.withLock { sink = s }
+    }
+
+    static func stage(_ head: AuditHead, store file: String, _ db: Database) {
+        let first = lock.withLock {
+            defer { pending[file] = head }
+            return pending[file] == nil
+        }
+        guard first else { return }
+        db.afterNextTransaction(onCommit: { _ in committed(file) }, onRollback: { _ in take(file) })
+    }
+
+    @discardableResult
+    private static func take(_ file: String) -> AuditHead? {
+        lock.withLock { pending.removeValue(forKey: file) }
+    }
+
+    private static func committed(_ file: String) {
+        guard let head = take(file) else { return }
+        try? head.write(beside: file)
+        let publish = lock.withLock { sink }
+        publish?(file, head.seq, head.hash)
     }
 }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PermanenceDaemon
 
 /// `permanenced`: keeps children's permanence plans from drifting.
 @main
@@ -15,6 +16,8 @@ struct Permanenced: ParsableCommand {
 
     /// Usage errors exit with status 2, like every other invalid input.
     static func main() {
+        // Every command that changes the store also leaves the audit chain's head in the journal.
+        AuditHeadJournal.install()
         do {
             var command = try parseAsRoot()
             try command.run()

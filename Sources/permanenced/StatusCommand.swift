@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PermanenceDaemon
 import PermanenceCore
 import PermanenceStore
 
@@ -81,11 +82,13 @@ struct AuditCommand: ParsableCommand {
 
         func run() throws {
             let (_, store) = try options.open(creating: false, writing: false)
-            let v = try store.verifyAudit()
+            let journalHead = AuditHeadJournal.latest(store: store.path)
+            let v = try store.verifyAudit(journalHead: journalHead)
             if let problem = v.problem {
                 throw Failure.report("audit chain broken: \(problem) (\(v.entries) entries before it verified)", status: 1)
             }
-            say("audit chain intact: \(v.entries) entries verified (keyed chain, head file checked)")
+            let journal = journalHead.map { "the journal's head (entry \($0.seq))" } ?? "no head in the journal (none written, or not readable by this user)"
+            say("audit chain intact: \(v.entries) entries verified (keyed chain; head file checked; \(journal))")
             if let note = v.note { say("note: \(note)") }
         }
     }

@@ -212,6 +212,23 @@ import Testing
         #expect(cut.problem?.contains("\(total - 2) entries missing") == true)
     }
 
+    /// Whoever can edit the store file can usually edit the head file beside it: cut the tail and write a
+    /// head file that agrees. The journal's head, out of their reach, still shows the cut, and a chain
+    /// whose entry at the journal's head differs shows as rewritten.
+    @Test func theJournalsHeadShowsACutTailTheHeadFileWasMadeToAgreeWith() throws {
+        let s = try seeded()
+        let rows = try s.pool.read { db in try Row.fetchAll(db, sql: "SELECT seq, hash FROM audit ORDER BY seq") }
+        let last = try #require(rows.last)
+        let journalHead = (seq: last["seq"] as Int, hash: last["hash"] as String)
+        #expect(try s.verifyAudit(journalHead: journalHead).problem == nil)
+        try s.pool.write { db in try db.execute(sql: "DELETE FROM audit WHERE seq > 2") }
+        try AuditHead(seq: 2, hash: rows[1]["hash"], keyedFrom: 1).write(beside: s.path)
+        #expect(try s.verifyAudit().problem == nil, "the head file was made to agree: only the journal can tell")
+        let cut = try s.verifyAudit(journalHead: journalHead)
+        #expect(cut.problem?.contains("the journal records entry \(journalHead.seq)") == true, "\(cut.problem ?? "intact")")
+        #expect(try s.verifyAudit(journalHead: (2, String(repeating: "a", count: 64))).problem?.contains("rewritten") == true)
+    }
+
     @Test func aChainRebuiltWithoutTheKeyIsFound() throws {
         let s = try seeded()
         // An attacker edits an entry and recomputes every link with plain SHA-256 (they have the store,

@@ -218,7 +218,11 @@ final class DaemonHarness {
     /// Runs SQL against the store with Python's sqlite3 (another process, as an admin's tool would be);
     /// returns the rows of the last statement, each as its columns joined by tabs.
     @discardableResult
-    func sqlite(_ sql: String) throws -> [String] {
+    func sqlite(_ sql: String) throws -> [String] { try Self.sqlite(store, sql) }
+
+    /// The same, for any store file.
+    @discardableResult
+    static func sqlite(_ store: String, _ sql: String) throws -> [String] {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
         p.arguments = ["-c", """

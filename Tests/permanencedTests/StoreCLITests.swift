@@ -203,4 +203,28 @@ import Testing
         #expect(status.contains("\(89 + 30) events"))
         #expect(try run(["audit", "verify"]).status == 0)
     }
+
+    /// Each change leaves the audit chain's head in the real journal, and `audit verify` compares the chain
+    /// with it: a cut tail is found even when the head file beside the store was made to agree.
+    @Test func theJournalKeepsTheAuditHeadAndVerifyUsesIt() throws {
+        try demo()
+        let path = URL(fileURLWithPath: store).resolvingSymlinksInPath().standardizedFileURL.path
+        let heads = try DaemonHarness.waitForJournal(["MESSAGE_ID=e6fdaa7f1822488d97a88130e62900be", "AUDIT_STORE=\(path)"], timeout: 10) { $0.count >= 3 }
+        // One head per import (each its own transaction), however many entries it added.
+        #expect(heads.count == 3)
+        let last = try #require(heads.last?["AUDIT_SEQ"] as? String)
+        let rows = try DaemonHarness.sqlite(store, "SELECT seq, hash FROM audit ORDER BY seq")
+        #expect(rows.last?.hasPrefix("\(last)\t") == true, "journal \(last), store \(rows.last ?? "")")
+        #expect(heads.last?["AUDIT_HASH"] as? String == rows.last?.split(separator: "\t").last.map(String.init))
+        let intact = try run(["audit", "verify"])
+        #expect(intact.status == 0)
+        #expect(intact.stdout.contains("the journal's head (entry \(last))"), "\(intact.stdout)")
+        // Cut the tail and write a head file that agrees with the cut chain.
+        try DaemonHarness.sqlite(store, "DELETE FROM audit WHERE seq > 2; SELECT COUNT(*) FROM audit")
+        let second = rows[1].split(separator: "\t")
+        try "\(second[0]) \(second[1]) 1\n".write(toFile: store + ".audit-head", atomically: true, encoding: .utf8)
+        let cut = try run(["audit", "verify"])
+        #expect(cut.status == 1)
+        #expect(cut.stderr.contains("the tail was cut: the journal records entry \(last)"), "\(cut.stderr)")
+    }
 }

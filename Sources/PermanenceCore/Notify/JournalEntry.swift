@@ -64,6 +64,7 @@ public enum MessageID {
     public static let clockBehind = "6109b0423e9f47f393724283f8da2e25"
     public static let mailRelayProblem = "bb8cba5bc5f04459a49c3dbc9ac7dd0e"
     public static let inboxRetry = "23f45262c5204c64b9c06a8d9aa2293d"
+    public static let auditHead = "e6fdaa7f1822488d97a88130e62900be"
 
     /// The id for a notification stage.
     public static func stage(_ s: NotificationStage) -> String {
@@ -81,6 +82,6 @@ public enum MessageID {
         ("reloaded", reloaded), ("reload-refused", reloadRefused), ("stopping", stopping),
         ("import-rejected", importRejected), ("caught-up", caughtUp), ("mail-retry", mailRetry),
         ("mail-undeliverable", mailUndeliverable), ("schedule-retry", scheduleRetry), ("clock-behind", clockBehind),
-        ("mail-relay-problem", mailRelayProblem), ("inbox-retry", inboxRetry),
+        ("mail-relay-problem", mailRelayProblem), ("inbox-retry", inboxRetry), ("audit-head", auditHead),
     ]
 }
