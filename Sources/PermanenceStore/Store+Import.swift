@@ -28,109 +28,193 @@ extension Store {
         public let casesRecomputed: Int
     }
 
-    /// Imports one CSV file in a single transaction. Any bad row rejects the whole file with every problem
-    /// listed as `file:line: column: message`, and the store is unchanged. Rows already in the store (same
-    /// id, or same content) are skipped, so re-importing a file or an overlapping export adds nothing twice.
-    /// The file is read in chunks, so memory does not grow with its size.
+    /// Imports one CSV file in a single transaction: `importFiles` with one file.
     public func importFile(_ path: String, kind requested: ImportKind? = nil, actor: String, now: Instant) throws(CSVErrors)
         -> ImportReport
     {
-        func fail(_ line: Int, _ message: String, temporary: Bool = false) -> CSVErrors {
-            CSVErrors([CSVIssue(file: path, line: line, column: "", message: message)], temporary: temporary)
-        }
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            // Gone (moved away meanwhile): try again later, when it will have been forgotten. There but not
-            // readable: the file's problem, reported as such.
-            let exists = FileManager.default.fileExists(atPath: path)
-            throw fail(0, exists ? "cannot open the file: it is there but cannot be read (check its owner and mode)" : "the file is gone",
-                       temporary: !exists)
-        }
-        defer { try? handle.close() }
-        var parser = CSVParser()
-        var digest = SHA256()
-        var pending: [CSVParser.Record] = []
-        var finished = false
-        var headerRecord: CSVParser.Record?
-        /// The next record, reading another chunk when needed.
-        func next() throws(CSVErrors) -> CSVParser.Record? {
-            while pending.isEmpty && !finished {
-                let chunk = handle.readData(ofLength: 1 << 20)
-                do {
-                    if chunk.isEmpty {
-                        finished = true
-                        if let last = try parser.finish() { pending.append(last) }
-                    } else {
-                        digest.update(chunk)
-                        pending = try parser.feed(chunk)
-                    }
-                } catch {
-                    let (column, message) = error.issue(in: headerRecord)
-                    throw CSVErrors([CSVIssue(file: path, line: error.line, column: column, message: message)])
-                }
-                pending.reverse()
-            }
-            return pending.popLast()
-        }
-        guard let header = try next() else { throw fail(1, "empty file; expected a header row") }
-        headerRecord = header
-        guard let kind = requested ?? ImportKind.detect(header) else {
-            throw fail(header.line, "cannot tell what this file holds from its header; expected the columns of events "
-                + "(case_ref,event,at), cases (case_ref,plan,calendar), workers (worker_id,name) or assignments "
-                + "(case_ref,role,worker_id,from), or give --kind")
-        }
+        try importFiles([path], kind: requested, actor: { _ in actor }, now: now)[0]
+    }
+
+    /// Imports CSV files in a single transaction, all or nothing: any bad row in any file rejects them all,
+    /// with every problem listed as `file:line: column: message`, and the store is unchanged. Files are
+    /// applied workers first, then cases, assignments and events (so `import *.csv` works whatever the
+    /// names), each in the order given within its kind. Rows already in the store (same id, or same
+    /// content) are skipped, so re-importing a file or an overlapping export adds nothing twice. Each file
+    /// is read in chunks, so memory does not grow with its size; each gets its own audit entry, with
+    /// `actor(path)` as the actor.
+    public func importFiles(_ paths: [String], kind requested: ImportKind? = nil, actor: (String) -> String, now: Instant) throws(CSVErrors)
+        -> [ImportReport]
+    {
+        // Every file's kind first, from its header: a file that cannot be read or told rejects the lot
+        // before anything is written.
         var issues: [CSVIssue] = []
-        var rows = 0
-        var changed = 0
-        var affected = Set<String>()
-        var recomputed = 0
+        var kinds: [ImportKind] = []
+        for path in paths {
+            do throws(CSVErrors) {
+                var file = try CSVFileReader(path)
+                kinds.append(try file.kind(requested))
+            } catch {
+                if error.isTemporary { throw error }
+                issues += error.issues
+                kinds.append(.events)
+            }
+        }
+        if !issues.isEmpty { throw CSVErrors(issues) }
+        let order: [ImportKind] = [.workers, .cases, .assignments, .events]
+        let plan = paths.indices.sorted { (order.firstIndex(of: kinds[$0])!, $0) < (order.firstIndex(of: kinds[$1])!, $1) }
+        var reports: [ImportReport?] = Array(repeating: nil, count: paths.count)
         let evaluator = Evaluator(ruleSet: ruleSet)
         do {
             try pool.writeWithoutTransaction { db in
                 try db.inTransaction(.immediate) {
-                    var importer = try RowImporter(kind: kind, header: header, file: path, store: self, db: db, now: now)
-                    var current: String?
-                    while let record = try next() {
-                        rows += 1
-                        do {
-                            if let refs = try importer.apply(record, issues: &issues) {
-                                changed += 1
-                                affected.formUnion(refs)
-                            }
-                        } catch let error as Failure {
-                            issues.append(CSVIssue(file: path, line: record.line, column: importer.blame(error), message: error.description))
-                        }
+                    var affected = Set<String>()
+                    var recomputed = 0
+                    for i in plan {
                         if issues.count >= 1000 { break }  // enough to act on
-                        // Exports come grouped by case: recompute a case as soon as its rows end, while its pages
-                        // are still in the cache. (Rolled back with everything else if a later row is bad.)
-                        if issues.isEmpty, let ref = importer.lastCase, ref != current {
-                            if let done = current, affected.remove(done) != nil {
-                                try Store.recompute(db, done, evaluator: evaluator, cache: importer.cache)
-                                recomputed += 1
-                            }
-                            current = ref
+                        do {
+                            var file = try CSVFileReader(paths[i])
+                            reports[i] = try importRows(
+                                &file, kind: kinds[i], db: db, evaluator: evaluator, affected: &affected, recomputed: &recomputed,
+                                issues: &issues, actor: actor(paths[i]), now: now)
+                        } catch let error as CSVErrors where !error.isTemporary {
+                            issues += error.issues
                         }
                     }
-                    issues += try importer.finish()
                     guard issues.isEmpty else { return .rollback }
-                    for ref in affected.sorted() { try Store.recompute(db, ref, evaluator: evaluator, cache: importer.cache) }
-                    recomputed += affected.count
-                    try Store.audit(db, at: now, actor: actor, action: "import.\(kind.rawValue)",
-                        subject: "file:\((path as NSString).lastPathComponent)",
-                        detail: "sha256=\(digest.finalizeHex()) rows=\(rows) changed=\(changed) cases=\(recomputed)")
+                    if !affected.isEmpty {
+                        let cache = try ImportCache(db)
+                        for ref in affected.sorted() { try Store.recompute(db, ref, evaluator: evaluator, cache: cache) }
+                    }
+                    // Cases still to recompute when their file ended count for the file that last touched them.
+                    if let last = plan.last, let r = reports[last], !affected.isEmpty {
+                        reports[last] = ImportReport(file: r.file, kind: r.kind, rows: r.rows, changed: r.changed, casesRecomputed: r.casesRecomputed + affected.count)
+                    }
                     return .commit
                 }
             }
         } catch let error as CSVErrors {
             throw error
         } catch let error as DatabaseError where Store.isPassing(error) {
-            // The store, not the file: nothing was written, and the same file can be tried again.
-            throw fail(0, "the store could not be written (\(error)); nothing was imported", temporary: true)
+            // The store, not the files: nothing was written, and the same files can be tried again.
+            throw CSVErrors([CSVIssue(file: paths.count == 1 ? paths[0] : paths.joined(separator: ", "), line: 0, column: "",
+                message: "the store could not be written (\(error)); nothing was imported")], temporary: true)
         } catch {
-            throw fail(0, "\(error)")
+            throw CSVErrors([CSVIssue(file: paths.joined(separator: ", "), line: 0, column: "", message: "\(error)")])
         }
         guard issues.isEmpty else { throw CSVErrors(issues) }
-        return ImportReport(file: path, kind: kind, rows: rows, changed: changed, casesRecomputed: recomputed)
+        return reports.map { $0! }
     }
+
+    /// Applies one file's rows inside the open transaction; problems go to `issues` (the caller rolls back).
+    /// Cases whose rows are done are recomputed as the file goes (exports come grouped by case, so their
+    /// pages are still in the cache); the rest stay in `affected` for the end of the transaction.
+    // swiftlint:disable:next function_parameter_count
+    private func importRows(
+        _ file: inout CSVFileReader, kind: ImportKind, db: Database, evaluator: Evaluator, affected: inout Set<String>,
+        recomputed: inout Int, issues: inout [CSVIssue], actor: String, now: Instant
+    ) throws -> ImportReport {
+        let path = file.path
+        guard let header = try file.next() else { throw CSVErrors([CSVIssue(file: path, line: 1, column: "", message: "empty file; expected a header row")]) }
+        let before = issues.count
+        var rows = 0
+        var changed = 0
+        var recomputedHere = 0
+        var importer = try RowImporter(kind: kind, header: header, file: path, store: self, db: db, now: now)
+        var current: String?
+        while let record = try file.next() {
+            rows += 1
+            do {
+                if let refs = try importer.apply(record, issues: &issues) {
+                    changed += 1
+                    affected.formUnion(refs)
+                }
+            } catch let error as Failure {
+                issues.append(CSVIssue(file: path, line: record.line, column: importer.blame(error), message: error.description))
+            }
+            if issues.count >= 1000 { break }  // enough to act on
+            // (Rolled back with everything else if a later row is bad.)
+            if issues.isEmpty, let ref = importer.lastCase, ref != current {
+                if let done = current, affected.remove(done) != nil {
+                    try Store.recompute(db, done, evaluator: evaluator, cache: importer.cache)
+                    recomputedHere += 1
+                }
+                current = ref
+            }
+        }
+        issues += try importer.finish()
+        recomputed += recomputedHere
+        if issues.count == before {
+            try Store.audit(db, at: now, actor: actor, action: "import.\(kind.rawValue)",
+                subject: "file:\((path as NSString).lastPathComponent)",
+                detail: "sha256=\(file.digest()) rows=\(rows) changed=\(changed) cases=\(recomputedHere)")
+        }
+        return ImportReport(file: path, kind: kind, rows: rows, changed: changed, casesRecomputed: recomputedHere)
+    }
+}
+
+/// One CSV file read in chunks of 1 MiB, its records parsed as they come and its bytes hashed for the
+/// audit log.
+struct CSVFileReader {
+    let path: String
+    private let handle: FileHandle
+    private var parser = CSVParser()
+    private var sha = SHA256()
+    private var pending: [CSVParser.Record] = []
+    private var finished = false
+    private var header: CSVParser.Record?
+
+    init(_ path: String) throws(CSVErrors) {
+        self.path = path
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            // Gone (moved away meanwhile): try again later, when it will have been forgotten. There but not
+            // readable: the file's problem, reported as such.
+            let exists = FileManager.default.fileExists(atPath: path)
+            throw CSVErrors([CSVIssue(file: path, line: 0, column: "",
+                message: exists ? "cannot open the file: it is there but cannot be read (check its owner and mode)" : "the file is gone")],
+                temporary: !exists)
+        }
+        self.handle = handle
+    }
+
+    /// The next record, reading another chunk when needed.
+    mutating func next() throws(CSVErrors) -> CSVParser.Record? {
+        while pending.isEmpty && !finished {
+            let chunk = handle.readData(ofLength: 1 << 20)
+            do {
+                if chunk.isEmpty {
+                    finished = true
+                    try? handle.close()
+                    if let last = try parser.finish() { pending.append(last) }
+                } else {
+                    sha.update(chunk)
+                    pending = try parser.feed(chunk)
+                }
+            } catch {
+                let (column, message) = error.issue(in: header)
+                throw CSVErrors([CSVIssue(file: path, line: error.line, column: column, message: message)])
+            }
+            pending.reverse()
+        }
+        let r = pending.popLast()
+        if header == nil { header = r }
+        return r
+    }
+
+    /// What the file holds: `requested`, or what its header says.
+    mutating func kind(_ requested: Store.ImportKind?) throws(CSVErrors) -> Store.ImportKind {
+        guard let header = try next() else { throw CSVErrors([CSVIssue(file: path, line: 1, column: "", message: "empty file; expected a header row")]) }
+        if let requested { return requested }
+        guard let kind = Store.ImportKind.detect(header) else {
+            throw CSVErrors([CSVIssue(file: path, line: header.line, column: "",
+                message: "cannot tell what this file holds from its header; expected the columns of events "
+                + "(case_ref,event,at), cases (case_ref,plan,calendar), workers (worker_id,name) or assignments "
+                + "(case_ref,role,worker_id,from), or give --kind")])
+        }
+        return kind
+    }
+
+    /// SHA-256 of the bytes read, in hex.
+    mutating func digest() -> String { sha.finalizeHex() }
 }
 
 /// Prepared inserts and the last case looked up, for the duration of one import transaction.

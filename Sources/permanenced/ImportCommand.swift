@@ -8,10 +8,12 @@ import PermanenceStore
 struct ImportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
-        abstract: "Import CSV exports (events, cases, workers, assignments): each file all or nothing, re-imports add nothing twice.",
+        abstract: "Import CSV exports (events, cases, workers, assignments): all the files or nothing, re-imports add nothing twice.",
         discussion: """
-            The kind of each file is told from its header, or given with --kind. A file with any bad row is rejected \
-            whole, every problem listed as file:line: column: message, and the store is unchanged.
+            The kind of each file is told from its header, or given with --kind. The files are imported in one \
+            transaction, workers first, then cases, assignments and events, whatever order they are given in. A bad \
+            row in any file rejects them all, every problem listed as file:line: column: message, and the store is \
+            unchanged.
             With --inbox, every file in the inbox directory is imported once and moved to processed/, or to \
             rejected/ beside a .errors file saying why.
             """)
@@ -34,14 +36,22 @@ struct ImportCommand: ParsableCommand {
         let (set, store) = try options.open()
         let k = kind.flatMap(Store.ImportKind.init(rawValue:))
         var failed = false
-        for file in files {
+        if !files.isEmpty {
+            let who = actor()
             do {
-                let r = try store.importFile(file, kind: k, actor: "import:\((file as NSString).lastPathComponent) by \(actor())", now: Clock.now())
-                say("\(file): imported \(r.rows) \(r.kind.rawValue) rows (\(r.changed) new or changed, \(r.rows - r.changed) already present); \(r.casesRecomputed) case(s) recomputed")
+                // One transaction for all the files: a running daemon never sees the cases without their events,
+                // and a bad row in any file leaves the store as it was.
+                let reports = try store.importFiles(files, kind: k, actor: { "import:\(($0 as NSString).lastPathComponent) by \(who)" }, now: Clock.now())
+                for r in reports {
+                    say("\(r.file): imported \(r.rows) \(r.kind.rawValue) rows (\(r.changed) new or changed, \(r.rows - r.changed) already present); \(r.casesRecomputed) case(s) recomputed")
+                }
             } catch {
                 failed = true
                 FileHandle.standardError.write(Data((error.description + "\n").utf8))
-                FileHandle.standardError.write(Data("permanenced: \(file): rejected, \(error.issues.count) problem(s); the store is unchanged\n".utf8))
+                let bad = Set(error.issues.map(\.file))
+                let what = files.count == 1 ? "\(files[0]): rejected" : "rejected \(bad.sorted().joined(separator: ", ")); nothing imported from any of the \(files.count) files"
+                FileHandle.standardError.write(Data("permanenced: \(what), \(error.issues.count) problem(s); the store is unchanged\n".utf8))
+                if error.isTemporary { throw ExitCode(1) }
             }
         }
         if inbox {

@@ -227,4 +227,28 @@ import Testing
         #expect(cut.status == 1)
         #expect(cut.stderr.contains("the tail was cut: the journal records entry \(last)"), "\(cut.stderr)")
     }
+
+    /// Several files are one import: given in any order they go in workers first, and a bad row in any of
+    /// them leaves the store exactly as it was (no cases without their events, no half of an export).
+    @Test func severalFilesAreOneImportAllOrNothing() throws {
+        let root = CLITests.root.appendingPathComponent("config/demo")
+        let files = ["events.csv", "cases.csv", "workers.csv"].map { root.appendingPathComponent($0).path }
+        let cases = try String(contentsOfFile: files[1], encoding: .utf8)
+        let bad = dir.appendingPathComponent("cases.csv").path
+        try (cases + "LEI-2026-9999,X.Y.,adoption,no-such-calendar,,,,,,,,,,,\n").write(toFile: bad, atomically: true, encoding: .utf8)
+        let refused = try run(["import", files[0], bad, files[2]])
+        #expect(refused.status == 2)
+        #expect(refused.stderr.contains("\(bad):"), "\(refused.stderr)")
+        #expect(refused.stderr.contains("nothing imported from any of the 3 files"), "\(refused.stderr)")
+        let empty = try run(["status"])
+        #expect(empty.stdout.contains(" 0 events") || empty.stdout.contains("0 cases"), "\(empty.stdout)")
+        #expect(try DaemonHarness.sqlite(store, "SELECT COUNT(*) FROM event") == ["0"])
+        #expect(try DaemonHarness.sqlite(store, "SELECT COUNT(*) FROM worker") == ["0"])
+        // The good files, events first on the command line: workers and cases still go in before them.
+        let good = try run(["import"] + files)
+        #expect(good.status == 0, "\(good.stderr)")
+        #expect(try DaemonHarness.sqlite(store, "SELECT COUNT(*) FROM event") == ["89"])
+        #expect(good.stdout.split(separator: "\n").count == 3)
+        #expect(try run(["audit", "verify"]).status == 0)
+    }
 }
