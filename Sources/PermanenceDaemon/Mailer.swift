@@ -41,7 +41,7 @@ public struct Mailer: Sendable {
         guard let file = c.passwordFile else {
             throw SetupError(description: "\(configPath): [email] password-file: a username needs a password-file")
         }
-        let path = credentialPath(file)
+        let path = Credentials.path(file, configurationFile: configPath, environment: ProcessInfo.processInfo.environment)
         var st = stat()
         if stat(path, &st) == 0, st.st_mode & 0o077 != 0 {
             throw SetupError(description: "\(configPath): [email] password-file: \(path) can be read by others (mode \(String(st.st_mode & 0o777, radix: 8))); make it 0600 (chmod 600) and owned by the permanenced user")
@@ -87,12 +87,6 @@ public struct Mailer: Sendable {
         } catch {
             throw SetupError(description: error.description)
         }
-    }
-
-    static func credentialPath(_ file: String) -> String {
-        if file.hasPrefix("/") { return file }
-        let dir = ProcessInfo.processInfo.environment["CREDENTIALS_DIRECTORY"] ?? "."
-        return "\(dir)/\(file)"
     }
 
     static func hostName() -> String {

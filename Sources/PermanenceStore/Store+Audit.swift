@@ -223,13 +223,11 @@ enum AuditKeys {
         URL(fileURLWithPath: path).resolvingSymlinksInPath().standardizedFileURL.path
     }
 
-    /// Reads `[store] audit-key` (relative: in `$CREDENTIALS_DIRECTORY`, as systemd's `LoadCredential=` hands
-    /// it over), or without one a key file beside the store, created with 32 random bytes, mode 0600.
-    static func load(configured: String?, store: String) throws -> SymmetricKey {
+    /// Reads `[store] audit-key` (relative: a systemd credential, found as `Credentials.path` says), or without one a key file beside the store, created with 32 random bytes, mode 0600.
+    static func load(configured: String?, store: String, configurationFile: String) throws -> SymmetricKey {
         let file: String
         if let configured {
-            let dir = ProcessInfo.processInfo.environment["CREDENTIALS_DIRECTORY"]
-            file = configured.hasPrefix("/") || dir == nil ? configured : "\(dir!)/\(configured)"
+            file = Credentials.path(configured, configurationFile: configurationFile, environment: ProcessInfo.processInfo.environment)
         } else {
             file = store + ".audit-key"
             if !FileManager.default.fileExists(atPath: file) {

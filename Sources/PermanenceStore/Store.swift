@@ -48,7 +48,7 @@ public final class Store: Sendable {
             // WAL with NORMAL sync is durable across process crashes; a larger page cache keeps big imports fast.
             try db.execute(sql: "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY")
         }
-        AuditKeys.set(try AuditKeys.load(configured: ruleSet.configuration.auditKeyFile, store: path), for: path)
+        AuditKeys.set(try AuditKeys.load(configured: ruleSet.configuration.auditKeyFile, store: path, configurationFile: ruleSet.configuration.file), for: path)
         do {
             pool = try DatabasePool(path: path, configuration: config)
             try Schema.migrator.migrate(pool)
