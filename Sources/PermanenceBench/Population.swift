@@ -49,9 +49,12 @@ struct Population {
             let scotland = n % 5 == 4
             let plan = plans[Int(rng.next() % UInt64(plans.count))]
             let ref = "C\(n)"
+            // Arrays and dictionaries of its own, as each case read from the store has: one buffer shared by
+            // every case would have both cores bump its reference count for every case.
             let c = ChildCase(
                 reference: ref, plan: plan, calendar: scotland ? "scotland" : "england-and-wales",
-                packs: scotland ? scotlandPacks : englandPacks, assignments: assignments)
+                packs: (scotland ? scotlandPacks : englandPacks).map { $0 },
+                assignments: Dictionary(uniqueKeysWithValues: assignments.map { ($0.key, $0.value) }))
             // Came into care 0 to 3 years ago, at a working-hours time.
             let start = now.adding(seconds: -Int(rng.next() % (3 * 365 * 86_400)) - 86_400)
             var list: [(kind: UInt16, at: Int)] = []
