@@ -45,6 +45,7 @@ struct EngineBench: ParsableCommand {
         DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
             let evaluator = Evaluator(ruleSet: sets[chunk])
             let planner = NotificationPlanner(ruleSet: sets[chunk])
+            let zone = sets[chunk].zone
             // Event kind names of this thread's own: events read from the store have strings of their own,
             // and every event sharing one string with another core would bounce its reference count.
             let kindNames = kindNames.map { String(decoding: Array($0.utf8), as: UTF8.self) }
@@ -58,7 +59,7 @@ struct EngineBench: ParsableCommand {
                 let evaluation = evaluator.evaluate(p.caseRecord, events: p.events(kindNames: kindNames, ids: ids))
                 deadlines += evaluation.deadlines.count
                 for d in evaluation.deadlines {
-                    let s = d.status(at: now, zone: set.zone)
+                    let s = d.status(at: now, zone: zone)
                     if s.isOpen { open += 1 } else if s == .cannotCompute || s == .waiting { cannot += 1 }
                 }
                 if plan { notifications += planner.plan(evaluation, from: now, until: until, catchUp: catchUp).count }

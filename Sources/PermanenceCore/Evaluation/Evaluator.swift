@@ -164,7 +164,7 @@ public struct Evaluator: Sendable {
                 // review held during the suspension counts), with the interval that comes next.
                 if rule.resumeContinues, let last = index.positions(rule.metBy).last(where: { $0 >= p.start && $0 < end }) {
                     anchor = last
-                    startCycle = 1 + index.positions(rule.metBy).filter { $0 >= p.start && $0 <= last }.count
+                    startCycle = 1 + index.positions(rule.metBy).reduce(0) { $1 >= p.start && $1 <= last ? $0 + 1 : $0 }
                 }
             }
         }
@@ -173,7 +173,7 @@ public struct Evaluator: Sendable {
     }
 
     /// The part of a sorted slice of positions from `lower` up to and including `upper`.
-    private func within(_ slice: ArraySlice<Int32>, from lower: Int32, through upper: Int32?) -> ArraySlice<Int32> {
+    private func within(_ slice: Positions, from lower: Int32, through upper: Int32?) -> Positions {
         let lo = upperBound(slice, lower - 1)
         let hi = upper.map { upperBound(slice, $0) } ?? slice.endIndex
         return lo < hi ? slice[lo..<hi] : slice[lo..<lo]
@@ -183,17 +183,17 @@ public struct Evaluator: Sendable {
     private func evaluateSpan(_ i: Int, _ rule: CompiledRule, _ index: CaseIndex, _ span: Span, _ calc: DateCalculator, into out: inout [Deadline]) -> Bool {
         // The condition belongs to the case (a PACE test-of-change case), wherever it was recorded.
         if !rule.onlyIf.isEmpty && index.positions(rule.onlyIf).isEmpty { return false }
-        var anchors: ArraySlice<Int32>
+        var anchors: Positions
         if let fixed = span.fixedAnchor {
-            anchors = [fixed][...]
+            anchors = index.only(fixed)
         } else {
             // An anchor at the closing event itself starts nothing in this span.
             let upper = span.close.map { $0 - 1 }
             anchors = span.lower == 0 && upper == nil ? index.positions(rule.anchor) : within(index.positions(rule.anchor), from: span.lower, through: upper)
         }
-        if !rule.anchorExcept.isEmpty { anchors = anchors.filter { !index.counts($0, asAnyOf: rule.anchorExcept) }[...] }
+        if !rule.anchorExcept.isEmpty { anchors = index.keep(anchors.filter { !index.counts($0, asAnyOf: rule.anchorExcept) }) }
         guard let first = anchors.first else { return false }
-        let chosen: ArraySlice<Int32>
+        let chosen: Positions
         switch rule.occurrence {
         case .only where span.fixedAnchor == nil:
             let a = index.events[Int(first)]
@@ -210,16 +210,16 @@ public struct Evaluator: Sendable {
         case .latest: chosen = anchors.suffix(1)
         case .each: chosen = anchors
         }
-        func limited(_ kinds: [Int]) -> ArraySlice<Int32> {
+        func limited(_ kinds: [Int]) -> Positions {
             let all = index.positions(kinds)
             return span.close == nil ? all : within(all, from: 0, through: span.close)
         }
         var chain = Chain(
             met: limited(rule.metBy), moot: limited(rule.mootOrUntil),
             until: limited(rule.until), consumed: chosen.count > 1 ? Set() : nil, close: span.close,
-            extensions: rule.extendOn.isEmpty ? [] : limited(rule.extendOn),
-            switches: rule.switchOn.map { limited($0.events) } ?? [],
-            conditions: rule.mootIf.isEmpty ? [] : limited(rule.mootIf), lower: span.lower)
+            extensions: rule.extendOn.isEmpty ? index.none : limited(rule.extendOn),
+            switches: rule.switchOn.map { limited($0.events) } ?? index.none,
+            conditions: rule.mootIf.isEmpty ? index.none : limited(rule.mootIf), lower: span.lower)
         var previous: Int32 = span.lower - 1
         for anchor in chosen {
             cycles(i, rule, index, anchor, previous, calc, &chain, &out, startCycle: span.fixedAnchor == anchor ? span.startCycle : 1)
@@ -230,19 +230,19 @@ public struct Evaluator: Sendable {
 
     /// The positions a rule's chain of deadlines draws on.
     private struct Chain {
-        let met: ArraySlice<Int32>
-        let moot: ArraySlice<Int32>
-        let until: ArraySlice<Int32>
+        let met: Positions
+        let moot: Positions
+        let until: Positions
         /// Meeting events already used by an earlier anchor's chain (only for rules anchored on each event).
         var consumed: Set<Int32>?
         /// The event that closes the span, if it has one: a deadline still open then closes with it.
         let close: Int32?
         /// Events that extend a deadline.
-        let extensions: ArraySlice<Int32>
+        let extensions: Positions
         /// Events after which the repeat interval changes (`later.when`).
-        let switches: ArraySlice<Int32>
+        let switches: Positions
         /// `moot-if` events: one between the previous anchor and this one means the deadline was never needed.
-        let conditions: ArraySlice<Int32>
+        let conditions: Positions
         /// The first position of the span.
         let lower: Int32
     }
@@ -388,7 +388,7 @@ public struct Evaluator: Sendable {
     /// Meeting events recorded with a date only on the anchor's own day, before `end` (they sort before a
     /// timed anchor, as a date stands at midnight): a visit written down as "5 December" for a child placed
     /// at 14:00 that day, which nothing says came first. They count, as the worker who recorded them meant.
-    private func sameDayDateOnly(_ met: ArraySlice<Int32>, before end: Int, anchor: Int32, _ index: CaseIndex) -> [Int32] {
+    private func sameDayDateOnly(_ met: Positions, before end: Int, anchor: Int32, _ index: CaseIndex) -> [Int32] {
         guard !index.dateOnly[Int(anchor)], end > met.startIndex else { return [] }
         let day = ruleSet.zone.localDate(at: index.at[Int(anchor)])
         var out: [Int32] = []
@@ -404,7 +404,7 @@ public struct Evaluator: Sendable {
 
     /// The first index of a sorted slice whose value is greater than `value`.
     @inline(__always)
-    private func upperBound(_ slice: ArraySlice<Int32>, _ value: Int32) -> Int {
+    private func upperBound(_ slice: Positions, _ value: Int32) -> Int {
         var lo = slice.startIndex
         var hi = slice.endIndex
         while lo < hi {
