@@ -8,9 +8,12 @@ import PermanenceStore
 /// file that cannot be read yet) leaves the file where it is, to be tried again.
 public struct Inbox: Sendable {
     public let directory: String
+    /// Who imports its files, for the audit log: the daemon, or the person running `import --inbox`.
+    public let by: String
 
-    public init(directory: String) {
+    public init(directory: String, by: String = AuditActor.service()) {
         self.directory = directory
+        self.by = by
     }
 
     /// One line per file handled, for people; and what became of each file.
@@ -77,7 +80,7 @@ public struct Inbox: Sendable {
         for (i, name) in names.enumerated() {
             let path = "\(directory)/\(name)"
             do {
-                let r = try store.importFile(path, kind: kind, actor: "inbox:\(name)", now: now)
+                let r = try store.importFile(path, kind: kind, actor: "inbox:\(name) by \(by)", now: now)
                 let target = try Self.unused("\(directory)/processed", "\(stamp)-\(name)")
                 try fm.moveItem(atPath: path, toPath: "\(directory)/processed/\(target)")
                 result.lines.append(.init(kind: .imported, text: "\(name): imported \(r.rows) \(r.kind.rawValue) rows (\(r.changed) new or changed); moved to processed/\(target)"))

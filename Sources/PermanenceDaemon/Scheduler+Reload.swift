@@ -15,7 +15,7 @@ extension Scheduler {
             let path = settings.storePath ?? set.configuration.storePath
             let newMailer = set.configuration.email.enabled ? try Mailer(ruleSet: set, configPath: settings.configPath) : nil
             let newLock = path == store.path ? lock : try StoreLock(storePath: path)
-            let newStore = path == store.path && set.fingerprint == ruleSet.fingerprint ? store : try Store(path: path, ruleSet: set)
+            let newStore = path == store.path && set.fingerprint == ruleSet.fingerprint ? store : try Store(path: path, ruleSet: set, actor: AuditActor.service())
             let movedStore = path != store.path
             let newCursor = movedStore ? try newStore.daemonCursor() : nil
             let newInbox = settings.inboxPath ?? set.configuration.inboxPath

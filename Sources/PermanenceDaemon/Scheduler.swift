@@ -88,7 +88,7 @@ public final class Scheduler: @unchecked Sendable {
         journal = Journal(target: set.configuration.journalTarget)
         let path = settings.storePath ?? set.configuration.storePath
         lock = try StoreLock(storePath: path)
-        store = try Store(path: path, ruleSet: set)
+        store = try Store(path: path, ruleSet: set, actor: AuditActor.service())
         evaluator = Evaluator(ruleSet: set)
         planner = NotificationPlanner(ruleSet: set)
         mailer = set.configuration.email.enabled ? try Mailer(ruleSet: set, configPath: settings.configPath) : nil

@@ -25,7 +25,8 @@ public final class Store: Sendable {
     /// Opens (creating if needed, with mode 0600) and migrates the store at `path`. A writer (`recomputing`,
     /// the default) brings the stored deadlines up to a changed rule set; a reading command leaves them, and
     /// can say so (`rulesAreCurrent`).
-    public init(path: String, ruleSet: RuleSet, recomputing: Bool = true) throws {
+    /// `actor` is who the audit log names for a recomputation after the rules changed.
+    public init(path: String, ruleSet: RuleSet, recomputing: Bool = true, actor: String = AuditActor.person()) throws {
         self.path = path
         self.ruleSet = ruleSet
         let directory = (path as NSString).deletingLastPathComponent
@@ -52,7 +53,7 @@ public final class Store: Sendable {
         do {
             pool = try DatabasePool(path: path, configuration: config)
             try Schema.migrator.migrate(pool)
-            if recomputing { try recomputeIfRulesChanged() }
+            if recomputing { try recomputeIfRulesChanged(actor: actor) }
         } catch let error as DatabaseError {
             throw Failure("\(path): \(error.message ?? "\(error)")")
         }
@@ -60,7 +61,7 @@ public final class Store: Sendable {
 
     /// Keeps stored deadlines current when the rules, calendars or zone change: the first opening with a
     /// new rule set recomputes every open case, in one transaction, and says so in the audit log.
-    private func recomputeIfRulesChanged() throws {
+    private func recomputeIfRulesChanged(actor: String) throws {
         let stored = try pool.read { db in try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'rules'") }
         guard stored != ruleSet.fingerprint else { return }
         let evaluator = Evaluator(ruleSet: ruleSet)
@@ -75,7 +76,7 @@ public final class Store: Sendable {
                 sql: "INSERT INTO meta (key, value) VALUES ('rules', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                 arguments: [ruleSet.fingerprint])
             if stored != nil || !refs.isEmpty {
-                try Store.audit(db, at: now, actor: "permanenced", action: "rules.changed", subject: "*",
+                try Store.audit(db, at: now, actor: actor, action: "rules.changed", subject: "*",
                     detail: "rule set \(ruleSet.fingerprint.prefix(12)); \(refs.count) open cases recomputed")
             }
         }

@@ -58,7 +58,7 @@ struct ImportCommand: ParsableCommand {
             let dir = inboxPath ?? set.configuration.inboxPath
             let result: Inbox.Result
             do {
-                result = try Inbox(directory: dir).processOnce(store: store, kind: k, now: Clock.now())
+                result = try Inbox(directory: dir, by: actor()).processOnce(store: store, kind: k, now: Clock.now())
             } catch let error as Store.Failure {
                 throw Failure.report(error.description, status: 1)
             }

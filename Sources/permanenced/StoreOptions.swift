@@ -34,16 +34,8 @@ struct StoreOptions: ParsableArguments {
     }
 }
 
-/// Who is making a change, for the audit log: the login of the user running the command, and the person
-/// behind `sudo` (`cli:j.smith via root`), not just "root".
-func actor() -> String {
-    let login = getpwuid(getuid()).flatMap { $0.pointee.pw_name.map { String(cString: $0) } } ?? "uid\(getuid())"
-    if getuid() == 0, let user = ProcessInfo.processInfo.environment["SUDO_USER"], !user.isEmpty, user != "root",
-       user.utf8.allSatisfy({ $0 > 32 && $0 < 127 }), user.count <= 64 {
-        return "cli:\(user) via \(login)"
-    }
-    return "cli:\(login)"
-}
+/// Who is making a change, for the audit log (`AuditActor.person`).
+func actor() -> String { AuditActor.person() }
 
 /// Runs a store operation, turning its refusal into a clear error with status 2 (nothing was changed).
 func refusing<T>(_ body: () throws -> T) throws -> T {

@@ -59,6 +59,10 @@ import Testing
         #expect(record.status == 0, "\(record.stderr)")
         let status = try CLITests.run(["status", "--config", other, "--store", store])
         #expect(!status.stderr.contains("other rules"))
+        // The recomputation is put down to the person whose command did it, not to "permanenced".
+        let login = String(cString: getpwuid(getuid())!.pointee.pw_name)
+        let actors = try DaemonHarness.sqlite(store, "SELECT actor FROM audit WHERE action = 'rules.changed'")
+        #expect(actors == ["cli:\(login)"], "\(actors)")
     }
 
     @Test func demoImportAgendaStatusAndAudit() throws {
@@ -170,6 +174,9 @@ import Testing
         let errors = try #require(rejected.first { $0.hasSuffix(".errors") })
         let text = try String(contentsOf: inbox.appendingPathComponent("rejected/\(errors)"), encoding: .utf8)
         #expect(text.contains("b-bad.csv:3: event: unknown event 'teleport'"))
+        let login = String(cString: getpwuid(getuid())!.pointee.pw_name)
+        let actors = try DaemonHarness.sqlite(store, "SELECT actor FROM audit WHERE action LIKE 'import.%' AND actor LIKE 'inbox:%'")
+        #expect(actors.count == 1 && actors[0].hasSuffix("a-good.csv by cli:\(login)"), "\(actors)")
         let mode = try FileManager.default.attributesOfItem(atPath: inbox.appendingPathComponent("rejected/\(errors)").path)[.posixPermissions] as? Int
         #expect(mode == 0o600)
         // IN-2 was in the rejected file: not in the store.
