@@ -20,19 +20,28 @@ public enum AuditHeadJournal {
         }
     }
 
-    /// The newest head the journal holds for the store at `store`; nil if it has none or cannot be read
-    /// (no journal, or a user who may not read it).
-    public static func latest(store: String) -> (seq: Int, hash: String)? {
+    /// Every head the journal holds for the store at `store`, oldest first, as written by root or by the
+    /// store file's owner (journald stamps `_UID` itself: another user cannot pass an entry off as one of
+    /// these). All of them, not the newest: an entry forged by the owner cannot hide a genuine one written
+    /// earlier with a higher entry number. Empty if there are none; nil if the journal cannot be read.
+    public static func heads(store: String) -> [(seq: Int, hash: String)]? {
         var journal: OpaquePointer?
         guard sd_journal_open(&journal, Int32(SD_JOURNAL_LOCAL_ONLY)) >= 0, let journal else { return nil }
         defer { sd_journal_close(journal) }
+        var st = stat()
+        let owner = stat(store, &st) == 0 ? st.st_uid : 0
+        let writers = Set(["0", String(owner)])
         for match in ["MESSAGE_ID=\(MessageID.auditHead)", "AUDIT_STORE=\(canonical(store))"] {
             let bytes = Array(match.utf8)
             guard bytes.withUnsafeBytes({ sd_journal_add_match(journal, $0.baseAddress, $0.count) }) >= 0 else { return nil }
         }
-        guard sd_journal_seek_tail(journal) >= 0, sd_journal_previous(journal) > 0 else { return nil }
-        guard let seq = field(journal, "AUDIT_SEQ").flatMap(Int.init), let hash = field(journal, "AUDIT_HASH") else { return nil }
-        return (seq, hash)
+        var out: [(seq: Int, hash: String)] = []
+        while sd_journal_next(journal) > 0 {
+            guard let uid = field(journal, "_UID"), writers.contains(uid),
+                  let seq = field(journal, "AUDIT_SEQ").flatMap(Int.init), let hash = field(journal, "AUDIT_HASH") else { continue }
+            out.append((seq, hash))
+        }
+        return out
     }
 
     private static func field(_ journal: OpaquePointer, _ name: String) -> String? {

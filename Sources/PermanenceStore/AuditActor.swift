@@ -16,7 +16,14 @@ public enum AuditActor {
     /// The daemon, as the user it runs as (`daemon:permanenced`).
     public static func service() -> String { "daemon:\(login())" }
 
+    /// With `getpwuid_r`: stores are opened from several threads at once (tests, the daemon's reload).
     private static func login() -> String {
-        getpwuid(getuid()).flatMap { $0.pointee.pw_name.map { String(cString: $0) } } ?? "uid\(getuid())"
+        var entry = passwd()
+        var result: UnsafeMutablePointer<passwd>?
+        var buffer = [CChar](repeating: 0, count: 4096)
+        guard getpwuid_r(getuid(), &entry, &buffer, buffer.count, &result) == 0, result != nil, let name = entry.pw_name else {
+            return "uid\(getuid())"
+        }
+        return String(cString: name)
     }
 }

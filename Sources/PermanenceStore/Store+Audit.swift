@@ -32,13 +32,23 @@ extension Store {
     /// Appends an entry inside the caller's transaction, keyed with the store's audit key; the head file is
     /// updated once the transaction commits.
     static func audit(_ db: Database, at: Instant, actor: String, action: String, subject: String, detail: String) throws {
-        let last = try Row.fetchOne(try db.cachedStatement(sql: "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1"))
+        let last = try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM audit ORDER BY seq DESC LIMIT 1"))
         let seq = (last?["seq"] as Int? ?? 0) + 1
         let prev = last?["hash"] as String? ?? genesisHash
         let file = try String.fetchOne(db, sql: "SELECT file FROM pragma_database_list WHERE name = 'main'") ?? ""
         guard let key = AuditKeys.key(for: file) else { throw Failure("\(file): the audit key is not loaded; nothing was changed") }
-        if try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'audit-keyed-from'") == nil {
+        let keyedFrom = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'audit-keyed-from'")
+        if keyedFrom == nil {
             try db.execute(sql: "INSERT INTO meta (key, value) VALUES ('audit-keyed-from', ?)", arguments: [String(seq)])
+        }
+        // The key must be the one the chain was written with (a key file replaced since the daemon started, a
+        // command given another one): entries chained with a different key would make every later check fail.
+        if let last, let from = keyedFrom.flatMap(Int.init), last["seq"] as Int >= from {
+            let again = hash(prev: last["prev_hash"], seq: last["seq"], at: last["at"], actor: last["actor"], action: last["action"],
+                subject: last["subject"], detail: last["detail"], key: key)
+            guard again == last["hash"] as String else {
+                throw Failure("\(file): the audit key ([store] audit-key) is not the one the audit log was written with, or its last entry was altered (permanenced audit verify says which); nothing was changed")
+            }
         }
         let h = hash(prev: prev, seq: seq, at: at.seconds, actor: actor, action: action, subject: subject, detail: detail, key: key)
         try db.cachedStatement(sql: "INSERT INTO audit (seq, at, actor, action, subject, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)").execute(arguments: [seq, at.seconds, actor, action, subject, detail, prev, h])
@@ -59,12 +69,17 @@ extension Store {
         public let problem: String?
         /// Something short of a break to tell the admin (no head file yet: a cut tail cannot be seen).
         public var note: String? = nil
+        /// A head file was there and checked.
+        public var headFile = false
     }
 
     /// Walks the chain from the first entry and reports the first entry whose content, link or sequence
-    /// does not match, then compares its end with the head file and with `journalHead`, the newest head
-    /// the journal holds for this store (nil when the journal has none or cannot be read).
-    public func verifyAudit(journalHead: (seq: Int, hash: String)? = nil) throws -> AuditVerification {
+    /// does not match, then compares it with the head file and with `journalHeads`, every head the journal
+    /// holds for this store: none may lie beyond the chain's end, and each must match the entry it names.
+    public func verifyAudit(journalHeads: [(seq: Int, hash: String)] = []) throws -> AuditVerification {
+        var recorded: [Int: String] = [:]
+        for h in journalHeads where recorded[h.seq] == nil { recorded[h.seq] = h.hash }
+        let furthest = journalHeads.map(\.seq).max()
         let head = AuditHead.read(beside: path)
         let key = AuditKeys.key(for: path)
         return try pool.read { db in
@@ -73,7 +88,6 @@ extension Store {
             var count = 0
             let keyedFrom = Int(try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'audit-keyed-from'") ?? "") ?? Int.max
             var headHash: String?
-            var journalHash: String?
             let rows = try Row.fetchCursor(db, sql: "SELECT * FROM audit ORDER BY seq")
             while let r = try rows.next() {
                 let seq: Int = r["seq"]
@@ -97,25 +111,24 @@ extension Store {
                     return AuditVerification(entries: count, problem: "\(where_) was altered, or the chain rewritten: it does not match its keyed hash")
                 }
                 if let head, seq == head.seq { headHash = h }
-                if let journalHead, seq == journalHead.seq { journalHash = h }
+                if let want = recorded[seq], want != h {
+                    return AuditVerification(entries: count, problem: "the chain was rewritten: \(where_) does not match the head the journal recorded for it")
+                }
                 prev = h
                 expected += 1
                 count += 1
             }
             // The journal, which nobody but root can edit, says how far the chain went at its last change.
-            if let journalHead {
-                if journalHead.seq > count {
-                    return AuditVerification(
-                        entries: count,
-                        problem: "the tail was cut: the journal records entry \(journalHead.seq), and the chain ends at entry \(count) (\(journalHead.seq - count) entries missing)")
-                }
-                if journalHash != journalHead.hash {
-                    return AuditVerification(entries: count, problem: "the chain was rewritten: entry \(journalHead.seq) does not match the head the journal recorded")
-                }
+            if let furthest, furthest > count {
+                return AuditVerification(
+                    entries: count,
+                    problem: "the tail was cut: the journal records entry \(furthest), and the chain ends at entry \(count) (\(furthest - count) entries missing)")
             }
             // The head file, which an edit of the store does not reach, says how far the chain went.
             guard let head else {
-                return AuditVerification(entries: count, problem: nil, note: count == 0 ? nil : "no head file yet (\(AuditHead.path(beside: path))): a cut tail would not be seen until the next change writes one")
+                let note = count == 0 || furthest != nil ? nil
+                    : "no head file yet (\(AuditHead.path(beside: path))) and no head in the journal: a cut tail would not be seen until the next change writes one"
+                return AuditVerification(entries: count, problem: nil, note: note)
             }
             if head.seq > count {
                 return AuditVerification(
@@ -125,7 +138,7 @@ extension Store {
             if headHash != head.hash {
                 return AuditVerification(entries: count, problem: "the chain was rewritten: entry \(head.seq) does not match the head file")
             }
-            return AuditVerification(entries: count, problem: nil)
+            return AuditVerification(entries: count, problem: nil, headFile: true)
         }
     }
 
@@ -183,22 +196,25 @@ enum AuditHeads {
         lock.withLock { sink = s }
     }
 
+    /// Keyed by connection (two pools of one process may have the same file open): a transaction's head
+    /// is published only when that transaction commits.
     static func stage(_ head: AuditHead, store file: String, _ db: Database) {
+        let key = "\(ObjectIdentifier(db).hashValue) \(file)"
         let first = lock.withLock {
-            defer { pending[file] = head }
-            return pending[file] == nil
+            defer { pending[key] = head }
+            return pending[key] == nil
         }
         guard first else { return }
-        db.afterNextTransaction(onCommit: { _ in committed(file) }, onRollback: { _ in take(file) })
+        db.afterNextTransaction(onCommit: { _ in committed(key, file) }, onRollback: { _ in take(key) })
     }
 
     @discardableResult
-    private static func take(_ file: String) -> AuditHead? {
-        lock.withLock { pending.removeValue(forKey: file) }
+    private static func take(_ key: String) -> AuditHead? {
+        lock.withLock { pending.removeValue(forKey: key) }
     }
 
-    private static func committed(_ file: String) {
-        guard let head = take(file) else { return }
+    private static func committed(_ key: String, _ file: String) {
+        guard let head = take(key) else { return }
         try? head.write(beside: file)
         let publish = lock.withLock { sink }
         publish?(file, head.seq, head.hash)

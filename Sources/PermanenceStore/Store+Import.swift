@@ -45,49 +45,53 @@ extension Store {
     public func importFiles(_ paths: [String], kind requested: ImportKind? = nil, actor: (String) -> String, now: Instant) throws(CSVErrors)
         -> [ImportReport]
     {
-        // Every file's kind first, from its header: a file that cannot be read or told rejects the lot
-        // before anything is written.
+        // Every file's header and kind first: a file that cannot be read or told rejects the lot before
+        // anything is written. The readers go on from there (a pipe cannot be read twice).
         var issues: [CSVIssue] = []
-        var kinds: [ImportKind] = []
+        var files: [(reader: CSVFileReader, header: CSVParser.Record, kind: ImportKind)] = []
         for path in paths {
             do throws(CSVErrors) {
-                var file = try CSVFileReader(path)
-                kinds.append(try file.kind(requested))
+                var reader = try CSVFileReader(path)
+                let (header, kind) = try reader.header(requested)
+                files.append((reader, header, kind))
             } catch {
-                if error.isTemporary { throw error }
+                // A file gone meanwhile is passing only for the inbox's one file at a time.
+                if error.isTemporary && paths.count == 1 { throw error }
                 issues += error.issues
-                kinds.append(.events)
             }
         }
         if !issues.isEmpty { throw CSVErrors(issues) }
         let order: [ImportKind] = [.workers, .cases, .assignments, .events]
-        let plan = paths.indices.sorted { (order.firstIndex(of: kinds[$0])!, $0) < (order.firstIndex(of: kinds[$1])!, $1) }
+        let plan = files.indices.sorted { (order.firstIndex(of: files[$0].kind)!, $0) < (order.firstIndex(of: files[$1].kind)!, $1) }
         var reports: [ImportReport?] = Array(repeating: nil, count: paths.count)
         let evaluator = Evaluator(ruleSet: ruleSet)
         do {
             try pool.writeWithoutTransaction { db in
                 try db.inTransaction(.immediate) {
+                    // One cache, so one revision, for every case the transaction recomputes.
+                    let cache = try ImportCache(db)
                     var affected = Set<String>()
-                    var recomputed = 0
+                    var done: [FileDone] = []
                     for i in plan {
                         if issues.count >= 1000 { break }  // enough to act on
                         do {
-                            var file = try CSVFileReader(paths[i])
-                            reports[i] = try importRows(
-                                &file, kind: kinds[i], db: db, evaluator: evaluator, affected: &affected, recomputed: &recomputed,
-                                issues: &issues, actor: actor(paths[i]), now: now)
+                            done.append(try importRows(
+                                &files[i].reader, header: files[i].header, kind: files[i].kind, db: db, cache: cache,
+                                evaluator: evaluator, affected: &affected, issues: &issues, now: now))
                         } catch let error as CSVErrors where !error.isTemporary {
                             issues += error.issues
                         }
                     }
                     guard issues.isEmpty else { return .rollback }
-                    if !affected.isEmpty {
-                        let cache = try ImportCache(db)
-                        for ref in affected.sorted() { try Store.recompute(db, ref, evaluator: evaluator, cache: cache) }
-                    }
-                    // Cases still to recompute when their file ended count for the file that last touched them.
-                    if let last = plan.last, let r = reports[last], !affected.isEmpty {
-                        reports[last] = ImportReport(file: r.file, kind: r.kind, rows: r.rows, changed: r.changed, casesRecomputed: r.casesRecomputed + affected.count)
+                    for ref in affected.sorted() { try Store.recompute(db, ref, evaluator: evaluator, cache: cache) }
+                    // Each file's audit entry and report count the cases it changed, recomputed as it went or
+                    // at the end (a case two files touched counts for both).
+                    for (i, d) in zip(plan, done) {
+                        let cases = d.recomputed + d.touched.intersection(affected).count
+                        try Store.audit(db, at: now, actor: actor(d.path), action: "import.\(d.kind.rawValue)",
+                            subject: "file:\((d.path as NSString).lastPathComponent)",
+                            detail: "sha256=\(d.digest) rows=\(d.rows) changed=\(d.changed) cases=\(cases)")
+                        reports[i] = ImportReport(file: d.path, kind: d.kind, rows: d.rows, changed: d.changed, casesRecomputed: cases)
                     }
                     return .commit
                 }
@@ -105,21 +109,33 @@ extension Store {
         return reports.map { $0! }
     }
 
+    /// What one file of an import did, for its audit entry and report.
+    private struct FileDone {
+        let path: String
+        let kind: ImportKind
+        let rows: Int
+        let changed: Int
+        /// Cases recomputed as the file went (their rows were done).
+        let recomputed: Int
+        /// Every case the file changed.
+        let touched: Set<String>
+        let digest: String
+    }
+
     /// Applies one file's rows inside the open transaction; problems go to `issues` (the caller rolls back).
     /// Cases whose rows are done are recomputed as the file goes (exports come grouped by case, so their
     /// pages are still in the cache); the rest stay in `affected` for the end of the transaction.
     // swiftlint:disable:next function_parameter_count
     private func importRows(
-        _ file: inout CSVFileReader, kind: ImportKind, db: Database, evaluator: Evaluator, affected: inout Set<String>,
-        recomputed: inout Int, issues: inout [CSVIssue], actor: String, now: Instant
-    ) throws -> ImportReport {
+        _ file: inout CSVFileReader, header: CSVParser.Record, kind: ImportKind, db: Database, cache: ImportCache,
+        evaluator: Evaluator, affected: inout Set<String>, issues: inout [CSVIssue], now: Instant
+    ) throws -> FileDone {
         let path = file.path
-        guard let header = try file.next() else { throw CSVErrors([CSVIssue(file: path, line: 1, column: "", message: "empty file; expected a header row")]) }
-        let before = issues.count
         var rows = 0
         var changed = 0
-        var recomputedHere = 0
-        var importer = try RowImporter(kind: kind, header: header, file: path, store: self, db: db, now: now)
+        var recomputed = 0
+        var touched = Set<String>()
+        var importer = try RowImporter(kind: kind, header: header, file: path, store: self, db: db, now: now, cache: cache)
         var current: String?
         while let record = try file.next() {
             rows += 1
@@ -127,6 +143,7 @@ extension Store {
                 if let refs = try importer.apply(record, issues: &issues) {
                     changed += 1
                     affected.formUnion(refs)
+                    touched.formUnion(refs)
                 }
             } catch let error as Failure {
                 issues.append(CSVIssue(file: path, line: record.line, column: importer.blame(error), message: error.description))
@@ -135,20 +152,14 @@ extension Store {
             // (Rolled back with everything else if a later row is bad.)
             if issues.isEmpty, let ref = importer.lastCase, ref != current {
                 if let done = current, affected.remove(done) != nil {
-                    try Store.recompute(db, done, evaluator: evaluator, cache: importer.cache)
-                    recomputedHere += 1
+                    try Store.recompute(db, done, evaluator: evaluator, cache: cache)
+                    recomputed += 1
                 }
                 current = ref
             }
         }
         issues += try importer.finish()
-        recomputed += recomputedHere
-        if issues.count == before {
-            try Store.audit(db, at: now, actor: actor, action: "import.\(kind.rawValue)",
-                subject: "file:\((path as NSString).lastPathComponent)",
-                detail: "sha256=\(file.digest()) rows=\(rows) changed=\(changed) cases=\(recomputedHere)")
-        }
-        return ImportReport(file: path, kind: kind, rows: rows, changed: changed, casesRecomputed: recomputedHere)
+        return FileDone(path: path, kind: kind, rows: rows, changed: changed, recomputed: recomputed, touched: touched, digest: file.digest())
     }
 }
 
@@ -200,17 +211,17 @@ struct CSVFileReader {
         return r
     }
 
-    /// What the file holds: `requested`, or what its header says.
-    mutating func kind(_ requested: Store.ImportKind?) throws(CSVErrors) -> Store.ImportKind {
+    /// The header row, and what the file holds: `requested`, or what its header says.
+    mutating func header(_ requested: Store.ImportKind?) throws(CSVErrors) -> (CSVParser.Record, Store.ImportKind) {
         guard let header = try next() else { throw CSVErrors([CSVIssue(file: path, line: 1, column: "", message: "empty file; expected a header row")]) }
-        if let requested { return requested }
+        if let requested { return (header, requested) }
         guard let kind = Store.ImportKind.detect(header) else {
             throw CSVErrors([CSVIssue(file: path, line: header.line, column: "",
                 message: "cannot tell what this file holds from its header; expected the columns of events "
                 + "(case_ref,event,at), cases (case_ref,plan,calendar), workers (worker_id,name) or assignments "
                 + "(case_ref,role,worker_id,from), or give --kind")])
         }
-        return kind
+        return (header, kind)
     }
 
     /// SHA-256 of the bytes read, in hex.
@@ -269,13 +280,13 @@ struct RowImporter {
     /// "last one wins".
     var seen: [String: Int] = [:]
 
-    init(kind: Store.ImportKind, header: CSVParser.Record, file: String, store: Store, db: Database, now: Instant) throws {
+    init(kind: Store.ImportKind, header: CSVParser.Record, file: String, store: Store, db: Database, now: Instant, cache: ImportCache) throws {
         self.kind = kind
         self.file = file
         self.store = store
         self.db = db
         self.now = now
-        self.cache = try ImportCache(db)
+        self.cache = cache
         self.source = (file as NSString).lastPathComponent
         self.actor = "import:\(source)"
         switch kind {

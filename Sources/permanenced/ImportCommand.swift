@@ -36,6 +36,12 @@ struct ImportCommand: ParsableCommand {
         let (set, store) = try options.open()
         let k = kind.flatMap(Store.ImportKind.init(rawValue:))
         var failed = false
+        // A name that is not there is the caller's mistake (status 2), not a store at fault (status 1).
+        let missing = files.filter { !FileManager.default.fileExists(atPath: $0) }
+        if !missing.isEmpty {
+            for f in missing { FileHandle.standardError.write(Data("\(f): no such file\n".utf8)) }
+            throw Failure.report("nothing imported: \(missing.count) of the \(files.count) file(s) named are not there; the store is unchanged", status: 2)
+        }
         if !files.isEmpty {
             let who = actor()
             do {

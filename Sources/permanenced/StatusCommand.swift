@@ -82,13 +82,14 @@ struct AuditCommand: ParsableCommand {
 
         func run() throws {
             let (_, store) = try options.open(creating: false, writing: false)
-            let journalHead = AuditHeadJournal.latest(store: store.path)
-            let v = try store.verifyAudit(journalHead: journalHead)
+            let journalHeads = AuditHeadJournal.heads(store: store.path) ?? []
+            let v = try store.verifyAudit(journalHeads: journalHeads)
             if let problem = v.problem {
                 throw Failure.report("audit chain broken: \(problem) (\(v.entries) entries before it verified)", status: 1)
             }
-            let journal = journalHead.map { "the journal's head (entry \($0.seq))" } ?? "no head in the journal (none written, or not readable by this user)"
-            say("audit chain intact: \(v.entries) entries verified (keyed chain; head file checked; \(journal))")
+            let journal = journalHeads.map(\.seq).max().map { "\(journalHeads.count) head(s) in the journal, the newest at entry \($0)" }
+                ?? "no head in the journal (none written, or not readable by this user)"
+            say("audit chain intact: \(v.entries) entries verified (keyed chain; \(v.headFile ? "head file checked" : "no head file"); \(journal))")
             if let note = v.note { say("note: \(note)") }
         }
     }

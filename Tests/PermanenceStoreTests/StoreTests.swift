@@ -220,13 +220,28 @@ import Testing
         let rows = try s.pool.read { db in try Row.fetchAll(db, sql: "SELECT seq, hash FROM audit ORDER BY seq") }
         let last = try #require(rows.last)
         let journalHead = (seq: last["seq"] as Int, hash: last["hash"] as String)
-        #expect(try s.verifyAudit(journalHead: journalHead).problem == nil)
+        #expect(try s.verifyAudit(journalHeads: [journalHead]).problem == nil)
         try s.pool.write { db in try db.execute(sql: "DELETE FROM audit WHERE seq > 2") }
         try AuditHead(seq: 2, hash: rows[1]["hash"], keyedFrom: 1).write(beside: s.path)
         #expect(try s.verifyAudit().problem == nil, "the head file was made to agree: only the journal can tell")
-        let cut = try s.verifyAudit(journalHead: journalHead)
+        // A head forged afterwards to agree with the cut chain does not hide the genuine one.
+        let cut = try s.verifyAudit(journalHeads: [journalHead, (2, rows[1]["hash"] as String)])
         #expect(cut.problem?.contains("the journal records entry \(journalHead.seq)") == true, "\(cut.problem ?? "intact")")
-        #expect(try s.verifyAudit(journalHead: (2, String(repeating: "a", count: 64))).problem?.contains("rewritten") == true)
+        #expect(try s.verifyAudit(journalHeads: [(2, String(repeating: "a", count: 64))]).problem?.contains("rewritten") == true)
+    }
+
+    /// A key other than the one the chain was written with (a key file replaced since) is refused before it
+    /// writes anything: its entries would make every later check of the chain fail.
+    @Test func aDifferentAuditKeyIsRefusedBeforeItWrites() throws {
+        let seededStore = try seeded()
+        let before = try seededStore.verifyAudit().entries
+        try Data((0..<32).map { _ in UInt8.random(in: 0...255) }).write(to: URL(fileURLWithPath: seededStore.path + ".audit-key"))
+        let s = try store()
+        #expect {
+            try s.addWorker(Worker(id: "sw3", name: "Three", roles: ["permanence-sw"], manager: "tm"), actor: "test", now: now)
+        } throws: { "\($0)".contains("is not the one the audit log was written with") }
+        #expect(try s.pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM audit") } == before)
+        #expect(try s.pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM worker WHERE id = 'sw3'") } == 0)
     }
 
     @Test func aChainRebuiltWithoutTheKeyIsFound() throws {

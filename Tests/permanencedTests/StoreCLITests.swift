@@ -225,7 +225,7 @@ import Testing
         #expect(heads.last?["AUDIT_HASH"] as? String == rows.last?.split(separator: "\t").last.map(String.init))
         let intact = try run(["audit", "verify"])
         #expect(intact.status == 0)
-        #expect(intact.stdout.contains("the journal's head (entry \(last))"), "\(intact.stdout)")
+        #expect(intact.stdout.contains("3 head(s) in the journal, the newest at entry \(last)"), "\(intact.stdout)")
         // Cut the tail and write a head file that agrees with the cut chain.
         try DaemonHarness.sqlite(store, "DELETE FROM audit WHERE seq > 2; SELECT COUNT(*) FROM audit")
         let second = rows[1].split(separator: "\t")
@@ -257,5 +257,14 @@ import Testing
         #expect(try DaemonHarness.sqlite(store, "SELECT COUNT(*) FROM event") == ["89"])
         #expect(good.stdout.split(separator: "\n").count == 3)
         #expect(try run(["audit", "verify"]).status == 0)
+        // Each file's audit entry counts the cases it changed, also those recomputed at the end.
+        let details = try DaemonHarness.sqlite(store, "SELECT action, detail FROM audit WHERE action LIKE 'import.%' ORDER BY seq")
+        #expect(details.map { String($0.prefix { $0 != "\t" }) } == ["import.workers", "import.cases", "import.events"], "\(details)")
+        let counted = details.compactMap { $0.split(separator: " ").last.flatMap { Int($0.dropFirst("cases=".count)) } }
+        #expect(counted.count == 3 && counted[1] > 0 && counted[2] > 0, "\(details)")
+        // A name that is not there: the caller's mistake, status 2, nothing imported.
+        let typo = try run(["import", files[0], dir.appendingPathComponent("no-such.csv").path])
+        #expect(typo.status == 2)
+        #expect(typo.stderr.contains("no-such.csv: no such file"), "\(typo.stderr)")
     }
 }

@@ -16,8 +16,8 @@ public struct Configuration: Sendable {
     public var storePath: String = "/var/lib/permanenced/permanenced.sqlite"
     /// Directory watched for CSV files to import (`[store] inbox`).
     public var inboxPath: String = "/var/lib/permanenced/inbox"
-    /// The key of the audit chain's HMAC (`[store] audit-key`): a file of at least 32 bytes, looked up in
-    /// `$CREDENTIALS_DIRECTORY` when relative (a systemd credential). Nil: a key file kept beside the store.
+    /// The key of the audit chain's HMAC (`[store] audit-key`): a file of at least 32 bytes; relative, a
+    /// systemd credential found as `Credentials.path` says. Nil: a key file kept beside the store.
     public var auditKeyFile: String?
     /// Local time at which date-only notices (reminders, due, overdue) go out.
     public var dayStart: Int = 9 * 3600
