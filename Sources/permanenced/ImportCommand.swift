@@ -21,12 +21,26 @@ struct ImportCommand: ParsableCommand {
     @Argument(help: "CSV files.") var files: [String] = []
     @Option(help: "What the files hold: events, cases, workers or assignments (default: from the header).")
     var kind: String?
+    @Option(help: "csv (permanenced's own formats) or ssda903 (the DfE's children looked after return: Header, Episodes, Reviews, PlacedAdoption, AD1 and the rest, told apart by their headers).")
+    var format: String = "csv"
+    @Option(help: "With --format ssda903: put this before each CHILD id to make the case reference.")
+    var casePrefix: String = ""
+    @Flag(help: "With --format ssda903: leave out a child whose rows have a problem, list it, and import the rest.")
+    var lenient = false
     @Flag(help: "Process the inbox directory once.") var inbox = false
     @Option(help: "Inbox directory (default: [store] inbox in the configuration).") var inboxPath: String?
     @OptionGroup var options: StoreOptions
 
     func validate() throws {
         if files.isEmpty && !inbox { throw ValidationError("give CSV files to import, or --inbox") }
+        if format != "csv" && format != "ssda903" { throw ValidationError("--format must be csv or ssda903") }
+        if format == "ssda903" && (kind != nil || inbox || files.isEmpty) {
+            throw ValidationError("--format ssda903 takes the extract's files, without --kind or --inbox")
+        }
+        if format == "csv" && (lenient || !casePrefix.isEmpty) { throw ValidationError("--lenient and --case-prefix go with --format ssda903") }
+        if casePrefix.count > 32 || casePrefix.unicodeScalars.contains(where: { $0.value < 0x21 || $0.value > 0x7E || $0 == "," || $0 == "\"" }) {
+            throw ValidationError("--case-prefix: at most 32 printable characters, no spaces, commas or quotes")
+        }
         if let kind, Store.ImportKind(rawValue: kind) == nil {
             throw ValidationError("--kind must be one of \(Store.ImportKind.allCases.map(\.rawValue).joined(separator: ", "))")
         }
@@ -41,6 +55,10 @@ struct ImportCommand: ParsableCommand {
         if !missing.isEmpty {
             for f in missing { FileHandle.standardError.write(Data("\(f): no such file\n".utf8)) }
             throw Failure.report("nothing imported: \(missing.count) of the \(files.count) file(s) named are not there; the store is unchanged", status: 2)
+        }
+        if format == "ssda903" {
+            try importSSDA903(store)
+            return
         }
         if !files.isEmpty {
             let who = actor()
@@ -74,5 +92,28 @@ struct ImportCommand: ParsableCommand {
             if !result.retry.isEmpty && !failed { throw ExitCode(1) }
         }
         if failed { throw ExitCode(2) }
+    }
+
+    /// `import --format ssda903`: the extract's tables in one transaction.
+    private func importSSDA903(_ store: Store) throws {
+        let r: Store.SSDA903Report
+        do {
+            r = try store.importSSDA903(files, prefix: casePrefix, lenient: lenient, actor: "import:ssda903 by \(actor())", now: Clock.now())
+        } catch {
+            FileHandle.standardError.write(Data((error.description + "\n").utf8))
+            FileHandle.standardError.write(Data("permanenced: SSDA903 extract rejected, \(error.issues.count) problem(s); nothing imported, the store is unchanged\(lenient ? "" : " (--lenient leaves out the children with problems and imports the rest)")\n".utf8))
+            throw ExitCode(error.isTemporary ? 1 : 2)
+        }
+        for f in r.files { say("\(f.path): \(f.table.rawValue), \(f.rows) rows") }
+        say("imported: \(r.newCases) new case(s), \(r.newEvents) new event(s), \(r.corrected) corrected, \(r.unchanged) already present; \(r.casesRecomputed) case(s) recomputed")
+        if !r.skipped.isEmpty {
+            let children = Set(r.skipped.compactMap(\.child))
+            FileHandle.standardError.write(Data("warning: left out \(children.count) child(ren) with problems (--lenient):\n".utf8))
+            for i in r.skipped { FileHandle.standardError.write(Data("  \(i.description)\n".utf8)) }
+        }
+        if !r.disappeared.isEmpty {
+            FileHandle.standardError.write(Data("warning: \(r.disappeared.count) event(s) from an earlier extract are not in this one (kept; withdraw any that were wrong):\n".utf8))
+            for id in r.disappeared { FileHandle.standardError.write(Data("  \(id)\n".utf8)) }
+        }
     }
 }

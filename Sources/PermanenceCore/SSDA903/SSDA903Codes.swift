@@ -1,0 +1,47 @@
+/// The SSDA903 code lists permanenced reads, and what each code means for its model of periods. The codes
+/// are the Department for Education's (children looked after return, 2022-23 to 2024-25 collections, as
+/// the DfE's own validator checks them); `docs/ssda903.md` lists every mapping for an admin to check.
+public enum SSDA903Codes {
+    /// Reason for new episode. `S`: started to be looked after (a new period of care); the rest are
+    /// changes inside one: `L` legal status only, `P` placement and carer, `T` placement with the same
+    /// carer, `B` legal status and placement and carer, `U` legal status and placement with the same carer.
+    public static let rne: Set<String> = ["S", "L", "P", "T", "B", "U"]
+    /// RNE codes that start a new placement.
+    public static let rnePlacementChange: Set<String> = ["S", "P", "T", "B", "U"]
+
+    /// Reason episode ceased. `X1`: the episode row ends and another begins the same day; every other code
+    /// ends the period of care. `E11`, `E12`: adopted.
+    public static let rec: Set<String> = [
+        "X1", "E11", "E12", "E2", "E3", "E4A", "E4B", "E13", "E41", "E45", "E46", "E47", "E48", "E5", "E6", "E7", "E8", "E9",
+        "E14", "E15", "E16", "E17",
+    ]
+    public static let recAdopted: Set<String> = ["E11", "E12"]
+
+    /// Legal status. `C1` interim care order, `C2` full care order, `D1` freeing order, `E1` placement order,
+    /// `V2`-`V4` accommodated under s20, `L1`-`L3` police protection, EPO, child assessment order, `J1`-`J3`
+    /// remand, PACE, youth rehabilitation order.
+    public static let ls: Set<String> = ["C1", "C2", "D1", "E1", "J1", "J2", "J3", "L1", "L2", "L3", "V2", "V3", "V4"]
+
+    /// Placement type to the vocabulary's placement event; nil for a temporary move (`T0`-`T4`), which
+    /// does not end the placement the child returns to.
+    public static func placement(_ place: String, legalStatus: String) -> String?? {
+        switch place {
+        case "A3", "A4", "A5", "A6": return "placed-for-adoption"
+        // Relatives or friends: the 903 does not say whether the carer is approved yet or only temporarily
+        // (CPPCR 2010 reg 24); the rules that visit weekly until the first review apply, on the side of the child.
+        case "U1", "U2", "U3": return "placed-connected-person"
+        case "U4", "U5", "U6": return "placed-foster"
+        // With a parent: under an interim care order, reg 28(4) visits weekly until the first review.
+        case "P1": return legalStatus == "C1" ? "placed-with-parent-ico" : "placed-with-parent"
+        case "K2", "R1", "S1": return "placed-residential"
+        case "K1", "K3", "H5", "P2", "P3", "R2", "R3", "R5", "Z1": return "placed-other"
+        case "T0", "T1", "T2", "T3", "T4": return .some(nil)
+        default: return nil
+        }
+    }
+
+    /// Participation codes of a review.
+    public static let reviewCode: Set<String> = ["PN0", "PN1", "PN2", "PN3", "PN4", "PN5", "PN6", "PN7"]
+    /// Why a decision that the child should be placed for adoption was reversed.
+    public static let reasonPlacedCeased: Set<String> = ["RD1", "RD2", "RD3", "RD4"]
+}

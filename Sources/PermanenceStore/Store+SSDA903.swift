@@ -1,0 +1,147 @@
+import Foundation
+import GRDB
+import PermanenceCore
+
+/// Importing an SSDA903 extract (the DfE's children looked after return): every table in one transaction,
+/// all or nothing; next month's extract applies what changed.
+extension Store {
+    /// What an SSDA903 import did.
+    public struct SSDA903Report: Sendable {
+        /// Each file, the table its header says it is, and its rows.
+        public let files: [(path: String, table: SSDA903Extract.Table, rows: Int)]
+        /// Cases opened for children new to the store.
+        public let newCases: Int
+        /// Events recorded for the first time.
+        public let newEvents: Int
+        /// Events whose date the extract changed: recorded as corrections of the stored ones (kept in the
+        /// history, as `record --corrects` does).
+        public let corrected: Int
+        /// Events already in the store as the extract has them.
+        public let unchanged: Int
+        /// Events an earlier extract gave that this one no longer has, for children it still has: reported,
+        /// not deleted (withdraw them with `permanenced withdraw` if they were wrong).
+        public let disappeared: [String]
+        /// `--lenient`: the children left out, and why.
+        public let skipped: [CSVIssue]
+        public let casesRecomputed: Int
+    }
+
+    /// Imports the tables of an SSDA903 extract, told apart by their headers, in one transaction. Every problem
+    /// is named as `file:line: COLUMN: message` and, unless `lenient`, rejects the whole import with the store
+    /// unchanged; with `lenient`, a child with a problem is left out and listed, and the rest is imported.
+    /// A child becomes the case `prefix + CHILD`, opened with no plan (every plan's rules apply) in the
+    /// default calendar if it is new; a case already in the store keeps its plan, packs and workers.
+    public func importSSDA903(_ paths: [String], prefix: String, lenient: Bool, actor: String, now: Instant) throws(CSVErrors)
+        -> SSDA903Report
+    {
+        var extract = SSDA903Extract(prefix: prefix)
+        var files: [(path: String, table: SSDA903Extract.Table, rows: Int)] = []
+        var problems: [CSVIssue] = []
+        var digest = SHA256()
+        for path in paths {
+            do throws(CSVErrors) {
+                var reader = try CSVFileReader(path)
+                guard let header = try reader.next() else {
+                    throw CSVErrors([CSVIssue(file: path, line: 1, column: "", message: "empty file; expected the header row of an SSDA903 table")])
+                }
+                guard let table = SSDA903Extract.Table.of(header) else {
+                    throw CSVErrors([CSVIssue(file: path, line: header.line, column: "",
+                        message: "not an SSDA903 table: its columns are not those of any (Episodes: \(SSDA903Extract.Table.episodes.columns.joined(separator: ",")); Reviews: \(SSDA903Extract.Table.reviews.columns.joined(separator: ",")); see docs/ssda903.md)")])
+                }
+                var rows: [CSVParser.Record] = []
+                while let r = try reader.next() { rows.append(r) }
+                digest.update(Data(reader.digest().utf8))
+                extract.add(table, header: header, rows: rows, file: path)
+                files.append((path, table, rows.count))
+            } catch {
+                if error.isTemporary && paths.count == 1 { throw error }
+                problems += error.issues
+            }
+        }
+        if !problems.isEmpty { throw CSVErrors(problems) }
+        guard files.contains(where: { $0.table == .episodes }) else {
+            throw CSVErrors([CSVIssue(file: paths.joined(separator: ", "), line: 0, column: "", message: "no Episodes table among the files: the periods of care come from it")])
+        }
+        let (events, issues, _) = extract.mapped(lenient: lenient)
+        if !issues.isEmpty && !lenient { throw CSVErrors(issues) }
+        var newCases = 0, newEvents = 0, corrected = 0, unchanged = 0, recomputed = 0
+        var disappeared: [String] = []
+        let zone = ruleSet.zone
+        let calendar = ruleSet.configuration.defaultCalendar
+        let evaluator = Evaluator(ruleSet: ruleSet)
+        do {
+            try pool.writeWithoutTransaction { db in
+                try db.inTransaction(.immediate) {
+                    let cache = try ImportCache(db)
+                    var produced: [String: Set<String>] = [:]
+                    var rowIssues: [CSVIssue] = []
+                    for e in events {
+                        if produced[e.caseRef] == nil {
+                            produced[e.caseRef] = []
+                            if try Store.loadCase(db, e.caseRef, cache: cache.reader) == nil {
+                                try Store.saveCase(db, ChildCase(reference: e.caseRef, plan: "", calendar: calendar), openedAt: nil,
+                                    actor: actor, now: now, action: "case.open")
+                                newCases += 1
+                            }
+                        }
+                        let base = "903:\(e.caseRef):\(e.slot)"
+                        produced[e.caseRef]!.insert(base)
+                        let at = zone.startOfDay(e.date)
+                        // The latest version of this event: the first, or its latest correction (`base~N`).
+                        let latest = try Row.fetchOne(db, sql: """
+                            SELECT id, kind, at FROM event WHERE id = ? OR (id > ? AND id < ?) ORDER BY seq DESC LIMIT 1
+                            """, arguments: [base, base + "~", base + "~\u{10FFFF}"])
+                        do {
+                            if let latest {
+                                if latest["kind"] as String == e.kind && latest["at"] as Int == at.seconds {
+                                    unchanged += 1
+                                    continue
+                                }
+                                let id: String = latest["id"]
+                                let n = (id.split(separator: "~").last.flatMap { Int($0) } ?? 1) + 1
+                                let correction = CaseEvent(id: "\(base)~\(n)", caseRef: e.caseRef, kind: e.kind, at: at, dateOnly: true, supersedes: id)
+                                _ = try Store.insertEvent(db, correction, source: "ssda903", actor: actor, now: now, ruleSet: ruleSet, audited: false, fast: cache)
+                                corrected += 1
+                            } else {
+                                let fresh = CaseEvent(id: base, caseRef: e.caseRef, kind: e.kind, at: at, dateOnly: true)
+                                _ = try Store.insertEvent(db, fresh, source: "ssda903", actor: actor, now: now, ruleSet: ruleSet, audited: false, fast: cache)
+                                newEvents += 1
+                            }
+                        } catch let error as Failure {
+                            rowIssues.append(CSVIssue(file: e.file, line: e.line, column: "CHILD", message: "\(e.caseRef): \(error.description)"))
+                        }
+                    }
+                    guard rowIssues.isEmpty else {
+                        problems = rowIssues
+                        return .rollback
+                    }
+                    // What an earlier extract gave and this one does not: reported, never deleted.
+                    for (ref, bases) in produced.sorted(by: { $0.key < $1.key }) {
+                        let stored = try String.fetchAll(db, sql: """
+                            SELECT e.id FROM event e LEFT JOIN withdrawal w ON w.event_id = e.id
+                            WHERE e.case_ref = ? AND e.source = 'ssda903' AND w.event_id IS NULL ORDER BY e.at, e.seq
+                            """, arguments: [ref])
+                        for id in stored {
+                            let base = String(id.prefix { $0 != "~" })
+                            if !bases.contains(base) && !disappeared.contains(base) { disappeared.append(base) }
+                        }
+                        try Store.recompute(db, ref, evaluator: evaluator, cache: cache)
+                        recomputed += 1
+                    }
+                    try Store.audit(db, at: now, actor: actor, action: "import.ssda903", subject: "files:\(files.count)",
+                        detail: "sha256=\(digest.finalizeHex()) tables=\(files.map(\.table.rawValue).joined(separator: ",")) "
+                            + "cases=\(newCases) events=\(newEvents) corrected=\(corrected) disappeared=\(disappeared.count) skipped=\(Set(issues.compactMap(\.child)).count)")
+                    return .commit
+                }
+            }
+        } catch let error as DatabaseError where Store.isPassing(error) {
+            throw CSVErrors([CSVIssue(file: paths.joined(separator: ", "), line: 0, column: "",
+                message: "the store could not be written (\(error)); nothing was imported")], temporary: true)
+        } catch {
+            throw CSVErrors([CSVIssue(file: paths.joined(separator: ", "), line: 0, column: "", message: "\(error)")])
+        }
+        if !problems.isEmpty { throw CSVErrors(problems) }
+        return SSDA903Report(files: files, newCases: newCases, newEvents: newEvents, corrected: corrected, unchanged: unchanged,
+            disappeared: disappeared, skipped: issues, casesRecomputed: recomputed)
+    }
+}
