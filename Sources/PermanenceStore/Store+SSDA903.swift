@@ -29,8 +29,9 @@ extension Store {
     /// Imports the tables of an SSDA903 extract, told apart by their headers, in one transaction. Every problem
     /// is named as `file:line: COLUMN: message` and, unless `lenient`, rejects the whole import with the store
     /// unchanged; with `lenient`, a child with a problem is left out and listed, and the rest is imported.
-    /// A child becomes the case `prefix + CHILD`, opened with no plan (every plan's rules apply) in the
-    /// default calendar if it is new; a case already in the store keeps its plan, packs and workers.
+    /// A child becomes the case `prefix + CHILD`, opened if it is new with no plan (every plan's rules
+    /// apply), the default calendar and its nation's statutory packs; a case already in the store keeps its
+    /// plan, packs and workers.
     public func importSSDA903(_ paths: [String], prefix: String, lenient: Bool, actor: String, now: Instant) throws(CSVErrors)
         -> SSDA903Report
     {
@@ -68,6 +69,11 @@ extension Store {
         var disappeared: [String] = []
         let zone = ruleSet.zone
         let calendar = ruleSet.configuration.defaultCalendar
+        // The 903 holds the statutory record (periods, placements, orders, reviews), not a council's own
+        // process: a new case gets its nation's statutory packs, not local procedures whose meetings the
+        // extract cannot show (they would all look overdue).
+        let jurisdiction = ruleSet.jurisdictions[calendar] ?? .england
+        let packs = ruleSet.packs.filter { $0.statutory && ($0.nations.isEmpty || $0.nations.contains(jurisdiction)) }.map(\.id)
         let evaluator = Evaluator(ruleSet: ruleSet)
         do {
             try pool.writeWithoutTransaction { db in
@@ -79,7 +85,7 @@ extension Store {
                         if produced[e.caseRef] == nil {
                             produced[e.caseRef] = []
                             if try Store.loadCase(db, e.caseRef, cache: cache.reader) == nil {
-                                try Store.saveCase(db, ChildCase(reference: e.caseRef, plan: "", calendar: calendar), openedAt: nil,
+                                try Store.saveCase(db, ChildCase(reference: e.caseRef, plan: "", calendar: calendar, packs: packs), openedAt: nil,
                                     actor: actor, now: now, action: "case.open")
                                 newCases += 1
                             }

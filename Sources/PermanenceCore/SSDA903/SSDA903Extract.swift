@@ -130,6 +130,9 @@ public struct SSDA903Extract: Sendable {
             var periodStart: LocalDate?
             var periods: [(LocalDate, LocalDate?)] = []
             var lastLS: String?
+            // The placement before a temporary move (T0-T4), which the child goes back to.
+            var placeBeforeMove: String?
+            var lastPlace: String?
             func add(_ kind: String, _ slot: String, _ date: LocalDate, _ e: Episode) {
                 mine.append(Mapped(caseRef: prefix + child, slot: slot, kind: kind, date: date, file: e.file, line: e.line))
             }
@@ -163,8 +166,17 @@ public struct SSDA903Extract: Sendable {
                     add("became-looked-after", "lac:\(e.decom.compact)", e.decom, e)
                 }
                 guard let start = periodStart else { break }
-                if SSDA903Codes.rnePlacementChange.contains(e.rne), let placement = SSDA903Codes.placement(e.place, legalStatus: e.ls), let kind = placement {
-                    add(kind, "placed:\(e.decom.compact)", e.decom, e)
+                if SSDA903Codes.rnePlacementChange.contains(e.rne), let placement = SSDA903Codes.placement(e.place, legalStatus: e.ls) {
+                    if let kind = placement {
+                        // Back from a temporary move to the same placement: it goes on, nothing starts again.
+                        if !(placeBeforeMove != nil && placeBeforeMove == e.place && e.rne != "S") {
+                            add(kind, "placed:\(e.decom.compact)", e.decom, e)
+                        }
+                        placeBeforeMove = nil
+                        lastPlace = e.place
+                    } else if placeBeforeMove == nil {
+                        placeBeforeMove = lastPlace
+                    }
                 }
                 if e.ls != lastLS {
                     if e.ls == "E1" { add("placement-order", "po:\(start.compact)", e.decom, e) }
@@ -175,6 +187,8 @@ public struct SSDA903Extract: Sendable {
                     add(SSDA903Codes.recAdopted.contains(rec) ? "adoption-order" : "ceased-looked-after", "ended:\(start.compact)", dec, e)
                     periods.append((start, dec))
                     periodStart = nil
+                    placeBeforeMove = nil
+                    lastPlace = nil
                 }
             }
             if let open = periodStart { periods.append((open, nil)) }

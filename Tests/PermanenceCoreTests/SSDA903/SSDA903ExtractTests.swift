@@ -1,0 +1,142 @@
+import Testing
+
+@testable import PermanenceCore
+
+/// 903 tables into the model, child by child: which rows start a period of care, a placement or a legal
+/// stage, and which problems refuse the extract (each naming file, line and column).
+@Suite struct SSDA903ExtractTests {
+    static let episodeColumns = SSDA903Extract.Table.episodes.columns.joined(separator: ",")
+
+    /// Parses `text` (a header row and rows) as CSV.
+    func records(_ text: String) throws -> (CSVParser.Record, [CSVParser.Record]) {
+        var parser = CSVParser()
+        var all = try parser.feed(Array(text.utf8)[...])
+        if let last = try parser.finish() { all.append(last) }
+        return (all[0], Array(all.dropFirst()))
+    }
+
+    func extract(episodes: [String], reviews: [String] = [], prefix: String = "") throws -> SSDA903Extract {
+        var x = SSDA903Extract(prefix: prefix)
+        let (h, rows) = try records(([Self.episodeColumns] + episodes).joined(separator: "\n") + "\n")
+        x.add(try #require(SSDA903Extract.Table.of(h)), header: h, rows: rows, file: "episodes.csv")
+        if !reviews.isEmpty {
+            let (rh, rr) = try records((["CHILD,DOB,REVIEW,REVIEW_CODE"] + reviews).joined(separator: "\n") + "\n")
+            x.add(try #require(SSDA903Extract.Table.of(rh)), header: rh, rows: rr, file: "reviews.csv")
+        }
+        return x
+    }
+
+    func summary(_ m: [SSDA903Extract.Mapped]) -> [String] { m.map { "\($0.date) \($0.kind) \($0.slot)" } }
+
+    @Test func tablesAreToldApartByTheirColumns() throws {
+        let (h, _) = try records(" child ,decom,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN\n")
+        #expect(SSDA903Extract.Table.of(h) == .episodes)
+        let (r, _) = try records("CHILD,DOB,REVIEW,REVIEW_CODE\n")
+        #expect(SSDA903Extract.Table.of(r) == .reviews)
+        let (other, _) = try records("case_ref,event,at\n")
+        #expect(SSDA903Extract.Table.of(other) == nil)
+    }
+
+    /// A period of care with a move (X1 then P), a legal status change (L), a temporary move (T codes are
+    /// not a new placement) and an end; then a second period (S again).
+    @Test func periodsPlacementsAndLegalStages() throws {
+        let x = try extract(episodes: [
+            "C1,05/01/2025,S,C1,N1,U6,PR1,12/03/2025,X1,,,,",
+            "C1,12/03/2025,P,C1,N1,U3,PR1,01/05/2025,X1,CARPL,,,",
+            "C1,01/05/2025,L,C2,N1,U3,PR1,20/06/2025,X1,,,,",
+            "C1,20/06/2025,P,C2,N1,T2,PR1,27/06/2025,X1,,,,",
+            "C1,27/06/2025,P,C2,N1,U3,PR1,15/08/2025,E4A,,,,",
+            "C1,01/10/2025,S,V2,N1,P1,PR4,,,,,,",
+        ], prefix: "LA-")
+        let (m, issues, _) = x.mapped()
+        #expect(issues.isEmpty, "\(issues)")
+        #expect(m.allSatisfy { $0.caseRef == "LA-C1" })
+        #expect(summary(m) == [
+            "2025-01-05 became-looked-after lac:20250105",
+            "2025-01-05 placed-foster placed:20250105",
+            "2025-03-12 placed-connected-person placed:20250312",
+            "2025-05-01 final-order co:20250105",
+            // Back from the holiday (T2) to the same carer: the placement goes on.
+            "2025-08-15 ceased-looked-after ended:20250105",
+            "2025-10-01 became-looked-after lac:20251001",
+            "2025-10-01 placed-with-parent placed:20251001",
+        ])
+    }
+
+    @Test func aPlacementOrderAndAnAdoptionOrderEndThePeriod() throws {
+        let x = try extract(episodes: [
+            "C2,04/03/2024,S,C1,N1,P1,PR1,02/12/2024,X1,,,,",
+            "C2,02/12/2024,L,E1,N1,U5,PR1,03/02/2025,X1,,,,",
+            "C2,03/02/2025,T,E1,N1,A5,PR1,15/10/2025,E11,,,,",
+        ])
+        let (m, issues, _) = x.mapped()
+        #expect(issues.isEmpty, "\(issues)")
+        #expect(summary(m) == [
+            "2024-03-04 became-looked-after lac:20240304",
+            // With a parent under an interim care order: weekly visits until the first review.
+            "2024-03-04 placed-with-parent-ico placed:20240304",
+            "2024-12-02 placement-order po:20240304",
+            "2025-02-03 placed-for-adoption placed:20250203",
+            "2025-10-15 adoption-order ended:20240304",
+        ])
+    }
+
+    @Test func badRowsAreNamedByFileLineAndColumn() throws {
+        let x = try extract(episodes: [
+            "C1,05/01/2025,S,C1,N1,Q9,PR1,,,,,,",
+            "C2,31/02/2025,S,C1,N1,U6,PR1,,,,,,",
+            "C3,05/01/2025,S,C1,N1,U6,PR1,01/01/2025,E4A,,,,",
+            "C4,05/01/2025,S,XX,N1,U6,PR1,,,,,,",
+            "C5,2025-01-05,S,C1,N1,U6,PR1,,,,,,",
+        ])
+        let text = x.mapped().issues.map(\.description)
+        #expect(text.contains("episodes.csv:2: PLACE: child C1: unknown placement type 'Q9'"), "\(text)")
+        #expect(text.contains("episodes.csv:3: DECOM: child C2: '31/02/2025' is not a date DD/MM/YYYY"), "\(text)")
+        #expect(text.contains("episodes.csv:4: DEC: child C3: 2025-01-01 is before DECOM 2025-01-05"), "\(text)")
+        #expect(text.contains { $0.hasPrefix("episodes.csv:5: LS: child C4: unknown code 'XX'") }, "\(text)")
+        #expect(text.contains("episodes.csv:6: DECOM: child C5: '2025-01-05' is not a date DD/MM/YYYY"), "\(text)")
+        #expect(x.mapped().events.isEmpty, "nothing is imported from an extract with problems")
+    }
+
+    @Test func inconsistentHistoriesAreRefused() throws {
+        let x = try extract(episodes: [
+            // Overlap: the second starts before the first ended.
+            "O1,05/01/2025,S,C1,N1,U6,PR1,01/03/2025,X1,,,,",
+            "O1,20/02/2025,P,C1,N1,U4,PR1,,,,,,",
+            // The first row in the file continues a period whose start is not in it.
+            "K1,05/01/2025,P,C1,N1,U6,PR1,,,,,,",
+            // X1 says a new episode the same day, but the next starts later.
+            "G1,05/01/2025,S,C1,N1,U6,PR1,01/03/2025,X1,,,,",
+            "G1,08/03/2025,P,C1,N1,U4,PR1,,,,,,",
+        ], reviews: [
+            "R1,01/01/2015,10/02/2025,PN1",
+            "O2,01/01/2015,10/02/2025,PN1",
+        ] + ["E1,01/01/2015,01/12/2024,PN1"])
+        var x2 = x
+        let (h, rows) = try records(Self.episodeColumns + "\nE1,05/01/2025,S,C1,N1,U6,PR1,,,,,,\n")
+        x2.add(.episodes, header: h, rows: rows, file: "more.csv")
+        let text = x2.mapped().issues.map(\.description)
+        #expect(text.contains { $0.hasPrefix("episodes.csv:3: DECOM: child O1: this episode starts on 2025-02-20, before the one at line 2 ended (2025-03-01)") }, "\(text)")
+        #expect(text.contains { $0.hasPrefix("episodes.csv:4: RNE: child K1: P: the child's first episode in the extract continues a period of care") }, "\(text)")
+        #expect(text.contains { $0.hasPrefix("episodes.csv:6: DECOM: child G1: the episode at line 5 ended 2025-03-01 with REC X1") }, "\(text)")
+        #expect(text.contains("reviews.csv:2: CHILD: child R1 is not in the Episodes table: every child of the extract has episodes"), "\(text)")
+        #expect(text.contains("reviews.csv:4: REVIEW: child E1: a review on 2024-12-01, when the child was not looked after"), "\(text)")
+    }
+
+    /// `--lenient`: the children with problems are left out and named; the others come through whole.
+    @Test func lenientLeavesOutTheChildrenWithProblems() throws {
+        let x = try extract(episodes: [
+            "K1,05/01/2025,P,C1,N1,U6,PR1,,,,,,",
+            "A1,05/01/2025,S,C1,N1,U6,PR1,,,,,,",
+        ], reviews: ["A1,01/01/2015,30/01/2025,PN1", "A1,01/01/2015,30/01/2025,PN1"])
+        let (m, issues, skipped) = x.mapped(lenient: true)
+        #expect(skipped == ["K1"])
+        #expect(issues.count == 1)
+        // Two reviews on one day are two reviews.
+        #expect(summary(m) == [
+            "2025-01-05 became-looked-after lac:20250105", "2025-01-05 placed-foster placed:20250105",
+            "2025-01-30 review review:20250130", "2025-01-30 review review:20250130#2",
+        ])
+        #expect(x.mapped(lenient: false).events.isEmpty)
+    }
+}

@@ -1,0 +1,113 @@
+import Foundation
+import Testing
+
+/// `import --format ssda903` end to end: the shipped synthetic extract (config/demo/ssda903) into a real
+/// SQLite file, the deadlines it gives child by child (worked out by hand from the regulations), next
+/// month's extract applied on top, and bad extracts refused with the store unchanged.
+@Suite struct SSDA903CLITests {
+    let dir: URL
+    let store: String
+    let demo = CLITests.root.appendingPathComponent("config/demo/ssda903")
+
+    init() throws {
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent("cli-903-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        store = dir.appendingPathComponent("p.sqlite").path
+    }
+
+    func run(_ args: [String]) throws -> CLITests.Result {
+        try CLITests.run(args + ["--config", CLITests.config, "--store", store])
+    }
+
+    func tables(_ names: [String] = ["header", "episodes", "reviews", "placed_for_adoption", "ad1"], from base: URL? = nil) -> [String] {
+        names.map { (base ?? demo).appendingPathComponent("\($0).csv").path }
+    }
+
+    /// The "Next actions" lines of `explain CASE --at AT`.
+    func next(_ ref: String, at: String) throws -> [String] {
+        let r = try run(["explain", ref, "--at", at])
+        #expect(r.status == 0, "\(r.stderr)")
+        let lines = r.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        guard let start = lines.firstIndex(of: "Next actions") else { return [] }
+        return Array(lines[(start + 1)...].prefix { $0.hasPrefix("  ") }).map { $0.trimmingCharacters(in: .whitespaces) }
+    }
+
+    @Test func theDemoExtractGivesEachChildTheirStatutoryDates() throws {
+        let r = try run(["import", "--format", "ssda903"] + tables())
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("episodes.csv: Episodes, 104 rows"), "\(r.stdout)")
+        #expect(r.stdout.contains("imported: 50 new case(s), 403 new event(s), 0 corrected"), "\(r.stdout)")
+        let review = "Looked-after child review (first within 20 working days, second within 3 months, then every 6 months)"
+        // D001: looked after 6 January 2025; reviews 30 January, 24 April, 16 October: the next 6 months on.
+        #expect(try next("D001", at: "2026-04-01").contains { $0.hasPrefix("due 2026-04-16: \(review)") })
+        // D002: home in March, back in care 1 September: reviews start again (first 25 September), the second
+        // within 3 months of it: Christmas Day (a statutory review date is not moved for bank holidays).
+        #expect(try next("D002", at: "2025-12-15").contains { $0.hasPrefix("due 2025-12-25: \(review)") })
+        // D007: at home under an interim care order from 6 October: weekly visits, first review within 20
+        // working days (3 November), neither recorded.
+        let d007 = try next("D007", at: "2025-12-15")
+        #expect(d007.contains { $0.hasPrefix("OVERDUE since 2025-11-03: \(review)") }, "\(d007)")
+        #expect(d007.contains { $0.hasPrefix("OVERDUE since 2025-10-13: Statutory visit, connected person or interim care order at home") }, "\(d007)")
+        // D004: placed for adoption again on 10 November 2025 after a disruption; its first review (4 December)
+        // within 4 weeks, the next 3 months after it. The CPPCR reviews are suspended while placed for adoption.
+        let d004 = try next("D004", at: "2026-02-20")
+        #expect(d004.contains { $0.hasPrefix("due 2026-03-04: Review of arrangements") }, "\(d004)")
+        #expect(!d004.contains { $0.contains(review) }, "\(d004)")
+        // D005: adopted on 15 October 2025: no longer looked after, nothing due.
+        #expect(try next("D005", at: "2025-12-15") == ["nothing due in the next four weeks"])
+        // Only what deadlines need: no postcode, UPN or date of birth in the store.
+        let sql = try DaemonHarness.sqlite(store, "SELECT COUNT(*) FROM event WHERE note IS NOT NULL")
+        #expect(sql == ["0"])
+        #expect(try run(["audit", "verify"]).status == 0)
+    }
+
+    /// Next month's extract: the same rows add nothing; a corrected date supersedes the stored one (kept in
+    /// the history); a row gone is reported, not deleted.
+    @Test func nextMonthsExtractAppliesWhatChanged() throws {
+        #expect(try run(["import", "--format", "ssda903"] + tables()).status == 0)
+        let again = try run(["import", "--format", "ssda903"] + tables())
+        #expect(again.stdout.contains("imported: 0 new case(s), 0 new event(s), 0 corrected, 403 already present"), "\(again.stdout)")
+        let next = dir.appendingPathComponent("next")
+        try FileManager.default.createDirectory(at: next, withIntermediateDirectories: true)
+        for t in ["header", "placed_for_adoption", "ad1"] {
+            try FileManager.default.copyItem(at: demo.appendingPathComponent("\(t).csv"), to: next.appendingPathComponent("\(t).csv"))
+        }
+        // D002 went home on 12 March, not 10 March; D001's review of 24 April is no longer in the extract.
+        let episodes = try String(contentsOf: demo.appendingPathComponent("episodes.csv"), encoding: .utf8)
+        #expect(episodes.contains("D002,03/02/2025,S,V2,N1,U6,PR1,10/03/2025,E4A"))
+        try episodes.replacingOccurrences(of: "D002,03/02/2025,S,V2,N1,U6,PR1,10/03/2025,E4A", with: "D002,03/02/2025,S,V2,N1,U6,PR1,12/03/2025,E4A")
+            .write(to: next.appendingPathComponent("episodes.csv"), atomically: true, encoding: .utf8)
+        let reviews = try String(contentsOf: demo.appendingPathComponent("reviews.csv"), encoding: .utf8)
+        try reviews.split(separator: "\n").filter { !$0.hasPrefix("D001,14/03/2017,24/04/2025") }.joined(separator: "\n").appending("\n")
+            .write(to: next.appendingPathComponent("reviews.csv"), atomically: true, encoding: .utf8)
+        let r = try run(["import", "--format", "ssda903"] + tables(from: next))
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("0 new event(s), 1 corrected"), "\(r.stdout)")
+        #expect(r.stderr.contains("903:D001:review:20250424"), "\(r.stderr)")
+        let explain = try run(["explain", "D002", "--at", "2025-12-15"]).stdout
+        #expect(explain.contains("2025-03-12  ceased-looked-after  [903:D002:ended:20250203~2]"), "\(explain)")
+        #expect(try DaemonHarness.sqlite(store, "SELECT COUNT(*) FROM event WHERE id = '903:D001:review:20250424'") == ["1"])
+    }
+
+    @Test func aBadExtractIsRefusedWholeAndLenientLeavesOutOnlyTheBadChild() throws {
+        let bad = dir.appendingPathComponent("bad")
+        try FileManager.default.createDirectory(at: bad, withIntermediateDirectories: true)
+        let episodes = try String(contentsOf: demo.appendingPathComponent("episodes.csv"), encoding: .utf8)
+        try episodes.replacingOccurrences(of: "D001,06/01/2025,S,V2,N1,U6", with: "D001,06/01/2025,S,V2,N1,Q9")
+            .write(to: bad.appendingPathComponent("episodes.csv"), atomically: true, encoding: .utf8)
+        try FileManager.default.copyItem(at: demo.appendingPathComponent("reviews.csv"), to: bad.appendingPathComponent("reviews.csv"))
+        let refused = try run(["import", "--format", "ssda903"] + tables(["episodes", "reviews"], from: bad))
+        #expect(refused.status == 2)
+        #expect(refused.stderr.contains("episodes.csv:2: PLACE: child D001: unknown placement type 'Q9'"), "\(refused.stderr)")
+        #expect(try DaemonHarness.sqlite(store, "SELECT COUNT(*) FROM event") == ["0"])
+        let lenient = try run(["import", "--format", "ssda903", "--lenient"] + tables(["episodes", "reviews"], from: bad))
+        #expect(lenient.status == 0, "\(lenient.stderr)")
+        #expect(lenient.stderr.contains("left out 1 child(ren) with problems"), "\(lenient.stderr)")
+        #expect(lenient.stdout.contains("49 new case(s)"), "\(lenient.stdout)")
+        #expect(try DaemonHarness.sqlite(store, "SELECT COUNT(*) FROM child_case WHERE ref = 'D001'") == ["0"])
+        // Not a 903 table at all.
+        let ours = try run(["import", "--format", "ssda903", CLITests.demoEvents])
+        #expect(ours.status == 2)
+        #expect(ours.stderr.contains("events.csv:1: not an SSDA903 table"), "\(ours.stderr)")
+    }
+}
