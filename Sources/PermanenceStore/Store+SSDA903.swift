@@ -94,9 +94,9 @@ extension Store {
                         produced[e.caseRef]!.insert(base)
                         let at = zone.startOfDay(e.date)
                         // The latest version of this event: the first, or its latest correction (`base~N`).
-                        let latest = try Row.fetchOne(db, sql: """
+                        let latest = try Row.fetchOne(try db.cachedStatement(sql: """
                             SELECT id, kind, at FROM event WHERE id = ? OR (id > ? AND id < ?) ORDER BY seq DESC LIMIT 1
-                            """, arguments: [base, base + "~", base + "~\u{10FFFF}"])
+                            """), arguments: [base, base + "~", base + "~\u{10FFFF}"])
                         do {
                             if let latest {
                                 if latest["kind"] as String == e.kind && latest["at"] as Int == at.seconds {
@@ -123,10 +123,10 @@ extension Store {
                     }
                     // What an earlier extract gave and this one does not: reported, never deleted.
                     for (ref, bases) in produced.sorted(by: { $0.key < $1.key }) {
-                        let stored = try String.fetchAll(db, sql: """
+                        let stored = try String.fetchAll(try db.cachedStatement(sql: """
                             SELECT e.id FROM event e LEFT JOIN withdrawal w ON w.event_id = e.id
                             WHERE e.case_ref = ? AND e.source = 'ssda903' AND w.event_id IS NULL ORDER BY e.at, e.seq
-                            """, arguments: [ref])
+                            """), arguments: [ref])
                         for id in stored {
                             let base = String(id.prefix { $0 != "~" })
                             if !bases.contains(base) && !disappeared.contains(base) { disappeared.append(base) }
