@@ -77,6 +77,14 @@ public struct Inbox: Sendable {
             try fm.createDirectory(atPath: "\(directory)/\(sub)", withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         }
         let stamp = Inbox.timestamp(now)
+        // The tables of an SSDA903 extract that arrived together are one import (reviews need their episodes).
+        let extract = names.filter { Store.ssda903Table(ofFile: "\(directory)/\($0)") != nil }
+        if !extract.isEmpty && !processExtract(extract, store: store, now: now, stamp: stamp, into: &result) {
+            // Tried again later, with everything after it.
+            result.retry = names
+            return result
+        }
+        let names = names.filter { !extract.contains($0) }
         for (i, name) in names.enumerated() {
             let path = "\(directory)/\(name)"
             do {
@@ -107,6 +115,47 @@ public struct Inbox: Sendable {
             }
         }
         return result
+    }
+
+    /// Imports an SSDA903 extract's files as one, and moves them all to processed/ or all to rejected/ (each
+    /// with the problems found in it, or a note that the rest of its extract was at fault). False if the
+    /// import must be tried again (nothing after it is tried either).
+    private func processExtract(_ names: [String], store: Store, now: Instant, stamp: String, into result: inout Result) -> Bool {
+        let fm = FileManager.default
+        let paths = names.map { "\(directory)/\($0)" }
+        do {
+            let r = try store.importSSDA903(paths, prefix: "", lenient: false, actor: "inbox:ssda903 by \(by)", now: now)
+            for name in names {
+                let target = try Self.unused("\(directory)/processed", "\(stamp)-\(name)")
+                try fm.moveItem(atPath: "\(directory)/\(name)", toPath: "\(directory)/processed/\(target)")
+            }
+            result.lines.append(.init(kind: .imported, text: "SSDA903 extract (\(names.joined(separator: ", "))): \(r.newCases) new case(s), \(r.newEvents) new event(s), \(r.corrected) corrected\(r.disappeared.isEmpty ? "" : ", \(r.disappeared.count) earlier event(s) not in it (kept)"); moved to processed/"))
+            result.imported += names.count
+            return true
+        } catch let error as CSVErrors where !error.isTemporary {
+            for (name, path) in zip(names, paths) {
+                guard let target = try? Self.unused("\(directory)/rejected", "\(stamp)-\(name)"),
+                      (try? fm.moveItem(atPath: path, toPath: "\(directory)/rejected/\(target)")) != nil
+                else {
+                    result.lines.append(.init(kind: .retry, text: "\(name): rejected, but it cannot be moved to rejected/; left in the inbox"))
+                    result.retry += names
+                    return false
+                }
+                let own = error.issues.filter { $0.file == path || $0.file.contains(path) }
+                let text = own.isEmpty
+                    ? "\(name): not imported: the rest of its SSDA903 extract has problems (see the other .errors files); fix them and put all the tables back together\n"
+                    : own.map { "\(name):\($0.line): \($0.column.isEmpty ? "" : "\($0.column): ")\($0.message)" }.joined(separator: "\n") + "\n"
+                _ = fm.createFile(atPath: "\(directory)/rejected/\(target).errors", contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
+                result.lines.append(.init(kind: .rejected, text: "\(name): rejected with its SSDA903 extract (\(own.count) problem(s) in it); see rejected/\(target).errors"))
+                result.rejected += 1
+            }
+            return true
+        } catch {
+            let why = (error as? CSVErrors).map { $0.issues.map(\.message).joined(separator: "; ") } ?? "\(error)"
+            result.lines.append(.init(kind: .retry, text: "SSDA903 extract (\(names.joined(separator: ", "))): not imported yet, left in the inbox to try again: \(why)"))
+            result.retry += names
+            return false
+        }
     }
 
     /// `name`, or `name` with a counter before its extension, whichever does not exist yet in `directory`.

@@ -5,6 +5,13 @@ import PermanenceCore
 /// Importing an SSDA903 extract (the DfE's children looked after return): every table in one transaction,
 /// all or nothing; next month's extract applies what changed.
 extension Store {
+    /// The SSDA903 table a file's header row says it is, if it is one (the inbox tells them from its own
+    /// formats this way).
+    public static func ssda903Table(ofFile path: String) -> SSDA903Extract.Table? {
+        guard var reader = try? CSVFileReader(path), let header = try? reader.next() else { return nil }
+        return SSDA903Extract.Table.of(header)
+    }
+
     /// What an SSDA903 import did.
     public struct SSDA903Report: Sendable {
         /// Each file, the table its header says it is, and its rows.

@@ -110,4 +110,32 @@ import Testing
         #expect(ours.status == 2)
         #expect(ours.stderr.contains("events.csv:1: not an SSDA903 table"), "\(ours.stderr)")
     }
+
+    /// Through the inbox: the tables of an extract that arrive together are one import, told from the
+    /// council's own CSV formats by their headers; a bad extract goes to rejected/ whole.
+    @Test func theInboxTakesAnExtractAsOne() throws {
+        let inbox = dir.appendingPathComponent("inbox")
+        try FileManager.default.createDirectory(at: inbox, withIntermediateDirectories: true)
+        for t in ["episodes", "reviews", "ad1"] {
+            try FileManager.default.copyItem(at: demo.appendingPathComponent("\(t).csv"), to: inbox.appendingPathComponent("903-\(t).csv"))
+        }
+        let r = try run(["import", "--inbox", "--inbox-path", inbox.path])
+        #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+        #expect(r.stdout.contains("SSDA903 extract (903-ad1.csv, 903-episodes.csv, 903-reviews.csv): 50 new case(s)"), "\(r.stdout)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: inbox.appendingPathComponent("processed").path).count == 3)
+        // A bad extract: every table to rejected/, the bad one with its problem, the store unchanged.
+        let episodes = try String(contentsOf: demo.appendingPathComponent("episodes.csv"), encoding: .utf8)
+        try episodes.replacingOccurrences(of: "D001,06/01/2025,S,V2,N1,U6", with: "D001,06/01/2025,S,V2,N1,Q9")
+            .write(to: inbox.appendingPathComponent("next-episodes.csv"), atomically: true, encoding: .utf8)
+        try FileManager.default.copyItem(at: demo.appendingPathComponent("reviews.csv"), to: inbox.appendingPathComponent("next-reviews.csv"))
+        let before = try DaemonHarness.sqlite(store, "SELECT COUNT(*) FROM event")
+        let bad = try run(["import", "--inbox", "--inbox-path", inbox.path])
+        #expect(bad.status == 2)
+        let rejected = try FileManager.default.contentsOfDirectory(atPath: inbox.appendingPathComponent("rejected").path).sorted()
+        #expect(rejected.count == 4, "\(rejected)")
+        let errors = try #require(rejected.first { $0.hasSuffix("next-episodes.csv.errors") })
+        let text = try String(contentsOf: inbox.appendingPathComponent("rejected/\(errors)"), encoding: .utf8)
+        #expect(text.contains("next-episodes.csv:2: PLACE: child D001: unknown placement type 'Q9'"), "\(text)")
+        #expect(try DaemonHarness.sqlite(store, "SELECT COUNT(*) FROM event") == before)
+    }
 }
