@@ -56,11 +56,20 @@ extension Store {
                     throw CSVErrors([CSVIssue(file: path, line: header.line, column: "",
                         message: "not an SSDA903 table: its columns are not those of any (Episodes: \(SSDA903Extract.Table.episodes.columns.joined(separator: ",")); Reviews: \(SSDA903Extract.Table.reviews.columns.joined(separator: ",")); see docs/ssda903.md)")])
                 }
+                // Handed over in batches: the extract keeps only the dates and codes, not the rows' text.
                 var rows: [CSVParser.Record] = []
-                while let r = try reader.next() { rows.append(r) }
-                digest.update(Data(reader.digest().utf8))
+                var count = 0
+                while let r = try reader.next() {
+                    rows.append(r)
+                    count += 1
+                    if rows.count == 10_000 {
+                        extract.add(table, header: header, rows: rows, file: path)
+                        rows.removeAll(keepingCapacity: true)
+                    }
+                }
                 extract.add(table, header: header, rows: rows, file: path)
-                files.append((path, table, rows.count))
+                digest.update(Data(reader.digest().utf8))
+                files.append((path, table, count))
             } catch {
                 if error.isTemporary && paths.count == 1 { throw error }
                 problems += error.issues
@@ -88,10 +97,14 @@ extension Store {
                     let cache = try ImportCache(db)
                     var produced: [String: Set<String>] = [:]
                     var rowIssues: [CSVIssue] = []
+                    // A case opened by this import has no events yet: nothing to look up for its events.
+                    var fresh = false
                     for e in events {
                         if produced[e.caseRef] == nil {
                             produced[e.caseRef] = []
+                            fresh = false
                             if try Store.loadCase(db, e.caseRef, cache: cache.reader) == nil {
+                                fresh = true
                                 try Store.saveCase(db, ChildCase(reference: e.caseRef, plan: "", calendar: calendar, packs: packs), openedAt: nil,
                                     actor: actor, now: now, action: "case.open")
                                 newCases += 1
@@ -101,7 +114,7 @@ extension Store {
                         produced[e.caseRef]!.insert(base)
                         let at = zone.startOfDay(e.date)
                         // The latest version of this event: the first, or its latest correction (`base~N`).
-                        let latest = try Row.fetchOne(try db.cachedStatement(sql: """
+                        let latest = fresh ? nil : try Row.fetchOne(try db.cachedStatement(sql: """
                             SELECT id, kind, at FROM event WHERE id = ? OR (id > ? AND id < ?) ORDER BY seq DESC LIMIT 1
                             """), arguments: [base, base + "~", base + "~\u{10FFFF}"])
                         do {

@@ -134,7 +134,9 @@ public struct SSDA903Extract: Sendable {
             var placeBeforeMove: String?
             var lastPlace: String?
             func add(_ kind: String, _ slot: String, _ date: LocalDate, _ e: Episode) {
-                mine.append(Mapped(caseRef: prefix + child, slot: slot, kind: kind, date: date, file: e.file, line: e.line))
+                let m = Mapped(caseRef: prefix + child, slot: slot, kind: kind, date: date, file: e.file, line: e.line)
+                // Two episode rows on one day (a placement changed twice that day): the later one stands.
+                if let i = mine.firstIndex(where: { $0.slot == slot }) { mine[i] = m } else { mine.append(m) }
             }
             for (i, e) in eps.enumerated() {
                 func fail(_ column: String, _ message: String) {

@@ -81,6 +81,17 @@ import Testing
         ])
     }
 
+    /// Two rows starting on one day (a placement changed twice that day): the later placement stands.
+    @Test func twoPlacementsOnOneDayTheLaterStands() throws {
+        let x = try extract(episodes: [
+            "C1,05/01/2025,S,C1,N1,U6,PR1,05/01/2025,X1,,,,",
+            "C1,05/01/2025,P,C1,N1,K2,PR1,,,,,,",
+        ])
+        let (m, issues, _) = x.mapped()
+        #expect(issues.isEmpty, "\(issues)")
+        #expect(summary(m) == ["2025-01-05 became-looked-after lac:20250105", "2025-01-05 placed-residential placed:20250105"])
+    }
+
     @Test func badRowsAreNamedByFileLineAndColumn() throws {
         let x = try extract(episodes: [
             "C1,05/01/2025,S,C1,N1,Q9,PR1,,,,,,",
