@@ -23,13 +23,14 @@ struct SSDA903Bench: ParsableCommand {
         let store = try Store(path: "\(dir)/bench.sqlite", ruleSet: set)
         let now = set.zone.startOfDay(LocalDate(year: 2026, month: 11, day: 23)!)
         let before = currentResidentMiB()
+        let peakBefore = peakResidentMiB()
         let t0 = monotonicSeconds()
         let r = try store.importSSDA903(["\(dir)/episodes.csv", "\(dir)/reviews.csv"], prefix: "", lenient: false, actor: "bench", now: now)
         let elapsed = monotonicSeconds() - t0
         print("ssda903 benchmark: \(children) children, \(years) years of history; \(dir)")
         print(String(format: "  extract         %d episode rows, %d review rows", episodes, reviews))
         print(String(format: "  import          %.2f s: %d cases, %d events, every deadline computed (%d cases recomputed)", elapsed, r.newCases, r.newEvents, r.casesRecomputed))
-        print(String(format: "  memory          %.1f MiB resident before, peak %.1f MiB", before, peakResidentMiB()))
+        print(String(format: "  memory          %.1f MiB resident before the import (peak %.1f MiB writing the files), peak %.1f MiB", before, peakBefore, peakResidentMiB()))
     }
 
     /// Each child: one to three periods of care over the years, one to four placements in each, reviews

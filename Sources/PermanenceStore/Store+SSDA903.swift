@@ -96,6 +96,7 @@ extension Store {
                 try db.inTransaction(.immediate) {
                     let cache = try ImportCache(db)
                     var produced: [String: Set<String>] = [:]
+                    var freshCases = Set<String>()
                     var rowIssues: [CSVIssue] = []
                     // A case opened by this import has no events yet: nothing to look up for its events.
                     var fresh = false
@@ -105,13 +106,15 @@ extension Store {
                             fresh = false
                             if try Store.loadCase(db, e.caseRef, cache: cache.reader) == nil {
                                 fresh = true
+                                freshCases.insert(e.caseRef)
                                 try Store.saveCase(db, ChildCase(reference: e.caseRef, plan: "", calendar: calendar, packs: packs), openedAt: nil,
                                     actor: actor, now: now, action: "case.open")
                                 newCases += 1
                             }
                         }
                         let base = "903:\(e.caseRef):\(e.slot)"
-                        produced[e.caseRef]!.insert(base)
+                        // (A new case had nothing before this extract: nothing of it can have gone.)
+                        if !fresh { produced[e.caseRef]!.insert(base) }
                         let at = zone.startOfDay(e.date)
                         // The latest version of this event: the first, or its latest correction (`base~N`).
                         let latest = fresh ? nil : try Row.fetchOne(try db.cachedStatement(sql: """
@@ -142,14 +145,15 @@ extension Store {
                         return .rollback
                     }
                     // What an earlier extract gave and this one does not: reported, never deleted.
+                    var gone = Set<String>()
                     for (ref, bases) in produced.sorted(by: { $0.key < $1.key }) {
-                        let stored = try String.fetchAll(try db.cachedStatement(sql: """
+                        let stored = freshCases.contains(ref) ? [] : try String.fetchAll(try db.cachedStatement(sql: """
                             SELECT e.id FROM event e LEFT JOIN withdrawal w ON w.event_id = e.id
                             WHERE e.case_ref = ? AND e.source = 'ssda903' AND w.event_id IS NULL ORDER BY e.at, e.seq
                             """), arguments: [ref])
                         for id in stored {
                             let base = String(id.prefix { $0 != "~" })
-                            if !bases.contains(base) && !disappeared.contains(base) { disappeared.append(base) }
+                            if !bases.contains(base) && gone.insert(base).inserted { disappeared.append(base) }
                         }
                         try Store.recompute(db, ref, evaluator: evaluator, cache: cache)
                         recomputed += 1

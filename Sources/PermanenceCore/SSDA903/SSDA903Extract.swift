@@ -231,8 +231,10 @@ public struct SSDA903Extract: Sendable {
             mine.append(Mapped(caseRef: prefix + d.child, slot: slot, kind: d.kind, date: d.date, file: d.file, line: d.line))
             byChild[d.child] = mine
         }
-        for child in byChild.keys.sorted() where !badChildren.contains(child) {
-            out += byChild[child]!.enumerated().sorted { ($0.element.date, $0.offset) < ($1.element.date, $1.offset) }.map(\.element)
+        // Taken out of the dictionary as they go into the list, so the two are never both whole.
+        for child in byChild.keys.sorted() {
+            guard let list = byChild.removeValue(forKey: child), !badChildren.contains(child) else { continue }
+            out += list.enumerated().sorted { ($0.element.date, $0.offset) < ($1.element.date, $1.offset) }.map(\.element)
         }
         if lenient { return (out, problems, badChildren) }
         return (problems.isEmpty ? out : [], problems, badChildren)
