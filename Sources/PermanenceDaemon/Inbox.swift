@@ -141,7 +141,7 @@ public struct Inbox: Sendable {
                     result.retry += names
                     return false
                 }
-                let own = error.issues.filter { $0.file == path || $0.file.contains(path) }
+                let own = error.issues.filter { $0.file == path || $0.file.components(separatedBy: ", ").contains(path) }
                 let text = own.isEmpty
                     ? "\(name): not imported: the rest of its SSDA903 extract has problems (see the other .errors files); fix them and put all the tables back together\n"
                     : own.map { "\(name):\($0.line): \($0.column.isEmpty ? "" : "\($0.column): ")\($0.message)" }.joined(separator: "\n") + "\n"

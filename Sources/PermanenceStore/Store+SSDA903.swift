@@ -79,7 +79,39 @@ extension Store {
         guard files.contains(where: { $0.table == .episodes }) else {
             throw CSVErrors([CSVIssue(file: paths.joined(separator: ", "), line: 0, column: "", message: "no Episodes table among the files: the periods of care come from it")])
         }
-        let (events, issues, _) = extract.mapped(lenient: lenient)
+        // Periods of care the store has open, for a yearly return whose rows continue them.
+        let open: [String: LocalDate]
+        do {
+            open = try pool.read { db in
+                var out: [String: LocalDate] = [:]
+                let rows = try Row.fetchAll(db, sql: """
+                    SELECT e.case_ref, e.kind, MAX(e.at) AS at FROM event e LEFT JOIN withdrawal w ON w.event_id = e.id
+                    WHERE w.event_id IS NULL AND e.kind IN ('became-looked-after', 'ceased-looked-after', 'adoption-order')
+                      AND e.id NOT IN (SELECT supersedes FROM event WHERE supersedes IS NOT NULL)
+                    GROUP BY e.case_ref, e.kind = 'became-looked-after'
+                    """)
+                var starts: [String: Int] = [:], ends: [String: Int] = [:]
+                for r in rows {
+                    let ref: String = r["case_ref"], at: Int = r["at"]
+                    if r["kind"] as String == "became-looked-after" { starts[ref] = at } else { ends[ref] = max(ends[ref] ?? .min, at) }
+                }
+                for (ref, s) in starts where (ends[ref] ?? .min) < s { out[ref] = ruleSet.zone.localDate(at: Instant(seconds: s)) }
+                return out
+            }
+        } catch {
+            throw CSVErrors([CSVIssue(file: paths.joined(separator: ", "), line: 0, column: "", message: "the store could not be read (\(error)); nothing was imported")], temporary: true)
+        }
+        let (events, issues, _) = extract.mapped(lenient: lenient, openPeriod: { open[$0] })
+        // The tables supplied: an event from a table not in this import has not gone.
+        let supplied = Set(files.map(\.table))
+        func suppliedTable(ofSlot base: String) -> Bool {
+            let kind = base.split(separator: ":").dropFirst(2).first.map(String.init) ?? ""
+            switch kind {
+            case "review": return supplied.contains(.reviews)
+            case "bid", "match": return supplied.contains(.placedAdoption) || supplied.contains(.ad1)
+            default: return supplied.contains(.episodes)
+            }
+        }
         if !issues.isEmpty && !lenient { throw CSVErrors(issues) }
         var newCases = 0, newEvents = 0, corrected = 0, unchanged = 0, recomputed = 0
         var disappeared: [String] = []
@@ -118,11 +150,14 @@ extension Store {
                         let at = zone.startOfDay(e.date)
                         // The latest version of this event: the first, or its latest correction (`base~N`).
                         let latest = fresh ? nil : try Row.fetchOne(try db.cachedStatement(sql: """
-                            SELECT id, kind, at FROM event WHERE id = ? OR (id > ? AND id < ?) ORDER BY seq DESC LIMIT 1
+                            SELECT e.id, e.kind, e.at, w.event_id IS NOT NULL AS withdrawn FROM event e LEFT JOIN withdrawal w ON w.event_id = e.id
+                            WHERE e.id = ? OR (e.id > ? AND e.id < ?) ORDER BY e.seq DESC LIMIT 1
                             """), arguments: [base, base + "~", base + "~\u{10FFFF}"])
                         do {
                             if let latest {
-                                if latest["kind"] as String == e.kind && latest["at"] as Int == at.seconds {
+                                // The same (and not withdrawn since: an extract that still has it brings it back, as
+                                // a correction, so the withdrawal stays in the history).
+                                if latest["kind"] as String == e.kind && latest["at"] as Int == at.seconds && !(latest["withdrawn"] as Bool) {
                                     unchanged += 1
                                     continue
                                 }
@@ -146,11 +181,15 @@ extension Store {
                     }
                     // What an earlier extract gave and this one does not: reported, never deleted.
                     var gone = Set<String>()
+                    let firstDate = Dictionary(events.map { ($0.caseRef, $0.date) }, uniquingKeysWith: min)
                     for (ref, bases) in produced.sorted(by: { $0.key < $1.key }) {
+                        // Only from the time this extract covers for the child (a yearly return leaves out earlier
+                        // years), and only from the tables it supplies.
+                        let since = firstDate[ref].map { zone.startOfDay($0).seconds } ?? 0
                         let stored = freshCases.contains(ref) ? [] : try String.fetchAll(try db.cachedStatement(sql: """
                             SELECT e.id FROM event e LEFT JOIN withdrawal w ON w.event_id = e.id
-                            WHERE e.case_ref = ? AND e.source = 'ssda903' AND w.event_id IS NULL ORDER BY e.at, e.seq
-                            """), arguments: [ref])
+                            WHERE e.case_ref = ? AND e.source = 'ssda903' AND w.event_id IS NULL AND e.at >= ? ORDER BY e.at, e.seq
+                            """), arguments: [ref, since]).filter { suppliedTable(ofSlot: String($0.prefix { $0 != "~" })) }
                         for id in stored {
                             let base = String(id.prefix { $0 != "~" })
                             if !bases.contains(base) && gone.insert(base).inserted { disappeared.append(base) }

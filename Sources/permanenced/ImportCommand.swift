@@ -38,8 +38,8 @@ struct ImportCommand: ParsableCommand {
             throw ValidationError("--format ssda903 takes the extract's files, without --kind or --inbox")
         }
         if format == "csv" && (lenient || !casePrefix.isEmpty) { throw ValidationError("--lenient and --case-prefix go with --format ssda903") }
-        if casePrefix.count > 32 || casePrefix.unicodeScalars.contains(where: { $0.value < 0x21 || $0.value > 0x7E || $0 == "," || $0 == "\"" }) {
-            throw ValidationError("--case-prefix: at most 32 printable characters, no spaces, commas or quotes")
+        if casePrefix.count > 32 || casePrefix.unicodeScalars.contains(where: { $0.value < 0x21 || $0.value > 0x7E || ",\":~".unicodeScalars.contains($0) }) {
+            throw ValidationError("--case-prefix: at most 32 printable characters, no spaces, commas, quotes, colons or tildes")
         }
         if let kind, Store.ImportKind(rawValue: kind) == nil {
             throw ValidationError("--kind must be one of \(Store.ImportKind.allCases.map(\.rawValue).joined(separator: ", "))")

@@ -36,7 +36,7 @@ import Testing
         let r = try run(["import", "--format", "ssda903"] + tables())
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("episodes.csv: Episodes, 104 rows"), "\(r.stdout)")
-        #expect(r.stdout.contains("imported: 50 new case(s), 403 new event(s), 0 corrected"), "\(r.stdout)")
+        #expect(r.stdout.contains("imported: 50 new case(s), 404 new event(s), 0 corrected"), "\(r.stdout)")
         let review = "Looked-after child review (first within 20 working days, second within 3 months, then every 6 months)"
         // D001: looked after 6 January 2025; reviews 30 January, 24 April, 16 October: the next 6 months on.
         #expect(try next("D001", at: "2026-04-01").contains { $0.hasPrefix("due 2026-04-16: \(review)") })
@@ -50,6 +50,11 @@ import Testing
         #expect(d007.contains { $0.hasPrefix("OVERDUE since 2025-10-13: Statutory visit, connected person or interim care order at home") }, "\(d007)")
         // D004: placed for adoption again on 10 November 2025 after a disruption; its first review (4 December)
         // within 4 weeks, the next 3 months after it. The CPPCR reviews are suspended while placed for adoption.
+        // Between the two, the disruption (back to foster care on 19 May 2025) ended the adoptive placement:
+        // the foster placement's statutory visit is due, and nothing of the adoption placement runs on.
+        let between = try next("D004", at: "2025-07-01")
+        #expect(between.contains { $0.hasPrefix("OVERDUE since 2025-05-26: Statutory visit (within 1 week of the placement") }, "\(between)")
+        #expect(!between.contains { $0.contains("adoption") }, "\(between)")
         let d004 = try next("D004", at: "2026-02-20")
         #expect(d004.contains { $0.hasPrefix("due 2026-03-04: Review of arrangements") }, "\(d004)")
         #expect(!d004.contains { $0.contains(review) }, "\(d004)")
@@ -66,7 +71,7 @@ import Testing
     @Test func nextMonthsExtractAppliesWhatChanged() throws {
         #expect(try run(["import", "--format", "ssda903"] + tables()).status == 0)
         let again = try run(["import", "--format", "ssda903"] + tables())
-        #expect(again.stdout.contains("imported: 0 new case(s), 0 new event(s), 0 corrected, 403 already present"), "\(again.stdout)")
+        #expect(again.stdout.contains("imported: 0 new case(s), 0 new event(s), 0 corrected, 404 already present"), "\(again.stdout)")
         let next = dir.appendingPathComponent("next")
         try FileManager.default.createDirectory(at: next, withIntermediateDirectories: true)
         for t in ["header", "placed_for_adoption", "ad1"] {
@@ -138,4 +143,30 @@ import Testing
         #expect(text.contains("next-episodes.csv:2: PLACE: child D001: unknown placement type 'Q9'"), "\(text)")
         #expect(try DaemonHarness.sqlite(store, "SELECT COUNT(*) FROM event") == before)
     }
+
+    /// Next year's return holds only the episodes open during its year: a child's first row there continues
+    /// the period the store has open, and what the earlier years gave is not reported as gone.
+    @Test func aYearlyReturnContinuesThePeriodsTheStoreHasOpen() throws {
+        #expect(try run(["import", "--format", "ssda903"] + tables()).status == 0)
+        let year = dir.appendingPathComponent("year")
+        try FileManager.default.createDirectory(at: year, withIntermediateDirectories: true)
+        try (SSDA903Columns.episodes + "\nD003,20/08/2025,P,C1,N1,U4,PR1,,,CARPL,,,\n")
+            .write(to: year.appendingPathComponent("episodes.csv"), atomically: true, encoding: .utf8)
+        try "CHILD,DOB,REVIEW,REVIEW_CODE\nD003,30/06/2019,29/01/2026,PN1\n".write(to: year.appendingPathComponent("reviews.csv"), atomically: true, encoding: .utf8)
+        let r = try run(["import", "--format", "ssda903"] + tables(["episodes", "reviews"], from: year))
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("imported: 0 new case(s), 1 new event(s), 0 corrected, 1 already present"), "\(r.stdout)")
+        #expect(!r.stderr.contains("not in this one"), "\(r.stderr)")
+        // A child the store has no open period for still needs its first episode.
+        try (SSDA903Columns.episodes + "\nZ999,20/08/2025,P,C1,N1,U4,PR1,,,CARPL,,,\n")
+            .write(to: year.appendingPathComponent("episodes.csv"), atomically: true, encoding: .utf8)
+        let refused = try run(["import", "--format", "ssda903"] + tables(["episodes"], from: year))
+        #expect(refused.status == 2)
+        #expect(refused.stderr.contains("child Z999: P: the child's first episode in the extract continues a period of care"), "\(refused.stderr)")
+    }
+}
+
+/// The 903 Episodes header, for files the tests write.
+enum SSDA903Columns {
+    static let episodes = "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN"
 }

@@ -50,7 +50,6 @@ public struct SSDA903Extract: Sendable {
     private(set) var issues: [CSVIssue] = []
     private var episodes: [String: [Episode]] = [:]
     private var dated: [(child: String, kind: String, slot: String, date: LocalDate, file: String, line: Int, column: String)] = []
-    private var children: Set<String> = []
 
     struct Episode {
         let file: String
@@ -107,9 +106,7 @@ public struct SSDA903Extract: Sendable {
             case .ad1:
                 if let d = row.date("DATE_INT", required: false) { dated.append((child, "best-interest-decision", "bid", d, file, r.line, "DATE_INT")) }
                 if let d = row.date("DATE_MATCH", required: false) { dated.append((child, "match-agreed", "match", d, file, r.line, "DATE_MATCH")) }
-            case .header:
-                children.insert(child)
-            case .prevPerm, .missing, .oc2, .oc3, .uasc, .swEpisodes:
+            case .header, .prevPerm, .missing, .oc2, .oc3, .uasc, .swEpisodes:
                 break  // nothing a deadline needs
             }
             issues += row.issues
@@ -118,25 +115,37 @@ public struct SSDA903Extract: Sendable {
 
     /// The events of every child, in time order per child, and every problem found (each naming file, line
     /// and column). `lenient`: a child with problems is left out, and its problems are what was skipped.
-    public func mapped(lenient: Bool = false) -> (events: [Mapped], issues: [CSVIssue], skipped: Set<String>) {
+    /// `openPeriod(caseRef)`: the start of the period of care the store already has open for the case, if
+    /// any, so that a yearly return whose first row for a child continues that period (RNE other than S)
+    /// goes on from it.
+    public func mapped(lenient: Bool = false, openPeriod: (String) -> LocalDate? = { _ in nil })
+        -> (events: [Mapped], issues: [CSVIssue], skipped: Set<String>)
+    {
         var out: [Mapped] = []
         var problems = issues
         var badChildren = Set(issues.compactMap { $0.child })
         var byChild: [String: [Mapped]] = [:]
-        for (child, list) in episodes.sorted(by: { $0.key < $1.key }) {
+        for (child, list) in episodes.sorted(by: { $0.key < $1.key }) where !badChildren.contains(child) {
             var mine: [Mapped] = []
             var childIssues: [CSVIssue] = []
-            let eps = list.sorted { $0.decom < $1.decom }
+            // By start; on one start, an ended row before the open one.
+            let eps = list.sorted { ($0.decom, $0.dec == nil ? 1 : 0, $0.line) < ($1.decom, $1.dec == nil ? 1 : 0, $1.line) }
             var periodStart: LocalDate?
-            var periods: [(LocalDate, LocalDate?)] = []
             var lastLS: String?
+            var orders = 0
             // The placement before a temporary move (T0-T4), which the child goes back to.
             var placeBeforeMove: String?
             var lastPlace: String?
-            func add(_ kind: String, _ slot: String, _ date: LocalDate, _ e: Episode) {
+            var lastKind: String?
+            func add(_ kind: String, _ slot: String, _ date: LocalDate, _ e: Episode, replacing: Bool = true) {
                 let m = Mapped(caseRef: prefix + child, slot: slot, kind: kind, date: date, file: e.file, line: e.line)
-                // Two episode rows on one day (a placement changed twice that day): the later one stands.
-                if let i = mine.firstIndex(where: { $0.slot == slot }) { mine[i] = m } else { mine.append(m) }
+                if let i = mine.firstIndex(where: { $0.slot == slot }) {
+                    // Two rows on one day (a placement changed twice that day): the later one stands, in its
+                    // own place in time.
+                    guard replacing else { return }
+                    mine.remove(at: i)
+                }
+                mine.append(m)
             }
             for (i, e) in eps.enumerated() {
                 func fail(_ column: String, _ message: String) {
@@ -159,12 +168,24 @@ public struct SSDA903Extract: Sendable {
                         fail("RNE", "\(e.rne) (a change within a period of care), but the period ended \(pdec) (REC \(p.rec ?? "")): a new period starts with S")
                     }
                 } else if e.rne != "S" {
-                    fail("RNE", "\(e.rne): the child's first episode in the extract continues a period of care that began earlier, and when it began is not in the file; include its first episode (RNE S), or import with --lenient to leave this child out")
+                    if let start = openPeriod(prefix + child), start <= e.decom {
+                        // A yearly return: the period the store has open goes on, under the legal status it
+                        // already had (when that order was made is in the store, not in this file).
+                        periodStart = start
+                        lastLS = e.ls
+                    } else {
+                        fail("RNE", "\(e.rne): the child's first episode in the extract continues a period of care that began earlier, and when it began is neither in the file nor in the store; include its first episode (RNE S), or import with --lenient to leave this child out")
+                    }
+                }
+                if i == eps.count - 1, e.rec == "X1" {
+                    fail("REC", "X1 (a new episode the same day), but no episode follows it")
                 }
                 if !childIssues.isEmpty { break }
                 if e.rne == "S" {
                     periodStart = e.decom
                     lastLS = nil
+                    orders = 0
+                    lastKind = nil
                     add("became-looked-after", "lac:\(e.decom.compact)", e.decom, e)
                 }
                 guard let start = periodStart else { break }
@@ -172,7 +193,13 @@ public struct SSDA903Extract: Sendable {
                     if let kind = placement {
                         // Back from a temporary move to the same placement: it goes on, nothing starts again.
                         if !(placeBeforeMove != nil && placeBeforeMove == e.place && e.rne != "S") {
+                            // Out of a placement for adoption into another kind (a disruption): the adoptive
+                            // placement ends, and the reviews suspended while it lasted resume.
+                            if lastKind == "placed-for-adoption" && kind != "placed-for-adoption" {
+                                add("placement-ended", "left:\(e.decom.compact)", e.decom, e)
+                            }
                             add(kind, "placed:\(e.decom.compact)", e.decom, e)
+                            lastKind = kind
                         }
                         placeBeforeMove = nil
                         lastPlace = e.place
@@ -181,37 +208,41 @@ public struct SSDA903Extract: Sendable {
                     }
                 }
                 if e.ls != lastLS {
-                    if e.ls == "E1" { add("placement-order", "po:\(start.compact)", e.decom, e) }
-                    if e.ls == "C2" { add("final-order", "co:\(start.compact)", e.decom, e) }
+                    // Each placement order of the period (after a revocation, a second one), and the first care
+                    // order: the proceedings end with it.
+                    if e.ls == "E1" {
+                        orders += 1
+                        add("placement-order", "po:\(start.compact)\(orders > 1 ? "#\(orders)" : "")", e.decom, e)
+                    } else if lastLS == "E1" {
+                        add("placement-order-revoked", "por:\(start.compact)#\(orders)", e.decom, e)
+                    }
+                    if e.ls == "C2" { add("final-order", "co:\(start.compact)", e.decom, e, replacing: false) }
                 }
                 lastLS = e.ls
                 if let dec = e.dec, let rec = e.rec, rec != "X1" {
                     add(SSDA903Codes.recAdopted.contains(rec) ? "adoption-order" : "ceased-looked-after", "ended:\(start.compact)", dec, e)
-                    periods.append((start, dec))
                     periodStart = nil
                     placeBeforeMove = nil
                     lastPlace = nil
+                    lastKind = nil
                 }
             }
-            if let open = periodStart { periods.append((open, nil)) }
             if childIssues.isEmpty { byChild[child] = mine } else {
                 problems += childIssues
                 badChildren.insert(child)
             }
-            _ = periods
         }
         // Reviews and adoption milestones, each for a child with episodes; reviews only while looked after.
-        var seen: [String: Int] = [:]
         for d in dated.sorted(by: { ($0.child, $0.date, $0.line) < ($1.child, $1.date, $1.line) }) {
             guard var mine = byChild[d.child] else {
                 if !badChildren.contains(d.child) {
-                    problems.append(CSVIssue(file: d.file, line: d.line, column: "CHILD", message: "child \(d.child) is not in the Episodes table: every child of the extract has episodes"))
+                    problems.append(CSVIssue(file: d.file, line: d.line, column: "CHILD", message: "child \(d.child): not in the Episodes table; every child of the extract has episodes"))
                     badChildren.insert(d.child)
                 }
                 continue
             }
             if d.kind == "review" {
-                let within = periodsOf(mine).contains { d.date >= $0.0 && ($0.1.map { d.date <= $0 } ?? true) }
+                let within = periodsOf(mine, continuing: openPeriod(prefix + d.child)).contains { d.date >= $0.0 && ($0.1.map { d.date <= $0 } ?? true) }
                 if !within {
                     problems.append(CSVIssue(file: d.file, line: d.line, column: d.column, message: "child \(d.child): a review on \(d.date), when the child was not looked after"))
                     badChildren.insert(d.child)
@@ -219,15 +250,10 @@ public struct SSDA903Extract: Sendable {
                     continue
                 }
             }
-            var slot = "\(d.slot):\(d.date.compact)"
-            // The same decision in two tables (PlacedAdoption and AD1) is one event; two reviews on one day, two.
-            if d.kind == "review" {
-                let n = (seen[d.child + slot] ?? 0) + 1
-                seen[d.child + slot] = n
-                if n > 1 { slot += "#\(n)" }
-            } else if mine.contains(where: { $0.slot == slot }) {
-                continue
-            }
+            let slot = "\(d.slot):\(d.date.compact)"
+            // The same decision in two tables (PlacedAdoption and AD1) is one event; two review rows on one day
+            // are one review (counted twice, it would meet the next review of the series as well).
+            if mine.contains(where: { $0.slot == slot }) { continue }
             mine.append(Mapped(caseRef: prefix + d.child, slot: slot, kind: d.kind, date: d.date, file: d.file, line: d.line))
             byChild[d.child] = mine
         }
@@ -241,9 +267,10 @@ public struct SSDA903Extract: Sendable {
     }
 
     /// The periods of care a child's mapped events make.
-    private func periodsOf(_ events: [Mapped]) -> [(LocalDate, LocalDate?)] {
+    /// `continuing`: the start of the period the store has open, which the events may go on from.
+    private func periodsOf(_ events: [Mapped], continuing: LocalDate?) -> [(LocalDate, LocalDate?)] {
         var out: [(LocalDate, LocalDate?)] = []
-        var start: LocalDate?
+        var start: LocalDate? = events.first?.kind == "became-looked-after" ? nil : continuing
         for e in events {
             if e.kind == "became-looked-after" { start = e.date }
             if e.kind == "ceased-looked-after" || e.kind == "adoption-order", let s = start {

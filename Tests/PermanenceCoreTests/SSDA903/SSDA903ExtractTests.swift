@@ -92,6 +92,37 @@ import Testing
         #expect(summary(m) == ["2025-01-05 became-looked-after lac:20250105", "2025-01-05 placed-residential placed:20250105"])
     }
 
+    /// A disrupted adoption: out of the adoptive placement into foster care ends it (the CPPCR reviews
+    /// suspended while it lasted resume); a placement order revoked, and a second one, are stages of their own.
+    @Test func aDisruptionEndsTheAdoptivePlacementAndARevocationIsRecorded() throws {
+        let x = try extract(episodes: [
+            "C1,12/02/2024,S,C1,N1,U6,PR1,11/11/2024,X1,,,,",
+            "C1,11/11/2024,L,E1,N1,U6,PR1,03/03/2025,X1,,,,",
+            "C1,03/03/2025,P,E1,N1,A6,PR1,19/05/2025,X1,,,,",
+            "C1,19/05/2025,P,E1,N1,U6,PR1,01/09/2025,X1,,,,",
+            "C1,01/09/2025,L,C2,N1,U6,PR1,01/12/2025,X1,,,,",
+            "C1,01/12/2025,L,E1,N1,U6,PR1,,,,,,",
+        ])
+        let (m, issues, _) = x.mapped()
+        #expect(issues.isEmpty, "\(issues)")
+        #expect(summary(m) == [
+            "2024-02-12 became-looked-after lac:20240212", "2024-02-12 placed-foster placed:20240212",
+            "2024-11-11 placement-order po:20240212", "2025-03-03 placed-for-adoption placed:20250303",
+            "2025-05-19 placement-ended left:20250519", "2025-05-19 placed-foster placed:20250519",
+            "2025-09-01 placement-order-revoked por:20240212#1", "2025-09-01 final-order co:20240212",
+            "2025-12-01 placement-order po:20240212#2",
+        ])
+    }
+
+    /// A yearly return: a child's first row continues the period the store has open; reviews in it count.
+    @Test func aContinuationGoesOnFromThePeriodTheStoreHasOpen() throws {
+        let x = try extract(episodes: ["C1,01/04/2025,P,C2,N1,U4,PR1,,,,,,"], reviews: ["C1,01/01/2015,10/05/2025,PN1"])
+        #expect(x.mapped().issues.count == 1)
+        let (m, issues, _) = x.mapped(openPeriod: { $0 == "C1" ? LocalDate(year: 2023, month: 6, day: 1) : nil })
+        #expect(issues.isEmpty, "\(issues)")
+        #expect(summary(m) == ["2025-04-01 placed-foster placed:20250401", "2025-05-10 review review:20250510"])
+    }
+
     @Test func badRowsAreNamedByFileLineAndColumn() throws {
         let x = try extract(episodes: [
             "C1,05/01/2025,S,C1,N1,Q9,PR1,,,,,,",
@@ -130,7 +161,7 @@ import Testing
         #expect(text.contains { $0.hasPrefix("episodes.csv:3: DECOM: child O1: this episode starts on 2025-02-20, before the one at line 2 ended (2025-03-01)") }, "\(text)")
         #expect(text.contains { $0.hasPrefix("episodes.csv:4: RNE: child K1: P: the child's first episode in the extract continues a period of care") }, "\(text)")
         #expect(text.contains { $0.hasPrefix("episodes.csv:6: DECOM: child G1: the episode at line 5 ended 2025-03-01 with REC X1") }, "\(text)")
-        #expect(text.contains("reviews.csv:2: CHILD: child R1 is not in the Episodes table: every child of the extract has episodes"), "\(text)")
+        #expect(text.contains("reviews.csv:2: CHILD: child R1: not in the Episodes table; every child of the extract has episodes"), "\(text)")
         #expect(text.contains("reviews.csv:4: REVIEW: child E1: a review on 2024-12-01, when the child was not looked after"), "\(text)")
     }
 
@@ -143,10 +174,10 @@ import Testing
         let (m, issues, skipped) = x.mapped(lenient: true)
         #expect(skipped == ["K1"])
         #expect(issues.count == 1)
-        // Two reviews on one day are two reviews.
+        // Two review rows on one day are one review (two would meet the next of the series too).
         #expect(summary(m) == [
             "2025-01-05 became-looked-after lac:20250105", "2025-01-05 placed-foster placed:20250105",
-            "2025-01-30 review review:20250130", "2025-01-30 review review:20250130#2",
+            "2025-01-30 review review:20250130",
         ])
         #expect(x.mapped(lenient: false).events.isEmpty)
     }
