@@ -124,7 +124,7 @@ public struct Inbox: Sendable {
         let fm = FileManager.default
         let paths = names.map { "\(directory)/\($0)" }
         do {
-            let r = try store.importSSDA903(paths, prefix: "", lenient: false, actor: "inbox:ssda903 by \(by)", now: now)
+            let r = try store.importSSDA903(paths, prefix: store.ruleSet.configuration.ssda903CasePrefix, lenient: false, actor: "inbox:ssda903 by \(by)", now: now)
             for name in names {
                 let target = try Self.unused("\(directory)/processed", "\(stamp)-\(name)")
                 try fm.moveItem(atPath: "\(directory)/\(name)", toPath: "\(directory)/processed/\(target)")

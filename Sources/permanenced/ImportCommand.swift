@@ -23,8 +23,8 @@ struct ImportCommand: ParsableCommand {
     var kind: String?
     @Option(help: "csv (permanenced's own formats) or ssda903 (the DfE's children looked after return: Header, Episodes, Reviews, PlacedAdoption, AD1 and the rest, told apart by their headers).")
     var format: String = "csv"
-    @Option(help: "With --format ssda903: put this before each CHILD id to make the case reference.")
-    var casePrefix: String = ""
+    @Option(help: "With --format ssda903: put this before each CHILD id to make the case reference (default: [store] ssda903-case-prefix).")
+    var casePrefix: String?
     @Flag(help: "With --format ssda903: leave out a child whose rows have a problem, list it, and import the rest.")
     var lenient = false
     @Flag(help: "Process the inbox directory once.") var inbox = false
@@ -37,9 +37,9 @@ struct ImportCommand: ParsableCommand {
         if format == "ssda903" && (kind != nil || inbox || files.isEmpty) {
             throw ValidationError("--format ssda903 takes the extract's files, without --kind or --inbox")
         }
-        if format == "csv" && (lenient || !casePrefix.isEmpty) { throw ValidationError("--lenient and --case-prefix go with --format ssda903") }
-        if casePrefix.count > 32 || casePrefix.unicodeScalars.contains(where: { $0.value < 0x21 || $0.value > 0x7E || ",\":~".unicodeScalars.contains($0) }) {
-            throw ValidationError("--case-prefix: at most 32 printable characters, no spaces, commas, quotes, colons or tildes")
+        if format == "csv" && (lenient || casePrefix != nil) { throw ValidationError("--lenient and --case-prefix go with --format ssda903") }
+        if let casePrefix, let problem = SSDA903Extract.problem(withPrefix: casePrefix) {
+            throw ValidationError("--case-prefix: \(problem)")
         }
         if let kind, Store.ImportKind(rawValue: kind) == nil {
             throw ValidationError("--kind must be one of \(Store.ImportKind.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -98,7 +98,7 @@ struct ImportCommand: ParsableCommand {
     private func importSSDA903(_ store: Store) throws {
         let r: Store.SSDA903Report
         do {
-            r = try store.importSSDA903(files, prefix: casePrefix, lenient: lenient, actor: "import:ssda903 by \(actor())", now: Clock.now())
+            r = try store.importSSDA903(files, prefix: casePrefix ?? store.ruleSet.configuration.ssda903CasePrefix, lenient: lenient, actor: "import:ssda903 by \(actor())", now: Clock.now())
         } catch {
             FileHandle.standardError.write(Data((error.description + "\n").utf8))
             FileHandle.standardError.write(Data("permanenced: SSDA903 extract rejected, \(error.issues.count) problem(s); nothing imported, the store is unchanged\(lenient ? "" : " (--lenient leaves out the children with problems and imports the rest)")\n".utf8))

@@ -164,6 +164,26 @@ import Testing
         #expect(refused.status == 2)
         #expect(refused.stderr.contains("child Z999: P: the child's first episode in the extract continues a period of care"), "\(refused.stderr)")
     }
+
+    /// `[store] ssda903-case-prefix`: the inbox and the command line make the same case references; a prefix
+    /// that would break event ids is refused with its line.
+    @Test func theConfiguredPrefixNamesTheCasesAndABadOneIsRefused() throws {
+        let copy = dir.appendingPathComponent("config")
+        try FileManager.default.copyItem(at: CLITests.root.appendingPathComponent("config"), to: copy)
+        let config = copy.appendingPathComponent("permanenced.toml")
+        let text = try String(contentsOf: config, encoding: .utf8)
+        try text.replacingOccurrences(of: "[store]\n", with: "[store]\nssda903-case-prefix = \"LA-\"\n").write(to: config, atomically: true, encoding: .utf8)
+        let inbox = dir.appendingPathComponent("inbox")
+        try FileManager.default.createDirectory(at: inbox, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: demo.appendingPathComponent("episodes.csv"), to: inbox.appendingPathComponent("episodes.csv"))
+        let r = try CLITests.run(["import", "--inbox", "--inbox-path", inbox.path, "--config", config.path, "--store", store])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(try DaemonHarness.sqlite(store, "SELECT COUNT(*) FROM child_case WHERE ref LIKE 'LA-D%'") == ["50"])
+        try text.replacingOccurrences(of: "[store]\n", with: "[store]\nssda903-case-prefix = \"L:A\"\n").write(to: config, atomically: true, encoding: .utf8)
+        let bad = try CLITests.run(["check-config", "--config", config.path])
+        #expect(bad.status == 1)
+        #expect(bad.stderr.contains("ssda903-case-prefix") && bad.stderr.contains("no spaces, commas, quotes, colons or tildes"), "\(bad.stderr)")
+    }
 }
 
 /// The 903 Episodes header, for files the tests write.

@@ -19,6 +19,9 @@ public struct Configuration: Sendable {
     /// The key of the audit chain's HMAC (`[store] audit-key`): a file of at least 32 bytes; relative, a
     /// systemd credential found as `Credentials.path` says. Nil: a key file kept beside the store.
     public var auditKeyFile: String?
+    /// What goes before each SSDA903 CHILD id to make the case reference (`[store] ssda903-case-prefix`), for
+    /// the inbox and the default of `import --format ssda903`.
+    public var ssda903CasePrefix: String = ""
     /// Local time at which date-only notices (reminders, due, overdue) go out.
     public var dayStart: Int = 9 * 3600
     /// Where the daemon's notifications and log go (`[journal] target`).
@@ -96,6 +99,13 @@ public struct Configuration: Sendable {
             if let p = st.string("path") { c.storePath = p }
             if let p = st.string("inbox") { c.inboxPath = p }
             if let p = st.string("audit-key") { c.auditKeyFile = p }
+            if let p = st.string("ssda903-case-prefix") {
+                if let problem = SSDA903Extract.problem(withPrefix: p) {
+                    st.report("ssda903-case-prefix", st.lineOf("ssda903-case-prefix"), "'\(p)': \(problem)")
+                } else {
+                    c.ssda903CasePrefix = p
+                }
+            }
             st.finish()
         }
         if var cals = top.table("calendars") {

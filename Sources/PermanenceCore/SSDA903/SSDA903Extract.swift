@@ -65,6 +65,16 @@ public struct SSDA903Extract: Sendable {
     /// `prefix` goes before each CHILD id to make the case reference.
     public init(prefix: String = "") { self.prefix = prefix }
 
+    /// What is wrong with a case-reference prefix, or nil if nothing: at most 32 printable characters, none
+    /// of them a space, comma, quote, colon or tilde (event ids are built from it).
+    public static func problem(withPrefix p: String) -> String? {
+        if p.count > 32 { return "at most 32 characters" }
+        if p.unicodeScalars.contains(where: { $0.value < 0x21 || $0.value > 0x7E || ",\":~".unicodeScalars.contains($0) }) {
+            return "printable characters only, no spaces, commas, quotes, colons or tildes"
+        }
+        return nil
+    }
+
     /// Reads one table's rows (the header already told which table it is).
     public mutating func add(_ table: Table, header: CSVParser.Record, rows: [CSVParser.Record], file: String) {
         let names = header.fields.map { String($0.trimmingSpaces).uppercased() }
