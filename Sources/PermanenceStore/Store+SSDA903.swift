@@ -114,6 +114,7 @@ extension Store {
         }
         if !issues.isEmpty && !lenient { throw CSVErrors(issues) }
         var newCases = 0, newEvents = 0, corrected = 0, unchanged = 0, recomputed = 0
+        var refusedByStore: [CSVIssue] = []
         var disappeared: [String] = []
         let zone = ruleSet.zone
         let calendar = ruleSet.configuration.defaultCalendar
@@ -130,49 +131,71 @@ extension Store {
                     var produced: [String: Set<String>] = [:]
                     var freshCases = Set<String>()
                     var rowIssues: [CSVIssue] = []
-                    // A case opened by this import has no events yet: nothing to look up for its events.
-                    var fresh = false
-                    for e in events {
-                        if produced[e.caseRef] == nil {
-                            produced[e.caseRef] = []
-                            fresh = false
-                            if try Store.loadCase(db, e.caseRef, cache: cache.reader) == nil {
+                    // Child by child, each in a savepoint: with --lenient, a child the store refuses (its case
+                    // closed, or opened after the extract's dates) is left out whole and listed.
+                    var i = events.startIndex
+                    while i < events.endIndex {
+                        let ref = events[i].caseRef
+                        var j = i
+                        while j < events.endIndex && events[j].caseRef == ref { j += 1 }
+                        let mine = events[i..<j]
+                        i = j
+                        var counts = (cases: 0, new: 0, corrected: 0, unchanged: 0)
+                        var bases = Set<String>()
+                        var refused: [CSVIssue] = []
+                        var fresh = false
+                        try db.inSavepoint {
+                            if try Store.loadCase(db, ref, cache: cache.reader) == nil {
                                 fresh = true
-                                freshCases.insert(e.caseRef)
-                                try Store.saveCase(db, ChildCase(reference: e.caseRef, plan: "", calendar: calendar, packs: packs), openedAt: nil,
+                                try Store.saveCase(db, ChildCase(reference: ref, plan: "", calendar: calendar, packs: packs), openedAt: nil,
                                     actor: actor, now: now, action: "case.open")
-                                newCases += 1
+                                counts.cases += 1
                             }
-                        }
-                        let base = "903:\(e.caseRef):\(e.slot)"
-                        // (A new case had nothing before this extract: nothing of it can have gone.)
-                        if !fresh { produced[e.caseRef]!.insert(base) }
-                        let at = zone.startOfDay(e.date)
-                        // The latest version of this event: the first, or its latest correction (`base~N`).
-                        let latest = fresh ? nil : try Row.fetchOne(try db.cachedStatement(sql: """
-                            SELECT e.id, e.kind, e.at, w.event_id IS NOT NULL AS withdrawn FROM event e LEFT JOIN withdrawal w ON w.event_id = e.id
-                            WHERE e.id = ? OR (e.id > ? AND e.id < ?) ORDER BY e.seq DESC LIMIT 1
-                            """), arguments: [base, base + "~", base + "~\u{10FFFF}"])
-                        do {
-                            if let latest {
-                                // The same (and not withdrawn since: an extract that still has it brings it back, as
-                                // a correction, so the withdrawal stays in the history).
-                                if latest["kind"] as String == e.kind && latest["at"] as Int == at.seconds && !(latest["withdrawn"] as Bool) {
-                                    unchanged += 1
-                                    continue
+                            for e in mine {
+                                let base = "903:\(e.caseRef):\(e.slot)"
+                                bases.insert(base)
+                                let at = zone.startOfDay(e.date)
+                                // The latest version of this event: the first, or its latest correction (`base~N`).
+                                // (A case this import opened has none.)
+                                let latest = fresh ? nil : try Row.fetchOne(try db.cachedStatement(sql: """
+                                    SELECT e.id, e.kind, e.at, w.event_id IS NOT NULL AS withdrawn FROM event e LEFT JOIN withdrawal w ON w.event_id = e.id
+                                    WHERE e.id = ? OR (e.id > ? AND e.id < ?) ORDER BY e.seq DESC LIMIT 1
+                                    """), arguments: [base, base + "~", base + "~\u{10FFFF}"])
+                                do {
+                                    if let latest {
+                                        // The same (and not withdrawn since: an extract that still has it brings it
+                                        // back, as a correction, so the withdrawal stays in the history).
+                                        if latest["kind"] as String == e.kind && latest["at"] as Int == at.seconds && !(latest["withdrawn"] as Bool) {
+                                            counts.unchanged += 1
+                                            continue
+                                        }
+                                        let id: String = latest["id"]
+                                        let n = (id.split(separator: "~").last.flatMap { Int($0) } ?? 1) + 1
+                                        let correction = CaseEvent(id: "\(base)~\(n)", caseRef: e.caseRef, kind: e.kind, at: at, dateOnly: true, supersedes: id)
+                                        _ = try Store.insertEvent(db, correction, source: "ssda903", actor: actor, now: now, ruleSet: ruleSet, audited: false, fast: cache)
+                                        counts.corrected += 1
+                                    } else {
+                                        let event = CaseEvent(id: base, caseRef: e.caseRef, kind: e.kind, at: at, dateOnly: true)
+                                        _ = try Store.insertEvent(db, event, source: "ssda903", actor: actor, now: now, ruleSet: ruleSet, audited: false, fast: cache)
+                                        counts.new += 1
+                                    }
+                                } catch let error as Failure {
+                                    refused.append(CSVIssue(file: e.file, line: e.line, column: "CHILD", message: "child \(e.caseRef.dropFirst(prefix.count)): \(error.description)"))
                                 }
-                                let id: String = latest["id"]
-                                let n = (id.split(separator: "~").last.flatMap { Int($0) } ?? 1) + 1
-                                let correction = CaseEvent(id: "\(base)~\(n)", caseRef: e.caseRef, kind: e.kind, at: at, dateOnly: true, supersedes: id)
-                                _ = try Store.insertEvent(db, correction, source: "ssda903", actor: actor, now: now, ruleSet: ruleSet, audited: false, fast: cache)
-                                corrected += 1
-                            } else {
-                                let fresh = CaseEvent(id: base, caseRef: e.caseRef, kind: e.kind, at: at, dateOnly: true)
-                                _ = try Store.insertEvent(db, fresh, source: "ssda903", actor: actor, now: now, ruleSet: ruleSet, audited: false, fast: cache)
-                                newEvents += 1
                             }
-                        } catch let error as Failure {
-                            rowIssues.append(CSVIssue(file: e.file, line: e.line, column: "CHILD", message: "\(e.caseRef): \(error.description)"))
+                            return refused.isEmpty ? .commit : .rollback
+                        }
+                        if refused.isEmpty {
+                            newCases += counts.cases
+                            newEvents += counts.new
+                            corrected += counts.corrected
+                            unchanged += counts.unchanged
+                            if fresh { freshCases.insert(ref) }
+                            produced[ref] = fresh ? [] : bases
+                        } else if lenient {
+                            refusedByStore += refused
+                        } else {
+                            rowIssues += refused
                         }
                     }
                     guard rowIssues.isEmpty else {
@@ -199,7 +222,7 @@ extension Store {
                     }
                     try Store.audit(db, at: now, actor: actor, action: "import.ssda903", subject: "files:\(files.count)",
                         detail: "sha256=\(digest.finalizeHex()) tables=\(files.map(\.table.rawValue).joined(separator: ",")) "
-                            + "cases=\(newCases) events=\(newEvents) corrected=\(corrected) disappeared=\(disappeared.count) skipped=\(Set(issues.compactMap(\.child)).count)")
+                            + "cases=\(newCases) events=\(newEvents) corrected=\(corrected) disappeared=\(disappeared.count) skipped=\(Set((issues + refusedByStore).compactMap(\.child)).count)")
                     return .commit
                 }
             }
@@ -211,6 +234,6 @@ extension Store {
         }
         if !problems.isEmpty { throw CSVErrors(problems) }
         return SSDA903Report(files: files, newCases: newCases, newEvents: newEvents, corrected: corrected, unchanged: unchanged,
-            disappeared: disappeared, skipped: issues, casesRecomputed: recomputed)
+            disappeared: disappeared, skipped: issues + refusedByStore, casesRecomputed: recomputed)
     }
 }

@@ -184,6 +184,28 @@ import Testing
         #expect(bad.status == 1)
         #expect(bad.stderr.contains("ssda903-case-prefix") && bad.stderr.contains("no spaces, commas, quotes, colons or tildes"), "\(bad.stderr)")
     }
+
+    /// A child whose case was closed, and whose rows changed since: refused, naming the child; with
+    /// --lenient, left out and listed, and every other child imported.
+    @Test func aClosedCaseIsRefusedOrWithLenientLeftOut() throws {
+        #expect(try run(["import", "--format", "ssda903"] + tables(["episodes", "reviews"])).status == 0)
+        #expect(try run(["case", "close", "D006", "--at", "2026-01-01"]).status == 0)
+        let next = dir.appendingPathComponent("next")
+        try FileManager.default.createDirectory(at: next, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: demo.appendingPathComponent("episodes.csv"), to: next.appendingPathComponent("episodes.csv"))
+        let reviews = try String(contentsOf: demo.appendingPathComponent("reviews.csv"), encoding: .utf8)
+        try (reviews + "D006,08/08/2012,01/03/2026,PN1\nD001,14/03/2017,10/04/2026,PN1\n").write(to: next.appendingPathComponent("reviews.csv"), atomically: true, encoding: .utf8)
+        let before = try DaemonHarness.sqlite(store, "SELECT COUNT(*) FROM event")
+        let strict = try run(["import", "--format", "ssda903"] + tables(["episodes", "reviews"], from: next))
+        #expect(strict.status == 2)
+        #expect(strict.stderr.contains("child D006: case 'D006' is closed"), "\(strict.stderr)")
+        #expect(try DaemonHarness.sqlite(store, "SELECT COUNT(*) FROM event") == before)
+        let lenient = try run(["import", "--format", "ssda903", "--lenient"] + tables(["episodes", "reviews"], from: next))
+        #expect(lenient.status == 0, "\(lenient.stderr)")
+        #expect(lenient.stdout.contains("1 new event(s)"), "\(lenient.stdout)")
+        #expect(lenient.stderr.contains("left out 1 child(ren)") && lenient.stderr.contains("D006"), "\(lenient.stderr)")
+        #expect(try DaemonHarness.sqlite(store, "SELECT COUNT(*) FROM event WHERE case_ref = 'D006' AND at >= 1767225600") == ["0"])
+    }
 }
 
 /// The 903 Episodes header, for files the tests write.
