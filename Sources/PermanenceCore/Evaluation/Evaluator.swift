@@ -113,6 +113,7 @@ public struct Evaluator: Sendable {
         }
         var produced = false
         var matching = false
+        let first = out.count
         let instances = periods.instances(scope)
         for p in instances {
             if !rule.scopeTypes.isEmpty && !index.counts(p.start, asAnyOf: rule.scopeTypes) { continue }
@@ -124,6 +125,26 @@ public struct Evaluator: Sendable {
         }
         // A rule for some types of placement says nothing about a case whose placements are all of others.
         if !produced && (matching || (instances.isEmpty && rule.scopeTypes.isEmpty)) { out.append(waiting(i, rule)) }
+        if rule.resumeContinues && out.count - first > 1 { keepLastOfEach(&out, from: first) }
+    }
+
+    /// A series resumed twice from the same meeting (placed for adoption, the placement ended, placed again
+    /// and ended again, with no review between) gives the same deadline twice, the same anchor and cycle: it
+    /// is one obligation, suspended and taken up again, and the latest span's account of it stands.
+    private func keepLastOfEach(_ out: inout [Deadline], from first: Int) {
+        var seen = Set<Int>()
+        var keep = [Bool](repeating: true, count: out.count - first)
+        for k in stride(from: out.count - 1, through: first, by: -1) {
+            guard let c = out[k].computed else { continue }
+            if !seen.insert(c.anchor.position << 16 | out[k].cycle).inserted { keep[k - first] = false }
+        }
+        guard keep.contains(false) else { return }
+        var n = first
+        for k in first..<out.count where keep[k - first] {
+            out[n] = out[k]
+            n += 1
+        }
+        out.removeLast(out.count - n)
     }
 
     private func waiting(_ i: Int, _ rule: CompiledRule) -> Deadline {

@@ -96,6 +96,23 @@ import TestSupport
         ])
     }
 
+    /// Placed for adoption twice, each placement ending, with no review between: the series resumes from the
+    /// same review both times. It is one deadline taken up again, not two with one key (the store keeps one
+    /// row per case, rule, anchor and cycle).
+    @Test func aSeriesResumedTwiceFromOneReviewIsOneDeadline() {
+        let e = [
+            ("la", "became-looked-after", "2025-06-02T10:00"), ("r1", "review", "2025-06-20"),
+            ("pa1", "placed-for-adoption", "2025-08-01T11:00"), ("end1", "placement-ended", "2025-08-20T17:00"),
+            ("pa2", "placed-for-adoption", "2025-09-01T11:00"), ("end2", "placement-ended", "2025-10-01T17:00"),
+        ]
+        let ds = deadlines(child(), e, "cppcr-reviews")
+        let keys = ds.compactMap { d in d.computed.map { "\($0.anchor.position)#\(d.cycle)" } }
+        #expect(Set(keys).count == keys.count, "\(keys)")
+        // Second review 3 months after the first (20 September), suspended by the second placement, owed again
+        // once it ended: overdue by 2 October.
+        #expect(summary(child(), e, "cppcr-reviews", at: "2025-10-02") == ["2025-06-30 met-on-time", "2025-09-20 overdue"])
+    }
+
     @Test func reviewsUnderCPPCRStopWhilePlacedForAdoptionAndStartAgainIfThePlacementEnds() {
         let e = [
             ("la", "became-looked-after", "2025-06-02T10:00"),
