@@ -202,6 +202,7 @@ final class DaemonHarness {
         p.standardError = handle
         let began = Date()
         try p.run()
+        Self.startedAt.set(p.processIdentifier, began)
         process = p
         guard socket.wait(for: 60, { $0.contains("READY=1") }) != nil else { return nil }
         return Date().timeIntervalSince(began)
@@ -284,7 +285,19 @@ final class DaemonHarness {
 
     var log: String { (try? String(contentsOf: dir.appendingPathComponent("daemon.log"), encoding: .utf8)) ?? "" }
 
-    /// The journal's permanenced entries with `FIELD=value` matches, as JSON objects.
+    /// When each daemon the tests started began, by PID: a journal kept across runs (or a busy machine
+    /// wrapping PIDs) holds an older process's entries under the same `_PID`.
+    static let startedAt = StartTimes()
+
+    final class StartTimes: @unchecked Sendable {
+        private var times: [Int32: Date] = [:]
+        private let lock = NSLock()
+        func set(_ pid: Int32, _ d: Date) { lock.withLock { times[pid] = d } }
+        func get(_ pid: Int32) -> Date? { lock.withLock { times[pid] } }
+    }
+
+    /// The journal's permanenced entries with `FIELD=value` matches, as JSON objects; with `_PID=` matches,
+    /// only those written since the test started that process.
     static func journal(_ matches: [String]) throws -> [[String: Any]] {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/journalctl")
@@ -295,8 +308,14 @@ final class DaemonHarness {
         try p.run()
         let data = out.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
+        let since = matches.compactMap { m -> Date? in
+            m.hasPrefix("_PID=") ? Int32(m.dropFirst(5)).flatMap { startedAt.get($0) } : nil
+        }.min()
         return String(decoding: data, as: UTF8.self).split(separator: "\n").compactMap {
             try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }.filter { e in
+            guard let since, let t = (e["__REALTIME_TIMESTAMP"] as? String).flatMap(Double.init) else { return true }
+            return t / 1_000_000 >= since.timeIntervalSince1970 - 1
         }
     }
 
