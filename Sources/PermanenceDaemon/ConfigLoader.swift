@@ -86,7 +86,12 @@ public struct ConfigLoader {
             throw .unreadable(configPath, "time-zone: '\(identifier)' not found in \(dir) (install tzdata, or check the name)")
         }
         do {
-            return try ZoneRules(identifier: identifier, tzif: [UInt8](data))
+            var zone = try ZoneRules(identifier: identifier, tzif: [UInt8](data))
+            // tzdata.zi begins "# version 2025b".
+            let head = FileManager.default.contents(atPath: "\(dir)/tzdata.zi").map { String(decoding: $0.prefix(64), as: UTF8.self) } ?? ""
+            let version = head.split(separator: "\n").first.flatMap { $0.hasPrefix("# version ") ? $0.dropFirst(10) : nil }
+            zone.source = version.map { "tzdata \($0)" } ?? "\(dir) (version unknown)"
+            return zone
         } catch {
             throw .unreadable(path, "\(error)")
         }

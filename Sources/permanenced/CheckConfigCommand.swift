@@ -28,7 +28,7 @@ struct CheckConfigCommand: ParsableCommand {
         }
         let c = set.configuration
         say("\(path): OK")
-        say("  time zone        \(set.zone.identifier)")
+        say("  time zone        \(set.zone.identifier) (\(set.zone.source))")
         say("  calendars        \(set.calendars.keys.sorted().joined(separator: ", ")) (default \(c.defaultCalendar))")
         for def in c.calendars where def.adjustments != .none {
             let a = def.adjustments

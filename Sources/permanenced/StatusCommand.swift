@@ -37,7 +37,7 @@ struct StatusCommand: ParsableCommand {
             say("                 \(waiting.count) item(s) waiting for a digest or the end of quiet hours; the next at \(set.zone.humanDateTime(next))")
         }
         say("daemon           \(daemonLine(try store.daemonState(), zone: set.zone))")
-        say("rules            \(set.rules.count) in \(set.packs.count) packs; time zone \(set.zone.identifier)")
+        say("rules            \(set.rules.count) in \(set.packs.count) packs; time zone \(set.zone.identifier) (\(set.zone.source))")
         // Open cases whose nation's law is not (or not wholly) tracked, one line per reason.
         var uncovered: [String: Int] = [:]
         for p in try store.openCaseProfiles() {

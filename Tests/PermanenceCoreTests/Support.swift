@@ -46,11 +46,11 @@ let testVocabulary = """
     """
 
 /// A rule set from inline TOML, on the built-in Europe/London zone.
-func ruleSet(packs: [String], config: String = "", vocabulary: String = testVocabulary) throws -> RuleSet {
-    let configuration = try RuleSet.parseConfiguration(SourceFile(path: "test.toml", text: config))
+func ruleSet(packs: [String], config: String = "", vocabulary: String = testVocabulary, zone: ZoneRules = .europeLondon, directory: String = "") throws -> RuleSet {
+    let configuration = try RuleSet.parseConfiguration(SourceFile(path: "\(directory)test.toml", text: config))
     return try RuleSet(
-        configuration: configuration, vocabulary: SourceFile(path: "vocabulary.toml", text: vocabulary),
-        packs: packs.enumerated().map { SourceFile(path: "pack\($0.offset).toml", text: $0.element) }, zone: .europeLondon)
+        configuration: configuration, vocabulary: SourceFile(path: "\(directory)vocabulary.toml", text: vocabulary),
+        packs: packs.enumerated().map { SourceFile(path: "\(directory)pack\($0.offset).toml", text: $0.element) }, zone: zone)
 }
 
 /// Events for one case, written compactly: (id, kind, ISO time).

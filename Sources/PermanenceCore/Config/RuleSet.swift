@@ -92,7 +92,7 @@ public struct RuleSet: Sendable {
         // not just its name.
         digest.update(vocabFile.text)
         for text in packFiles.map(\.text).sorted() { digest.update("\u{0}\(text)") }
-        digest.update("\u{0}\(zone.identifier)|\(zone.transitions)|\(zone.periods.map { "\($0.offset)\($0.abbreviation)\($0.isDST)" })")
+        digest.update("\u{0}\(zone.identifier)|\(zone.source)|\(zone.transitions)|\(zone.periods.map { "\($0.offset)\($0.abbreviation)\($0.isDST)" })")
         digest.update("|\(configuration.defaultCalendar)|\(configuration.defaultPacks)")
         for c in configuration.calendars { digest.update("|\(c.name):\(c.nation.rawValue):\(c.jurisdiction.rawValue):\(c.adjustments)") }
         self.fingerprint = digest.finalizeHex()

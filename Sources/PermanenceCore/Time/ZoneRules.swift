@@ -5,6 +5,9 @@
 public struct ZoneRules: Sendable {
     /// The IANA name, e.g. `Europe/London`.
     public let identifier: String
+    /// Where the rules came from, e.g. `tzdata 2025b` (the system database's version), or `built-in`; part of
+    /// the rule set's fingerprint, so a tzdata upgrade recomputes stored deadlines.
+    public var source = "built-in"
     /// UTC seconds at which a new offset starts, ascending.
     let transitions: [Int]
     /// `periods[0]` applies before `transitions[0]`; `periods[i + 1]` from `transitions[i]` on.

@@ -41,6 +41,18 @@ import Testing
         }
     }
 
+    /// The fingerprint is the rules' content: the same files read from another directory give the same one;
+    /// a changed rule, or zone rules from another tzdata release, give another (stored deadlines recompute).
+    @Test func theFingerprintIsContentAndTheTzdataVersion() throws {
+        // (`config: ""` picks this file's helper, on the test vocabulary, not TestSupport's shipped one.)
+        let here = try ruleSet(packs: [goodPack], config: "").fingerprint
+        #expect(try ruleSet(packs: [goodPack], config: "", directory: "/elsewhere/").fingerprint == here)
+        #expect(try ruleSet(packs: [goodPack.replacingOccurrences(of: "72h", with: "48h")], config: "").fingerprint != here)
+        var upgraded = ZoneRules.europeLondon
+        upgraded.source = "tzdata 2099z"
+        #expect(try ruleSet(packs: [goodPack], config: "", zone: upgraded).fingerprint != here)
+    }
+
     @Test func aValidPackLoads() throws {
         let set = try ruleSet(packs: [goodPack])
         #expect(set.rules.map(\.id) == ["post-placement-visit"])
