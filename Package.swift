@@ -126,7 +126,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "permanencedTests", dependencies: ["permanenced", "PermanenceDaemon", "TestSupport"]),
+        .testTarget(name: "permanencedTests", dependencies: ["permanenced", "PermanenceDaemon", "PermanenceCore", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -14,8 +14,8 @@ public enum AuditHeadJournal {
         Store.publishAuditHeads { store, seq, hash in
             guard Journal.journaldListening else { return }
             let entry = JournalEntry(
-                priority: .info, message: "audit log of \(canonical(store)) now ends at entry \(seq)",
-                fields: [("MESSAGE_ID", MessageID.auditHead), ("AUDIT_STORE", canonical(store)), ("AUDIT_SEQ", String(seq)), ("AUDIT_HASH", hash)])
+                priority: .info, message: "audit log of \(Store.canonicalPath(store)) now ends at entry \(seq)",
+                fields: [("MESSAGE_ID", MessageID.auditHead), ("AUDIT_STORE", Store.canonicalPath(store)), ("AUDIT_SEQ", String(seq)), ("AUDIT_HASH", hash)])
             _ = Journal.sendv(entry.allFields)
         }
     }
@@ -31,7 +31,7 @@ public enum AuditHeadJournal {
         var st = stat()
         let owner = stat(store, &st) == 0 ? st.st_uid : 0
         let writers = Set(["0", String(owner)])
-        for match in ["MESSAGE_ID=\(MessageID.auditHead)", "AUDIT_STORE=\(canonical(store))"] {
+        for match in ["MESSAGE_ID=\(MessageID.auditHead)", "AUDIT_STORE=\(Store.canonicalPath(store))"] {
             let bytes = Array(match.utf8)
             guard bytes.withUnsafeBytes({ sd_journal_add_match(journal, $0.baseAddress, $0.count) }) >= 0 else { return nil }
         }
@@ -50,9 +50,5 @@ public enum AuditHeadJournal {
         guard sd_journal_get_data(journal, name, &data, &length) >= 0, let data else { return nil }
         let text = String(decoding: UnsafeRawBufferPointer(start: data, count: length), as: UTF8.self)
         return text.hasPrefix("\(name)=") ? String(text.dropFirst(name.count + 1)) : nil
-    }
-
-    private static func canonical(_ path: String) -> String {
-        URL(fileURLWithPath: path).resolvingSymlinksInPath().standardizedFileURL.path
     }
 }

@@ -89,17 +89,13 @@ public struct Inbox: Sendable {
             let path = "\(directory)/\(name)"
             do {
                 let r = try store.importFile(path, kind: kind, actor: "inbox:\(name) by \(by)", now: now)
-                let target = try Self.unused("\(directory)/processed", "\(stamp)-\(name)")
-                try fm.moveItem(atPath: path, toPath: "\(directory)/processed/\(target)")
+                let target = try moveAside(name, to: "processed", stamp: stamp)
                 result.lines.append(.init(kind: .imported, text: "\(name): imported \(r.rows) \(r.kind.rawValue) rows (\(r.changed) new or changed); moved to processed/\(target)"))
                 result.imported += 1
             } catch let error as CSVErrors where !error.isTemporary {
                 do {
-                    let target = try Self.unused("\(directory)/rejected", "\(stamp)-\(name)")
-                    try fm.moveItem(atPath: path, toPath: "\(directory)/rejected/\(target)")
-                    let text = error.issues.map { "\(name):\($0.line): \($0.column.isEmpty ? "" : "\($0.column): ")\($0.message)" }
-                        .joined(separator: "\n") + "\n"
-                    _ = fm.createFile(atPath: "\(directory)/rejected/\(target).errors", contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
+                    let target = try moveAside(name, to: "rejected", stamp: stamp)
+                    writeErrors(target, Self.errorText(name, error.issues))
                     result.lines.append(.init(kind: .rejected, text: "\(name): rejected (\(error.issues.count) problem(s)); see rejected/\(target).errors"))
                     result.rejected += 1
                 } catch {
@@ -121,31 +117,24 @@ public struct Inbox: Sendable {
     /// with the problems found in it, or a note that the rest of its extract was at fault). False if the
     /// import must be tried again (nothing after it is tried either).
     private func processExtract(_ names: [String], store: Store, now: Instant, stamp: String, into result: inout Result) -> Bool {
-        let fm = FileManager.default
         let paths = names.map { "\(directory)/\($0)" }
         do {
             let r = try store.importSSDA903(paths, prefix: store.ruleSet.configuration.ssda903CasePrefix, lenient: false, actor: "inbox:ssda903 by \(by)", now: now)
-            for name in names {
-                let target = try Self.unused("\(directory)/processed", "\(stamp)-\(name)")
-                try fm.moveItem(atPath: "\(directory)/\(name)", toPath: "\(directory)/processed/\(target)")
-            }
+            for name in names { _ = try moveAside(name, to: "processed", stamp: stamp) }
             result.lines.append(.init(kind: .imported, text: "SSDA903 extract (\(names.joined(separator: ", "))): \(r.newCases) new case(s), \(r.newEvents) new event(s), \(r.corrected) corrected\(r.disappeared.isEmpty ? "" : ", \(r.disappeared.count) earlier event(s) not in it (kept)"); moved to processed/"))
             result.imported += names.count
             return true
         } catch let error as CSVErrors where !error.isTemporary {
             for (name, path) in zip(names, paths) {
-                guard let target = try? Self.unused("\(directory)/rejected", "\(stamp)-\(name)"),
-                      (try? fm.moveItem(atPath: path, toPath: "\(directory)/rejected/\(target)")) != nil
-                else {
+                guard let target = try? moveAside(name, to: "rejected", stamp: stamp) else {
                     result.lines.append(.init(kind: .retry, text: "\(name): rejected, but it cannot be moved to rejected/; left in the inbox"))
                     result.retry += names
                     return false
                 }
                 let own = error.issues.filter { $0.file == path || $0.file.components(separatedBy: ", ").contains(path) }
-                let text = own.isEmpty
+                writeErrors(target, own.isEmpty
                     ? "\(name): not imported: the rest of its SSDA903 extract has problems (see the other .errors files); fix them and put all the tables back together\n"
-                    : own.map { "\(name):\($0.line): \($0.column.isEmpty ? "" : "\($0.column): ")\($0.message)" }.joined(separator: "\n") + "\n"
-                _ = fm.createFile(atPath: "\(directory)/rejected/\(target).errors", contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
+                    : Self.errorText(name, own))
                 result.lines.append(.init(kind: .rejected, text: "\(name): rejected with its SSDA903 extract (\(own.count) problem(s) in it); see rejected/\(target).errors"))
                 result.rejected += 1
             }
@@ -156,6 +145,23 @@ public struct Inbox: Sendable {
             result.retry += names
             return false
         }
+    }
+
+    /// Moves an inbox file into `processed/` or `rejected/`, stamped; returns the name it has there.
+    private func moveAside(_ name: String, to sub: String, stamp: String) throws -> String {
+        let target = try Self.unused("\(directory)/\(sub)", "\(stamp)-\(name)")
+        try FileManager.default.moveItem(atPath: "\(directory)/\(name)", toPath: "\(directory)/\(sub)/\(target)")
+        return target
+    }
+
+    /// The `.errors` file beside a rejected file (mode 0600: it quotes the file's contents).
+    private func writeErrors(_ target: String, _ text: String) {
+        _ = FileManager.default.createFile(atPath: "\(directory)/rejected/\(target).errors", contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
+    }
+
+    /// One line per problem, `name:line: column: message`.
+    static func errorText(_ name: String, _ issues: [CSVIssue]) -> String {
+        issues.map { "\(name):\($0.line): \($0.column.isEmpty ? "" : "\($0.column): ")\($0.message)" }.joined(separator: "\n") + "\n"
     }
 
     /// `name`, or `name` with a counter before its extension, whichever does not exist yet in `directory`.

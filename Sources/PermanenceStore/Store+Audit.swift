@@ -12,6 +12,12 @@ import PermanenceCore
 extension Store {
     static let genesisHash = String(repeating: "0", count: 64)
 
+    /// A store file's path with symlinks resolved and `.`/`..` gone: one name for one file, for its audit key
+    /// and its heads in the journal.
+    public static func canonicalPath(_ path: String) -> String {
+        URL(fileURLWithPath: path).resolvingSymlinksInPath().standardizedFileURL.path
+    }
+
     /// One audit entry as stored.
     public struct AuditEntry: Sendable {
         public let seq: Int
@@ -228,16 +234,13 @@ enum AuditKeys {
     nonisolated(unsafe) private static var keys: [String: SymmetricKey] = [:]
 
     static func set(_ key: SymmetricKey, for path: String) {
-        lock.withLock { keys[canonical(path)] = key }
+        lock.withLock { keys[Store.canonicalPath(path)] = key }
     }
 
     static func key(for path: String) -> SymmetricKey? {
-        lock.withLock { keys[canonical(path)] }
+        lock.withLock { keys[Store.canonicalPath(path)] }
     }
 
-    private static func canonical(_ path: String) -> String {
-        URL(fileURLWithPath: path).resolvingSymlinksInPath().standardizedFileURL.path
-    }
 
     /// Reads `[store] audit-key` (relative: a systemd credential, found as `Credentials.path` says), or without one a key file beside the store, created with 32 random bytes, mode 0600.
     static func load(configured: String?, store: String, configurationFile: String) throws -> SymmetricKey {

@@ -96,17 +96,23 @@ extension Store {
                     return .commit
                 }
             }
-        } catch let error as CSVErrors {
-            throw error
-        } catch let error as DatabaseError where Store.isPassing(error) {
-            // The store, not the files: nothing was written, and the same files can be tried again.
-            throw CSVErrors([CSVIssue(file: paths.count == 1 ? paths[0] : paths.joined(separator: ", "), line: 0, column: "",
-                message: "the store could not be written (\(error)); nothing was imported")], temporary: true)
         } catch {
-            throw CSVErrors([CSVIssue(file: paths.joined(separator: ", "), line: 0, column: "", message: "\(error)")])
+            throw Store.importFailure(error, paths: paths)
         }
         guard issues.isEmpty else { throw CSVErrors(issues) }
         return reports.map { $0! }
+    }
+
+    /// What an import that failed other than by a problem in its files says: the store busy past its
+    /// timeout, or full, is passing (nothing was written, and the same files can be tried again); anything
+    /// else the store refused is put against the files.
+    static func importFailure(_ error: any Error, paths: [String]) -> CSVErrors {
+        if let e = error as? CSVErrors { return e }
+        let files = paths.joined(separator: ", ")
+        if let e = error as? DatabaseError, isPassing(e) {
+            return CSVErrors([CSVIssue(file: files, line: 0, column: "", message: "the store could not be written (\(e)); nothing was imported")], temporary: true)
+        }
+        return CSVErrors([CSVIssue(file: files, line: 0, column: "", message: "\(error)")])
     }
 
     /// What one file of an import did, for its audit entry and report.

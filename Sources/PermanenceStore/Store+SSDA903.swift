@@ -226,11 +226,8 @@ extension Store {
                     return .commit
                 }
             }
-        } catch let error as DatabaseError where Store.isPassing(error) {
-            throw CSVErrors([CSVIssue(file: paths.joined(separator: ", "), line: 0, column: "",
-                message: "the store could not be written (\(error)); nothing was imported")], temporary: true)
         } catch {
-            throw CSVErrors([CSVIssue(file: paths.joined(separator: ", "), line: 0, column: "", message: "\(error)")])
+            throw Store.importFailure(error, paths: paths)
         }
         if !problems.isEmpty { throw CSVErrors(problems) }
         return SSDA903Report(files: files, newCases: newCases, newEvents: newEvents, corrected: corrected, unchanged: unchanged,

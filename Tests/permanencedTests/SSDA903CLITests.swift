@@ -1,4 +1,5 @@
 import Foundation
+import PermanenceCore
 import Testing
 
 /// `import --format ssda903` end to end: the shipped synthetic extract (config/demo/ssda903) into a real
@@ -210,5 +211,5 @@ import Testing
 
 /// The 903 Episodes header, for files the tests write.
 enum SSDA903Columns {
-    static let episodes = "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN"
+    static let episodes = SSDA903Extract.Table.episodes.columns.joined(separator: ",")
 }

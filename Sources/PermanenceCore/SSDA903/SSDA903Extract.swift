@@ -91,7 +91,7 @@ public struct SSDA903Extract: Sendable {
                 let decom = row.date("DECOM", required: true)
                 let rne = row.code("RNE", SSDA903Codes.rne, required: true)
                 let ls = row.code("LS", SSDA903Codes.ls, required: true)
-                let place = row.text("PLACE")
+                let place = row.cell("PLACE")
                 if let place, let ls, SSDA903Codes.placement(place, legalStatus: ls) == nil {
                     row.fail("PLACE", "unknown placement type '\(place)'")
                 } else if place == nil {
@@ -329,7 +329,6 @@ public struct SSDA903Extract: Sendable {
             return c
         }
 
-        mutating func text(_ name: String) -> String? { cell(name) }
 
         /// A code from `valid`, upper-cased.
         mutating func code(_ name: String, _ valid: Set<String>, required: Bool) -> String? {
