@@ -29,6 +29,7 @@ let package = Package(
             name: "PermanenceStore",
             dependencies: [
                 "PermanenceCore",
+                "SMTPCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 // HMAC-SHA-256 for the audit chain.

@@ -24,7 +24,7 @@ struct SMTPBench: ParsableCommand {
         email.from = "permanenced@council.example"
         email.caseLink = "https://records.example/cases/{case}"
         let templates = try Mailer.templates(ruleSet: set, configPath: "\(config)/permanenced.toml")
-        let composer = MailComposer(config: email, zone: set.zone, host: "bench.example", templates: templates)
+        let composer = MailComposer(config: email, zone: set.zone, templates: templates, calendars: set.calendars, defaultCalendar: set.configuration.defaultCalendar)
         let now = Instant(seconds: Int(Date().timeIntervalSince1970))
         let rules = set.rules.prefix(6)
         var envelopes: [SMTPEnvelope] = []
@@ -33,8 +33,8 @@ struct SMTPBench: ParsableCommand {
                 MailItem(key: "C-\(i)/\(r.id)/due0/\(j)", caseRef: "C-\(i % 500)", initials: "A.B.", ruleTitle: r.title, action: r.action,
                          source: r.source, stage: .due, severity: r.severity, dueAt: now.adding(seconds: (j - 2) * 86_400), isExact: j % 2 == 0)
             }
-            let m = composer.compose(to: .init(workerID: "w\(i % 1000)", name: "Worker \(i % 1000)", address: "w\(i % 1000)@council.example"),
-                                     items: items, immediate: false, now: now, id: "bench.\(i)")
+            let m = composer.composeDigest(to: .init(workerID: "w\(i % 1000)", name: "Worker \(i % 1000)", address: "w\(i % 1000)@council.example"),
+                                            new: items, outstanding: [], now: now, id: "bench.\(i)")
             envelopes.append(SMTPEnvelope(id: i, from: email.from, recipients: ["w\(i % 1000)@council.example"], message: m.render()))
         }
         let bytes = envelopes.reduce(0) { $0 + $1.message.count }

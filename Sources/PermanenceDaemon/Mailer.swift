@@ -16,6 +16,10 @@ public struct Mailer: Sendable {
 
     public struct SetupError: Error, CustomStringConvertible {
         public let description: String
+
+        public init(description: String) {
+            self.description = description
+        }
     }
 
     /// Reads the secret file named by `password-file` (relative names are looked up in
@@ -30,7 +34,8 @@ public struct Mailer: Sendable {
         settings = SMTPSettings(host: c.host, port: c.port ?? (tls == .tls ? 465 : tls == .none ? 25 : 587), tls: tls,
                                 heloName: host, credentials: credentials, timeouts: timeouts)
         client = SMTPClient(settings: settings, caFile: c.caFile)
-        composer = MailComposer(config: c, zone: ruleSet.zone, host: host, templates: try Self.templates(ruleSet: ruleSet, configPath: configPath))
+        composer = MailComposer(config: c, zone: ruleSet.zone, templates: try Self.templates(ruleSet: ruleSet, configPath: configPath),
+                                calendars: ruleSet.calendars, defaultCalendar: ruleSet.configuration.defaultCalendar)
         let calendar = ruleSet.calendars[ruleSet.configuration.defaultCalendar] ?? ruleSet.calendars.values.first!
         timing = MailTiming(config: c, zone: ruleSet.zone, calendar: calendar)
     }

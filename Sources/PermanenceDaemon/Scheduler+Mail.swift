@@ -15,8 +15,13 @@ extension Scheduler {
     func mailItems(for item: OutboxItem, now t: Instant) -> [Store.MailItemRow] {
         guard let mailer else { return [] }
         let workers = Set(item.recipients.compactMap(\.worker))
-        let (sendAt, immediate) = mailer.timing.plan(severity: item.severity, dueAt: item.dueAt, now: t, late: item.late)
-        return workers.sorted().map { .init(worker: $0, key: item.key, sendAt: sendAt, immediate: immediate) }
+        // An escalation is for a manager to act on now: at once (after quiet hours), whatever its severity.
+        // The owner's copy keeps the pace of their own notices.
+        return workers.sorted().map { worker in
+            let escalation = item.stage == .escalation && worker != item.owner
+            let (sendAt, immediate) = mailer.timing.plan(severity: item.severity, dueAt: item.dueAt, now: t, late: item.late, escalation: escalation)
+            return .init(worker: worker, key: item.key, sendAt: sendAt, immediate: immediate)
+        }
     }
 
     /// Composes the emails whose moment has come, sends what the outbox holds, and says when to look again.
@@ -46,25 +51,72 @@ extension Scheduler {
             return
         }
         let recipient = MailRecipient(workerID: workerID, name: worker.name, address: address)
+        var people: [String: MailItem.Person] = [:]
+        func person(_ id: String) throws -> MailItem.Person? {
+            if let p = people[id] { return p }
+            let p = try store.worker(id).map { MailItem.Person(id: $0.id, name: $0.name) }
+            people[id] = p
+            return p
+        }
         var items: [String: MailItem] = [:]
         for row in rows {
             guard let n = try store.notification(row.key) else { continue }
             let rule = rulesByID[n.ruleID]
+            let facts = try store.mailFacts(of: n.caseRef)
+            let owner = try n.owner.flatMap(person)
+            let others = try Set(n.recipients.compactMap(\.worker)).subtracting([n.owner].compactMap { $0 }).sorted().compactMap(person)
             items[row.key] = MailItem(
-                key: n.key, caseRef: n.caseRef, initials: try store.initials(of: n.caseRef), ruleTitle: rule?.title ?? n.ruleID,
-                action: rule?.action, source: rule?.source ?? "", stage: n.stage, severity: n.severity, dueAt: n.dueAt, isExact: n.isExact)
+                key: n.key, caseRef: n.caseRef, initials: facts?.initials, ruleTitle: rule?.title ?? n.ruleID,
+                action: rule?.action, source: rule?.source ?? "", stage: n.stage, severity: n.severity, dueAt: n.dueAt, isExact: n.isExact,
+                level: n.level, owner: owner, escalatedTo: n.stage == .escalation ? others : [], calendar: facts?.calendar,
+                alarmLead: rule?.remind.map(\.roughSeconds).max())
         }
-        // Urgent items go one to an email; everything else due now goes in one digest.
-        var batches: [(kind: String, keys: [String])] = rows.filter(\.immediate).map { ("immediate", [$0.key]) }
+        // Each deadline due at once is one email, however many of its notices fell due together (an overdue
+        // notice and the first escalation); everything else due now goes in one digest.
+        var immediate: [String: [String]] = [:]
+        var order: [String] = []
+        for row in rows where row.immediate {
+            let k = MailItem.deadlineKey(row.key)
+            if immediate[k] == nil { order.append(k) }
+            immediate[k, default: []].append(row.key)
+        }
+        for k in order {
+            let keys = immediate[k]!
+            let list = keys.compactMap { items[$0] }
+            guard !list.isEmpty else { try store.dropMailItems(worker: workerID, keys: keys); continue }
+            let id = "urgent.\(workerID).\(t.seconds).\(String(stableHash(k), radix: 36))"
+            let message = mailer.composer.compose(to: recipient, about: list, now: t, id: id)
+            try store.queueMail(worker: workerID, address: address, kind: "immediate", subject: message.subject,
+                                message: message.render(), items: keys, now: t)
+        }
         let digest = rows.filter { !$0.immediate }.map(\.key)
-        if !digest.isEmpty { batches.append(("digest", digest)) }
-        for batch in batches {
-            let list = batch.keys.compactMap { items[$0] }
-            guard !list.isEmpty else { try store.dropMailItems(worker: workerID, keys: batch.keys); continue }
-            let id = "\(batch.kind).\(workerID).\(t.seconds).\(String(stableHash(batch.keys[0]), radix: 36))"
-            let message = mailer.composer.compose(to: recipient, items: list, immediate: batch.kind == "immediate", now: t, id: id)
-            try store.queueMail(worker: workerID, address: address, kind: batch.kind, subject: message.subject,
-                                message: message.render(), items: batch.keys, now: t)
+        guard !digest.isEmpty else { return }
+        let fresh = digest.compactMap { items[$0] }
+        guard !fresh.isEmpty else { try store.dropMailItems(worker: workerID, keys: digest); return }
+        let outstanding = try outstandingItems(for: workerID, now: t)
+        let cancelled = try store.calendarCancellations(worker: workerID, now: t)
+        let id = "digest.\(workerID).\(t.seconds).\(String(stableHash(digest[0]), radix: 36))"
+        let message = mailer.composer.composeDigest(to: recipient, new: fresh, outstanding: outstanding,
+                                                    cancelled: cancelled.map { ($0.deadlineKey, $0.dueAt) }, now: t, id: id)
+        try store.queueMail(worker: workerID, address: address, kind: "digest", subject: message.subject,
+                            message: message.render(), items: digest, cancelled: cancelled.map(\.deadlineKey), now: t)
+    }
+
+    /// Everything a worker owns that is overdue or due within the week, as a digest's "still outstanding";
+    /// each marked if an email about it has already gone to them.
+    func outstandingItems(for workerID: String, now t: Instant) throws -> [MailItem] {
+        let emailed = Set(try store.emailedKeys(worker: workerID).map(MailItem.deadlineKey))
+        var facts: [String: (initials: String?, calendar: String)?] = [:]
+        return try store.agenda(.worker(workerID), within: 7 * 86_400, overdueOnly: false, now: t).map { a in
+            if facts[a.caseRef] == nil { facts[a.caseRef] = .some(try store.mailFacts(of: a.caseRef)) }
+            let f = facts[a.caseRef] ?? nil
+            let rule = rulesByID[a.ruleID]
+            let stage: NotificationStage = a.status == .overdue ? .overdue : a.status == .due ? .due : .reminder
+            return MailItem(
+                key: "\(a.deadlineKey)/\(stage.rawValue)0/\(a.dueAt.seconds)", caseRef: a.caseRef, initials: f?.initials,
+                ruleTitle: rule?.title ?? a.ruleID, action: rule?.action, source: rule?.source ?? "", stage: stage,
+                severity: rule?.severity ?? .routine, dueAt: a.dueAt, isExact: a.isExact, calendar: f?.calendar,
+                alarmLead: rule?.remind.map(\.roughSeconds).max(), emailed: emailed.contains(a.deadlineKey))
         }
     }
 
@@ -75,7 +127,7 @@ extension Scheduler {
         guard !rows.isEmpty else { return }
         try store.markMailSending(rows.map(\.id))
         mailSending = true
-        let envelopes = rows.map { SMTPEnvelope(id: $0.id, from: mailer.config.from, recipients: [$0.address], message: $0.message) }
+        let envelopes = rows.map { SMTPEnvelope(id: $0.id, from: mailer.config.bounceAddress, recipients: [$0.address], message: $0.message) }
         let client = mailer.currentClient(configPath: settings.configPath)
         let store = store
         mailTask = Task(executorPreference: DaemonExecutor.shared) { [weak self] in
@@ -100,6 +152,7 @@ extension Scheduler {
         let t = now()
         var relayProblem: SMTPError?
         var delivered = false
+        var givenUp: [(row: Store.MailRow, error: String)] = []
         for row in rows {
             do {
                 switch outcomes[row.id] ?? .failed(.connection("no outcome")) {
@@ -118,12 +171,16 @@ extension Scheduler {
                                    metadata: ["message-id": "\(MessageID.mailRetry)", "mail-id": "\(row.id)", "error": "\(error)"])
                 case .failed(let error):
                     try store.markMailFailed(row.id, error: error.description)
-                    escalateUndeliverable(row, error: error.description, now: t)
+                    givenUp.append((row, error.description))
                 }
             } catch {
                 logger.error("email: could not record the outcome of message \(row.id): \(error)")
             }
         }
+        // One notice to the admin per address, however many of its messages were given up together.
+        var byAddress: [String: [(row: Store.MailRow, error: String)]] = [:]
+        for g in givenUp { byAddress[g.row.address, default: []].append(g) }
+        for address in byAddress.keys.sorted() { escalateUndeliverable(byAddress[address]!, now: t) }
         noteRelay(problem: relayProblem, delivered: delivered, waiting: rows.count)
         guard !stopped else { return }
         processMail(now: t)
@@ -152,28 +209,34 @@ extension Scheduler {
         }
     }
 
-    /// A message that will never arrive: the journal at `crit`, and an email to the admin address.
-    func escalateUndeliverable(_ row: Store.MailRow, error: String, now t: Instant) {
-        logger.critical("email to \(row.address) could not be delivered and was given up: \(error); \"\(row.subject)\"", metadata: [
-            "message-id": "\(MessageID.mailUndeliverable)", "mail-id": "\(row.id)", "owner": "\(row.worker ?? "")", "error": "\(error)",
-        ])
-        guard row.kind != "undeliverable", let mailer, let admin = mailer.config.admin else { return }
+    /// Messages to one address that will never arrive: the journal at `crit` for each, and one email to the
+    /// admin address about them all.
+    func escalateUndeliverable(_ failed: [(row: Store.MailRow, error: String)], now t: Instant) {
+        for (row, error) in failed {
+            logger.critical("email to \(row.address) could not be delivered and was given up: \(error); \"\(row.subject)\"", metadata: [
+                "message-id": "\(MessageID.mailUndeliverable)", "mail-id": "\(row.id)", "owner": "\(row.worker ?? "")", "error": "\(error)",
+            ])
+        }
+        let told = failed.filter { $0.row.kind != "undeliverable" }
+        guard let first = told.first, let mailer, let admin = mailer.config.admin else { return }
+        let list = told.map { "  - \"\($0.row.subject)\", first queued \(ruleSet.zone.humanDateTime($0.row.createdAt))" }.joined(separator: "\n")
         let text = """
-            permanenced could not deliver an email and has given up on it.
+            permanenced could not deliver \(told.count == 1 ? "an email" : "\(told.count) emails") and has given up.
 
-            To: \(row.address)\(row.worker.map { " (worker \($0))" } ?? "")
-            Subject: \(row.subject)
-            First queued: \(ruleSet.zone.humanDateTime(row.createdAt))
-            Reason: \(error)
+            To: \(first.row.address)\(first.row.worker.map { " (worker \($0))" } ?? "")
+            \(list)
+            Reason: \(first.error)
 
             The worker has not been told by email. Their reminders are in the journal
             (journalctl -t permanenced) and in `permanenced agenda`. Please tell them directly,
             then fix the address, the relay settings or the credential.
             """
+        let domain = mailer.config.from.split(separator: "@").last.map(String.init) ?? "localhost"
         let message = MailMessage(
             from: .init(name: mailer.config.fromName, address: mailer.config.from), to: [.init(address: admin)],
-            subject: "permanenced: an email could not be delivered", date: MailDates.rfc5322(t, zone: ruleSet.zone),
-            messageID: "undeliverable.\(row.id).\(t.seconds)@\(mailer.host)", text: text, extraHeaders: [("Auto-Submitted", "auto-generated")])
+            subject: "permanenced: email to \(first.row.address) could not be delivered", date: MailDates.rfc5322(t, zone: ruleSet.zone),
+            messageID: "undeliverable.\(first.row.id).\(t.seconds)@\(domain)", text: text,
+            extraHeaders: [("Auto-Submitted", "auto-generated"), ("X-Auto-Response-Suppress", "All")])
         _ = try? store.queueMail(worker: nil, address: admin, kind: "undeliverable", subject: message.subject,
                                  message: message.render(), items: [], now: t)
     }

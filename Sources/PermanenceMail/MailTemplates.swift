@@ -6,12 +6,14 @@ import PermanenceCore
 /// checked for syntax and for names the composer does not provide (a typo would otherwise print nothing).
 public struct MailTemplates: Sendable {
     /// Every template, by name; the file is `NAME.mustache`.
-    public static let names = ["digest-subject", "digest-text", "digest-html", "urgent-subject", "urgent-text", "urgent-html"]
+    public static let names = MailComposer.Kind.allCases.flatMap { k in ["subject", "text", "html"].map { "\(k.rawValue)-\($0)" } }
 
     /// Names the composer puts in a template's context (`docs` of the shipped templates list them).
     public static let knownNames: Set<String> = [
         ".", "recipient", "now", "today", "counts", "sections", "title", "title_upper", "count", "cases", "ref", "initials",
         "heading", "link", "items", "due", "overdue", "action", "source", "escalated", "urgent", "stage",
+        "when", "stage_words", "severity", "overdue_by", "working_days_left", "closures", "emailed", "owner", "level",
+        "escalated_to", "escalated_to_you", "sources", "has_sources", "new_count",
     ]
 
     let templates: [String: MustacheTemplate]

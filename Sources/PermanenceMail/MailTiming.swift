@@ -23,19 +23,18 @@ public struct MailTiming: Sendable {
     /// a first start on an imported history or a large import brings many together, and each worker should
     /// get one email about them, not hundreds. Late items of an `immediate` severity go together in one
     /// digest as soon as quiet hours allow; the others wait for the worker's next digest, as they would have.
-    public func plan(severity: Severity, dueAt: Instant, now: Instant, late: Bool) -> (sendAt: Instant, immediate: Bool) {
-        guard late else { return (sendAt(severity: severity, dueAt: dueAt, now: now), isImmediate(severity)) }
-        let wanted = isImmediate(severity) ? afterQuietHours(now) : nextDigest(atOrAfter: now)
-        // Late, but the deadline itself still ahead (a due notice missed this morning): not after it.
-        return (wanted > dueAt && dueAt > now ? now : wanted, false)
+    /// An escalation (`escalation: true`) is emailed at once whatever its severity: it is for a manager to
+    /// act on now, and waiting for the next digest could take a Friday escalation to Monday.
+    public func plan(severity: Severity, dueAt: Instant, now: Instant, late: Bool, escalation: Bool = false) -> (sendAt: Instant, immediate: Bool) {
+        let atOnce = isImmediate(severity) || escalation
+        let wanted = atOnce ? afterQuietHours(now) : nextDigest(atOrAfter: now)
+        // A deadline still ahead (a due notice missed this morning, too) is never announced after it passed.
+        return (wanted > dueAt && dueAt > now ? now : wanted, atOnce && !late)
     }
 
     /// The moment to email an item first known at `now`.
     public func sendAt(severity: Severity, dueAt: Instant, now: Instant) -> Instant {
-        let wanted = isImmediate(severity) ? afterQuietHours(now) : nextDigest(atOrAfter: now)
-        // A deadline still ahead is never announced after it has passed.
-        if wanted > dueAt && dueAt > now { return now }
-        return wanted
+        plan(severity: severity, dueAt: dueAt, now: now, late: false).sendAt
     }
 
     /// The first digest time on a working day at or after `t`.

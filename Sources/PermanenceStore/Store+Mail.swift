@@ -64,10 +64,49 @@ extension Store {
         }
     }
 
-    /// Queues a composed message and claims its items for it, in one transaction.
+    /// A deadline whose calendar event a worker should drop: it was emailed to them, and is now met, no
+    /// longer needed or gone (its case closed, its anchor corrected).
+    public struct Cancellation: Sendable, Equatable {
+        public let deadlineKey: String
+        /// The due moment the worker's calendar has (from the last notification sent about it).
+        public let dueAt: Instant
+    }
+
+    /// The deadlines emailed to `worker` that are no longer open at `now` and whose calendar event has not
+    /// yet been cancelled (`queueMail(cancelled:)` records that it has).
+    public func calendarCancellations(worker: String, now: Instant) throws -> [Cancellation] {
+        try pool.read { db in
+            var lastDue: [String: Int] = [:]
+            var cancelled = Set<String>()
+            for key in try String.fetchAll(db, sql: "SELECT key FROM mail_item WHERE worker = ? AND mail_id > 0", arguments: [worker]) {
+                if key.hasPrefix("cancel:") { cancelled.insert(String(key.dropFirst(7))); continue }
+                let parts = key.split(separator: "/", omittingEmptySubsequences: false)
+                guard parts.count > 3, let due = Int(parts[parts.count - 1]) else { continue }
+                let deadline = parts.dropLast(2).joined(separator: "/")
+                lastDue[deadline] = max(lastDue[deadline] ?? due, due)
+            }
+            var out: [Cancellation] = []
+            let open = try db.cachedStatement(sql: """
+                SELECT 1 FROM deadline WHERE case_ref = ? AND rule_id = ? AND anchor_event = ? AND cycle = ?
+                AND due_at IS NOT NULL AND (closes_at IS NULL OR closes_at > ?)
+                """)
+            for (deadline, due) in lastDue.sorted(by: { $0.key < $1.key }) where !cancelled.contains(deadline) {
+                let parts = deadline.split(separator: "/", maxSplits: 2, omittingEmptySubsequences: false)
+                guard parts.count == 3, let hash = parts[2].lastIndex(of: "#"), let cycle = Int(parts[2][parts[2].index(after: hash)...]) else { continue }
+                let anchor = String(parts[2][..<hash])
+                if try Int.fetchOne(open, arguments: [String(parts[0]), String(parts[1]), anchor, cycle, now.seconds]) == nil {
+                    out.append(Cancellation(deadlineKey: deadline, dueAt: Instant(seconds: due)))
+                }
+            }
+            return out
+        }
+    }
+
+    /// Queues a composed message and claims its items for it, in one transaction; `cancelled` are the
+    /// deadlines whose calendar events it cancels.
     @discardableResult
     public func queueMail(worker: String?, address: String, kind: String, subject: String, message: [UInt8],
-                          items: [String], now: Instant) throws -> Int {
+                          items: [String], cancelled: [String] = [], now: Instant) throws -> Int {
         try write { db in
             try db.execute(sql: """
                 INSERT INTO mail (worker, address, kind, subject, message, not_before, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -76,7 +115,18 @@ extension Store {
             for key in items {
                 try db.execute(sql: "UPDATE mail_item SET mail_id = ? WHERE worker = ? AND key = ?", arguments: [id, worker ?? "", key])
             }
+            for deadline in cancelled {
+                try db.execute(sql: "INSERT OR IGNORE INTO mail_item (worker, key, send_at, immediate, mail_id) VALUES (?, ?, ?, 0, ?)",
+                               arguments: [worker ?? "", "cancel:\(deadline)", now.seconds, id])
+            }
             return id
+        }
+    }
+
+    /// The notification keys already put in an email to `worker` (for a digest's "already emailed").
+    public func emailedKeys(worker: String) throws -> Set<String> {
+        try pool.read { db in
+            Set(try String.fetchAll(db, sql: "SELECT key FROM mail_item WHERE worker = ? AND mail_id > 0", arguments: [worker]))
         }
     }
 

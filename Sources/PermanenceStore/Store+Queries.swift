@@ -26,6 +26,11 @@ extension Store {
         public let ownerRole: String
         public let ownerWorker: String?
         public let severity: String
+        /// The id of the event the deadline runs from.
+        public let anchorEvent: String
+
+        /// The deadline's stable key, as notifications and emails know it (`case/rule/anchor#cycle`).
+        public var deadlineKey: String { "\(caseRef)/\(ruleID)/\(anchorEvent)#\(cycle)" }
     }
 
     /// Open deadlines due by `now + within` (or only overdue ones), in due order. Closed cases have no
@@ -34,7 +39,7 @@ extension Store {
         -> [AgendaItem]
     {
         // Open deadlines are those never met or moot (a partial index) plus the few met or moot in the future.
-        let columns = "case_ref, rule_id, cycle, due_at, exact, owner_worker"
+        let columns = "case_ref, rule_id, cycle, due_at, exact, owner_worker, anchor_event"
         var filter = ""
         var args: [String: (any DatabaseValueConvertible)?] = [
             "now": now.seconds, "horizon": overdueOnly ? now.seconds - 1 : now.seconds + seconds,
@@ -77,7 +82,7 @@ extension Store {
                 out.append(AgendaItem(
                     caseRef: r[0], initials: nil, ruleID: ruleID, cycle: r[2], dueAt: due, dueDate: dueDate, isExact: exact,
                     status: status, ownerRole: rule?.owner ?? "", ownerWorker: r[5] as String?,
-                    severity: rule?.severity.rawValue ?? ""))
+                    severity: rule?.severity.rawValue ?? "", anchorEvent: r[6]))
             }
             return out
         }

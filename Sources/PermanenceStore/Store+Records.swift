@@ -1,5 +1,6 @@
 import GRDB
 import PermanenceCore
+import SMTPCore
 
 /// Recording workers, cases, assignments and events. Each call is one transaction: validate, write, audit,
 /// recompute the affected case's deadlines; on any error nothing is changed.
@@ -26,6 +27,7 @@ extension Store {
     /// Adds a worker; fails if the id is taken.
     public func addWorker(_ w: Worker, actor: String, now: Instant) throws {
         if let problem = WorkerID.problem(w.id) { throw Failure("worker id \(problem)") }
+        try checkEmail(w)
         try checkRoles(w.roles)
         try write { db in
             if try Store.workerExists(db, w.id) { throw Failure("worker '\(w.id)' already exists; use worker update") }
@@ -35,10 +37,19 @@ extension Store {
 
     /// Changes a worker's details; the deadlines of cases they own are recomputed.
     public func updateWorker(_ w: Worker, actor: String, now: Instant) throws {
+        try checkEmail(w)
         try checkRoles(w.roles)
         try write { db in
             guard try Store.workerExists(db, w.id) else { throw Failure("unknown worker '\(w.id)'") }
             try Store.saveWorker(db, w, actor: actor, now: now, action: "worker.update")
+        }
+    }
+
+    /// A worker's address must be one the relay can take as it stands (`EmailAddress`: no SMTPUTF8, so no
+    /// accented local part): refused here, not given up at send time.
+    func checkEmail(_ w: Worker) throws {
+        if let e = w.email, !e.isEmpty, let problem = EmailAddress.problem(e) {
+            throw Failure("--email: '\(e)' is not an address the mail relay can take: \(problem)")
         }
     }
 

@@ -96,4 +96,11 @@ extension Store {
     public func initials(of ref: String) throws -> String? {
         try pool.read { db in try String.fetchOne(db, sql: "SELECT initials FROM child_case WHERE ref = ?", arguments: [ref]) }
     }
+
+    /// A case's initials and working calendar, as its emails show them (nil if there is no such case).
+    public func mailFacts(of ref: String) throws -> (initials: String?, calendar: String)? {
+        try pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT initials, calendar FROM child_case WHERE ref = ?", arguments: [ref]).map { ($0[0], $0[1]) }
+        }
+    }
 }

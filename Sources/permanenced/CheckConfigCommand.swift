@@ -44,8 +44,12 @@ struct CheckConfigCommand: ParsableCommand {
             say("  email            disabled ([email] enabled = false)")
         }
         do {
-            _ = try Mailer.templates(ruleSet: set, configPath: path)
-            say("  email templates  \(MailTemplates.names.count) in \(c.email.templates)/, checked")
+            let templates = try Mailer.templates(ruleSet: set, configPath: path)
+            let composer = MailComposer(config: c.email, zone: set.zone, templates: templates, calendars: set.calendars,
+                                        defaultCalendar: c.defaultCalendar)
+            let problems = composer.checkTemplates(now: Clock.now())
+            guard problems.isEmpty else { throw Mailer.SetupError(description: problems.map { "\(c.email.templates)/\($0)" }.joined(separator: "\n")) }
+            say("  email templates  \(MailTemplates.names.count) in \(c.email.templates)/, checked and rendered with sample data")
         } catch {
             FileHandle.standardError.write(Data("\(error)\n".utf8))
             throw Failure.report("\(path): the email templates have problems; nothing was changed", status: 1)

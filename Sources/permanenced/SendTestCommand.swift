@@ -33,13 +33,13 @@ struct SendTestCommand: ParsableCommand {
         }
         let now = Instant(seconds: Int(Date().timeIntervalSince1970))
         let item = MailItem(
-            key: "send-test/\(now.seconds)", caseRef: "TEST-0001", initials: "T.T.", ruleTitle: "Test message from permanenced",
+            key: "TEST-0001/send-test/\(now.seconds)#1/reminder1/\(now.seconds)", caseRef: "TEST-0001", initials: "T.T.", ruleTitle: "Test message from permanenced",
             action: "Nothing: this checks that reminders reach you.", source: "permanenced send-test", stage: .reminder,
             severity: .routine, dueAt: now.adding(seconds: 86_400), isExact: false)
         let message = mailer.composer.compose(
-            to: MailRecipient(workerID: "send-test", name: "permanenced admin", address: to), items: [item], immediate: true,
+            to: MailRecipient(workerID: "send-test", name: "permanenced admin", address: to), about: [item],
             now: now, id: "send-test.\(now.seconds).\(getpid())")
-        let envelope = SMTPEnvelope(id: 1, from: mailer.config.from, recipients: [to], message: message.render())
+        let envelope = SMTPEnvelope(id: 1, from: mailer.config.bounceAddress, recipients: [to], message: message.render())
         let client = mailer.client
         let outcome = try DaemonExecutor.shared.wait { await client.send([envelope]) { say($0) }[1] }
         switch outcome {

@@ -56,3 +56,28 @@ import Testing
         #expect(all[1].lastError == "550 no such user")
     }
 }
+
+/// A calendar event sent for a deadline is cancelled once the deadline is met, once.
+@Suite struct CalendarCancellationTests {
+    @Test func aMetDeadlineEmailedToAWorkerIsCancelledOnce() throws {
+        let base = try StoreTests()
+        let s = try base.seeded()
+        let now = base.now
+        // The visit within 72 hours of a placement five days ago, open (overdue) for sw1.
+        try s.record(CaseEvent(id: "p", caseRef: "C1", kind: "placed-for-adoption", at: now.adding(seconds: -5 * 86_400)), source: "t", actor: "t", now: now)
+        let item = try #require(try s.agenda(.caseRef("C1"), within: 0, overdueOnly: true, now: now).first { $0.ruleID == "post-placement-visit" })
+        let key = "\(item.deadlineKey)/overdue0/\(item.dueAt.seconds)"
+        #expect(try s.addMailItems([Store.MailItemRow(worker: "sw1", key: key, sendAt: now, immediate: true)]) == 1)
+        try s.queueMail(worker: "sw1", address: "sw1@example.org", kind: "immediate", subject: "s", message: [65], items: [key], now: now)
+        #expect(try s.calendarCancellations(worker: "sw1", now: now).isEmpty, "still open: nothing to cancel")
+        // The visit is recorded: the worker's calendar should drop the event.
+        try s.record(CaseEvent(id: "v2", caseRef: "C1", kind: "visit", at: now.adding(seconds: -60)), source: "t", actor: "t", now: now)
+        let later = now.adding(seconds: 60)
+        let due = try s.calendarCancellations(worker: "sw1", now: later)
+        #expect(due == [Store.Cancellation(deadlineKey: item.deadlineKey, dueAt: item.dueAt)])
+        #expect(try s.calendarCancellations(worker: "sw2", now: later).isEmpty, "only to whom it was sent")
+        try s.queueMail(worker: "sw1", address: "sw1@example.org", kind: "digest", subject: "d", message: [66], items: [],
+                        cancelled: due.map(\.deadlineKey), now: later)
+        #expect(try s.calendarCancellations(worker: "sw1", now: later).isEmpty, "cancelled once")
+    }
+}

@@ -118,6 +118,10 @@ import Testing
         (["case", "assign", "LEI-2026-0142", "--role", "iro", "--worker", "ghost"], "unknown worker 'ghost'"),
         (["withdraw", "NOPE", "--reason", "x"], "unknown event 'NOPE'"),
         (["worker", "add", "s.patel", "--name", "Dup"], "already exists"),
+        // An address the relay cannot take without SMTPUTF8 is refused now, not given up at send time.
+        (["worker", "add", "s.llewellyn", "--name", "Siân Llewellyn", "--email", "siân.llewellyn@example.org"],
+         "--email: 'siân.llewellyn@example.org' is not an address the mail relay can take"),
+        (["worker", "update", "s.patel", "--email", "sîan@example.org"], "is not an address the mail relay can take"),
     ])
     func badInputIsRefusedWithStatus2(args: [String], message: String) throws {
         try demo()

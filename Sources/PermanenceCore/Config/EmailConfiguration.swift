@@ -21,6 +21,14 @@ public struct EmailConfiguration: Sendable, Equatable {
     public var auth = "auto"
     /// Who hears about a message that cannot be delivered.
     public var admin: String?
+    /// Where replies go (`Reply-To:`); default: `admin`. Nobody reads `from`.
+    public var replyTo: String?
+    /// The envelope sender (`MAIL FROM`), where bounces go after the relay accepted a message; default:
+    /// `admin`, else `from`.
+    public var envelopeFrom: String?
+
+    /// The envelope sender in effect.
+    public var bounceAddress: String { envelopeFrom ?? admin ?? from }
     /// Local times at which digests go out on working days (seconds after midnight).
     public var digestTimes: [Int] = [8 * 3600 + 30 * 60]
     /// Digests go out on working days of the default calendar (`working`, the default) or every day (`all`).
@@ -66,7 +74,9 @@ public struct EmailConfiguration: Sendable, Equatable {
             }
         }
         e.admin = t.string("admin")
-        for (k, v) in [("from", e.from), ("admin", e.admin)] {
+        e.replyTo = t.string("reply-to")
+        e.envelopeFrom = t.string("envelope-from")
+        for (k, v) in [("from", e.from), ("admin", e.admin), ("reply-to", e.replyTo), ("envelope-from", e.envelopeFrom)] {
             if let v, let problem = EmailAddress.problem(v) { t.report(k, t.lineOf(k), "'\(v)' is not an email address: \(problem)") }
         }
         if t.has("digest-times") {

@@ -83,7 +83,7 @@ public struct NotificationPlanner: Sendable {
         let ladderOnly = from < skipBefore && overdueAt < skipBefore
         if !ladderOnly {
             // Reminders, earliest first.
-            let leads = rule.remind.sorted { lead($0) > lead($1) }
+            let leads = rule.remind.sorted { $0.roughSeconds > $1.roughSeconds }
             for (n, l) in leads.enumerated() {
                 var at: Instant?
                 if c.isExact {
@@ -122,17 +122,6 @@ public struct NotificationPlanner: Sendable {
         case .weeks: return n * 7 * 86_400 + 3600
         case .months: return n * 31 * 86_400 + 3600
         case .workingDays: return (n * 7 / 5 + 14) * 86_400
-        }
-    }
-
-    /// Rough length of a lead time in hours, to order reminders.
-    private func lead(_ o: Offset) -> Int {
-        switch o.unit {
-        case .hours: return o.amount
-        case .days: return o.amount * 24
-        case .weeks: return o.amount * 168
-        case .months: return o.amount * 730
-        case .workingDays: return o.amount * 34
         }
     }
 }

@@ -42,6 +42,19 @@ public struct Offset: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// About how long the offset is, in seconds (a month 730 hours, a working day 34): for ordering lead
+    /// times and for a calendar alarm, never for a deadline.
+    public var roughSeconds: Int {
+        let n = abs(amount)
+        switch unit {
+        case .hours: return n * 3600
+        case .days: return n * 86_400
+        case .weeks: return n * 7 * 86_400
+        case .months: return n * 730 * 3600
+        case .workingDays: return n * 34 * 3600
+        }
+    }
+
     /// Parses `[+|-]N(h|d|w|mo|wd)`.
     public static func parse(_ text: String) throws(ParseError) -> Offset {
         var s = Substring(text)

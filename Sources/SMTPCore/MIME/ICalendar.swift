@@ -11,14 +11,22 @@ public struct ICalendar: Sendable, Equatable {
         public var summary: String
         public var description: String
         public var url: String?
+        /// Revision of the event (RFC 5545 §3.8.7.4): higher each time its date moves or it is cancelled, so a
+        /// calendar takes the newer version.
+        public var sequence: Int
+        /// A reminder this many seconds before the event starts (a `VALARM`), if any.
+        public var alarmBefore: Int?
 
-        public init(uid: String, start: String, end: String, summary: String, description: String, url: String? = nil) {
+        public init(uid: String, start: String, end: String, summary: String, description: String, url: String? = nil,
+                    sequence: Int = 0, alarmBefore: Int? = nil) {
             self.uid = uid
             self.start = start
             self.end = end
             self.summary = summary
             self.description = description
             self.url = url
+            self.sequence = sequence
+            self.alarmBefore = alarmBefore
         }
 
         var isWholeDay: Bool { !start.contains("T") }
@@ -28,16 +36,25 @@ public struct ICalendar: Sendable, Equatable {
     /// When the object was made, UTC (`20261123T190500Z`).
     public var stamp: String
     public var events: [Event]
+    /// `PUBLISH` (add or update these events) or `CANCEL` (take them out of the calendar).
+    public var method: Method
 
-    public init(stamp: String, events: [Event]) {
+    public enum Method: String, Sendable {
+        case publish = "PUBLISH"
+        case cancel = "CANCEL"
+    }
+
+    public init(stamp: String, events: [Event], method: Method = .publish) {
         self.stamp = stamp
         self.events = events
+        self.method = method
     }
 
     public func render() -> String {
-        var lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:\(productID)", "METHOD:PUBLISH", "CALSCALE:GREGORIAN"]
+        var lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:\(productID)", "METHOD:\(method.rawValue)", "CALSCALE:GREGORIAN"]
         for e in events {
-            lines += ["BEGIN:VEVENT", "UID:\(Self.escape(e.uid))", "DTSTAMP:\(stamp)"]
+            lines += ["BEGIN:VEVENT", "UID:\(Self.escape(e.uid))", "DTSTAMP:\(stamp)", "SEQUENCE:\(max(0, e.sequence))"]
+            if method == .cancel { lines.append("STATUS:CANCELLED") }
             if e.isWholeDay {
                 lines += ["DTSTART;VALUE=DATE:\(e.start)", "DTEND;VALUE=DATE:\(e.end)"]
             } else {
@@ -45,6 +62,10 @@ public struct ICalendar: Sendable, Equatable {
             }
             lines += ["SUMMARY:\(Self.escape(e.summary))", "DESCRIPTION:\(Self.escape(e.description))", "TRANSP:TRANSPARENT"]
             if let url = e.url { lines.append("URL:\(url.filter { !$0.isNewline && $0 != " " })") }
+            if method == .publish, let before = e.alarmBefore, before > 0 {
+                lines += ["BEGIN:VALARM", "ACTION:DISPLAY", "DESCRIPTION:\(Self.escape(e.summary))",
+                          "TRIGGER:-PT\(before / 60)M", "END:VALARM"]
+            }
             lines.append("END:VEVENT")
         }
         lines.append("END:VCALENDAR")

@@ -28,6 +28,8 @@ public struct MailMessage: Sendable {
 
     public var from: Mailbox
     public var to: [Mailbox]
+    /// Where replies go (`Reply-To:`): a person, since `from` is not read.
+    public var replyTo: Mailbox?
     public var subject: String
     /// The `Date:` value, RFC 5322 §3.3 (`Mon, 23 Nov 2026 19:05:00 +0000`).
     public var date: String
@@ -36,13 +38,19 @@ public struct MailMessage: Sendable {
     public var text: String
     public var html: String?
     public var attachments: [Attachment]
+    /// Message-IDs (without angle brackets) this one follows up: `In-Reply-To:` is the last, `References:`
+    /// all of them (RFC 5322 §3.6.4), so a mail client threads every email about one thing together.
+    public var references: [String]
     /// Further headers (name, value); values are sanitized like every other.
     public var extraHeaders: [(String, String)]
 
     public init(from: Mailbox, to: [Mailbox], subject: String, date: String, messageID: String, text: String,
-                html: String? = nil, attachments: [Attachment] = [], extraHeaders: [(String, String)] = []) {
+                html: String? = nil, attachments: [Attachment] = [], replyTo: Mailbox? = nil, references: [String] = [],
+                extraHeaders: [(String, String)] = []) {
         self.from = from
         self.to = to
+        self.replyTo = replyTo
+        self.references = references
         self.subject = subject
         self.date = date
         self.messageID = messageID
@@ -52,16 +60,29 @@ public struct MailMessage: Sendable {
         self.extraHeaders = extraHeaders
     }
 
-    /// The whole message, CRLF line ends.
+    /// A Message-ID's text as it stands between angle brackets: no space, no bracket, nothing unsafe.
+    static func messageIDText(_ id: String) -> String {
+        HeaderField.sanitized(id).filter { $0 != " " && $0 != "<" && $0 != ">" && $0.isASCII }
+    }
+
+    /// The whole message, CRLF line ends; no header line is longer than 78 characters.
     public func render() -> [UInt8] {
         var head: [String] = [
             "Date: \(HeaderField.sanitized(date))",
-            "From: \(HeaderField.mailbox(name: from.name, address: from.address))",
-            "To: \(to.map { HeaderField.mailbox(name: $0.name, address: $0.address) }.joined(separator: ",\r\n "))",
-            "Subject: \(HeaderField.unstructured(subject, nameLength: 9))",
-            "Message-ID: <\(HeaderField.sanitized(messageID).filter { $0 != " " && $0 != "<" && $0 != ">" })>",
-            "MIME-Version: 1.0",
+            "From: \(HeaderField.mailbox(name: from.name, address: from.address, used: 6))",
+            "To: \(to.map { HeaderField.mailbox(name: $0.name, address: $0.address, used: 4) }.joined(separator: ",\r\n "))",
         ]
+        if let replyTo { head.append("Reply-To: \(HeaderField.mailbox(name: replyTo.name, address: replyTo.address, used: 10))") }
+        head += [
+            "Subject: \(HeaderField.unstructured(subject, nameLength: 9))",
+            "Message-ID: <\(Self.messageIDText(messageID))>",
+        ]
+        let refs = references.map { "<\(Self.messageIDText($0))>" }
+        if let last = refs.last {
+            head.append("In-Reply-To: \(last)")
+            head.append("References: \(HeaderField.parameters(refs, nameLength: 12, separator: ""))")
+        }
+        head.append("MIME-Version: 1.0")
         for (name, value) in extraHeaders {
             let safeName = String(name.unicodeScalars.filter { $0.value > 32 && $0.value < 127 && $0 != ":" })
             head.append("\(safeName): \(HeaderField.unstructured(value, nameLength: safeName.count + 2))")
@@ -84,16 +105,18 @@ public struct MailMessage: Sendable {
         }
         guard !attachments.isEmpty else { return alternative }
         let files = attachments.map { a -> String in
-            let name = HeaderField.sanitized(a.filename).filter { $0 != "\"" && $0 != "\\" }
-            return "Content-Type: \(HeaderField.sanitized(a.contentType)); charset=UTF-8; name=\"\(name)\"\r\n"
-                + "Content-Transfer-Encoding: base64\r\nContent-Disposition: attachment; filename=\"\(name)\"\r\n\r\n"
+            let name = HeaderField.sanitized(a.filename).filter { $0 != "\"" && $0 != "\\" && $0.isASCII }
+            let type = HeaderField.sanitized(a.contentType).split(separator: ";").map { String($0).trimmingSpaces() }
+            return "Content-Type: \(HeaderField.parameters(type + ["charset=UTF-8", "name=\"\(name)\""], nameLength: 14))\r\n"
+                + "Content-Transfer-Encoding: base64\r\n"
+                + "Content-Disposition: \(HeaderField.parameters(["attachment", "filename=\"\(name)\""], nameLength: 21))\r\n\r\n"
                 + Self.wrapped(Base64.encode(a.content)) + "\r\n"
         }
         return Self.multipart("mixed", boundary: boundary + "_m", parts: [alternative] + files)
     }
 
     static func multipart(_ subtype: String, boundary: String, parts: [String]) -> String {
-        var s = "Content-Type: multipart/\(subtype); boundary=\"\(boundary)\"\r\n\r\n"
+        var s = "Content-Type: \(HeaderField.parameters(["multipart/\(subtype)", "boundary=\"\(boundary)\""], nameLength: 14))\r\n\r\n"
         for p in parts { s += "--\(boundary)\r\n" + p }
         return s + "--\(boundary)--\r\n"
     }

@@ -1,0 +1,38 @@
+import PermanenceCore
+import SMTPCore
+
+extension MailComposer {
+    /// Renders every template against sample data (an urgent notice, an escalation to a manager, a digest
+    /// with new and outstanding items) and says what a worker would be missing: an empty subject or body,
+    /// or one that leaves out the case, its standing or its due time. Empty when all is well.
+    public func checkTemplates(now: Instant) -> [String] {
+        let owner = MailItem.Person(id: "sample-sw", name: "Sam Worker")
+        let manager = MailItem.Person(id: "sample-tm", name: "Tess Manager")
+        let due = now.adding(seconds: 4 * 3600)
+        func item(_ ref: String, _ stage: NotificationStage, dueAt: Instant, level: Int = 0) -> MailItem {
+            MailItem(key: "\(ref)/sample-rule/e1#1/\(stage.rawValue)\(level)/\(dueAt.seconds)", caseRef: ref, initials: "A.B.",
+                     ruleTitle: "Visit the child", action: "Visit and record it", source: "Sample source, reg 1", stage: stage,
+                     severity: .urgent, dueAt: dueAt, isExact: true, level: level, owner: owner, escalatedTo: [manager])
+        }
+        var problems: [String] = []
+        func check(_ name: String, _ m: MailMessage, mustShow: [String]) {
+            if m.subject.isEmpty { problems.append("\(name)-subject.mustache: renders an empty subject") }
+            for (part, body) in [("text", m.text), ("html", m.html ?? "")] {
+                if body.isEmpty { problems.append("\(name)-\(part).mustache: renders nothing"); continue }
+                for s in mustShow where !body.contains(s) {
+                    problems.append("\(name)-\(part).mustache: the sample's '\(s)' is not shown (a worker needs the case, its standing and its due time)")
+                }
+            }
+        }
+        let sw = MailRecipient(workerID: owner.id, name: owner.name, address: "sw@example.org")
+        let tm = MailRecipient(workerID: manager.id, name: manager.name, address: "tm@example.org")
+        let urgent = item("SAMPLE-1", .due, dueAt: due)
+        check("urgent", compose(to: sw, about: [urgent], now: now, id: "check.1"), mustShow: ["SAMPLE-1", standing(urgent, now: now).when])
+        let late = item("SAMPLE-2", .escalation, dueAt: now.adding(seconds: -7200), level: 1)
+        check("escalation", compose(to: tm, about: [late], now: now, id: "check.2"), mustShow: ["SAMPLE-2", "Sam Worker", standing(late, now: now).when])
+        let digest = composeDigest(to: sw, new: [urgent], outstanding: [item("SAMPLE-3", .overdue, dueAt: now.adding(seconds: -86_400 * 3))],
+                                   now: now, id: "check.3")
+        check("digest", digest, mustShow: ["SAMPLE-1", "SAMPLE-3"])
+        return problems
+    }
+}
