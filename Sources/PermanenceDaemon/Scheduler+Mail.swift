@@ -97,7 +97,7 @@ extension Scheduler {
         let cancelled = try store.calendarCancellations(worker: workerID, now: t)
         let id = "digest.\(workerID).\(t.seconds).\(String(stableHash(digest[0]), radix: 36))"
         let message = mailer.composer.composeDigest(to: recipient, new: fresh, outstanding: outstanding,
-                                                    cancelled: cancelled.map { ($0.deadlineKey, $0.dueAt) }, now: t, id: id)
+                                                    cancelled: cancelled.map { ($0.deadlineKey, $0.dueAt, $0.isExact) }, now: t, id: id)
         try store.queueMail(worker: workerID, address: address, kind: "digest", subject: message.subject,
                             message: message.render(), items: digest, cancelled: cancelled.map(\.deadlineKey), now: t)
     }

@@ -101,7 +101,7 @@ public struct MailComposer: Sendable {
     /// due within the week, from the store), each deadline once; an outstanding item also new is shown as new.
     /// `cancelled` are deadlines whose calendar events the worker should drop (met or no longer needed since
     /// they were emailed): a second calendar file, `METHOD:CANCEL`, with the same UIDs.
-    public func composeDigest(to recipient: MailRecipient, new: [MailItem], outstanding: [MailItem], cancelled: [(deadlineKey: String, dueAt: Instant)] = [],
+    public func composeDigest(to recipient: MailRecipient, new: [MailItem], outstanding: [MailItem], cancelled: [(deadlineKey: String, dueAt: Instant, isExact: Bool)] = [],
                               now: Instant, id: String) -> MailMessage {
         let fresh = Self.oneEach(new).sorted(by: Self.dueOrder)
         let newKeys = Set(fresh.map(\.deadlineKey))
@@ -132,19 +132,26 @@ public struct MailComposer: Sendable {
             "recipient": greeting(recipient.name), "now": MailDates.human(now, exact: true, zone: zone),
             "today": MailDates.human(now, exact: false, zone: zone), "counts": counts, "sections": sections,
             "sources": sources, "has_sources": !sources.isEmpty, "new_count": fresh.count, "count": all.count,
+            "has_calendar": all.contains { $0.dueAt > now },
         ]
         let subject = HeaderField.sanitized(templates.render("digest-subject", context))
         var m = message(to: recipient, subject: subject, kind: .digest, context: context, events: all, now: now, id: id, references: [])
         if !cancelled.isEmpty {
-            let events = cancelled.map { c in
-                ICalendar.Event(uid: uid(c.deadlineKey), start: MailDates.icsUTC(c.dueAt.adding(seconds: -1800)), end: MailDates.icsUTC(c.dueAt),
-                                summary: "Done or no longer needed", description: "", sequence: Self.sequence(now))
+            let events = cancelled.map { c -> ICalendar.Event in
+                // As the event was sent: timed, or the whole due day.
+                let day = zone.localDate(at: c.dueAt.adding(seconds: -1))
+                return ICalendar.Event(uid: uid(c.deadlineKey), start: c.isExact ? MailDates.icsUTC(c.dueAt.adding(seconds: -1800)) : MailDates.icsDate(day),
+                                       end: c.isExact ? MailDates.icsUTC(c.dueAt) : MailDates.icsDate(day.adding(days: 1)),
+                                       summary: "Done or no longer needed", description: "", sequence: Self.sequence(now))
             }
-            let calendar = ICalendar(stamp: MailDates.icsUTC(now), events: events, method: .cancel)
+            let calendar = ICalendar(stamp: MailDates.icsUTC(now), events: events, method: .cancel, organizer: organizer)
             m.attachments.append(.init(filename: "cancelled.ics", contentType: "text/calendar; method=CANCEL", content: Array(calendar.render().utf8)))
         }
         return m
     }
+
+    /// The calendars' ORGANIZER (RFC 5546 §3.2 wants one on PUBLISH and CANCEL): our from address.
+    var organizer: ICalendar.Organizer { .init(name: config.fromName, address: config.from) }
 
     /// A deadline's calendar UID: from its key (case, rule, anchor event, cycle) under our domain.
     func uid(_ deadlineKey: String) -> String { "\(String(stableHash(deadlineKey), radix: 36))@\(domain)" }
@@ -157,13 +164,14 @@ public struct MailComposer: Sendable {
                  now: Instant, id: String, references: [String]) -> MailMessage {
         // A calendar holds what is still ahead: an overdue deadline would be an event in the past.
         let ahead = items.filter { $0.dueAt > now }
-        let calendar = ICalendar(stamp: MailDates.icsUTC(now), events: ahead.map { event($0, now: now) })
+        let calendar = ICalendar(stamp: MailDates.icsUTC(now), events: ahead.map { event($0, now: now) }, organizer: organizer)
         var headers: [(String, String)] = [("Auto-Submitted", "auto-generated"), ("X-Auto-Response-Suppress", "All")]
         if kind == .digest { headers.append(("Precedence", "bulk")) }
         let replyTo = config.replyTo ?? config.admin
         return MailMessage(
             from: .init(name: config.fromName, address: config.from), to: [.init(name: recipient.name, address: recipient.address)],
-            subject: subject, date: MailDates.rfc5322(now, zone: zone), messageID: "\(id)@\(domain)",
+            // A worker id may hold `@`: one `@` in a Message-ID, before our domain.
+            subject: subject, date: MailDates.rfc5322(now, zone: zone), messageID: "\(id.replacing("@", with: "."))@\(domain)",
             text: templates.render("\(kind.rawValue)-text", context), html: templates.render("\(kind.rawValue)-html", context),
             attachments: ahead.isEmpty ? [] : [.init(filename: "deadlines.ics", contentType: "text/calendar; method=PUBLISH", content: Array(calendar.render().utf8))],
             replyTo: replyTo.map { .init(name: "Permanence administrator", address: $0) }, references: references, extraHeaders: headers)

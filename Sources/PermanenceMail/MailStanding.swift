@@ -50,14 +50,15 @@ public struct MailStanding: Sendable, Equatable {
                     when += away < 3600 ? " (in \(plural(max(1, away / 60), "minute")))" : " (in \(plural(away / 3600, "hour")))"
                 }
             } else if item.isExact && away < 12 * 3600 {
-                when = "due in \(plural(max(1, away / 3600), "hour")) (\(dayWords(day)) \(time))"
+                let soon = away < 3600 ? plural(max(1, away / 60), "minute") : plural(away / 3600, "hour")
+                when = "due in \(soon) (\(dayWords(day)) \(time))"
             } else if day == today.adding(days: 1) {
                 when = item.isExact ? "due tomorrow \(time)" : "due tomorrow"
             } else {
                 when = "due \(dayWords(day))\(item.isExact ? " \(time)" : "")"
                 if let calendar, let n = try? calendar.workingDays(from: today.adding(days: 1), to: day.adding(days: 1)) {
                     left = n
-                    when += ", \(plural(n, "working day")) away"
+                    when += n == 0 ? ", no working day before then" : ", \(plural(n, "working day")) away"
                     let closed = calendar.holidays(between: today, and: day)
                     if !closed.isEmpty {
                         let named = closed.prefix(3).map { "\(dayWords($0.date)) \($0.name)" }.joined(separator: ", ")

@@ -13,10 +13,17 @@ public struct MailTemplates: Sendable {
         ".", "recipient", "now", "today", "counts", "sections", "title", "title_upper", "count", "cases", "ref", "initials",
         "heading", "link", "items", "due", "overdue", "action", "source", "escalated", "urgent", "stage",
         "when", "stage_words", "severity", "overdue_by", "working_days_left", "closures", "emailed", "owner", "level",
-        "escalated_to", "escalated_to_you", "sources", "has_sources", "new_count",
+        "escalated_to", "escalated_to_you", "sources", "has_sources", "has_calendar", "new_count",
     ]
 
     let templates: [String: MustacheTemplate]
+    /// Templates missing from the admin's directory that stand in for newer ones (an `escalation-*` template
+    /// missing from a directory made before escalations had their own: the `urgent-*` one is used), so an
+    /// upgrade never stops the daemon; `check-config` says so.
+    public let fallbacks: [String]
+
+    /// A template that may be missing, and the one used instead.
+    static let standIns = ["escalation-subject": "urgent-subject", "escalation-text": "urgent-text", "escalation-html": "urgent-html"]
 
     /// A template problem: `file:line: message`.
     public struct Problems: Error, CustomStringConvertible {
@@ -29,8 +36,14 @@ public struct MailTemplates: Sendable {
     public static func parse(_ files: [String: SourceFile?], directory: String) throws(Problems) -> MailTemplates {
         var problems: [String] = []
         var parsed: [String: MustacheTemplate] = [:]
+        var fallbacks: [String] = []
         for name in names {
-            guard let file = files[name] ?? nil else {
+            var file = files[name] ?? nil
+            if file == nil, let standIn = standIns[name], let other = files[standIn] ?? nil {
+                file = other
+                fallbacks.append("\(directory)/\(name).mustache is missing: \(standIn).mustache is used instead (copy the shipped \(name).mustache to give managers their own)")
+            }
+            guard let file else {
                 problems.append("\(directory)/\(name).mustache: missing (every email template must exist; copy it from the shipped templates/)")
                 continue
             }
@@ -48,7 +61,7 @@ public struct MailTemplates: Sendable {
             }
         }
         guard problems.isEmpty else { throw Problems(messages: problems) }
-        return MailTemplates(templates: parsed)
+        return MailTemplates(templates: parsed, fallbacks: fallbacks)
     }
 
     /// The first component of each tag's name, with its line (comments and partials left out).

@@ -70,36 +70,60 @@ extension Store {
         public let deadlineKey: String
         /// The due moment the worker's calendar has (from the last notification sent about it).
         public let dueAt: Instant
+        /// The event was a timed one (else a whole day).
+        public let isExact: Bool
     }
 
     /// The deadlines emailed to `worker` that are no longer open at `now` and whose calendar event has not
-    /// yet been cancelled (`queueMail(cancelled:)` records that it has).
+    /// been cancelled since it was last sent (`queueMail(cancelled:)` records a cancellation, so a deadline
+    /// reopened and emailed again is cancelled again when it closes).
     public func calendarCancellations(worker: String, now: Instant) throws -> [Cancellation] {
         try pool.read { db in
-            var lastDue: [String: Int] = [:]
-            var cancelled = Set<String>()
-            for key in try String.fetchAll(db, sql: "SELECT key FROM mail_item WHERE worker = ? AND mail_id > 0", arguments: [worker]) {
-                if key.hasPrefix("cancel:") { cancelled.insert(String(key.dropFirst(7))); continue }
+            // Per deadline: the newest mail that carried it, with its key; and the newest cancellation.
+            var sent: [String: (mail: Int, key: String, due: Int)] = [:]
+            var cancelled: [String: Int] = [:]
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT i.key, i.mail_id FROM mail_item i JOIN mail m ON m.id = i.mail_id
+                WHERE i.worker = ? AND m.state IN ('sent', 'pending', 'sending')
+                """, arguments: [worker])
+            for r in rows {
+                let key: String = r[0], mail: Int = r[1]
+                if key.hasPrefix("cancel:") {
+                    cancelled[String(key.dropFirst(7))] = max(cancelled[String(key.dropFirst(7))] ?? 0, mail)
+                    continue
+                }
                 let parts = key.split(separator: "/", omittingEmptySubsequences: false)
                 guard parts.count > 3, let due = Int(parts[parts.count - 1]) else { continue }
                 let deadline = parts.dropLast(2).joined(separator: "/")
-                lastDue[deadline] = max(lastDue[deadline] ?? due, due)
+                if mail > (sent[deadline]?.mail ?? -1) { sent[deadline] = (mail, key, due) }
             }
             var out: [Cancellation] = []
-            let open = try db.cachedStatement(sql: """
-                SELECT 1 FROM deadline WHERE case_ref = ? AND rule_id = ? AND anchor_event = ? AND cycle = ?
-                AND due_at IS NOT NULL AND (closes_at IS NULL OR closes_at > ?)
-                """)
-            for (deadline, due) in lastDue.sorted(by: { $0.key < $1.key }) where !cancelled.contains(deadline) {
-                let parts = deadline.split(separator: "/", maxSplits: 2, omittingEmptySubsequences: false)
-                guard parts.count == 3, let hash = parts[2].lastIndex(of: "#"), let cycle = Int(parts[2][parts[2].index(after: hash)...]) else { continue }
-                let anchor = String(parts[2][..<hash])
-                if try Int.fetchOne(open, arguments: [String(parts[0]), String(parts[1]), anchor, cycle, now.seconds]) == nil {
-                    out.append(Cancellation(deadlineKey: deadline, dueAt: Instant(seconds: due)))
-                }
+            for (deadline, last) in sent.sorted(by: { $0.key < $1.key }) where (cancelled[deadline] ?? -1) < last.mail {
+                guard try !Store.isOpen(db, deadline: deadline, now: now) else { continue }
+                let exact = try Bool.fetchOne(db, sql: "SELECT exact FROM notification WHERE key = ?", arguments: [last.key]) ?? true
+                out.append(Cancellation(deadlineKey: deadline, dueAt: Instant(seconds: last.due), isExact: exact))
             }
             return out
         }
+    }
+
+    /// Whether the deadline `case/rule/anchor#cycle` is in the store and still open. A case reference or an
+    /// event id may hold `/`: each split of the key that names a case is tried, against that case's rows.
+    static func isOpen(_ db: Database, deadline: String, now: Instant) throws -> Bool {
+        var end = deadline.startIndex
+        while let slash = deadline[end...].firstIndex(of: "/") {
+            let ref = String(deadline[..<slash])
+            let rest = String(deadline[deadline.index(after: slash)...])
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT rule_id, anchor_event, cycle, due_at, closes_at FROM deadline WHERE case_ref = ?
+                """, arguments: [ref])
+            for r in rows where "\(r[0] as String)/\(r[1] as String)#\(r[2] as Int)" == rest {
+                let due: Int? = r[3], closes: Int? = r[4]
+                return due != nil && (closes.map { $0 > now.seconds } ?? true)
+            }
+            end = deadline.index(after: slash)
+        }
+        return false
     }
 
     /// Queues a composed message and claims its items for it, in one transaction; `cancelled` are the
@@ -116,7 +140,7 @@ extension Store {
                 try db.execute(sql: "UPDATE mail_item SET mail_id = ? WHERE worker = ? AND key = ?", arguments: [id, worker ?? "", key])
             }
             for deadline in cancelled {
-                try db.execute(sql: "INSERT OR IGNORE INTO mail_item (worker, key, send_at, immediate, mail_id) VALUES (?, ?, ?, 0, ?)",
+                try db.execute(sql: "INSERT OR REPLACE INTO mail_item (worker, key, send_at, immediate, mail_id) VALUES (?, ?, ?, 0, ?)",
                                arguments: [worker ?? "", "cancel:\(deadline)", now.seconds, id])
             }
             return id

@@ -50,6 +50,7 @@ struct CheckConfigCommand: ParsableCommand {
             let problems = composer.checkTemplates(now: Clock.now())
             guard problems.isEmpty else { throw Mailer.SetupError(description: problems.map { "\(c.email.templates)/\($0)" }.joined(separator: "\n")) }
             say("  email templates  \(MailTemplates.names.count) in \(c.email.templates)/, checked and rendered with sample data")
+            for f in templates.fallbacks { say("    warning: \(f)") }
         } catch {
             FileHandle.standardError.write(Data("\(error)\n".utf8))
             throw Failure.report("\(path): the email templates have problems; nothing was changed", status: 1)

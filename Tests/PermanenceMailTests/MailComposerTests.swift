@@ -88,7 +88,7 @@ func shippedTemplates(editing: (String, String) -> String = { $1 }) throws -> Ma
         #expect(!text.contains("001 "))
         #expect(m.html?.contains("<html lang=\"en-GB\">") == true && m.html?.contains("<meta charset=\"utf-8\">") == true)
         #expect(m.html?.contains("name=\"viewport\"") == true && m.html?.contains("<title>") == true)
-        #expect(m.html?.contains("OVERDUE: overdue by 2 working days") == true)
+        #expect(m.html?.contains("color:#b00020;font-weight:bold\">overdue by 2 working days") == true, "overdue items are marked")
         #expect(m.messageID == "digest.sw.1@council.example")
         let calendar = String(decoding: m.attachments[0].content, as: UTF8.self)
         // Overdue items are not calendar events in the past; each deadline once.
@@ -210,6 +210,16 @@ func shippedTemplates(editing: (String, String) -> String = { $1 }) throws -> Ma
         #expect {
             _ = try shippedTemplates { name, text in name == "urgent-html" ? text.replacingOccurrences(of: "{{/link}}", with: "{{/lnk}}") : text }
         } throws: { error in "\(error)".contains("templates/urgent-html.mustache:20: urgent-html:") }
+    }
+
+    @Test func aDirectoryWithoutTheEscalationTemplatesStillWorksWithAWarning() throws {
+        var files: [String: SourceFile?] = [:]
+        for name in MailTemplates.names where !name.hasPrefix("escalation-") {
+            let url = repositoryRoot.appendingPathComponent("config/templates/\(name).mustache")
+            files[name] = SourceFile(path: "templates/\(name).mustache", text: try String(contentsOf: url, encoding: .utf8))
+        }
+        let t = try MailTemplates.parse(files, directory: "templates")
+        #expect(t.fallbacks.count == 3 && t.fallbacks[0].contains("escalation-subject.mustache is missing: urgent-subject.mustache is used instead"))
     }
 
     @Test func aMissingTemplateIsReported() {

@@ -167,7 +167,7 @@ func run(_ program: String, _ arguments: [String], input: Data = Data()) throws 
         let visit = item("DEMO-7", stage: .reminder, due: "2026-11-25T10:00", level: 1)
         let first = c.composeDigest(to: sw, new: [visit], outstanding: [], now: now, id: "a")
         let next = c.composeDigest(to: sw, new: [item("DEMO-8", stage: .reminder, due: "2026-11-26T10:00", level: 1)], outstanding: [],
-                                   cancelled: [(visit.deadlineKey, visit.dueAt)], now: now.adding(seconds: 86_400), id: "b")
+                                   cancelled: [(visit.deadlineKey, visit.dueAt, true)], now: now.adding(seconds: 86_400), id: "b")
         #expect(next.attachments.map(\.filename) == ["deadlines.ics", "cancelled.ics"])
         let script = """
             import icalendar, json, sys

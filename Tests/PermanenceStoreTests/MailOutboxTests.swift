@@ -74,10 +74,18 @@ import Testing
         try s.record(CaseEvent(id: "v2", caseRef: "C1", kind: "visit", at: now.adding(seconds: -60)), source: "t", actor: "t", now: now)
         let later = now.adding(seconds: 60)
         let due = try s.calendarCancellations(worker: "sw1", now: later)
-        #expect(due == [Store.Cancellation(deadlineKey: item.deadlineKey, dueAt: item.dueAt)])
+        #expect(due == [Store.Cancellation(deadlineKey: item.deadlineKey, dueAt: item.dueAt, isExact: item.isExact)])
         #expect(try s.calendarCancellations(worker: "sw2", now: later).isEmpty, "only to whom it was sent")
         try s.queueMail(worker: "sw1", address: "sw1@example.org", kind: "digest", subject: "d", message: [66], items: [],
                         cancelled: due.map(\.deadlineKey), now: later)
         #expect(try s.calendarCancellations(worker: "sw1", now: later).isEmpty, "cancelled once")
+        // The visit was recorded on the wrong case: open again, emailed again, then met again: cancelled again.
+        try s.withdraw(eventID: "v2", reason: "wrong case", actor: "t", now: later)
+        let again = "\(item.deadlineKey)/escalation1/\(item.dueAt.seconds)"
+        #expect(try s.addMailItems([Store.MailItemRow(worker: "sw1", key: again, sendAt: later, immediate: true)]) == 1)
+        try s.queueMail(worker: "sw1", address: "sw1@example.org", kind: "immediate", subject: "s", message: [67], items: [again], now: later)
+        #expect(try s.calendarCancellations(worker: "sw1", now: later).isEmpty)
+        try s.record(CaseEvent(id: "v3", caseRef: "C1", kind: "visit", at: later), source: "t", actor: "t", now: later)
+        #expect(try s.calendarCancellations(worker: "sw1", now: later.adding(seconds: 60)).map(\.deadlineKey) == [item.deadlineKey])
     }
 }

@@ -38,7 +38,9 @@ public enum HeaderField {
         var words: [String] = []
         var chunk: [UInt8] = []
         var limit = room(firstLineUsed)
-        for ch in text {
+        // By Unicode scalar, not by grapheme: one long cluster (an emoji sequence) still fits its lines, and
+        // no scalar's UTF-8 bytes are ever split.
+        for ch in text.unicodeScalars {
             let bytes = Array(String(ch).utf8)
             if !chunk.isEmpty && chunk.count + bytes.count > limit {
                 words.append("=?UTF-8?B?\(Base64.encode(chunk))?=")
@@ -64,7 +66,7 @@ public enum HeaderField {
             return name + (column + 3 + addr.count > 78 ? "\r\n <\(addr)>" : " <\(addr)>")
         }
         if raw.count > 200 { raw = String(raw.prefix(200)).trimmingSpaces() }
-        let atext = raw.unicodeScalars.allSatisfy { $0.properties.isAlphabetic || "0123456789 !#$%&'*+-/=?^_`{|}~".unicodeScalars.contains($0) }
+        let atext = !raw.contains("=?") && raw.unicodeScalars.allSatisfy { $0.properties.isAlphabetic || "0123456789 !#$%&'*+-/=?^_`{|}~".unicodeScalars.contains($0) }
         let shown = atext ? raw : "\"" + raw.replacing("\\", with: "\\\\").replacing("\"", with: "\\\"") + "\""
         return fold(shown, first: used) + (used + shown.count + 3 + addr.count > 78 ? "\r\n <\(addr)>" : " <\(addr)>")
     }
@@ -83,7 +85,8 @@ public enum HeaderField {
         var pieces: [(text: String, encode: Bool)] = []
         for t in raw.split(separator: " ") {
             if t.utf8.allSatisfy({ $0 < 128 }) {
-                pieces.append((atom(t) ? String(t) : "\"" + t.replacing("\\", with: "\\\\").replacing("\"", with: "\\\"") + "\"", false))
+                // Text that looks like an encoded-word is quoted, so no client decodes it.
+                pieces.append((atom(t) && !t.contains("=?") ? String(t) : "\"" + t.replacing("\\", with: "\\\\").replacing("\"", with: "\\\"") + "\"", false))
             } else if let last = pieces.last, last.encode {
                 pieces[pieces.count - 1].text += " " + t
             } else {
@@ -94,7 +97,7 @@ public enum HeaderField {
         var column = used
         for (i, piece) in pieces.enumerated() {
             var gap = i == 0 ? "" : " "
-            if column + gap.count + min(piece.text.utf8.count, 20) > 76 || (piece.encode && column > 50) {
+            if column + gap.count + (piece.encode ? min(piece.text.utf8.count, 20) : piece.text.utf8.count) > 76 || (piece.encode && column > 50) {
                 gap = i == 0 && column <= used ? "" : "\r\n "
                 if !gap.isEmpty { column = 0 }
             }
