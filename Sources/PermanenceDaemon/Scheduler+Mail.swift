@@ -50,11 +50,11 @@ extension Scheduler {
             try store.dropMailItems(worker: workerID, keys: rows.map(\.key))
             return
         }
-        let recipient = MailRecipient(workerID: workerID, name: worker.name, address: address)
+        let recipient = MailRecipient(workerID: workerID, name: worker.displayName ?? worker.name, address: address, greetAsIs: worker.displayName != nil)
         var people: [String: MailItem.Person] = [:]
         func person(_ id: String) throws -> MailItem.Person? {
             if let p = people[id] { return p }
-            let p = try store.worker(id).map { MailItem.Person(id: $0.id, name: $0.name) }
+            let p = try store.worker(id).map { MailItem.Person(id: $0.id, name: $0.displayName ?? MailComposer.spoken($0.name)) }
             people[id] = p
             return p
         }

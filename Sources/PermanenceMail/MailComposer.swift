@@ -89,7 +89,7 @@ public struct MailComposer: Sendable {
         let item = Self.oneEach(items).max { $1.supersedes($0) } ?? items[0]
         let kind = Self.kind(of: item, for: recipient)
         var context = itemContext(item, recipient: recipient, now: now)
-        context["recipient"] = greeting(recipient.name)
+        context["recipient"] = greeting(recipient)
         context["now"] = MailDates.human(now, exact: true, zone: zone)
         context["today"] = MailDates.human(now, exact: false, zone: zone)
         let subject = fittedSubject(kind, context)
@@ -129,7 +129,7 @@ public struct MailComposer: Sendable {
             return ["title": i.ruleTitle, "source": s]
         }
         let context: [String: Any] = [
-            "recipient": greeting(recipient.name), "now": MailDates.human(now, exact: true, zone: zone),
+            "recipient": greeting(recipient), "now": MailDates.human(now, exact: true, zone: zone),
             "today": MailDates.human(now, exact: false, zone: zone), "counts": counts, "sections": sections,
             "sources": sources, "has_sources": !sources.isEmpty, "new_count": fresh.count, "count": all.count,
             "has_calendar": all.contains { $0.dueAt > now },
@@ -225,8 +225,11 @@ public struct MailComposer: Sendable {
         return c
     }
 
-    /// `Hello Jo Bloggs`: a directory-style `Bloggs, Jo (Team A)` as people say it.
-    func greeting(_ name: String) -> String {
+    /// The name to greet by: the admin's `display-name` as it stands, else the name as people say it.
+    func greeting(_ r: MailRecipient) -> String { r.greetAsIs ? r.name : Self.spoken(r.name) }
+
+    /// `Jo Bloggs`: a directory-style `Bloggs, Jo (Team A)` as people say it.
+    public static func spoken(_ name: String) -> String {
         var n = name
         if let open = n.firstIndex(of: "("), n.hasSuffix(")") { n = String(n[..<open]).trimmingCharacters() }
         let parts = n.split(separator: ",", maxSplits: 1).map { String($0).trimmingCharacters() }

@@ -87,10 +87,13 @@ public struct MailRecipient: Sendable, Equatable {
     public var workerID: String
     public var name: String
     public var address: String
+    /// `name` is the admin's `display-name`: greet by it exactly, not rearranged from a directory form.
+    public var greetAsIs: Bool
 
-    public init(workerID: String, name: String, address: String) {
+    public init(workerID: String, name: String, address: String, greetAsIs: Bool = false) {
         self.workerID = workerID
         self.name = name
         self.address = address
+        self.greetAsIs = greetAsIs
     }
 }

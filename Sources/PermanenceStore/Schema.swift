@@ -6,7 +6,7 @@ enum Schema {
     /// Identifiers in order; each names what it adds.
     static let versions = ["v1-cases-events-deadlines-audit", "v2-notifications", "v3-open-deadline-indexes",
         "v4-daemon-outbox", "v5-mail-outbox",
-        "v6-structured-recipients"]
+        "v6-structured-recipients", "v7-worker-display-name"]
 
     static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
@@ -186,6 +186,11 @@ enum Schema {
                 try db.execute(sql: "UPDATE notification SET recipients = ? WHERE key = ?",
                                arguments: [Store.encodeRecipients(Store.legacyRecipients(row[1])), row[0] as String])
             }
+        }
+        m.registerMigration(versions[6]) { db in
+            // The name emails greet a worker by, as the admin writes it ("Sam Okafor"), where `name` may be the
+            // directory's ("Okafor, Sam (Team A)").
+            try db.execute(sql: "ALTER TABLE worker ADD COLUMN display_name TEXT")
         }
         return m
     }

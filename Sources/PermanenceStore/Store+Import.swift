@@ -353,17 +353,17 @@ struct RowImporter {
                 return nil
             }
             seen[w.id] = record.line
-            let worker = Worker(id: w.id, name: w.name, email: w.email, roles: w.roles, manager: nil)
+            let worker = Worker(id: w.id, name: w.name, email: w.email, roles: w.roles, manager: nil, displayName: w.displayName)
             let old = try Store.fetchWorker(db, w.id)
             if let m = w.manager { managers.append((record.line, w.id, m)) }
-            if old.map({ $0.name == w.name && $0.email == w.email && $0.roles == w.roles && $0.manager == w.manager }) == true {
+            if old.map({ $0.name == w.name && $0.email == w.email && $0.roles == w.roles && $0.manager == w.manager && $0.displayName == w.displayName }) == true {
                 return nil
             }
             try db.cachedStatement(sql: """
-                    INSERT INTO worker (id, name, email, roles, manager_id) VALUES (?, ?, ?, ?, ?)
+                    INSERT INTO worker (id, name, email, roles, manager_id, display_name) VALUES (?, ?, ?, ?, ?, ?)
                     ON CONFLICT(id) DO UPDATE SET name = excluded.name, email = excluded.email, roles = excluded.roles,
-                        manager_id = excluded.manager_id
-                    """).execute(arguments: [worker.id, worker.name, worker.email, worker.roles.joined(separator: " "), w.manager])
+                        manager_id = excluded.manager_id, display_name = excluded.display_name
+                    """).execute(arguments: [worker.id, worker.name, worker.email, worker.roles.joined(separator: " "), w.manager, w.displayName])
             try Store.audit(db, at: now, actor: actor, action: old == nil ? "worker.add" : "worker.update",
                 subject: "worker:\(w.id)", detail: "roles=\(w.roles.joined(separator: ",")) manager=\(w.manager ?? "-")")
             let owned = try String.fetchAll(try db.cachedStatement(sql: "SELECT DISTINCT case_ref FROM deadline WHERE owner_worker = ?"), arguments: [w.id])

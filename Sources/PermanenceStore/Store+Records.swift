@@ -60,10 +60,10 @@ extension Store {
             guard try workerExists(db, m) else { throw Failure("unknown manager '\(m)'; add the manager first") }
         }
         try db.cachedStatement(sql: """
-                INSERT INTO worker (id, name, email, roles, manager_id) VALUES (?, ?, ?, ?, ?)
+                INSERT INTO worker (id, name, email, roles, manager_id, display_name) VALUES (?, ?, ?, ?, ?, ?)
                 ON CONFLICT(id) DO UPDATE SET name = excluded.name, email = excluded.email, roles = excluded.roles,
-                    manager_id = excluded.manager_id
-                """).execute(arguments: [w.id, w.name, w.email, w.roles.joined(separator: " "), w.manager])
+                    manager_id = excluded.manager_id, display_name = excluded.display_name
+                """).execute(arguments: [w.id, w.name, w.email, w.roles.joined(separator: " "), w.manager, w.displayName])
         try audit(db, at: now, actor: actor, action: action, subject: "worker:\(w.id)",
             detail: "roles=\(w.roles.joined(separator: ",")) manager=\(w.manager ?? "-")")
     }
@@ -77,7 +77,7 @@ extension Store {
         guard let r = try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM worker WHERE id = ?"), arguments: [id]) else { return nil }
         return Worker(
             id: r["id"], name: r["name"], email: r["email"],
-            roles: (r["roles"] as String).split(separator: " ").map(String.init), manager: r["manager_id"])
+            roles: (r["roles"] as String).split(separator: " ").map(String.init), manager: r["manager_id"], displayName: r["display_name"])
     }
 
     /// Records that a worker is away, and who covers.

@@ -12,6 +12,8 @@ struct WorkerCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Add a worker.")
         @Argument(help: "Worker id (as the case management system knows them).") var id: String
         @Option(help: "Full name.") var name: String
+        @Option(help: "The name emails greet the worker by (default: a directory-style 'Last, First (Team)' name said as 'First Last').")
+        var displayName: String?
         @Option(help: "Email address.") var email: String?
         @Option(name: .customLong("role"), help: "A role the worker holds (repeat for several).") var roles: [String] = []
         @Option(help: "The worker's line manager (a worker id).") var manager: String?
@@ -19,7 +21,7 @@ struct WorkerCommand: ParsableCommand {
 
         func run() throws {
             let (set, store) = try options.open()
-            let w = Worker(id: id, name: name, email: email, roles: roles, manager: manager)
+            let w = Worker(id: id, name: name, email: email, roles: roles, manager: manager, displayName: displayName)
             try refusing { try store.addWorker(w, actor: actor(), now: Clock.now()) }
             _ = set
             say("added worker \(id)")
@@ -30,6 +32,7 @@ struct WorkerCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Change a worker's details.")
         @Argument var id: String
         @Option var name: String?
+        @Option(help: "The name emails greet the worker by (\"\" to go back to the default).") var displayName: String?
         @Option var email: String?
         @Option(name: .customLong("role"), help: "Replace the worker's roles (repeat for several).") var roles: [String] = []
         @Option var manager: String?
@@ -39,6 +42,7 @@ struct WorkerCommand: ParsableCommand {
             let (_, store) = try options.open()
             guard var w = try store.worker(id) else { throw Failure.report("unknown worker '\(id)'; nothing was changed", status: 2) }
             if let name { w.name = name }
+            if let displayName { w.displayName = displayName.isEmpty ? nil : displayName }
             if let email { w.email = email }
             if !roles.isEmpty { w.roles = roles }
             if let manager { w.manager = manager }

@@ -164,6 +164,16 @@ func shippedTemplates(editing: (String, String) -> String = { $1 }) throws -> Ma
         #expect(words(item("C", "r", due: "2027-01-05"), "2026-11-23T10:00").hasPrefix("due Tue 5 Jan 2027, "))
     }
 
+    @Test func aDisplayNameIsTheGreetingAsItStands() {
+        let c = composer()
+        let configured = MailRecipient(workerID: "tm", name: "Ó Súilleabháin, Łucja", address: "l@council.example", greetAsIs: true)
+        let m = c.composeDigest(to: configured, new: [item("C-1", "Review", due: "2026-11-30")], outstanding: [], now: now, id: "d")
+        #expect(m.text.hasPrefix("Hello Ó Súilleabháin, Łucja,"))
+        let directory = MailRecipient(workerID: "tm", name: "Ó Súilleabháin, Łucja (Team B)", address: "l@council.example")
+        #expect(c.composeDigest(to: directory, new: [item("C-1", "Review", due: "2026-11-30")], outstanding: [], now: now, id: "d")
+            .text.hasPrefix("Hello Łucja Ó Súilleabháin,"))
+    }
+
     @Test func namesAndTitlesAreEscapedInHTML() {
         let m = composer().composeDigest(to: .init(workerID: "x", name: "<script>", address: "x@council.example"),
                                          new: [item("C&1", "A <b>bold</b> title", due: "2026-11-30")], outstanding: [], now: now, id: "d")

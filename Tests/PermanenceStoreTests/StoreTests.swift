@@ -300,6 +300,24 @@ import Testing
         #expect(try s.summary(now: now).events == 3)
     }
 
+    @Test func aWorkersDisplayNameIsImportedKeptAndCleared() throws {
+        let s = try seeded()
+        let file = try write("workers-names.csv", """
+            worker_id,name,email,roles,manager_id,display_name
+            w7,"Okafor, Sam (Team A)",sam@example.org,social-worker,,Sam Okafor
+            w8,"Ó Súilleabháin, Łucja",l@example.org,team-manager,,
+            """)
+        _ = try s.importFile(file, actor: "t", now: now)
+        #expect(try s.worker("w7")?.displayName == "Sam Okafor")
+        #expect(try s.worker("w8")?.displayName == nil)
+        // The same file again changes nothing; a new display name is an update.
+        #expect(try s.importFile(file, actor: "t", now: now).changed == 0)
+        var w = try #require(try s.worker("w7"))
+        w.displayName = nil
+        try s.updateWorker(w, actor: "t", now: now)
+        #expect(try s.worker("w7")?.displayName == nil && s.worker("w7")?.name == "Okafor, Sam (Team A)")
+    }
+
     @Test func aWorkerOrCaseTwiceInOneFileAndAManagerLoopAreRefusedChangingNothing() throws {
         let s = try seeded()
         let before = try s.summary(now: now)

@@ -1,8 +1,9 @@
 import SMTPCore
-/// Reads worker rows: `worker_id,name` plus optional `email,roles,manager_id` (roles separated by spaces or `;`).
+/// Reads worker rows: `worker_id,name` plus optional `email,roles,manager_id,display_name` (roles separated by
+/// spaces or `;`; `display_name` is what emails call the worker, where `name` is the directory's).
 public struct WorkerTable: Sendable {
     public static let required = ["worker_id", "name"]
-    public static let optional = ["email", "roles", "manager_id"]
+    public static let optional = ["email", "roles", "manager_id", "display_name"]
 
     /// One decoded row.
     public struct Row: Sendable, Equatable {
@@ -11,6 +12,7 @@ public struct WorkerTable: Sendable {
         public var email: String?
         public var roles: [String]
         public var manager: String?
+        public var displayName: String?
     }
 
     let header: CSVHeader
@@ -43,7 +45,7 @@ public struct WorkerTable: Sendable {
             if known.contains(r) { roles.append(r) } else { row.fail("roles", "unknown role '\(r)'\(didYouMean(r, known))") }
         }
         guard row.issues.isEmpty, let id, let name else { return nil }
-        return Row(id: id, name: name, email: email, roles: roles, manager: row.cell("manager_id"))
+        return Row(id: id, name: name, email: email, roles: roles, manager: row.cell("manager_id"), displayName: row.cell("display_name"))
     }
 }
 
