@@ -151,7 +151,7 @@ public struct MailComposer: Sendable {
     }
 
     /// The calendars' ORGANIZER (RFC 5546 §3.2 wants one on PUBLISH and CANCEL): our from address.
-    var organizer: ICalendar.Organizer { .init(name: config.fromName, address: config.from) }
+    var organizer: MailMessage.Mailbox { .init(name: config.fromName, address: config.from) }
 
     /// A deadline's calendar UID: from its key (case, rule, anchor event, cycle) under our domain.
     func uid(_ deadlineKey: String) -> String { "\(String(stableHash(deadlineKey), radix: 36))@\(domain)" }

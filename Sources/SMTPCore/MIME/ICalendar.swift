@@ -40,24 +40,14 @@ public struct ICalendar: Sendable, Equatable {
     public var method: Method
 
     /// Who publishes the events (`ORGANIZER;CN=...:mailto:...`).
-    public var organizer: Organizer?
-
-    public struct Organizer: Sendable, Equatable {
-        public var name: String
-        public var address: String
-
-        public init(name: String, address: String) {
-            self.name = name
-            self.address = address
-        }
-    }
+    public var organizer: MailMessage.Mailbox?
 
     public enum Method: String, Sendable {
         case publish = "PUBLISH"
         case cancel = "CANCEL"
     }
 
-    public init(stamp: String, events: [Event], method: Method = .publish, organizer: Organizer? = nil) {
+    public init(stamp: String, events: [Event], method: Method = .publish, organizer: MailMessage.Mailbox? = nil) {
         self.stamp = stamp
         self.events = events
         self.method = method
@@ -70,7 +60,7 @@ public struct ICalendar: Sendable, Equatable {
             lines += ["BEGIN:VEVENT", "UID:\(Self.escape(e.uid))", "DTSTAMP:\(stamp)", "SEQUENCE:\(max(0, e.sequence))"]
             if let o = organizer {
                 // A parameter value is quoted when it holds `:`, `;` or `,` (RFC 5545 §3.2); `"` cannot be in it.
-                let cn = Self.escape(o.name).filter { $0 != "\"" && $0 != "\\" }
+                let cn = Self.escape(o.name ?? "").filter { $0 != "\"" && $0 != "\\" }
                 lines.append("ORGANIZER;CN=\"\(cn)\":mailto:\(o.address.filter { !$0.isWhitespace && $0 != "\"" })")
             }
             if method == .cancel { lines.append("STATUS:CANCELLED") }
