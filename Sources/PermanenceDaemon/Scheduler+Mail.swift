@@ -19,7 +19,8 @@ extension Scheduler {
         // The owner's copy keeps the pace of their own notices.
         return workers.sorted().map { worker in
             let escalation = item.stage == .escalation && worker != item.owner
-            let (sendAt, immediate) = mailer.timing.plan(severity: item.severity, dueAt: item.dueAt, now: t, late: item.late, escalation: escalation)
+            let (sendAt, immediate) = mailer.timing.plan(severity: item.severity, dueAt: item.dueAt, now: t, late: item.late,
+                                                         escalation: escalation, nextNotice: item.nextNoticeAt)
             return .init(worker: worker, key: item.key, sendAt: sendAt, immediate: immediate)
         }
     }
@@ -80,26 +81,33 @@ extension Scheduler {
             if immediate[k] == nil { order.append(k) }
             immediate[k, default: []].append(row.key)
         }
+        // Calendar events to cancel ride on the first email that goes to the worker now.
+        var cancelled = try store.calendarCancellations(worker: workerID, now: t)
+        func takeCancellations() -> [Store.Cancellation] {
+            defer { cancelled = [] }
+            return cancelled
+        }
         for k in order {
             let keys = immediate[k]!
             let list = keys.compactMap { items[$0] }
             guard !list.isEmpty else { try store.dropMailItems(worker: workerID, keys: keys); continue }
+            let cancel = takeCancellations()
             let id = "urgent.\(workerID).\(t.seconds).\(String(stableHash(k), radix: 36))"
-            let message = mailer.composer.compose(to: recipient, about: list, now: t, id: id)
+            let message = mailer.composer.compose(to: recipient, about: list, cancelled: cancel.map { ($0.deadlineKey, $0.dueAt, $0.isExact) }, now: t, id: id)
             try store.queueMail(worker: workerID, address: address, kind: "immediate", subject: message.subject,
-                                message: message.render(), items: keys, now: t)
+                                message: message.render(), items: keys, cancelled: cancel.map(\.deadlineKey), now: t)
         }
         let digest = rows.filter { !$0.immediate }.map(\.key)
         guard !digest.isEmpty else { return }
         let fresh = digest.compactMap { items[$0] }
         guard !fresh.isEmpty else { try store.dropMailItems(worker: workerID, keys: digest); return }
         let outstanding = try outstandingItems(for: workerID, now: t)
-        let cancelled = try store.calendarCancellations(worker: workerID, now: t)
+        let cancel = takeCancellations()
         let id = "digest.\(workerID).\(t.seconds).\(String(stableHash(digest[0]), radix: 36))"
         let message = mailer.composer.composeDigest(to: recipient, new: fresh, outstanding: outstanding,
-                                                    cancelled: cancelled.map { ($0.deadlineKey, $0.dueAt, $0.isExact) }, now: t, id: id)
+                                                    cancelled: cancel.map { ($0.deadlineKey, $0.dueAt, $0.isExact) }, now: t, id: id)
         try store.queueMail(worker: workerID, address: address, kind: "digest", subject: message.subject,
-                            message: message.render(), items: digest, cancelled: cancelled.map(\.deadlineKey), now: t)
+                            message: message.render(), items: digest, cancelled: cancel.map(\.deadlineKey), now: t)
     }
 
     /// Everything a worker owns that is overdue or due within the week, as a digest's "still outstanding";

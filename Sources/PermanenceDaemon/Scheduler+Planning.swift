@@ -221,7 +221,8 @@ extension Scheduler {
         let owner = recipients.first { $0.role == ownerRole }?.worker
         return OutboxItem(
             key: n.key, caseRef: n.caseRef, ruleID: n.ruleID, stage: n.stage, level: n.level, dueAt: n.dueInstant,
-            isExact: n.isExact, severity: n.severity, plannedAt: n.at, owner: owner, recipients: recipients, late: d.late)
+            isExact: n.isExact, severity: n.severity, plannedAt: n.at, owner: owner, recipients: recipients, late: d.late,
+            nextNoticeAt: d.nextNoticeAt)
     }
 
     /// The status line, as `STATUS=` and `permanenced status` show it.

@@ -84,8 +84,9 @@ public struct MailComposer: Sendable {
         MailStanding(item, now: now, zone: zone, calendar: calendar(item))
     }
 
-    /// An email of its own about one deadline (the latest of `items`, which are all about it).
-    public func compose(to recipient: MailRecipient, about items: [MailItem], now: Instant, id: String) -> MailMessage {
+    /// An email of its own about one deadline (the latest of `items`, which are all about it), carrying
+    /// `cancelled` calendar events as a digest does.
+    public func compose(to recipient: MailRecipient, about items: [MailItem], cancelled: Cancellations = [], now: Instant, id: String) -> MailMessage {
         let item = Self.oneEach(items).max { $1.supersedes($0) } ?? items[0]
         let kind = Self.kind(of: item, for: recipient)
         var context = itemContext(item, recipient: recipient, now: now)
@@ -93,15 +94,17 @@ public struct MailComposer: Sendable {
         context["now"] = MailDates.human(now, exact: true, zone: zone)
         context["today"] = MailDates.human(now, exact: false, zone: zone)
         let subject = fittedSubject(kind, context)
-        return message(to: recipient, subject: subject, kind: kind, context: context, events: [item], now: now, id: id,
-                       references: [threadID(item.deadlineKey)])
+        var m = message(to: recipient, subject: subject, kind: kind, context: context, events: [item], now: now, id: id,
+                        references: [threadID(item.deadlineKey)])
+        attachCancellations(cancelled, to: &m, now: now)
+        return m
     }
 
     /// A digest: `new` (since the worker's last email) and `outstanding` (everything of theirs overdue or
     /// due within the week, from the store), each deadline once; an outstanding item also new is shown as new.
     /// `cancelled` are deadlines whose calendar events the worker should drop (met or no longer needed since
     /// they were emailed): a second calendar file, `METHOD:CANCEL`, with the same UIDs.
-    public func composeDigest(to recipient: MailRecipient, new: [MailItem], outstanding: [MailItem], cancelled: [(deadlineKey: String, dueAt: Instant, isExact: Bool)] = [],
+    public func composeDigest(to recipient: MailRecipient, new: [MailItem], outstanding: [MailItem], cancelled: Cancellations = [],
                               now: Instant, id: String) -> MailMessage {
         let fresh = Self.oneEach(new).sorted(by: Self.dueOrder)
         let newKeys = Set(fresh.map(\.deadlineKey))
@@ -136,18 +139,26 @@ public struct MailComposer: Sendable {
         ]
         let subject = HeaderField.sanitized(templates.render("digest-subject", context))
         var m = message(to: recipient, subject: subject, kind: .digest, context: context, events: all, now: now, id: id, references: [])
-        if !cancelled.isEmpty {
-            let events = cancelled.map { c -> ICalendar.Event in
-                // As the event was sent: timed, or the whole due day.
-                let day = zone.localDate(at: c.dueAt.adding(seconds: -1))
-                return ICalendar.Event(uid: uid(c.deadlineKey), start: c.isExact ? MailDates.icsUTC(c.dueAt.adding(seconds: -1800)) : MailDates.icsDate(day),
-                                       end: c.isExact ? MailDates.icsUTC(c.dueAt) : MailDates.icsDate(day.adding(days: 1)),
-                                       summary: "Done or no longer needed", description: "", sequence: Self.sequence(now))
-            }
-            let calendar = ICalendar(stamp: MailDates.icsUTC(now), events: events, method: .cancel, organizer: organizer)
-            m.attachments.append(.init(filename: "cancelled.ics", contentType: "text/calendar; method=CANCEL", content: Array(calendar.render().utf8)))
-        }
+        attachCancellations(cancelled, to: &m, now: now)
         return m
+    }
+
+    /// Deadlines whose calendar events the worker should drop (met or no longer needed since they were
+    /// emailed), as a second calendar file, `cancelled.ics` (`METHOD:CANCEL`, the same UIDs), in whichever
+    /// email goes to the worker next.
+    public typealias Cancellations = [(deadlineKey: String, dueAt: Instant, isExact: Bool)]
+
+    func attachCancellations(_ cancelled: Cancellations, to m: inout MailMessage, now: Instant) {
+        guard !cancelled.isEmpty else { return }
+        let events = cancelled.map { c -> ICalendar.Event in
+            // As the event was sent: timed, or the whole due day.
+            let day = zone.localDate(at: c.dueAt.adding(seconds: -1))
+            return ICalendar.Event(uid: uid(c.deadlineKey), start: c.isExact ? MailDates.icsUTC(c.dueAt.adding(seconds: -1800)) : MailDates.icsDate(day),
+                                   end: c.isExact ? MailDates.icsUTC(c.dueAt) : MailDates.icsDate(day.adding(days: 1)),
+                                   summary: "Done or no longer needed", description: "", sequence: Self.sequence(now))
+        }
+        let calendar = ICalendar(stamp: MailDates.icsUTC(now), events: events, method: .cancel, organizer: organizer)
+        m.attachments.append(.init(filename: "cancelled.ics", contentType: "text/calendar; method=CANCEL", content: Array(calendar.render().utf8)))
     }
 
     /// The calendars' ORGANIZER (RFC 5546 §3.2 wants one on PUBLISH and CANCEL): our from address.

@@ -25,9 +25,13 @@ public struct MailTiming: Sendable {
     /// digest as soon as quiet hours allow; the others wait for the worker's next digest, as they would have.
     /// An escalation (`escalation: true`) is emailed at once whatever its severity: it is for a manager to
     /// act on now, and waiting for the next digest could take a Friday escalation to Monday.
-    public func plan(severity: Severity, dueAt: Instant, now: Instant, late: Bool, escalation: Bool = false) -> (sendAt: Instant, immediate: Bool) {
+    /// `nextNotice` is when the deadline's next notice is planned (the next rung): an email at once never
+    /// waits for quiet hours past it.
+    public func plan(severity: Severity, dueAt: Instant, now: Instant, late: Bool, escalation: Bool = false,
+                     nextNotice: Instant? = nil) -> (sendAt: Instant, immediate: Bool) {
         let atOnce = isImmediate(severity) || escalation
-        let wanted = atOnce ? afterQuietHours(now) : nextDigest(atOrAfter: now)
+        var wanted = atOnce ? afterQuietHours(now) : nextDigest(atOrAfter: now)
+        if atOnce, let next = nextNotice, wanted > next { wanted = max(now, next) }
         // A deadline still ahead (a due notice missed this morning, too) is never announced after it passed.
         return (wanted > dueAt && dueAt > now ? now : wanted, atOnce && !late)
     }

@@ -6,7 +6,7 @@ enum Schema {
     /// Identifiers in order; each names what it adds.
     static let versions = ["v1-cases-events-deadlines-audit", "v2-notifications", "v3-open-deadline-indexes",
         "v4-daemon-outbox", "v5-mail-outbox",
-        "v6-structured-recipients", "v7-worker-display-name"]
+        "v6-structured-recipients", "v7-worker-display-name", "v8-notification-next-at"]
 
     static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
@@ -191,6 +191,11 @@ enum Schema {
             // The name emails greet a worker by, as the admin writes it ("Sam Okafor"), where `name` may be the
             // directory's ("Okafor, Sam (Team A)").
             try db.execute(sql: "ALTER TABLE worker ADD COLUMN display_name TEXT")
+        }
+        m.registerMigration(versions[7]) { db in
+            // When the deadline's next notice was planned, as known when a notification was queued: an email
+            // held by quiet hours never goes after it.
+            try db.execute(sql: "ALTER TABLE notification ADD COLUMN next_at INTEGER")
         }
         return m
     }

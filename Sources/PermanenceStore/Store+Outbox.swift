@@ -40,14 +40,14 @@ extension Store {
         try write { db in
             let insert = try FastInsert(db, sql: """
                 INSERT OR IGNORE INTO notification (key, case_ref, rule_id, stage, level, due_at, planned_at, state,
-                    recipients, exact, severity, owner, late, queued_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?)
+                    recipients, exact, severity, owner, late, queued_at, next_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?)
                 """)
             var added = 0
             for i in items {
                 insert.bind(i.key).bind(i.caseRef).bind(i.ruleID).bind(i.stage.rawValue).bind(i.level).bind(i.dueAt.seconds)
                     .bind(i.plannedAt.seconds).bind(Store.encodeRecipients(i.recipients)).bind(i.isExact).bind(i.severity.rawValue)
-                    .bind(i.owner).bind(i.late).bind(now.seconds)
+                    .bind(i.owner).bind(i.late).bind(now.seconds).bind(i.nextNoticeAt?.seconds)
                 added += try insert.run()
             }
             try Store.setMeta(db, "daemon.cursor", String(cursor.seconds))
@@ -171,7 +171,8 @@ extension Store {
             stage: NotificationStage(rawValue: r["stage"]) ?? .reminder, level: r["level"],
             dueAt: Instant(seconds: r["due_at"] ?? 0), isExact: (r["exact"] as Int? ?? 0) != 0,
             severity: Severity(rawValue: r["severity"] ?? "") ?? .routine, plannedAt: Instant(seconds: r["planned_at"]),
-            owner: r["owner"], recipients: Store.decodeRecipients(r["recipients"] ?? ""), late: (r["late"] as Int? ?? 0) != 0)
+            owner: r["owner"], recipients: Store.decodeRecipients(r["recipients"] ?? ""), late: (r["late"] as Int? ?? 0) != 0,
+            nextNoticeAt: (r["next_at"] as Int?).map(Instant.init))
         return OutboxRow(item: item, state: r["state"], attempts: r["attempts"] ?? 0, deliveredTo: r["delivered_to"])
     }
 

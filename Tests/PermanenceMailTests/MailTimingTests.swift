@@ -11,6 +11,24 @@ import TestSupport
         return MailTiming(config: c, zone: set.zone, calendar: set.calendars["england-and-wales"]!)
     }
 
+    @Test func anEscalationGoesAtOnceWhateverItsSeverityNeverPastTheNextRung() throws {
+        let t = try timing()
+        let due = instant("2026-11-27T10:00")
+        // Friday 27 Nov 2026, 10:00: a routine escalation goes now, not with Monday's digest.
+        let friday = t.plan(severity: .routine, dueAt: due, now: instant("2026-11-27T10:00"), late: false, escalation: true)
+        #expect(friday.sendAt == instant("2026-11-27T10:00") && friday.immediate)
+        // Friday 19:30, in quiet hours: Monday 08:00, the next working morning...
+        let evening = t.plan(severity: .routine, dueAt: due, now: instant("2026-11-27T19:30"), late: false, escalation: true,
+                             nextNotice: instant("2026-12-01T09:00"))
+        #expect(evening.sendAt == instant("2026-11-30T08:00"))
+        // ...unless the next rung comes first: then no later than it.
+        let capped = t.plan(severity: .routine, dueAt: due, now: instant("2026-11-27T19:30"), late: false, escalation: true,
+                            nextNotice: instant("2026-11-28T09:00"))
+        #expect(capped.sendAt == instant("2026-11-28T09:00") && capped.immediate)
+        // Not an escalation, not immediate: the digest as before.
+        #expect(t.plan(severity: .routine, dueAt: instant("2026-12-10T00:00"), now: instant("2026-11-27T10:00"), late: false).immediate == false)
+    }
+
     @Test func routineItemsWaitForTheNextDigestOnAWorkingDay() throws {
         let t = try timing()
         // Monday 23 Nov 2026, 10:00: the next digest is Tuesday 08:30.

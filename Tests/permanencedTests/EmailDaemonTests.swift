@@ -157,6 +157,65 @@ import TestSupport
         h.stop()
     }
 
+    /// Every calendar file of a message, parsed by python3-icalendar: method, and each event's UID, SEQUENCE
+    /// and SUMMARY.
+    func calendars(_ eml: String) throws -> [[String: Any]] {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        p.arguments = ["-c", """
+            import email, json, sys, icalendar
+            from email import policy
+            m = email.message_from_bytes(sys.stdin.buffer.read(), policy=policy.strict)
+            out = []
+            for part in m.walk():
+                if part.get_content_type() != "text/calendar": continue
+                cal = icalendar.Calendar.from_ical(part.get_content())
+                for e in cal.walk("VEVENT"):
+                    out.append({"method": str(cal["METHOD"]), "uid": str(e["UID"]), "seq": int(e["SEQUENCE"]), "summary": str(e["SUMMARY"]),
+                                "file": part.get_filename()})
+            print(json.dumps(out))
+            """]
+        let input = Pipe(), output = Pipe()
+        p.standardInput = input
+        p.standardOutput = output
+        try p.run()
+        input.fileHandleForWriting.write(Data(eml.utf8))
+        try input.fileHandleForWriting.close()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return try JSONSerialization.jsonObject(with: data) as? [[String: Any]] ?? []
+    }
+
+    @Test func aDeadlineMetAfterItWasEmailedIsCancelledInTheWorkersCalendar() throws {
+        try #require(DaemonHarness.journaldListening)
+        let server = try TestSMTPServer()
+        defer { server.stop() }
+        let h = try started(port: server.port)
+        let a = "E7-\(UUID().uuidString.prefix(6))"
+        // Due in ten minutes: its due notice has passed (late), so it goes at once in a digest, with the
+        // deadline in the calendar file.
+        try h.seed(["\(a)-1"], dueIn: 600)
+        #expect(waitFor(server, count: 1, timeout: 20), "log:\n\(h.log)")
+        usleep(2_000_000)
+        let first = try calendars(try server.message(1))
+        let event = try #require(first.first { ($0["summary"] as? String)?.contains("(case \(a)-1)") == true }, "\(first)")
+        #expect(event["method"] as? String == "PUBLISH")
+        // The visit is made: the next email to the worker cancels the event, same UID, higher SEQUENCE.
+        let visit = try h.cli(["record", "\(a)-1", "visit"])
+        #expect(visit.status == 0, "\(visit.stderr)")
+        usleep(2_000_000)
+        try h.seed(["\(a)-2"], dueIn: 600)
+        #expect(waitFor(server, count: 2, timeout: 20), "log:\n\(h.log)")
+        usleep(2_000_000)
+        let second = try calendars(try server.message(server.receivedCount))
+        let cancel = second.filter { $0["method"] as? String == "CANCEL" }
+        #expect(cancel.count == 1, "\(second)")
+        #expect(cancel.first?["uid"] as? String == event["uid"] as? String)
+        #expect((cancel.first?["seq"] as? Int ?? 0) > (event["seq"] as? Int ?? 0))
+        #expect(cancel.first?["file"] as? String == "cancelled.ics")
+        h.stop()
+    }
+
     @Test func aRelayOutageLosesNothing() throws {
         try #require(DaemonHarness.journaldListening)
         let port = TestSMTPServer.freePort()

@@ -79,7 +79,7 @@ import Testing
         #expect(csv.stdout.hasPrefix("due,status,case_ref,rule,cycle,owner_role,owner,covered_by,severity\n"))
         let status = try run(["status"])
         #expect(status.stdout.contains("8 open"))
-        #expect(status.stdout.contains("schema v7-worker-display-name"))
+        #expect(status.stdout.contains("schema v8-notification-next-at"))
         #expect(status.stdout.contains("daemon           has never run on this store"))
         let audit = try run(["audit", "verify"])
         #expect(audit.status == 0)

@@ -66,12 +66,13 @@ public struct NotificationPlanner: Sendable {
         }
         func add(_ at: Instant, _ stage: NotificationStage, _ level: Int, _ roles: [String]) {
             guard at >= from, at < until, at < stop else { return }
-            let key = "\(evaluation.key(d))/\(stage.rawValue)\(level)/\(c.dueInstant.seconds)"
+            let deadlineKey = evaluation.key(d)
+            let key = "\(deadlineKey)/\(stage.rawValue)\(level)/\(c.dueInstant.seconds)"
             out.append(PlannedNotification(
                 at: at, caseRef: cr.reference, ruleIndex: d.ruleIndex, ruleID: rule.id, stage: stage, level: level,
                 cycle: d.cycle, dueInstant: c.dueInstant, dueDate: c.dueDate, isExact: c.isExact,
                 severity: rule.severity, recipients: recipients(roles),
-                closesAt: stop == .distantFuture ? nil : stop, key: key))
+                closesAt: stop == .distantFuture ? nil : stop, key: key, deadlineKey: deadlineKey))
         }
         let owners = [rule.owner] + rule.copy
         let duePoint: TimePoint = .dateTime(zone.localDateTime(at: c.dueInstant), c.dueInstant)

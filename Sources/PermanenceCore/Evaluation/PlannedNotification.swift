@@ -44,6 +44,8 @@ public struct PlannedNotification: Sendable {
     public let closesAt: Instant?
     /// Identifies this notification across runs, so it is never sent twice: changes when the due moment does.
     public let key: String
+    /// The deadline it is about (`CaseEvaluation.key`): the same for all its reminders, notices and rungs.
+    public let deadlineKey: String
     /// Planned before the window it was asked for: the highest rung a deadline had already passed when the
     /// planner first saw it (see `NotificationPlanner.plan(_:from:until:catchUp:)`). Always announced late.
     public internal(set) var isCatchUp = false

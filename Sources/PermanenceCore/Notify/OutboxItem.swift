@@ -18,10 +18,13 @@ public struct OutboxItem: Sendable, Equatable {
     public let recipients: [Recipient]
     /// Queued well after its moment (the daemon was down).
     public let late: Bool
+    /// When the deadline's next notice is planned, if it was known when this one was queued.
+    public let nextNoticeAt: Instant?
 
     public init(
         key: String, caseRef: String, ruleID: String, stage: NotificationStage, level: Int, dueAt: Instant,
-        isExact: Bool, severity: Severity, plannedAt: Instant, owner: String?, recipients: [Recipient], late: Bool
+        isExact: Bool, severity: Severity, plannedAt: Instant, owner: String?, recipients: [Recipient], late: Bool,
+        nextNoticeAt: Instant? = nil
     ) {
         self.key = key
         self.caseRef = caseRef
@@ -35,6 +38,7 @@ public struct OutboxItem: Sendable, Equatable {
         self.owner = owner
         self.recipients = recipients
         self.late = late
+        self.nextNoticeAt = nextNoticeAt
     }
 
     /// `role=worker` pairs separated by commas (`role=` when nobody holds the role), as the journal's

@@ -37,6 +37,18 @@ import Testing
         #expect(s.next != nil && s.next! > instant("2026-10-26T13:00:30"))
     }
 
+    @Test func eachDueNoticeKnowsWhenItsDeadlinesNextNoticeIsPlanned() {
+        let e = events([("p", "placed-for-adoption", "2026-10-23T14:00")])
+        let planned = planner.plan(evaluator.evaluate(adoption, events: e), from: instant("2026-10-26T12:30"), until: .distantFuture)
+        let s = DueSelection(planned: planned, now: instant("2026-10-26T13:00:30"))
+        let overdue = s.due.first { $0.notification.ruleID == "post-placement-visit" && $0.notification.stage == .overdue }
+        // The next notice of the same deadline after now: its first escalation, wherever the plan puts it.
+        let next = planned.filter { $0.deadlineKey == overdue?.notification.deadlineKey && $0.at > instant("2026-10-26T13:00:30") }.map(\.at).min()
+        #expect(overdue != nil && next != nil)
+        #expect(overdue?.nextNoticeAt == next)
+        #expect(planned.filter { $0.ruleID == "post-placement-visit" }.allSatisfy { $0.key.hasPrefix($0.deadlineKey + "/") })
+    }
+
     @Test func missedWhileDownIsLateAndInDueOrder() {
         let e = events([("p", "placed-for-adoption", "2026-10-23T14:00")])
         let s = select(e, from: "2026-10-25T00:00", now: "2026-10-27T10:00")
