@@ -65,11 +65,12 @@ extension Scheduler {
             let rule = rulesByID[n.ruleID]
             let facts = try store.mailFacts(of: n.caseRef)
             let owner = try n.owner.flatMap(person)
+            let ownerManager = try n.owner.flatMap { try store.worker($0)?.manager }.flatMap(person)
             let others = try Set(n.recipients.compactMap(\.worker)).subtracting([n.owner].compactMap { $0 }).sorted().compactMap(person)
             items[row.key] = MailItem(
                 key: n.key, caseRef: n.caseRef, initials: facts?.initials, ruleTitle: rule?.title ?? n.ruleID,
                 action: rule?.action, source: rule?.source ?? "", stage: n.stage, severity: n.severity, dueAt: n.dueAt, isExact: n.isExact,
-                level: n.level, owner: owner, escalatedTo: n.stage == .escalation ? others : [], calendar: facts?.calendar,
+                level: n.level, owner: owner, ownerManager: ownerManager, escalatedTo: n.stage == .escalation ? others : [], calendar: facts?.calendar,
                 alarmLead: rule?.remind.map(\.roughSeconds).max())
         }
         // Each deadline due at once is one email, however many of its notices fell due together (an overdue

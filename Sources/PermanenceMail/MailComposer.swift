@@ -222,6 +222,7 @@ public struct MailComposer: Sendable {
         if let h = s.closures { c["closures"] = h }
         if item.emailed { c["emailed"] = true }
         if let o = item.owner { c["owner"] = o.name }
+        if let m = item.ownerManager { c["owner_manager"] = m.name }
         if item.stage == .escalation {
             c["escalated"] = true
             c["level"] = item.level

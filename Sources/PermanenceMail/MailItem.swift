@@ -19,6 +19,8 @@ public struct MailItem: Sendable, Equatable {
     public var level: Int
     /// The worker who owns the deadline (after absence cover), if anyone holds the owner role.
     public var owner: Person?
+    /// The owner's line manager, if they have one.
+    public var ownerManager: Person?
     /// Who an escalation went to besides the owner (their managers), for the owner's copy.
     public var escalatedTo: [Person]
     /// The working calendar of the case (`WorkingCalendar.name`), for "overdue by 2 working days".
@@ -41,8 +43,8 @@ public struct MailItem: Sendable, Equatable {
 
     public init(key: String, caseRef: String, initials: String?, ruleTitle: String, action: String?, source: String,
                 stage: NotificationStage, severity: Severity, dueAt: Instant, isExact: Bool, level: Int = 0,
-                owner: Person? = nil, escalatedTo: [Person] = [], calendar: String? = nil, alarmLead: Int? = nil,
-                emailed: Bool = false) {
+                owner: Person? = nil, ownerManager: Person? = nil, escalatedTo: [Person] = [], calendar: String? = nil,
+                alarmLead: Int? = nil, emailed: Bool = false) {
         self.key = key
         self.caseRef = caseRef
         self.initials = initials
@@ -55,6 +57,7 @@ public struct MailItem: Sendable, Equatable {
         self.isExact = isExact
         self.level = level
         self.owner = owner
+        self.ownerManager = ownerManager
         self.escalatedTo = escalatedTo
         self.calendar = calendar
         self.alarmLead = alarmLead

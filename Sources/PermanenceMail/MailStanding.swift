@@ -39,7 +39,8 @@ public struct MailStanding: Sendable, Equatable {
             if item.isExact && late < 86_400 {
                 overdueBy = late < 3600 ? plural(max(1, late / 60), "minute") : plural(late / 3600, "hour")
             } else if let calendar, let n = try? calendar.workingDays(from: day.adding(days: 1), to: today.adding(days: 1)), n > 0 {
-                overdueBy = plural(n, "working day")
+                // An exact deadline says the hours too: "2 working days (52 hours)".
+                overdueBy = plural(n, "working day") + (item.isExact ? " (\(plural(late / 3600, "hour")))" : "")
             }
             when = overdueBy.map { "overdue by \($0)" } ?? "overdue since \(dayWords(day))\(item.isExact ? " \(time)" : "")"
         } else {

@@ -12,7 +12,7 @@ public struct MailTemplates: Sendable {
     public static let knownNames: Set<String> = [
         ".", "recipient", "now", "today", "counts", "sections", "title", "title_upper", "count", "cases", "ref", "initials",
         "heading", "link", "items", "due", "overdue", "action", "source", "escalated", "urgent", "stage",
-        "when", "stage_words", "severity", "overdue_by", "working_days_left", "closures", "emailed", "owner", "level",
+        "when", "stage_words", "severity", "overdue_by", "working_days_left", "closures", "emailed", "owner", "owner_manager", "level",
         "escalated_to", "escalated_to_you", "sources", "has_sources", "has_calendar", "new_count",
     ]
 

@@ -130,14 +130,16 @@ func shippedTemplates(editing: (String, String) -> String = { $1 }) throws -> Ma
     }
 
     @Test func anEscalationIsForTheManagerAndTheOwnersCopySaysToWhom() {
-        let overdue = item("DEMO-1", "72-hour visit", due: "2026-11-23T06:30", exact: true, severity: .urgent, stage: .escalation,
+        var overdue = item("DEMO-1", "72-hour visit", due: "2026-11-23T06:30", exact: true, severity: .urgent, stage: .escalation,
                            level: 1, owner: owner, escalatedTo: [manager])
+        overdue.ownerManager = manager
         let notice = item("DEMO-1", "72-hour visit", due: "2026-11-23T06:30", exact: true, severity: .urgent, stage: .overdue, owner: owner)
         let tm = MailRecipient(workerID: "tm", name: manager.name, address: "tm@council.example")
         let toManager = composer().compose(to: tm, about: [overdue], now: now, id: "e1")
         #expect(toManager.subject == "ESCALATED: DEMO-1 (A.B.) 72-hour visit overdue by 2 hours — owner Sam Worker", "\(toManager.subject)")
         #expect(toManager.text.contains("owned by Sam Worker has been escalated to you (level 1)"))
         #expect(toManager.text.contains("reallocate"))
+        #expect(toManager.text.contains("Owner: Sam Worker (manager: Łucja Ó Súilleabháin)"))
         // The owner gets one email for the two notices that fell due together, saying to whom it went.
         let toOwner = composer().compose(to: sam, about: [notice, overdue], now: now, id: "e2")
         #expect(toOwner.subject == "URGENT DEMO-1 (A.B.): 72-hour visit overdue by 2 hours, escalated (level 1)", "\(toOwner.subject)")
@@ -162,6 +164,10 @@ func shippedTemplates(editing: (String, String) -> String = { $1 }) throws -> Ma
         #expect(words(friday, "2026-11-23T10:00") == "overdue by 1 working day, escalated (level 2)")
         #expect(words(friday, "2026-11-21T10:00") == "overdue since Fri 20 Nov, escalated (level 2)")
         #expect(words(item("C", "r", due: "2027-01-05"), "2026-11-23T10:00").hasPrefix("due Tue 5 Jan 2027, "))
+        // A timed deadline more than a day late: working days and the hours.
+        #expect(words(visit, "2026-11-25T15:00") == "overdue by 2 working days (50 hours)")
+        // Friday to Sunday: nothing in between is a working day.
+        #expect(words(item("C", "r", due: "2026-11-29"), "2026-11-27T10:00") == "due Sun 29 Nov, no working day before then")
     }
 
     @Test func aDisplayNameIsTheGreetingAsItStands() {

@@ -130,7 +130,10 @@ import TestSupport
         // The next whole minute at least 15 seconds away, local time.
         var at = Date().addingTimeInterval(60 - Date().timeIntervalSince1970.truncatingRemainder(dividingBy: 60))
         if at.timeIntervalSinceNow < 15 { at.addTimeInterval(60) }
-        let h = try started(port: server.port, ["immediate = []", "digest-days = \"all\"", "digest-times = [\"\(clock(at))\"]"], zone: "UTC")
+        // And a second digest time a minute later.
+        let second = at.addingTimeInterval(60)
+        let h = try started(port: server.port, ["immediate = []", "digest-days = \"all\"", "digest-times = [\"\(clock(at))\", \"\(clock(second))\"]"],
+                            zone: "UTC")
         let ref = "E2-\(UUID().uuidString.prefix(6))"
         try h.seed(["\(ref)-1", "\(ref)-2"], dueIn: 3)
         usleep(6_000_000)
@@ -154,6 +157,25 @@ import TestSupport
         #expect(text.contains("Case \(ref)-1 (X.Y.)") && text.contains("Case \(ref)-2 (X.Y.)"))
         #expect(text.contains("escalated (level 1)") && text.contains("Escalated to Team Manager."))
         #expect((sw["subject"] as? String)?.hasPrefix("Permanence deadlines ") == true)
+
+        // A third case falls overdue before the second digest time. That digest is the whole picture: the
+        // new case, and the first two, still overdue, under "still outstanding", marked as already emailed;
+        // its subject counts what its body lists.
+        try h.seed(["\(ref)-3"], dueIn: 3)
+        #expect(waitFor(server, count: 7, timeout: second.timeIntervalSinceNow + 15), "log:\n\(h.log)")
+        usleep(2_000_000)
+        let last = try (1...server.receivedCount).last { (try server.envelope($0)["to"] as? [String]) == ["sw@example.org"] }
+        let digest = try parsed(try server.message(try #require(last)))
+        let body = digest["text"] as? String ?? ""
+        #expect(body.contains("NEW SINCE YOUR LAST EMAIL (1)") && body.contains("Case \(ref)-3 (X.Y.)"), "\(body)")
+        let outstanding = body.components(separatedBy: "STILL OUTSTANDING")
+        #expect(outstanding.count == 2, "\(body)")
+        #expect(outstanding.last?.contains("Case \(ref)-1 (X.Y.)") == true && outstanding.last?.contains("Case \(ref)-2 (X.Y.)") == true)
+        #expect(outstanding.last?.contains("overdue by") == true && outstanding.last?.contains("(already emailed)") == true)
+        let subject = digest["subject"] as? String ?? ""
+        let counted = subject.split(separator: ":").last.map { $0.split(separator: ",").compactMap { Int($0.split(separator: " ").first ?? "") }.reduce(0, +) } ?? -1
+        let listed = body.split(whereSeparator: \.isNewline).filter { $0.hasPrefix("    - ") }.count
+        #expect(counted == listed && listed >= 3, "counted \(counted), listed \(listed): \(subject)")
         h.stop()
     }
 
