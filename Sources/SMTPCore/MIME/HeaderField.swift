@@ -84,9 +84,11 @@ public enum HeaderField {
         // encode; neighbouring words to encode go in one run, their spaces inside it.
         var pieces: [(text: String, encode: Bool)] = []
         for t in raw.split(separator: " ") {
-            if t.utf8.allSatisfy({ $0 < 128 }) {
-                // Text that looks like an encoded-word is quoted, so no client decodes it.
-                pieces.append((atom(t) && !t.contains("=?") ? String(t) : "\"" + t.replacing("\\", with: "\\\\").replacing("\"", with: "\\\"") + "\"", false))
+            // Text that looks like an encoded-word is quoted, so no client decodes it.
+            let plain = atom(t) && !t.contains("=?") ? String(t) : "\"" + t.replacing("\\", with: "\\\\").replacing("\"", with: "\\\"") + "\""
+            // An ASCII word too long for a line cannot be folded (folding is only at spaces): encoded, it can.
+            if t.utf8.allSatisfy({ $0 < 128 }) && plain.utf8.count <= 60 {
+                pieces.append((plain, false))
             } else if let last = pieces.last, last.encode {
                 pieces[pieces.count - 1].text += " " + t
             } else {
