@@ -222,7 +222,8 @@ public struct MailComposer: Sendable {
         if let h = s.closures { c["closures"] = h }
         if item.emailed { c["emailed"] = true }
         if let o = item.owner { c["owner"] = o.name }
-        if let m = item.ownerManager { c["owner_manager"] = m.name }
+        // The owner's manager, unless that is who the email is for.
+        if let m = item.ownerManager, m.id != recipient.workerID { c["owner_manager"] = m.name }
         if item.stage == .escalation {
             c["escalated"] = true
             c["level"] = item.level
@@ -249,12 +250,14 @@ public struct MailComposer: Sendable {
         return n.isEmpty ? name : n
     }
 
-    /// A rule's source as people cite it: no internal document number (`001 `) and no quoted passage.
+    /// A rule's source as people cite it: the document and section, without the internal document number
+    /// (`001 `) or the passage after `: ` ("Adoption Agencies Regulations 2005 reg 36(4)(a): visited
+    /// within one week..." is "Adoption Agencies Regulations 2005 reg 36(4)(a)").
     static func plainSource(_ source: String) -> String {
         var s = Substring(source)
         let digits = s.prefix { $0.isNumber }
         if !digits.isEmpty, s.dropFirst(digits.count).first == " " { s = s.dropFirst(digits.count + 1) }
-        if let quote = s.range(of: ": '") ?? s.range(of: ": \"") { s = s[..<quote.lowerBound] }
+        if let passage = s.range(of: ": ") { s = s[..<passage.lowerBound] }
         return String(s).trimmingCharacters()
     }
 

@@ -135,11 +135,15 @@ func shippedTemplates(editing: (String, String) -> String = { $1 }) throws -> Ma
         overdue.ownerManager = manager
         let notice = item("DEMO-1", "72-hour visit", due: "2026-11-23T06:30", exact: true, severity: .urgent, stage: .overdue, owner: owner)
         let tm = MailRecipient(workerID: "tm", name: manager.name, address: "tm@council.example")
-        let toManager = composer().compose(to: tm, about: [overdue], now: now, id: "e1")
+        let c = composer()
+        let toManager = c.compose(to: tm, about: [overdue], now: now, id: "e1")
         #expect(toManager.subject == "ESCALATED: DEMO-1 (A.B.) 72-hour visit overdue by 2 hours — owner Sam Worker", "\(toManager.subject)")
         #expect(toManager.text.contains("owned by Sam Worker has been escalated to you (level 1)"))
         #expect(toManager.text.contains("reallocate"))
-        #expect(toManager.text.contains("Owner: Sam Worker (manager: Łucja Ó Súilleabháin)"))
+        // The owner's manager is named, unless the email is to that manager.
+        #expect(toManager.text.contains("Owner: Sam Worker\n") && !toManager.text.contains("(manager:"))
+        let senior = c.compose(to: .init(workerID: "sm", name: "Senior Manager", address: "sm@council.example"), about: [overdue], now: now, id: "e3")
+        #expect(senior.text.contains("Owner: Sam Worker (manager: Łucja Ó Súilleabháin)"))
         // The owner gets one email for the two notices that fell due together, saying to whom it went.
         let toOwner = composer().compose(to: sam, about: [notice, overdue], now: now, id: "e2")
         #expect(toOwner.subject == "URGENT DEMO-1 (A.B.): 72-hour visit overdue by 2 hours, escalated (level 1)", "\(toOwner.subject)")
