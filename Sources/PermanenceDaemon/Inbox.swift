@@ -20,7 +20,8 @@ public struct Inbox: Sendable {
     public struct Result: Sendable {
         /// A line for people, and what it says became of the file.
         public struct Line: Sendable {
-            public enum Kind: Sendable { case imported, rejected, retry, info }
+            /// `partial`: imported, but some of it left out (`ssda903-lenient`), which someone should look at.
+            public enum Kind: Sendable { case imported, partial, rejected, retry, info }
             public let kind: Kind
             public let text: String
         }
@@ -118,10 +119,22 @@ public struct Inbox: Sendable {
     /// import must be tried again (nothing after it is tried either).
     private func processExtract(_ names: [String], store: Store, now: Instant, stamp: String, into result: inout Result) -> Bool {
         let paths = names.map { "\(directory)/\($0)" }
+        let lenient = store.ruleSet.configuration.ssda903Lenient
         do {
-            let r = try store.importSSDA903(paths, prefix: store.ruleSet.configuration.ssda903CasePrefix, lenient: false, actor: "inbox:ssda903 by \(by)", now: now)
-            for name in names { _ = try moveAside(name, to: "processed", stamp: stamp) }
-            result.lines.append(.init(kind: .imported, text: "SSDA903 extract (\(names.joined(separator: ", "))): \(r.newCases) new case(s), \(r.newEvents) new event(s), \(r.corrected) corrected\(r.disappeared.isEmpty ? "" : ", \(r.disappeared.count) earlier event(s) not in it (kept)"); moved to processed/"))
+            let r = try store.importSSDA903(paths, prefix: store.ruleSet.configuration.ssda903CasePrefix, lenient: lenient, actor: "inbox:ssda903 by \(by)", now: now)
+            var targets: [String: String] = [:]
+            for name in names { targets[name] = try moveAside(name, to: "processed", stamp: stamp) }
+            // `ssda903-lenient`: the children left out, beside the table each problem is in.
+            var skippedNote = ""
+            for (name, path) in zip(names, paths) {
+                let own = r.skipped.filter { $0.file == path || $0.file.components(separatedBy: ", ").contains(path) }
+                guard !own.isEmpty, let target = targets[name] else { continue }
+                _ = FileManager.default.createFile(atPath: "\(directory)/processed/\(target).skipped", contents: Data(Self.errorText(name, own).utf8),
+                                                   attributes: [.posixPermissions: 0o600])
+                skippedNote += "; \(own.count) problem(s) in \(name), child(ren) left out: see processed/\(target).skipped"
+            }
+            if !r.skipped.isEmpty && skippedNote.isEmpty { skippedNote = "; \(r.skipped.count) child(ren) left out (ssda903-lenient)" }
+            result.lines.append(.init(kind: r.skipped.isEmpty ? .imported : .partial, text: "SSDA903 extract (\(names.joined(separator: ", "))): \(r.newCases) new case(s), \(r.newEvents) new event(s), \(r.corrected) corrected\(r.disappeared.isEmpty ? "" : ", \(r.disappeared.count) earlier event(s) not in it (kept)"); moved to processed/\(skippedNote)"))
             result.imported += names.count
             return true
         } catch let error as CSVErrors where !error.isTemporary {

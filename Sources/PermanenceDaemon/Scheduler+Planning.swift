@@ -262,6 +262,7 @@ extension Scheduler {
                     switch line.kind {
                     case .rejected: logger.warning("inbox: \(line.text)", metadata: ["message-id": "\(MessageID.importRejected)"])
                     case .retry: logger.warning("inbox: \(line.text)", metadata: ["message-id": "\(MessageID.inboxRetry)"])
+                    case .partial: logger.warning("inbox: \(line.text)")
                     case .imported, .info: logger.info("inbox: \(line.text)")
                     }
                 }

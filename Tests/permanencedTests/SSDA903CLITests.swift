@@ -145,6 +145,32 @@ import Testing
         #expect(try DaemonHarness.sqlite(store, "SELECT COUNT(*) FROM event") == before)
     }
 
+    /// `[store] ssda903-lenient = true`: the inbox imports an extract with a bad child as `--lenient` does,
+    /// listing the child left out beside the table its problem is in.
+    @Test func aLenientInboxLeavesOutTheBadChildAndSaysSo() throws {
+        let config = dir.appendingPathComponent("lenient.toml")
+        let text = try String(contentsOfFile: CLITests.config, encoding: .utf8)
+        try text.replacingOccurrences(of: "\n[store]\n", with: "\n[store]\nssda903-lenient = true\n")
+            .replacingOccurrences(of: "rules = \"rules.d\"", with: "rules = \"\(CLITests.root.path)/config/rules.d\"")
+            .replacingOccurrences(of: "vocabulary = \"vocabulary.toml\"", with: "vocabulary = \"\(CLITests.root.path)/config/vocabulary.toml\"")
+            .write(to: config, atomically: true, encoding: .utf8)
+        let inbox = dir.appendingPathComponent("inbox")
+        try FileManager.default.createDirectory(at: inbox, withIntermediateDirectories: true)
+        let episodes = try String(contentsOf: demo.appendingPathComponent("episodes.csv"), encoding: .utf8)
+        try episodes.replacingOccurrences(of: "D001,06/01/2025,S,V2,N1,U6", with: "D001,06/01/2025,S,V2,N1,Q9")
+            .write(to: inbox.appendingPathComponent("903-episodes.csv"), atomically: true, encoding: .utf8)
+        try FileManager.default.copyItem(at: demo.appendingPathComponent("reviews.csv"), to: inbox.appendingPathComponent("903-reviews.csv"))
+        let r = try CLITests.run(["import", "--inbox", "--inbox-path", inbox.path, "--config", config.path, "--store", store])
+        #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+        #expect(r.stdout.contains("49 new case(s)") && r.stdout.contains("child(ren) left out: see processed/"), "\(r.stdout)")
+        let processed = try FileManager.default.contentsOfDirectory(atPath: inbox.appendingPathComponent("processed").path).sorted()
+        let note = try #require(processed.first { $0.hasSuffix("903-episodes.csv.skipped") }, "\(processed)")
+        let skipped = try String(contentsOf: inbox.appendingPathComponent("processed/\(note)"), encoding: .utf8)
+        #expect(skipped.contains("903-episodes.csv:2: PLACE: child D001: unknown placement type 'Q9'"), "\(skipped)")
+        #expect(try DaemonHarness.sqlite(store, "SELECT COUNT(*) FROM child_case WHERE ref = 'D001'") == ["0"])
+        #expect(try DaemonHarness.sqlite(store, "SELECT COUNT(*) FROM child_case") == ["49"])
+    }
+
     /// Next year's return holds only the episodes open during its year: a child's first row there continues
     /// the period the store has open, and what the earlier years gave is not reported as gone.
     @Test func aYearlyReturnContinuesThePeriodsTheStoreHasOpen() throws {

@@ -22,6 +22,9 @@ public struct Configuration: Sendable {
     /// What goes before each SSDA903 CHILD id to make the case reference (`[store] ssda903-case-prefix`), for
     /// the inbox and the default of `import --format ssda903`.
     public var ssda903CasePrefix: String = ""
+    /// The inbox imports an SSDA903 extract as `import --lenient` does (`[store] ssda903-lenient`): a child
+    /// with a problem is left out and listed beside the processed tables, the rest imported.
+    public var ssda903Lenient = false
     /// Local time at which date-only notices (reminders, due, overdue) go out.
     public var dayStart: Int = 9 * 3600
     /// Where the daemon's notifications and log go (`[journal] target`).
@@ -99,6 +102,7 @@ public struct Configuration: Sendable {
             if let p = st.string("path") { c.storePath = p }
             if let p = st.string("inbox") { c.inboxPath = p }
             if let p = st.string("audit-key") { c.auditKeyFile = p }
+            if let b = st.bool("ssda903-lenient") { c.ssda903Lenient = b }
             if let p = st.string("ssda903-case-prefix") {
                 if let problem = SSDA903Extract.problem(withPrefix: p) {
                     st.report("ssda903-case-prefix", st.lineOf("ssda903-case-prefix"), "'\(p)': \(problem)")
