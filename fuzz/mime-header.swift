@@ -29,7 +29,9 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         }
         precondition(String(decoding: decoded, as: UTF8.self) == clean, "the words do not decode to the text")
     }
-    if !clean.isEmpty && !clean.utf8.allSatisfy({ $0 < 128 }) {
+    // A display name is cut at 200 characters; what is left decides how it is written.
+    let name = String(clean.prefix(200))
+    if !name.isEmpty && !name.utf8.allSatisfy({ $0 < 128 }) {
         for line in ("From: " + from).split(separator: "\r\n", omittingEmptySubsequences: false) {
             precondition(line.utf8.count <= 78, "a From line longer than 78: \(line)")
         }
