@@ -78,7 +78,7 @@ extension Scheduler {
         var immediate: [String: [String]] = [:]
         var order: [String] = []
         for row in rows where row.immediate {
-            let k = MailItem.deadlineKey(row.key)
+            let k = PlannedNotification.parts(ofKey: row.key)?.deadlineKey ?? row.key
             if immediate[k] == nil { order.append(k) }
             immediate[k, default: []].append(row.key)
         }
@@ -114,7 +114,7 @@ extension Scheduler {
     /// Everything a worker owns that is overdue or due within the week, as a digest's "still outstanding";
     /// each marked if an email about it has already gone to them.
     func outstandingItems(for workerID: String, now t: Instant) throws -> [MailItem] {
-        let emailed = Set(try store.emailedKeys(worker: workerID).map(MailItem.deadlineKey))
+        let emailed = Set(try store.emailedKeys(worker: workerID).compactMap { PlannedNotification.parts(ofKey: $0)?.deadlineKey })
         var facts: [String: (initials: String?, calendar: String)?] = [:]
         return try store.agenda(.worker(workerID), within: 7 * 86_400, overdueOnly: false, now: t).map { a in
             if facts[a.caseRef] == nil { facts[a.caseRef] = .some(try store.mailFacts(of: a.caseRef)) }
@@ -122,7 +122,7 @@ extension Scheduler {
             let rule = rulesByID[a.ruleID]
             let stage: NotificationStage = a.status == .overdue ? .overdue : a.status == .due ? .due : .reminder
             return MailItem(
-                key: "\(a.deadlineKey)/\(stage.rawValue)0/\(a.dueAt.seconds)", caseRef: a.caseRef, initials: f?.initials,
+                key: PlannedNotification.key(deadline: a.deadlineKey, stage: stage, level: 0, due: a.dueAt), caseRef: a.caseRef, initials: f?.initials,
                 ruleTitle: rule?.title ?? a.ruleID, action: rule?.action, source: rule?.source ?? "", stage: stage,
                 severity: rule?.severity ?? .routine, dueAt: a.dueAt, isExact: a.isExact, calendar: f?.calendar,
                 alarmLead: rule?.remind.map(\.roughSeconds).max(), emailed: emailed.contains(a.deadlineKey))

@@ -66,13 +66,7 @@ public struct MailItem: Sendable, Equatable {
 
     /// The deadline the item is about (`case/rule/anchor#cycle`): every reminder, notice and escalation of
     /// one deadline shares it, and it stays the same when the due date moves.
-    public var deadlineKey: String { Self.deadlineKey(key) }
-
-    /// The deadline part of a notification key: all but its stage and due moment.
-    public static func deadlineKey(_ notificationKey: String) -> String {
-        let parts = notificationKey.split(separator: "/", omittingEmptySubsequences: false)
-        return parts.count > 3 ? parts.dropLast(2).joined(separator: "/") : notificationKey
-    }
+    public var deadlineKey: String { PlannedNotification.parts(ofKey: key)?.deadlineKey ?? key }
 
     /// The local day the deadline falls on (a whole-day deadline ends at the next midnight).
     func dueDay(_ zone: ZoneRules) -> LocalDate {

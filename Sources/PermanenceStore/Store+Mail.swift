@@ -92,9 +92,7 @@ extension Store {
                     cancelled[String(key.dropFirst(7))] = max(cancelled[String(key.dropFirst(7))] ?? 0, mail)
                     continue
                 }
-                let parts = key.split(separator: "/", omittingEmptySubsequences: false)
-                guard parts.count > 3, let due = Int(parts[parts.count - 1]) else { continue }
-                let deadline = parts.dropLast(2).joined(separator: "/")
+                guard let (deadline, due) = PlannedNotification.parts(ofKey: key) else { continue }
                 if mail > (sent[deadline]?.mail ?? -1) { sent[deadline] = (mail, key, due) }
             }
             var out: [Cancellation] = []

@@ -23,12 +23,26 @@ import TestSupport
         try (text + "\n" + email + "\n").write(toFile: h.config, atomically: true, encoding: .utf8)
     }
 
+    /// Runs a Python script (Debian's python3, with python3-icalendar) on `input`; its standard output.
+    func python(_ script: String, input: String) throws -> Data {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        p.arguments = ["-c", script]
+        let stdin = Pipe(), stdout = Pipe()
+        p.standardInput = stdin
+        p.standardOutput = stdout
+        try p.run()
+        stdin.fileHandleForWriting.write(Data(input.utf8))
+        try stdin.fileHandleForWriting.close()
+        let data = stdout.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return data
+    }
+
     /// The message parsed by Python's email package, and its calendar by the icalendar package (Debian's
     /// python3-icalendar): subject, part types, the text and the calendar's events.
     func parsed(_ eml: String) throws -> [String: Any] {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        p.arguments = ["-c", """
+        let data = try python("""
             import email, json, sys
             from email import policy
             m = email.message_from_bytes(sys.stdin.buffer.read(), policy=policy.default)
@@ -43,15 +57,7 @@ import TestSupport
                               "text": text[0] if text else "", "ics_ok": ok, "events": len(events),
                               "summaries": [str(e.get("SUMMARY")) for e in events],
                               "defects": [str(d) for x in parts for d in x.defects]}))
-            """]
-        let input = Pipe(), output = Pipe()
-        p.standardInput = input
-        p.standardOutput = output
-        try p.run()
-        input.fileHandleForWriting.write(Data(eml.utf8))
-        try input.fileHandleForWriting.close()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
+            """, input: eml)
         return try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
     }
 
@@ -182,9 +188,7 @@ import TestSupport
     /// Every calendar file of a message, parsed by python3-icalendar: method, and each event's UID, SEQUENCE
     /// and SUMMARY.
     func calendars(_ eml: String) throws -> [[String: Any]] {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        p.arguments = ["-c", """
+        let data = try python("""
             import email, json, sys, icalendar
             from email import policy
             m = email.message_from_bytes(sys.stdin.buffer.read(), policy=policy.strict)
@@ -196,15 +200,7 @@ import TestSupport
                     out.append({"method": str(cal["METHOD"]), "uid": str(e["UID"]), "seq": int(e["SEQUENCE"]), "summary": str(e["SUMMARY"]),
                                 "file": part.get_filename()})
             print(json.dumps(out))
-            """]
-        let input = Pipe(), output = Pipe()
-        p.standardInput = input
-        p.standardOutput = output
-        try p.run()
-        input.fileHandleForWriting.write(Data(eml.utf8))
-        try input.fileHandleForWriting.close()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
+            """, input: eml)
         return try JSONSerialization.jsonObject(with: data) as? [[String: Any]] ?? []
     }
 

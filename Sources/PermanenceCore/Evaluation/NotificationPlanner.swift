@@ -67,7 +67,7 @@ public struct NotificationPlanner: Sendable {
         func add(_ at: Instant, _ stage: NotificationStage, _ level: Int, _ roles: [String]) {
             guard at >= from, at < until, at < stop else { return }
             let deadlineKey = evaluation.key(d)
-            let key = "\(deadlineKey)/\(stage.rawValue)\(level)/\(c.dueInstant.seconds)"
+            let key = PlannedNotification.key(deadline: deadlineKey, stage: stage, level: level, due: c.dueInstant)
             out.append(PlannedNotification(
                 at: at, caseRef: cr.reference, ruleIndex: d.ruleIndex, ruleID: rule.id, stage: stage, level: level,
                 cycle: d.cycle, dueInstant: c.dueInstant, dueDate: c.dueDate, isExact: c.isExact,

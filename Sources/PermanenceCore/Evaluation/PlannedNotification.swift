@@ -46,6 +46,19 @@ public struct PlannedNotification: Sendable {
     public let key: String
     /// The deadline it is about (`CaseEvaluation.key`): the same for all its reminders, notices and rungs.
     public let deadlineKey: String
+
+    /// The key of a deadline's notice at one stage and level, for a due moment.
+    public static func key(deadline: String, stage: NotificationStage, level: Int, due: Instant) -> String {
+        "\(deadline)/\(stage.rawValue)\(level)/\(due.seconds)"
+    }
+
+    /// A notification key (`case/rule/anchor#cycle/stageN/dueSeconds`, as `key`) taken apart: its
+    /// deadline's key and its due moment; nil for a key of another form.
+    public static func parts(ofKey key: String) -> (deadlineKey: String, dueSeconds: Int)? {
+        let parts = key.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count > 3, let due = Int(parts[parts.count - 1]) else { return nil }
+        return (parts.dropLast(2).joined(separator: "/"), due)
+    }
     /// Planned before the window it was asked for: the highest rung a deadline had already passed when the
     /// planner first saw it (see `NotificationPlanner.plan(_:from:until:catchUp:)`). Always announced late.
     public internal(set) var isCatchUp = false
