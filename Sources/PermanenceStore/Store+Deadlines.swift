@@ -125,7 +125,7 @@ extension Store {
             case .cannotCompute(let reason):
                 insert.bind("-").bind(d.cycle).bind(nil as Int?).bind(false)
                     .bind(nil as String?).bind(nil as Int?).bind(nil as String?).bind(nil as Int?)
-                    .bind(c.assignments[rule.owner]).bind(reason).bind(nil as Int?)
+                    .bind(c.assignments[rule.owner]).bind(evaluation.reason(reason)).bind(nil as Int?)
             }
             try insert.run()
         }

@@ -74,7 +74,7 @@ struct CaseReport {
             lines.append("  \(status.words.uppercased())  \(rule.id)\(cycle): \(rule.title)")
             switch d.state {
             case .cannotCompute(let reason):
-                lines.append("      cannot be computed: \(reason)")
+                lines.append("      cannot be computed: \(evaluation.reason(reason))")
             case .computed(let comp):
                 if let calc = calc(rule) {
                     lines.append("      \(DeadlineExplanation(comp, rule: rule, calculator: calc, evaluation: evaluation).sentence)")
@@ -170,7 +170,7 @@ struct CaseReport {
             ]
             switch d.state {
             case .cannotCompute(let reason):
-                pairs += [("due", .null), ("reason", .string(reason))]
+                pairs += [("due", .null), ("reason", .string(evaluation.reason(reason)))]
             case .computed(let comp):
                 let explanation = calc(rule).map { DeadlineExplanation(comp, rule: rule, calculator: $0, evaluation: evaluation) }
                 pairs += [

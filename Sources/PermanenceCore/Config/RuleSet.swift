@@ -41,6 +41,8 @@ public struct RuleSet: Sendable {
     /// For each event kind, the kinds it counts as (itself first), then the `KindGroups` it belongs to.
     let expansions: KindExpansions
     let compiled: [CompiledRule]
+    /// Each rule's reason while its anchor is not recorded (`Deadline.Reason`), by rule index.
+    let missingAnchorReasons: [String]
     /// The vocabulary's period kinds, with event names resolved.
     let periods: [CompiledPeriod]
 
@@ -119,6 +121,7 @@ public struct RuleSet: Sendable {
         }
         let periodStarts = Dictionary(vocabulary.periods.map { ($0.name, $0.starts) }, uniquingKeysWith: { a, _ in a })
         self.compiled = rules.map { CompiledRule($0, index, periodIndex, periodStarts, &groups) }
+        missingAnchorReasons = compiled.map(\.missingAnchorReason)
         self.expansions = groups.expand(expansions)
     }
 
@@ -269,6 +272,7 @@ struct CompiledPeriod: Sendable {
 /// loop. A class, so that handing one around costs one reference count rather than a copy of every field.
 final class CompiledRule: Sendable {
     let id: String
+    let name: RuleName
     /// Why the deadline cannot be computed while no anchor event is recorded.
     let missingAnchorReason: String
     let anchor: [Int]
@@ -313,6 +317,7 @@ final class CompiledRule: Sendable {
     /// their kinds.
     init(_ r: Rule, _ index: [String: Int], _ periods: [String: Int], _ periodStarts: [String: [String]], _ groups: inout KindGroups) {
         id = r.id
+        name = RuleName(r.id)
         statutory = r.workingDays == .statutory
         scope = r.scope.flatMap { periods[$0] }
         scopeTypes = r.scopeTypes.compactMap { index[$0] }

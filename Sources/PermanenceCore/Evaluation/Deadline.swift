@@ -51,10 +51,16 @@ public enum DeadlineStatus: String, Sendable, CaseIterable {
 }
 
 /// One deadline of one rule for one case: computed, or the reason it cannot be.
+///
+/// Plain data, with no string or reference in it: the engine makes millions of these, and a copy or a
+/// destroy of a value with none is a move of memory, not a walk over fields taking reference counts.
+/// Rule ids are numbers (`RuleName`) and reasons are kept on the `CaseEvaluation` (`reason(_:)`).
 public struct Deadline: Sendable {
     /// Index of the rule in `RuleSet.rules`.
     public let ruleIndex: Int
-    public let ruleID: String
+    public let ruleName: RuleName
+    /// The rule's id.
+    public var ruleID: String { ruleName.id }
     /// 1 for the first deadline of a rule's cycle, 2 for the next, ...
     public let cycle: Int
     public let state: State
@@ -64,7 +70,17 @@ public struct Deadline: Sendable {
 
     public enum State: Sendable {
         case computed(Computed)
-        case cannotCompute(reason: String)
+        case cannotCompute(reason: Reason)
+    }
+
+    /// Why a deadline cannot be computed: read with `CaseEvaluation.reason(_:)`.
+    public struct Reason: Sendable, Equatable {
+        /// 0 and up: `CaseEvaluation.reasons`; below 0: the rule's own "no anchor recorded" reason, for the
+        /// rule `-1 - value` (waiting deadlines are many, and all of a rule's say the same).
+        let value: Int32
+
+        init(reasonIndex: Int) { value = Int32(reasonIndex) }
+        init(missingAnchorOfRule rule: Int) { value = -1 - Int32(rule) }
     }
 
     /// An event that bears on a deadline; `position` indexes `CaseEvaluation.events` (for its id, kind and
@@ -144,6 +160,31 @@ public struct CaseEvaluation: Sendable {
     /// Events that do not count, each with the reason (withdrawn, superseded by another).
     public let ignoredEvents: [(event: CaseEvent, reason: String)]
     public let deadlines: [Deadline]
+    /// The reasons of deadlines that cannot be computed (see `Deadline.Reason`).
+    let reasons: [String]
+    /// Each rule's reason while its anchor is not recorded, by rule index (shared with the rule set).
+    let missingAnchorReasons: [String]
+
+    init(caseRecord: ChildCase, events: [CaseEvent], ignoredEvents: [(event: CaseEvent, reason: String)], deadlines: [Deadline],
+         reasons: [String], missingAnchorReasons: [String]) {
+        self.caseRecord = caseRecord
+        self.events = events
+        self.ignoredEvents = ignoredEvents
+        self.deadlines = deadlines
+        self.reasons = reasons
+        self.missingAnchorReasons = missingAnchorReasons
+    }
+
+    /// The words of a reason a deadline cannot be computed.
+    public func reason(_ r: Deadline.Reason) -> String {
+        r.value >= 0 ? reasons[Int(r.value)] : missingAnchorReasons[Int(-1 - r.value)]
+    }
+
+    /// Why `d` cannot be computed, or nil if it has a date.
+    public func reason(of d: Deadline) -> String? {
+        if case .cannotCompute(let r) = d.state { return reason(r) }
+        return nil
+    }
 
     /// The event a deadline refers to.
     public func event(_ ref: Deadline.EventRef) -> CaseEvent { events[ref.position] }

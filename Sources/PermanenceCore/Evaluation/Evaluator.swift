@@ -12,13 +12,15 @@ public struct Evaluator: Sendable {
         let c = withStandIns(c)
         let (active, ignored) = resolve(events)
         var deadlines: [Deadline] = []
+        var reasons: [String] = []
         let applicable = ruleSet.applicableRules(plan: c.plan, calendar: c.calendar, packs: c.packs)
         guard let calendar = ruleSet.calendars[c.calendar] else {
+            reasons.append("unknown calendar '\(c.calendar)'")
             for i in applicable {
-                deadlines.append(Deadline(ruleIndex: i, ruleID: ruleSet.rules[i].id, cycle: 1,
-                    state: .cannotCompute(reason: "unknown calendar '\(c.calendar)'")))
+                deadlines.append(Deadline(ruleIndex: i, ruleName: ruleSet.compiled[i].name, cycle: 1, state: .cannotCompute(reason: .init(reasonIndex: 0))))
             }
-            return CaseEvaluation(caseRecord: c, events: active, ignoredEvents: ignored, deadlines: deadlines)
+            return CaseEvaluation(caseRecord: c, events: active, ignoredEvents: ignored, deadlines: deadlines, reasons: reasons,
+                                  missingAnchorReasons: ruleSet.missingAnchorReasons)
         }
         let index = CaseIndex(events: active, kinds: ruleSet.kindTable, expansions: ruleSet.expansions)
         let local = ruleSet.localCalculators[c.calendar] ?? DateCalculator(zone: ruleSet.zone, calendar: calendar)
@@ -26,9 +28,10 @@ public struct Evaluator: Sendable {
         deadlines.reserveCapacity(applicable.count + active.count)
         var periods = CasePeriods(index: index, kinds: ruleSet.periods, zone: ruleSet.zone)
         for i in applicable {
-            evaluateRule(i, index, &periods, ruleSet.compiled[i].statutory ? statutory : local, into: &deadlines)
+            evaluateRule(i, index, &periods, ruleSet.compiled[i].statutory ? statutory : local, into: &deadlines, &reasons)
         }
-        return CaseEvaluation(caseRecord: c, events: active, ignoredEvents: ignored, deadlines: deadlines)
+        return CaseEvaluation(caseRecord: c, events: active, ignoredEvents: ignored, deadlines: deadlines, reasons: reasons,
+                              missingAnchorReasons: ruleSet.missingAnchorReasons)
     }
 
     /// The case with each empty role filled by its stand-in's worker (`[stand-ins]` in the vocabulary), so
@@ -105,10 +108,11 @@ public struct Evaluator: Sendable {
         static let whole = Span(lower: 0, close: nil, fixedAnchor: nil)
     }
 
-    private func evaluateRule(_ i: Int, _ index: CaseIndex, _ periods: inout CasePeriods, _ calc: DateCalculator, into out: inout [Deadline]) {
+    private func evaluateRule(_ i: Int, _ index: CaseIndex, _ periods: inout CasePeriods, _ calc: DateCalculator, into out: inout [Deadline],
+                              _ reasons: inout [String]) {
         let rule = ruleSet.compiled[i]
         guard let scope = rule.scope else {
-            if !evaluateSpan(i, rule, index, .whole, calc, into: &out) { out.append(waiting(i, rule)) }
+            if !evaluateSpan(i, rule, index, .whole, calc, into: &out, &reasons) { out.append(waiting(i, rule)) }
             return
         }
         var produced = false
@@ -120,7 +124,7 @@ public struct Evaluator: Sendable {
             if !rule.scopeExcept.isEmpty && index.counts(p.start, asAnyOf: rule.scopeExcept) { continue }
             matching = true
             for span in spans(p, rule, index, &periods) {
-                if evaluateSpan(i, rule, index, span, calc, into: &out) { produced = true }
+                if evaluateSpan(i, rule, index, span, calc, into: &out, &reasons) { produced = true }
             }
         }
         // A rule for some types of placement says nothing about a case whose placements are all of others.
@@ -148,7 +152,7 @@ public struct Evaluator: Sendable {
     }
 
     private func waiting(_ i: Int, _ rule: CompiledRule) -> Deadline {
-        var d = Deadline(ruleIndex: i, ruleID: rule.id, cycle: 1, state: .cannotCompute(reason: rule.missingAnchorReason))
+        var d = Deadline(ruleIndex: i, ruleName: rule.name, cycle: 1, state: .cannotCompute(reason: .init(missingAnchorOfRule: i)))
         d.awaitsAnchor = true
         return d
     }
@@ -201,7 +205,8 @@ public struct Evaluator: Sendable {
     }
 
     /// Works out a rule's deadlines in one span; false if its anchor is not in it (the rule is waiting).
-    private func evaluateSpan(_ i: Int, _ rule: CompiledRule, _ index: CaseIndex, _ span: Span, _ calc: DateCalculator, into out: inout [Deadline]) -> Bool {
+    private func evaluateSpan(_ i: Int, _ rule: CompiledRule, _ index: CaseIndex, _ span: Span, _ calc: DateCalculator,
+                               into out: inout [Deadline], _ reasons: inout [String]) -> Bool {
         // The condition belongs to the case (a PACE test-of-change case), wherever it was recorded.
         if !rule.onlyIf.isEmpty && index.positions(rule.onlyIf).isEmpty { return false }
         var anchors: Positions
@@ -223,7 +228,8 @@ public struct Evaluator: Sendable {
                 let reason = "this rule counts from one \(a.kind), and the record has two: \(a.id) at \(ruleSet.zone.iso8601(a.at)) and "
                     + "\(b.id) at \(ruleSet.zone.iso8601(b.at)). If one was recorded in error, correct it; if both happened, "
                     + "keep the record as it is and tell your permanenced administrator, who can make the rule count from each"
-                out.append(Deadline(ruleIndex: i, ruleID: rule.id, cycle: 1, state: .cannotCompute(reason: reason)))
+                reasons.append(reason)
+                out.append(Deadline(ruleIndex: i, ruleName: rule.name, cycle: 1, state: .cannotCompute(reason: .init(reasonIndex: reasons.count - 1))))
                 return true
             }
             chosen = anchors.prefix(1)
@@ -243,7 +249,7 @@ public struct Evaluator: Sendable {
             conditions: rule.mootIf.isEmpty ? index.none : limited(rule.mootIf), lower: span.lower)
         var previous: Int32 = span.lower - 1
         for anchor in chosen {
-            cycles(i, rule, index, anchor, previous, calc, &chain, &out, startCycle: span.fixedAnchor == anchor ? span.startCycle : 1)
+            cycles(i, rule, index, anchor, previous, calc, &chain, &out, &reasons, startCycle: span.fixedAnchor == anchor ? span.startCycle : 1)
             previous = anchor
         }
         return true
@@ -271,7 +277,7 @@ public struct Evaluator: Sendable {
     // swiftlint:disable:next function_parameter_count
     private func cycles(
         _ i: Int, _ rule: CompiledRule, _ index: CaseIndex, _ anchor: Int32, _ previousAnchor: Int32, _ calc: DateCalculator,
-        _ chain: inout Chain, _ out: inout [Deadline], startCycle: Int = 1
+        _ chain: inout Chain, _ out: inout [Deadline], _ reasons: inout [String], startCycle: Int = 1
     ) {
         let isBefore = rule.due.amount < 0
         // Meeting and moot events count only after the clock starts (for a deadline before a future
@@ -328,7 +334,8 @@ public struct Evaluator: Sendable {
                     if rule.kind == .notBefore { due = (earliest!, m.1, m.2) }
                 }
             } catch {
-                out.append(Deadline(ruleIndex: i, ruleID: rule.id, cycle: cycle, state: .cannotCompute(reason: error.description)))
+                reasons.append(error.description)
+                out.append(Deadline(ruleIndex: i, ruleName: rule.name, cycle: cycle, state: .cannotCompute(reason: .init(reasonIndex: reasons.count - 1))))
                 return
             }
             var met: Int32?
@@ -396,7 +403,7 @@ public struct Evaluator: Sendable {
             computed.earliest = earliest
             computed.extensions = extensions
             computed.lastExtension = lastExtension
-            out.append(Deadline(ruleIndex: i, ruleID: rule.id, cycle: cycle, state: .computed(computed)))
+            out.append(Deadline(ruleIndex: i, ruleName: rule.name, cycle: cycle, state: .computed(computed)))
             guard let met, moot == nil, rule.repeats else { return }
             base = ref(index, met)
             // A date-only meeting on the anchor's day may stand before the anchor: later cycles still count
