@@ -56,17 +56,27 @@ public enum DeadlineStatus: String, Sendable, CaseIterable {
 /// destroy of a value with none is a move of memory, not a walk over fields taking reference counts.
 /// Rule ids are numbers (`RuleName`) and reasons are kept on the `CaseEvaluation` (`reason(_:)`).
 public struct Deadline: Sendable {
-    /// Index of the rule in `RuleSet.rules`.
-    public let ruleIndex: Int
-    public let ruleName: RuleName
-    /// The rule's id.
-    public var ruleID: String { ruleName.id }
-    /// 1 for the first deadline of a rule's cycle, 2 for the next, ...
-    public let cycle: Int
     public let state: State
+    private let storedRuleIndex: Int32
+    private let storedCycle: Int32
+    public let ruleName: RuleName
     /// The deadline cannot be computed only because its anchor event has not happened yet (as opposed to
     /// contradictory anchors, which need someone to act).
     public var awaitsAnchor: Bool = false
+
+    init(ruleIndex: Int, ruleName: RuleName, cycle: Int, state: State) {
+        self.state = state
+        storedRuleIndex = Int32(ruleIndex)
+        storedCycle = Int32(cycle)
+        self.ruleName = ruleName
+    }
+
+    /// Index of the rule in `RuleSet.rules`.
+    public var ruleIndex: Int { Int(storedRuleIndex) }
+    /// The rule's id.
+    public var ruleID: String { ruleName.id }
+    /// 1 for the first deadline of a rule's cycle, 2 for the next, ...
+    public var cycle: Int { Int(storedCycle) }
 
     public enum State: Sendable {
         case computed(Computed)
@@ -99,30 +109,59 @@ public struct Deadline: Sendable {
         }
     }
 
-    /// A deadline with a date.
+    /// A deadline with a date. Laid out in 96 bytes (narrow fields, flags in one word, no optional tags
+    /// where a sentinel will do): the engine reads millions, and a value over 128 bytes is copied by a
+    /// call to `memmove` rather than a few moves.
     public struct Computed: Sendable {
         /// The event the clock runs from (for a repeat, the event that met the previous deadline).
         public let anchor: EventRef
-        /// The offset applied to the anchor.
-        public let offset: Offset
-        /// The moment the deadline is missed (the end of the due day for day deadlines).
-        public let dueInstant: Instant
-        /// The local due date.
-        public let dueDate: LocalDate
-        /// The deadline is an exact time of day (hours, or a due-time), not a whole day.
-        public let isExact: Bool
         /// The event that met it, if any (it may be future-dated).
         public let met: EventRef?
         /// The event that made it unnecessary, ended its cycle or closed its period, if any.
         public let moot: EventRef?
+        /// The last extension that moved it, if any.
+        public let lastExtension: EventRef?
+        /// The moment the deadline is missed (the end of the due day for day deadlines).
+        public let dueInstant: Instant
+        /// The local due date.
+        public let dueDate: LocalDate
+        private let earliestSeconds: Int
+        private let offsetAmount: Int32
+        private let offsetUnit: OffsetUnit
+        /// Bit 0: exact; bits 1-2: kind; bits 3-15: extensions (saturating).
+        private let flags: UInt16
+
+        private static let noEarliest = Int.min
+        private static let kinds: [TimescaleKind] = [.by, .notBefore, .window]
+        private static let maxExtensions = Int(UInt16.max >> 3)
+
+        public init(
+            anchor: EventRef, offset: Offset, dueInstant: Instant, dueDate: LocalDate, isExact: Bool, met: EventRef?, moot: EventRef?,
+            kind: TimescaleKind = .by, earliest: Instant? = nil, extensions: Int = 0, lastExtension: EventRef? = nil
+        ) {
+            self.anchor = anchor
+            self.met = met
+            self.moot = moot
+            self.lastExtension = lastExtension
+            self.dueInstant = dueInstant
+            self.dueDate = dueDate
+            earliestSeconds = earliest?.seconds ?? Computed.noEarliest
+            offsetAmount = Int32(clamping: offset.amount)
+            offsetUnit = offset.unit
+            let k = UInt16(Computed.kinds.firstIndex(of: kind) ?? 0)
+            flags = (isExact ? 1 : 0) | k << 1 | UInt16(min(max(extensions, 0), Computed.maxExtensions)) << 3
+        }
+
+        /// The offset applied to the anchor.
+        public var offset: Offset { Offset(Int(offsetAmount), offsetUnit) }
+        /// The deadline is an exact time of day (hours, or a due-time), not a whole day.
+        public var isExact: Bool { flags & 1 != 0 }
         /// A "by" deadline, an earliest date, or both.
-        public var kind: TimescaleKind = .by
+        public var kind: TimescaleKind { Computed.kinds[Int(flags >> 1 & 3)] }
         /// For "not before" and windows: the first moment the step may be taken.
-        public var earliest: Instant?
-        /// How many extensions moved it, and the last of them (no array: a deadline is copied often, and
-        /// almost none is extended).
-        public var extensions: Int = 0
-        public var lastExtension: EventRef?
+        public var earliest: Instant? { earliestSeconds == Computed.noEarliest ? nil : Instant(seconds: earliestSeconds) }
+        /// How many extensions moved it.
+        public var extensions: Int { Int(flags >> 3) }
     }
 
     /// The computed deadline, if there is one.

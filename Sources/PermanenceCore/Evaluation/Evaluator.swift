@@ -396,13 +396,10 @@ public struct Evaluator: Sendable {
                     lastExtension = ref(index, p)
                 }
             }
-            var computed = Deadline.Computed(
+            let computed = Deadline.Computed(
                 anchor: base, offset: offset, dueInstant: due.0, dueDate: due.1, isExact: due.2,
-                met: moot == nil ? met.map { ref(index, $0) } : nil, moot: moot.map { ref(index, $0) })
-            computed.kind = rule.kind
-            computed.earliest = earliest
-            computed.extensions = extensions
-            computed.lastExtension = lastExtension
+                met: moot == nil ? met.map { ref(index, $0) } : nil, moot: moot.map { ref(index, $0) },
+                kind: rule.kind, earliest: earliest, extensions: extensions, lastExtension: lastExtension)
             out.append(Deadline(ruleIndex: i, ruleName: rule.name, cycle: cycle, state: .computed(computed)))
             guard let met, moot == nil, rule.repeats else { return }
             base = ref(index, met)
