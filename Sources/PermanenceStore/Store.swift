@@ -52,7 +52,7 @@ public final class Store: Sendable {
         AuditKeys.set(try AuditKeys.load(configured: ruleSet.configuration.auditKeyFile, store: path, configurationFile: ruleSet.configuration.file), for: path)
         do {
             pool = try DatabasePool(path: path, configuration: config)
-            try Schema.migrator.migrate(pool)
+            try Store.migrate(pool, path: path)
             if recomputing { try recomputeIfRulesChanged(actor: actor) }
         } catch let error as DatabaseError {
             throw Failure("\(path): \(error.message ?? "\(error)")")
@@ -86,6 +86,59 @@ public final class Store: Sendable {
     /// after the rules changed, and the daemon or the next writing command has yet to recompute them).
     public func rulesAreCurrent() throws -> Bool {
         try pool.read { db in try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'rules'") } == ruleSet.fingerprint
+    }
+
+    /// Brings the schema up to date. A store written by a newer permanenced is refused before anything is
+    /// touched (an older binary would misread it); a store at an older schema is first copied beside
+    /// itself (`PATH.before-VERSION`, as `backup` makes it), so a failed or unwanted upgrade can be undone.
+    private static func migrate(_ pool: DatabasePool, path: String) throws {
+        let migrator = Schema.migrator
+        let (applied, superseded, complete) = try pool.read { db in
+            (try migrator.appliedIdentifiers(db), try migrator.hasBeenSuperseded(db), try migrator.hasCompletedMigrations(db))
+        }
+        if superseded {
+            let unknown = applied.subtracting(Schema.versions).sorted()
+            throw Failure("\(path): the store's schema (\(unknown.joined(separator: ", "))) is newer than this permanenced knows "
+                + "(up to \(Schema.versions.last!)): it was written by a later version. Install that version again, or restore "
+                + "the backup made before the upgrade (PATH.before-*); nothing was changed")
+        }
+        if complete { return }
+        if !applied.isEmpty {
+            let from = Schema.versions.last { applied.contains($0) } ?? "unknown"
+            let copy = "\(path).before-\(Schema.versions.last!)"
+            if FileManager.default.fileExists(atPath: copy) { try? FileManager.default.removeItem(atPath: copy) }
+            do {
+                try backup(pool, to: copy)
+            } catch {
+                throw Failure("\(path): the store is at schema \(from) and needs migrating, but the backup before it failed (\(error)); nothing was changed")
+            }
+        }
+        try migrator.migrate(pool)
+    }
+
+    /// A consistent copy of the store at `target` (SQLite's `VACUUM INTO`: a snapshot of one read
+    /// transaction, safe while the daemon writes), created 0600. An existing file is never overwritten.
+    public func backup(to target: String) throws {
+        if FileManager.default.fileExists(atPath: target) {
+            throw Failure("\(target): a file is already there; give a new name (a backup never overwrites)")
+        }
+        try Store.backup(pool, to: target)
+    }
+
+    private static func backup(_ pool: DatabasePool, to target: String) throws {
+        let previous = umask(0o077)
+        defer { umask(previous) }
+        // Made 0600 before SQLite writes into it (VACUUM INTO needs the file empty or absent: an empty file is fine).
+        let fd = open(target, O_CREAT | O_EXCL | O_WRONLY, 0o600)
+        if fd < 0 { throw Failure("\(target): cannot create the backup (\(String(cString: strerror(errno))))") }
+        close(fd)
+        do {
+            // Outside a transaction (VACUUM refuses to run in one); it reads one snapshot of its own.
+            try pool.unsafeRead { db in try db.execute(sql: "VACUUM INTO ?", arguments: [target]) }
+        } catch let error as DatabaseError {
+            try? FileManager.default.removeItem(atPath: target)
+            throw Failure("\(target): the backup failed (\(error.message ?? "\(error)"))")
+        }
     }
 
     /// The schema version the file is at (the last applied migration).

@@ -8,10 +8,11 @@ struct Permanenced: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "permanenced",
         abstract: "Works out every permanence-planning deadline from case events and tells the right worker in time.",
+        version: permanencedVersion,
         subcommands: [
             CalcCommand.self, CheckConfigCommand.self, ExplainCommand.self, SimulateCommand.self,
             WorkerCommand.self, CaseCommand.self, RecordCommand.self, WithdrawCommand.self, ImportCommand.self,
-            AgendaCommand.self, StatusCommand.self, RunCommand.self, SendTestCommand.self, AuditCommand.self, HolidaysCommand.self, VocabularyCommand.self,
+            AgendaCommand.self, StatusCommand.self, RunCommand.self, SendTestCommand.self, AuditCommand.self, BackupCommand.self, HolidaysCommand.self, VocabularyCommand.self,
         ])
 
     /// Usage errors exit with status 2, like every other invalid input.
