@@ -35,21 +35,45 @@ public struct ConfigLoader {
         let dir = (configPath as NSString).deletingLastPathComponent
         func resolve(_ p: String) -> String { p.hasPrefix("/") ? p : (dir.isEmpty ? p : "\(dir)/\(p)") }
         let rulesDir = resolve(configuration.rulesDirectory)
-        let names: [String]
-        do {
-            names = try FileManager.default.contentsOfDirectory(atPath: rulesDir).filter { $0.hasSuffix(".toml") }.sorted()
-        } catch {
-            throw .unreadable(rulesDir, "cannot list the rule pack directory (set rules = \"...\" in \(configPath))")
+        let shipped = configuration.shippedDirectory.map(resolve)
+        // The admin's packs, then each shipped pack the admin has no file of the same name for.
+        var paths: [String: String] = [:]
+        if let shipped {
+            for n in try packNames("\(shipped)/rules.d", configPath) { paths[n] = "\(shipped)/rules.d/\(n)" }
         }
+        var own: [String] = []
+        if shipped == nil || FileManager.default.fileExists(atPath: rulesDir) { own = try packNames(rulesDir, configPath) }
+        for n in own { paths[n] = "\(rulesDir)/\(n)" }
         var packs: [SourceFile] = []
-        for n in names { packs.append(try read("\(rulesDir)/\(n)")) }
-        let vocabulary = try read(resolve(configuration.vocabularyFile))
+        for n in paths.keys.sorted() { packs.append(try read(paths[n]!)) }
+        let vocabulary = try read(layered(resolve(configuration.vocabularyFile), shipped.map { "\($0)/vocabulary.toml" }))
         let zone = try loadZone(configuration.timeZone, configPath: "\(configPath):\(configuration.keyLines["time-zone"] ?? 1)")
         do {
             return (try RuleSet(configuration: configuration, vocabulary: vocabulary, packs: packs, zone: zone), packs.map(\.path))
         } catch {
             throw .config(error)
         }
+    }
+
+    private static func packNames(_ dir: String, _ configPath: String) throws(LoadError) -> [String] {
+        do {
+            return try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".toml") }.sorted()
+        } catch {
+            throw .unreadable(dir, "cannot list the rule pack directory (set rules = \"...\" in \(configPath))")
+        }
+    }
+
+    /// The admin's file if there is one, else the shipped default of the same name (if any).
+    public static func layered(_ own: String, _ shipped: String?) -> String {
+        guard let shipped, !FileManager.default.fileExists(atPath: own), FileManager.default.fileExists(atPath: shipped) else { return own }
+        return shipped
+    }
+
+    /// The shipped defaults directory of a configuration, resolved against the configuration file's directory.
+    public static func shippedDirectory(_ configuration: Configuration, configPath: String) -> String? {
+        guard let s = configuration.shippedDirectory else { return nil }
+        let dir = (configPath as NSString).deletingLastPathComponent
+        return s.hasPrefix("/") || dir.isEmpty ? s : "\(dir)/\(s)"
     }
 
     public static func read(_ path: String) throws(LoadError) -> SourceFile {

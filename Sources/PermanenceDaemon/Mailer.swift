@@ -77,8 +77,9 @@ public struct Mailer: Sendable {
         let path = dir.hasPrefix("/") || base.isEmpty ? dir : "\(base)/\(dir)"
         var files: [String: SourceFile?] = [:]
         var unreadable: [String] = []
+        let shipped = ConfigLoader.shippedDirectory(ruleSet.configuration, configPath: configPath).map { "\($0)/templates" }
         for name in MailTemplates.names {
-            let file = "\(path)/\(name).mustache"
+            let file = ConfigLoader.layered("\(path)/\(name).mustache", shipped.map { "\($0)/\(name).mustache" })
             do {
                 files[name] = try ConfigLoader.read(file)
             } catch {

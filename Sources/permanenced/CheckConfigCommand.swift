@@ -60,6 +60,7 @@ struct CheckConfigCommand: ParsableCommand {
             let flag = c.defaultPacks.isEmpty || c.defaultPacks.contains(p.id) ? "default" : "opt-in"
             let nations = p.nations.isEmpty ? "" : " [\(p.nations.map(\.rawValue).joined(separator: ", "))]"
             say("    \(p.id): \(p.rules.count) rules (\(flag))\(nations)\(p.statutory ? " statutory" : "") — \(p.title)")
+            say("      from \(p.file)")
         }
         // Each calendar's nation, with the default packs: is its law tracked? (A warning, not an error: an
         // authority in one nation need not configure the others.)

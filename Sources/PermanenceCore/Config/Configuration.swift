@@ -10,6 +10,10 @@ public struct Configuration: Sendable {
     public var rulesDirectory: String = "rules.d"
     /// The vocabulary file, relative to the configuration file.
     public var vocabularyFile: String = "vocabulary.toml"
+    /// The shipped defaults, read-only (`shipped`, e.g. `/usr/share/permanenced` from the Debian package):
+    /// its `rules.d/*.toml`, `vocabulary.toml` and `templates/` apply unless the admin's own file of the
+    /// same name (in `rules`, `vocabulary`, `[email] templates`) replaces it. Nil: only the admin's files.
+    public var shippedDirectory: String?
     /// Packs applied to cases that list none; empty means every pack.
     public var defaultPacks: [String] = []
     /// The SQLite store (`[store] path`).
@@ -71,6 +75,7 @@ public struct Configuration: Sendable {
         if let s = top.string("default-calendar") { c.defaultCalendar = s }
         if let s = top.string("rules") { c.rulesDirectory = s }
         if let s = top.string("vocabulary") { c.vocabularyFile = s }
+        if let s = top.string("shipped") { c.shippedDirectory = s }
         c.defaultPacks = top.strings("default-packs").map(\.0)
         if var n = top.table("notify") {
             if let s = n.string("day-start") {

@@ -1,0 +1,122 @@
+import Foundation
+import PermanenceCore
+import TestSupport
+import Testing
+
+@testable import PermanenceDaemon
+
+/// Layered configuration on real files: shipped defaults read-only in one directory (as the Debian package
+/// puts them in /usr/share/permanenced), the admin's files in another, a file of the admin's replacing the
+/// shipped one of the same name.
+@Suite struct ConfigLoaderTests {
+    let dir: URL
+    let shipped: URL
+    let etc: URL
+
+    init() throws {
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent("layers-\(UUID().uuidString)")
+        shipped = dir.appendingPathComponent("usr-share")
+        etc = dir.appendingPathComponent("etc")
+        let config = repositoryRoot.appendingPathComponent("config")
+        for d in ["rules.d", "templates"] {
+            try FileManager.default.createDirectory(at: shipped.appendingPathComponent(d), withIntermediateDirectories: true)
+        }
+        try FileManager.default.createDirectory(at: etc.appendingPathComponent("rules.d"), withIntermediateDirectories: true)
+        for f in try FileManager.default.contentsOfDirectory(atPath: config.appendingPathComponent("rules.d").path) {
+            try FileManager.default.copyItem(at: config.appendingPathComponent("rules.d/\(f)"), to: shipped.appendingPathComponent("rules.d/\(f)"))
+        }
+        for f in try FileManager.default.contentsOfDirectory(atPath: config.appendingPathComponent("templates").path) {
+            try FileManager.default.copyItem(at: config.appendingPathComponent("templates/\(f)"), to: shipped.appendingPathComponent("templates/\(f)"))
+        }
+        try FileManager.default.copyItem(at: config.appendingPathComponent("vocabulary.toml"), to: shipped.appendingPathComponent("vocabulary.toml"))
+        let main = try String(contentsOf: config.appendingPathComponent("permanenced.toml"), encoding: .utf8)
+            .replacingOccurrences(of: "# shipped = \"/usr/share/permanenced\"", with: "shipped = \"\(shipped.path)\"")
+        try main.write(to: etc.appendingPathComponent("permanenced.toml"), atomically: true, encoding: .utf8)
+    }
+
+    var configPath: String { etc.appendingPathComponent("permanenced.toml").path }
+
+    @Test func theShippedDefaultsApplyWhereTheAdminHasNoFileOfTheSameName() throws {
+        let (set, packs) = try ConfigLoader.load(configPath)
+        #expect(set.packs.count == 10)
+        #expect(packs.allSatisfy { $0.hasPrefix(shipped.path + "/rules.d/") })
+        // The vocabulary and every template come from the shipped directory too.
+        #expect(set.vocabulary.events.count > 50)
+        _ = try Mailer.templates(ruleSet: set, configPath: configPath)
+    }
+
+    @Test func anAdminFileReplacesTheShippedOneOfItsNameAndAnyOtherAddsAPack() throws {
+        let name = "england-practitioners-guide.toml"
+        let original = try String(contentsOf: shipped.appendingPathComponent("rules.d/\(name)"), encoding: .utf8)
+        let mine = original.replacingOccurrences(of: "title = \"", with: "title = \"Ours: ", options: [], range: original.range(of: "title = \""))
+        try mine.write(to: etc.appendingPathComponent("rules.d/\(name)"), atomically: true, encoding: .utf8)
+        try """
+            [pack]
+            id = "local-extra"
+            title = "Our own"
+            source = "local"
+            plans = ["adoption"]
+            nations = ["england"]
+
+            [[rule]]
+            id = "local-extra-visit"
+            title = "Our extra visit"
+            anchor = "placed-for-adoption"
+            due = "10d"
+            met-by = "visit"
+            owner = "social-worker"
+            source = "local"
+            """.write(to: etc.appendingPathComponent("rules.d/local-extra.toml"), atomically: true, encoding: .utf8)
+        let (set, packs) = try ConfigLoader.load(configPath)
+        #expect(set.packs.count == 11)
+        #expect(packs.contains(etc.appendingPathComponent("rules.d/\(name)").path))
+        #expect(!packs.contains(shipped.appendingPathComponent("rules.d/\(name)").path))
+        #expect(set.packs.first { $0.id == "england-practitioners-guide" }?.title.hasPrefix("Ours: ") == true)
+        #expect(set.rules.contains { $0.id == "local-extra-visit" })
+    }
+
+    @Test func anUpgradedShippedPackAndEventTakeEffectBesideTheAdminsOwnFiles() throws {
+        // The upgrade brings a new event and a pack using it; the admin's configuration is unchanged.
+        let vocabulary = try String(contentsOf: shipped.appendingPathComponent("vocabulary.toml"), encoding: .utf8)
+        try (vocabulary + "\n[events.new-upgrade-event]\nmeans = \"An event the upgrade added\"\n")
+            .write(to: shipped.appendingPathComponent("vocabulary.toml"), atomically: true, encoding: .utf8)
+        try """
+            [pack]
+            id = "upgrade-new"
+            title = "New in the upgrade"
+            source = "shipped"
+            plans = ["adoption"]
+            nations = ["england"]
+
+            [[rule]]
+            id = "upgrade-new-rule"
+            title = "New rule"
+            anchor = "new-upgrade-event"
+            due = "5d"
+            met-by = "visit"
+            owner = "social-worker"
+            source = "shipped"
+            """.write(to: shipped.appendingPathComponent("rules.d/upgrade-new.toml"), atomically: true, encoding: .utf8)
+        let (set, _) = try ConfigLoader.load(configPath)
+        #expect(set.rules.contains { $0.id == "upgrade-new-rule" })
+        #expect(set.eventKind("new-upgrade-event") != nil)
+    }
+
+    @Test func anAdminVocabularyReplacesTheShippedOne() throws {
+        let vocabulary = try String(contentsOf: shipped.appendingPathComponent("vocabulary.toml"), encoding: .utf8)
+        try (vocabulary + "\n[events.our-own-event]\nmeans = \"Ours\"\n").write(to: etc.appendingPathComponent("vocabulary.toml"), atomically: true, encoding: .utf8)
+        let (set, _) = try ConfigLoader.load(configPath)
+        #expect(set.eventKind("our-own-event") != nil)
+    }
+
+    @Test func anAdminTemplateReplacesTheShippedOneOfItsName() throws {
+        let templates = etc.appendingPathComponent("templates")
+        try FileManager.default.createDirectory(at: templates, withIntermediateDirectories: true)
+        try "{{{ this_is_not_closed".write(to: templates.appendingPathComponent("digest-subject.mustache"), atomically: true, encoding: .utf8)
+        let (set, _) = try ConfigLoader.load(configPath)
+        // The admin's (broken) file is the one read, not the shipped one beside it.
+        #expect(throws: (any Error).self) { try Mailer.templates(ruleSet: set, configPath: configPath) }
+        try FileManager.default.removeItem(at: templates.appendingPathComponent("digest-subject.mustache"))
+        _ = try Mailer.templates(ruleSet: set, configPath: configPath)
+    }
+}
