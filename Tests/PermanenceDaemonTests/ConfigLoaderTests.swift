@@ -36,6 +36,27 @@ import Testing
 
     var configPath: String { etc.appendingPathComponent("permanenced.toml").path }
 
+    /// A one-rule English adoption pack.
+    func pack(_ id: String, rule: String, anchor: String) -> String {
+        """
+        [pack]
+        id = "\(id)"
+        title = "\(id)"
+        source = "test"
+        plans = ["adoption"]
+        nations = ["england"]
+
+        [[rule]]
+        id = "\(rule)"
+        title = "\(rule)"
+        anchor = "\(anchor)"
+        due = "5d"
+        met-by = "visit"
+        owner = "social-worker"
+        source = "test"
+        """
+    }
+
     @Test func theShippedDefaultsApplyWhereTheAdminHasNoFileOfTheSameName() throws {
         let (set, packs) = try ConfigLoader.load(configPath)
         #expect(set.packs.count == 10)
@@ -50,23 +71,8 @@ import Testing
         let original = try String(contentsOf: shipped.appendingPathComponent("rules.d/\(name)"), encoding: .utf8)
         let mine = original.replacingOccurrences(of: "title = \"", with: "title = \"Ours: ", options: [], range: original.range(of: "title = \""))
         try mine.write(to: etc.appendingPathComponent("rules.d/\(name)"), atomically: true, encoding: .utf8)
-        try """
-            [pack]
-            id = "local-extra"
-            title = "Our own"
-            source = "local"
-            plans = ["adoption"]
-            nations = ["england"]
-
-            [[rule]]
-            id = "local-extra-visit"
-            title = "Our extra visit"
-            anchor = "placed-for-adoption"
-            due = "10d"
-            met-by = "visit"
-            owner = "social-worker"
-            source = "local"
-            """.write(to: etc.appendingPathComponent("rules.d/local-extra.toml"), atomically: true, encoding: .utf8)
+        try pack("local-extra", rule: "local-extra-visit", anchor: "placed-for-adoption")
+            .write(to: etc.appendingPathComponent("rules.d/local-extra.toml"), atomically: true, encoding: .utf8)
         let (set, packs) = try ConfigLoader.load(configPath)
         #expect(set.packs.count == 11)
         #expect(packs.contains(etc.appendingPathComponent("rules.d/\(name)").path))
@@ -80,23 +86,8 @@ import Testing
         let vocabulary = try String(contentsOf: shipped.appendingPathComponent("vocabulary.toml"), encoding: .utf8)
         try (vocabulary + "\n[events.new-upgrade-event]\nmeans = \"An event the upgrade added\"\n")
             .write(to: shipped.appendingPathComponent("vocabulary.toml"), atomically: true, encoding: .utf8)
-        try """
-            [pack]
-            id = "upgrade-new"
-            title = "New in the upgrade"
-            source = "shipped"
-            plans = ["adoption"]
-            nations = ["england"]
-
-            [[rule]]
-            id = "upgrade-new-rule"
-            title = "New rule"
-            anchor = "new-upgrade-event"
-            due = "5d"
-            met-by = "visit"
-            owner = "social-worker"
-            source = "shipped"
-            """.write(to: shipped.appendingPathComponent("rules.d/upgrade-new.toml"), atomically: true, encoding: .utf8)
+        try pack("upgrade-new", rule: "upgrade-new-rule", anchor: "new-upgrade-event")
+            .write(to: shipped.appendingPathComponent("rules.d/upgrade-new.toml"), atomically: true, encoding: .utf8)
         let (set, _) = try ConfigLoader.load(configPath)
         #expect(set.rules.contains { $0.id == "upgrade-new-rule" })
         #expect(set.eventKind("new-upgrade-event") != nil)
