@@ -40,7 +40,14 @@ final class DirectoryWatcher: @unchecked Sendable {  // state is touched only on
     /// Starts watching `directory`. Call on the watcher's queue.
     func watch(_ directory: String, for mask: Mask) throws {
         let wd = inotify_add_watch(fd, directory, mask.rawValue)
-        if wd < 0 { throw Failure(description: "\(directory): cannot watch (\(String(cString: strerror(errno))))") }
+        if wd < 0 {
+            let reason = errno
+            var st = stat()
+            let hint = reason == EACCES && stat(directory, &st) == 0 && st.st_uid != geteuid()
+                ? "; it belongs to uid \(st.st_uid), not this process's \(geteuid()) (made by a command run by hand as another user?): chown it to the daemon's user"
+                : ""
+            throw Failure(description: "\(directory): cannot watch (\(String(cString: strerror(reason))))\(hint)")
+        }
         directories[wd] = directory
     }
 

@@ -72,10 +72,9 @@ public struct Inbox: Sendable {
     /// file after it, in the inbox to be tried again: each attempt on a locked store waits for the busy
     /// timeout, and the daemon's loop (and its watchdog) must not wait for one file after another.
     public func process(_ names: [String], store: Store, kind: Store.ImportKind?, now: Instant) throws -> Result {
-        let fm = FileManager.default
         var result = Result()
         for sub in ["processed", "rejected"] {
-            try fm.createDirectory(atPath: "\(directory)/\(sub)", withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            try OwnedDirectory.create("\(directory)/\(sub)", ownerOf: directory)
         }
         let stamp = Inbox.timestamp(now)
         // The tables of an SSDA903 extract that arrived together are one import (reviews need their episodes).

@@ -54,6 +54,7 @@ extension Scheduler {
                 retryLater(after: error)
             }
             if newWatcher != nil { processInbox() }
+            for w in set.warnings { logger.warning("configuration: \(w)") }
             logger.info("configuration reloaded: \(set.rules.count) rules from \(packs.count) packs", metadata: [
                 "message-id": "\(MessageID.reloaded)", "rules-fingerprint": "\(set.fingerprint.prefix(12))",
             ])

@@ -84,6 +84,7 @@ public final class Scheduler: @unchecked Sendable {
         self.now = now
         self.logger = logger
         let (set, _) = try ConfigLoader.load(settings.configPath)
+        for w in set.warnings { logger.warning("configuration: \(w)") }
         ruleSet = set
         journal = Journal(target: set.configuration.journalTarget)
         let path = settings.storePath ?? set.configuration.storePath
@@ -144,7 +145,7 @@ public final class Scheduler: @unchecked Sendable {
             pendingInbox?.cancel()
             retryItem?.cancel()
             // Keep the cursor: what falls due from here on is delivered, late, at the next start.
-            try? store.enqueue([], cursor: cursor, revision: needsRebuild || !unsettled.isEmpty ? nil : revision, now: now())
+            _ = try? store.enqueue([], cursor: cursor, revision: needsRebuild || !unsettled.isEmpty ? nil : revision, now: now())
             try? store.setDaemonState(["state": "stopped", "pid": ""])
             logger.info("permanenced stopping", metadata: ["message-id": "\(MessageID.stopping)"])
         }
@@ -198,8 +199,7 @@ public final class Scheduler: @unchecked Sendable {
         let w = try DirectoryWatcher(queue: queue) { [weak self] dir, name, what in self?.fileChanged(dir, name, what) }
         let storeDir = (storePath as NSString).deletingLastPathComponent
         try w.watch(storeDir.isEmpty ? "." : storeDir, for: [.modified, .created, .movedIn])
-        try FileManager.default.createDirectory(
-            atPath: inboxPath, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try OwnedDirectory.create(inboxPath, ownerOf: storeDir.isEmpty ? "." : storeDir)
         try w.watch(inboxPath, for: [.closedAfterWriting, .movedIn, .modified, .created])
         return w
     }

@@ -11,7 +11,15 @@ public struct SchedulerService: Service {
     }
 
     public func run() async throws {
-        try scheduler.start()
+        do {
+            try scheduler.start()
+        } catch {
+            // Said here, where the journal hears it: under systemd, stderr is the journal too, and nothing
+            // else would say why the unit failed.
+            scheduler.logger.critical("cannot start: \(error)")
+            ServiceManager().notify("STATUS=Cannot start: \(String(describing: error).prefix(200))")
+            throw error
+        }
         do {
             try await gracefulShutdown()
         } catch {

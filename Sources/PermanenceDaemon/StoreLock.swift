@@ -19,7 +19,21 @@ public final class StoreLock: @unchecked Sendable {  // immutable after init
         if let slash, slash != storePath.startIndex { mkdir(String(storePath[..<slash]), 0o700) }
         fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
-            throw Failure(description: "\(path): cannot open the daemon lock (\(String(cString: strerror(errno))))")
+            let reason = errno
+            var hint = ""
+            var st = stat()
+            if reason == EACCES, stat(path, &st) == 0, st.st_uid != geteuid() {
+                hint = "; it belongs to uid \(st.st_uid) (was the daemon run by hand as another user?): `chown` it to the daemon's user, or remove it while no daemon runs"
+            }
+            throw Failure(description: "\(path): cannot open the daemon lock (\(String(cString: strerror(reason))))\(hint)")
+        }
+        // Run as root (by hand, for a look), the lock file takes the store's owner, as SQLite does for its
+        // -wal and -shm files: otherwise the service, running as its own user, could not open it afterwards.
+        if geteuid() == 0 {
+            var owner = stat()
+            if stat(storePath, &owner) == 0 || (slash.map { stat(String(storePath[..<$0]), &owner) == 0 } ?? false) {
+                _ = fchown(fd, owner.st_uid, owner.st_gid)
+            }
         }
         if flock(fd, LOCK_EX | LOCK_NB) != 0 {
             let reason = errno

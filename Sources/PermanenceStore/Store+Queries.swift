@@ -88,6 +88,38 @@ extension Store {
         }
     }
 
+    /// One case, for `case list`: its settings, and how many of its deadlines are overdue.
+    public struct CaseListing: Sendable, Equatable {
+        public let reference: String
+        public let plan: String
+        public let calendar: String
+        public let packs: [String]
+        public let openedAt: Instant?
+        public let closedAt: Instant?
+        public let overdue: Int
+        /// The next open deadline not yet due.
+        public let nextDue: Instant?
+    }
+
+    /// Every case (only the open ones unless `closed`), by reference.
+    public func caseList(includingClosed closed: Bool, now: Instant) throws -> [CaseListing] {
+        let open = "(d.closes_at IS NULL OR d.closes_at > :now)"
+        let sql = """
+            SELECT c.ref, c.plan, c.calendar, c.packs, c.opened_at, c.closed_at,
+                (SELECT COUNT(*) FROM deadline d WHERE d.case_ref = c.ref AND \(open) AND d.due_at <= :now),
+                (SELECT MIN(d.due_at) FROM deadline d WHERE d.case_ref = c.ref AND \(open) AND d.due_at > :now)
+            FROM child_case c\(closed ? "" : " WHERE c.closed_at IS NULL") ORDER BY c.ref
+            """
+        return try pool.read { db in
+            try Row.fetchAll(db, sql: sql, arguments: ["now": now.seconds]).map { r in
+                CaseListing(
+                    reference: r[0], plan: r[1], calendar: r[2], packs: (r[3] as String? ?? "").split(separator: " ").map(String.init),
+                    openedAt: (r[4] as Int?).map(Instant.init), closedAt: (r[5] as Int?).map(Instant.init), overdue: r[6],
+                    nextDue: (r[7] as Int?).map(Instant.init))
+            }
+        }
+    }
+
     /// Counts for `permanenced status`.
     public struct Summary: Sendable {
         public let openCases: Int

@@ -95,6 +95,62 @@ extension Store {
         }
     }
 
+    /// Ends a worker's absence early: they are back on `back`. Each absence that covers that day ends the day
+    /// before (or is removed, if it was to start that day); absences booked for later stay. Returns the
+    /// absences as they were. Fails, changing nothing, when no absence covers the day.
+    @discardableResult
+    public func endAbsence(worker: String, backOn back: LocalDate, actor: String, now: Instant) throws -> [Absence] {
+        try write { db in
+            guard try Store.workerExists(db, worker) else { throw Failure("unknown worker '\(worker)'") }
+            let day = back.description
+            let rows = try Row.fetchAll(db, sql: """
+                    SELECT id, starts_on, ends_on, deputy_id FROM absence
+                    WHERE worker_id = ? AND starts_on <= ? AND ends_on >= ? ORDER BY starts_on
+                    """, arguments: [worker, day, day])
+            guard !rows.isEmpty else { throw Failure("\(worker) is not recorded as away on \(back); nothing was changed") }
+            var ended: [Absence] = []
+            for row in rows {
+                let id: Int64 = row[0]
+                let was = Absence(worker: worker, from: try Store.storedDate(row[1]), to: try Store.storedDate(row[2]), deputy: row[3])
+                if was.from == back {
+                    try db.execute(sql: "DELETE FROM absence WHERE id = ?", arguments: [id])
+                } else {
+                    try db.execute(sql: "UPDATE absence SET ends_on = ? WHERE id = ?", arguments: [back.adding(days: -1).description, id])
+                }
+                try Store.audit(db, at: now, actor: actor, action: "worker.back", subject: "worker:\(worker)",
+                    detail: "back \(back); was away \(was.from)..\(was.to)")
+                ended.append(was)
+            }
+            return ended
+        }
+    }
+
+    /// A date column (`YYYY-MM-DD`).
+    static func storedDate(_ s: String) throws -> LocalDate {
+        guard case .date(let d)? = try? TimePoint.parse(s, zone: .utc) else { throw Failure("a stored date '\(s)' is not YYYY-MM-DD") }
+        return d
+    }
+
+    /// Every worker, by id.
+    public func workers() throws -> [Worker] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM worker ORDER BY id").map { r in
+                Worker(id: r["id"], name: r["name"], email: r["email"],
+                    roles: (r["roles"] as String).split(separator: " ").map(String.init), manager: r["manager_id"], displayName: r["display_name"])
+            }
+        }
+    }
+
+    /// Absences that end on or after `date` (current and booked), by worker then start.
+    public func absences(endingFrom date: LocalDate) throws -> [Absence] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT worker_id, starts_on, ends_on, deputy_id FROM absence WHERE ends_on >= ? ORDER BY worker_id, starts_on",
+                             arguments: [date.description]).map { r in
+                Absence(worker: r[0], from: try Store.storedDate(r[1]), to: try Store.storedDate(r[2]), deputy: r[3])
+            }
+        }
+    }
+
     /// Opens a case. `openedAt` bounds the events it may record (nil: no bound).
     public func openCase(_ c: ChildCase, openedAt: Instant?, actor: String, now: Instant) throws {
         try validate(c)
@@ -147,6 +203,31 @@ extension Store {
             try db.cachedStatement(sql: "UPDATE assignment SET to_at = ? WHERE case_ref = ? AND to_at IS NULL").execute(arguments: [at.seconds, ref])
             try Store.audit(db, at: now, actor: actor, action: "case.close", subject: "case:\(ref)", detail: "closed \(at.seconds)")
             try Store.recompute(db, ref, evaluator: Evaluator(ruleSet: ruleSet))
+        }
+    }
+
+    /// Reopens a closed case (closed in error, or the child's case resumes): its deadlines are worked out
+    /// again from its whole history, so what fell due while it was closed shows as overdue. The workers whose
+    /// assignments the closing ended hold their roles again from `at`. Returns those roles.
+    @discardableResult
+    public func reopenCase(_ ref: String, at: Instant, actor: String, now: Instant) throws -> [(role: String, worker: String)] {
+        try write { db in
+            guard let stored = try Store.loadCase(db, ref) else { throw Failure("unknown case '\(ref)'") }
+            guard let closed = stored.closedAt else { throw Failure("case '\(ref)' is open; nothing was changed") }
+            guard at >= closed else {
+                throw Failure("case '\(ref)' was closed at \(ruleSet.zone.iso8601(closed)); it cannot be reopened before then")
+            }
+            let ended = try Row.fetchAll(db, sql: """
+                    SELECT role, worker_id FROM assignment WHERE case_ref = ? AND to_at = ? ORDER BY role
+                    """, arguments: [ref, closed.seconds]).map { (role: $0[0] as String, worker: $0[1] as String) }
+            try db.execute(sql: "UPDATE child_case SET closed_at = NULL WHERE ref = ?", arguments: [ref])
+            try Store.audit(db, at: now, actor: actor, action: "case.reopen", subject: "case:\(ref)",
+                detail: "closed \(closed.seconds) reopened \(at.seconds)")
+            for a in ended {
+                try Store.assign(db, caseRef: ref, role: a.role, worker: a.worker, from: at, to: nil, actor: actor, now: now)
+            }
+            try Store.recompute(db, ref, evaluator: Evaluator(ruleSet: ruleSet))
+            return ended
         }
     }
 

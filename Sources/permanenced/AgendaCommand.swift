@@ -13,13 +13,16 @@ struct AgendaCommand: ParsableCommand {
     @Option(name: .customLong("case"), help: "Deadlines of one case.") var caseRef: String?
     @Option(help: "How far ahead to look (an offset: 14d, 4w, 10wd).") var within: String = "14d"
     @Flag(help: "Only what is overdue.") var overdue = false
-    @Option(help: "table, json or csv.") var format: String = "table"
+    @Option(help: "table or csv (for JSON: --json).") var format: String = "table"
+    @Flag(help: "Print JSON.") var json = false
     @Option(help: "The moment to look from (default: now).") var at: String = "now"
     @OptionGroup var options: StoreOptions
 
     func validate() throws {
         if [worker, team, caseRef].compactMap({ $0 }).count > 1 { throw ValidationError("give at most one of --worker, --team, --case") }
-        if !["table", "json", "csv"].contains(format) { throw ValidationError("--format must be table, json or csv") }
+        // `--format json` is what 0.9 called --json; it still works.
+        if !["table", "json", "csv"].contains(format) { throw ValidationError("--format must be table or csv (for JSON: --json)") }
+        if json && format != "table" { throw ValidationError("give --json or --format, not both") }
     }
 
     func run() throws {
@@ -47,7 +50,7 @@ struct AgendaCommand: ParsableCommand {
             let c = cover.cover(for: w)
             if c != w { covers[w] = c }
         }
-        switch format {
+        switch json ? "json" : format {
         case "json":
             say(JSON.array(items.map { i in
                 .object([

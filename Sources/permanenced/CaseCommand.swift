@@ -5,8 +5,43 @@ import PermanenceStore
 /// `permanenced case open|update|assign|close`.
 struct CaseCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "case", abstract: "Open, change, assign and close cases.",
-        subcommands: [Open.self, Update.self, Assign.self, Close.self])
+        commandName: "case", abstract: "List, open, change, assign, close and reopen cases.",
+        subcommands: [List.self, Open.self, Update.self, Assign.self, Close.self, Reopen.self])
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the open cases (with --all, the closed ones too), with their overdue deadlines and the next one due.")
+        @Flag(help: "Closed cases too.") var all = false
+        @Flag(help: "Print JSON.") var json = false
+        @Option(help: "The moment to count overdue deadlines at (default: now).") var at: String = "now"
+        @OptionGroup var options: StoreOptions
+
+        func run() throws {
+            let (set, store) = try options.open(creating: false, writing: false)
+            let now = try parseTime(at, option: "--at", zone: set.zone)
+            let cases = try store.caseList(includingClosed: all, now: now)
+            func time(_ i: Instant?) -> JSON { i.map { .string(set.zone.iso8601($0)) } ?? .null }
+            if json {
+                say(JSON.array(cases.map { c in
+                    .object([
+                        ("case", .string(c.reference)), ("plan", .string(c.plan)), ("calendar", .string(c.calendar)),
+                        ("packs", .array(c.packs.map(JSON.string))), ("opened", time(c.openedAt)), ("closed", time(c.closedAt)),
+                        ("overdue", .int(c.overdue)), ("next_due", time(c.nextDue)),
+                    ])
+                }).rendered())
+                return
+            }
+            if cases.isEmpty {
+                say(all ? "no cases" : "no open cases")
+                return
+            }
+            say("CASE".padding(18) + "PLAN".padding(22) + "CALENDAR".padding(20) + "OVERDUE".padding(9) + "NEXT DUE")
+            for c in cases {
+                let next = c.closedAt.map { "closed \(set.zone.humanDateTime($0))" } ?? c.nextDue.map { set.zone.humanDateTime($0) } ?? "-"
+                say(c.reference.padding(18) + c.plan.padding(22) + c.calendar.padding(20) + String(c.overdue).padding(9) + next)
+            }
+            say("\(cases.count) case\(cases.count == 1 ? "" : "s")")
+        }
+    }
 
     struct Open: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Open a case.")
@@ -79,6 +114,24 @@ struct CaseCommand: ParsableCommand {
             let now = Clock.now()
             try refusing { try store.closeCase(ref, at: try instantOption(at, "--at", zone: set.zone, default: now), actor: actor(), now: now) }
             say("closed case \(ref)")
+        }
+    }
+
+    struct Reopen: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Reopen a closed case: its deadlines are worked out again, and the workers the closing unassigned hold their roles again.",
+            discussion: "What fell due while the case was closed is then overdue, and reminded and escalated as such.")
+        @Argument var ref: String
+        @Option(help: "When (default: now).") var at: String?
+        @OptionGroup var options: StoreOptions
+
+        func run() throws {
+            let (set, store) = try options.open()
+            let now = Clock.now()
+            let roles = try refusing {
+                try store.reopenCase(ref, at: try instantOption(at, "--at", zone: set.zone, default: now), actor: actor(), now: now)
+            }
+            say("reopened case \(ref)" + (roles.isEmpty ? "; nobody is assigned: use case assign" : "; assigned again: " + roles.map { "\($0.worker) (\($0.role))" }.joined(separator: ", ")))
         }
     }
 }

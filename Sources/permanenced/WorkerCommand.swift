@@ -5,8 +5,45 @@ import PermanenceStore
 /// `permanenced worker add|update|absent`.
 struct WorkerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "worker", abstract: "Add or change workers, and record their absences.",
-        subcommands: [Add.self, Update.self, Absent.self])
+        commandName: "worker", abstract: "List, add or change workers, and record their absences.",
+        subcommands: [List.self, Add.self, Update.self, Absent.self, Back.self])
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the workers, with their roles, manager and any absence now or booked.")
+        @Flag(help: "Print JSON.") var json = false
+        @Option(help: "The day absences are shown from (default: today).") var at: String = "now"
+        @OptionGroup var options: StoreOptions
+
+        func run() throws {
+            let (set, store) = try options.open(creating: false, writing: false)
+            let today = set.zone.localDate(at: try parseTime(at, option: "--at", zone: set.zone))
+            let workers = try store.workers()
+            let away = Dictionary(grouping: try store.absences(endingFrom: today), by: \.worker)
+            func absence(_ a: Absence) -> String { "\(a.from <= today ? "away" : "booked") \(a.from) to \(a.to), covered by \(a.deputy ?? "their manager")" }
+            if json {
+                say(JSON.array(workers.map { w in
+                    .object([
+                        ("id", .string(w.id)), ("name", .string(w.name)), ("display_name", .optional(w.displayName)),
+                        ("email", .optional(w.email)), ("roles", .array(w.roles.map(JSON.string))), ("manager", .optional(w.manager)),
+                        ("absences", .array((away[w.id] ?? []).map { a in
+                            .object([("from", .string(a.from.description)), ("to", .string(a.to.description)), ("deputy", .optional(a.deputy))])
+                        })),
+                    ])
+                }).rendered())
+                return
+            }
+            if workers.isEmpty {
+                say("no workers")
+                return
+            }
+            say("ID".padding(16) + "NAME".padding(26) + "ROLES".padding(30) + "MANAGER".padding(14) + "ABSENCE")
+            for w in workers {
+                say(w.id.padding(16) + w.name.padding(26) + w.roles.joined(separator: ",").padding(30) + (w.manager ?? "-").padding(14)
+                    + ((away[w.id] ?? []).map(absence).joined(separator: "; ")))
+            }
+            say("\(workers.count) worker\(workers.count == 1 ? "" : "s")")
+        }
+    }
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Add a worker.")
@@ -66,6 +103,23 @@ struct WorkerCommand: ParsableCommand {
                 deputy: deputy)
             try refusing { try store.addAbsence(a, actor: actor(), now: Clock.now()) }
             say("recorded \(id) away \(a.from) to \(a.to), covered by \(deputy ?? "their manager")")
+        }
+    }
+
+    struct Back: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "End a worker's absence early: they are back from --on, and their notices go to them again.",
+            discussion: "Absences booked for later stay as they are.")
+        @Argument var id: String
+        @Option(help: "The first day back (YYYY-MM-DD; default: today).") var on: String?
+        @OptionGroup var options: StoreOptions
+
+        func run() throws {
+            let (set, store) = try options.open()
+            let now = Clock.now()
+            let day = try on.map { try dateOption($0, "--on", zone: set.zone) } ?? set.zone.localDate(at: now)
+            let ended = try refusing { try store.endAbsence(worker: id, backOn: day, actor: actor(), now: now) }
+            for a in ended { say("\(id) is back on \(day) (was away \(a.from) to \(a.to))") }
         }
     }
 }

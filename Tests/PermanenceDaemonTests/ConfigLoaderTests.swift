@@ -93,6 +93,28 @@ import Testing
         #expect(set.eventKind("new-upgrade-event") != nil)
     }
 
+    /// An admin's override of a shipped rule keeps applying when an upgrade changes that rule's pack, and the
+    /// upgrade's own change to the rule arrives too.
+    @Test func anAdminsOverrideStillAppliesAfterAnUpgradeChangesThePack() throws {
+        try "[override.post-placement-visit]\nremind = [\"48h\"]\nowner = \"social-worker\"\n"
+            .write(to: etc.appendingPathComponent("rules.d/local-overrides.toml"), atomically: true, encoding: .utf8)
+        let name = shipped.appendingPathComponent("rules.d/leicestershire-family-finding.toml")
+        let before = try ConfigLoader.load(configPath).0.rules.first { $0.id == "post-placement-visit" }
+        #expect(before?.remind == [Offset(48, .hours)])
+        #expect(before?.owner == "social-worker")
+        let original = try String(contentsOf: name, encoding: .utf8)
+        try original.replacingOccurrences(of: "Visit the child within 72 hours of placement for adoption", with: "Visit the child within 72 hours of being placed")
+            .write(to: name, atomically: true, encoding: .utf8)
+        let (set, packs) = try ConfigLoader.load(configPath)
+        let after = try #require(set.rules.first { $0.id == "post-placement-visit" })
+        #expect(after.title == "Visit the child within 72 hours of being placed")
+        #expect(after.remind == [Offset(48, .hours)])
+        #expect(after.owner == "social-worker")
+        #expect(after.origin("owner").file == etc.appendingPathComponent("rules.d/local-overrides.toml").path)
+        #expect(packs.contains(etc.appendingPathComponent("rules.d/local-overrides.toml").path))
+        #expect(set.packs.count == 10)
+    }
+
     @Test func anAdminVocabularyReplacesTheShippedOne() throws {
         let vocabulary = try String(contentsOf: shipped.appendingPathComponent("vocabulary.toml"), encoding: .utf8)
         try (vocabulary + "\n[events.our-own-event]\nmeans = \"Ours\"\n").write(to: etc.appendingPathComponent("vocabulary.toml"), atomically: true, encoding: .utf8)

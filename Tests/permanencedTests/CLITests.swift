@@ -104,6 +104,50 @@ import Testing
         #expect(r.stdout.contains("warning          Northern Ireland: northern-ireland-statutory: the Review of Children's Cases Regulations"))
     }
 
+    /// An admin's file of overrides: `--show-rule` prints the merged rule with the file:line of every key;
+    /// a switched-off rule is listed with where; an override of a rule that is gone is a warning, not a failure.
+    @Test func showRuleGivesTheMergedRuleAndWhereEachKeyComesFrom() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let copy = dir.appendingPathComponent("config")
+        try FileManager.default.copyItem(at: Self.root.appendingPathComponent("config"), to: copy)
+        let main = copy.appendingPathComponent("permanenced.toml").path
+        let local = copy.appendingPathComponent("rules.d/zz-local.toml").path
+        try """
+            # Our own changes to shipped rules.
+            [override.post-placement-visit]
+            remind = ["48h", "24h"]
+            severity = "important"
+
+            [override.exception-report-week-40]
+            enabled = false
+
+            [override.a-rule-from-0-8]
+            enabled = false
+            """.write(toFile: local, atomically: true, encoding: .utf8)
+        var r = try Self.run(["check-config", "--config", main, "--show-rule", "post-placement-visit"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let pack = copy.appendingPathComponent("rules.d/leicestershire-family-finding.toml").path
+        let packLines = try String(contentsOfFile: pack, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+        let dueLine = packLines.firstIndex { $0.hasPrefix("due = \"72h\"") }! + 1
+        let lines = r.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.contains { $0.hasPrefix("remind = [\"48h\", \"24h\"]") && $0.hasSuffix("# \(local):3 (override)") }, "\(r.stdout)")
+        #expect(lines.contains { $0.hasPrefix("severity = \"important\"") && $0.hasSuffix("# \(local):4 (override)") }, "\(r.stdout)")
+        #expect(lines.contains { $0.hasPrefix("due = \"72h\"") && $0.hasSuffix("# \(pack):\(dueLine)") }, "\(r.stdout)")
+        r = try Self.run(["check-config", "--config", main])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("switched off: exception-report-week-40 (\(local):7)"), "\(r.stdout)")
+        #expect(r.stdout.contains("warning          \(local):9: override.a-rule-from-0-8: no pack has a rule 'a-rule-from-0-8'"), "\(r.stdout)")
+        #expect(r.stdout.contains("overrides        1 rule(s) changed: post-placement-visit (remind, severity)"), "\(r.stdout)")
+        r = try Self.run(["check-config", "--config", main, "--show-rule", "exception-report-week-40"])
+        #expect(r.stdout.hasPrefix("# rule exception-report-week-40 of pack"), "\(r.stdout)")
+        #expect(r.stdout.contains("SWITCHED OFF"))
+        #expect(r.stdout.contains("enabled = false"))
+        r = try Self.run(["check-config", "--config", main, "--show-rule", "post-placement-vist"])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("no rule 'post-placement-vist' (did you mean 'post-placement-visit'?)"), "\(r.stderr)")
+    }
+
     /// Problems that once had no place: an unknown zone names its line; a template that is not UTF-8 is not
     /// "missing" but not UTF-8, at its line.
     @Test func everyConfigurationProblemNamesItsFileAndLine() throws {

@@ -146,6 +146,88 @@ import Testing
         #expect(laterItems.allSatisfy { $0["covered_by"] is NSNull })
     }
 
+    func json(_ r: CLITests.Result) throws -> Any {
+        #expect(r.status == 0, "\(r.stderr)")
+        return try JSONSerialization.jsonObject(with: Data(r.stdout.utf8))
+    }
+
+    /// `worker list` shows absences now and booked; `worker back` ends the current one early (the history of
+    /// who covered before stays) and leaves the booked one alone.
+    @Test func workerListAndEndingAnAbsenceEarly() throws {
+        try demo()
+        #expect(try run(["worker", "absent", "j.osei", "--from", "2026-11-20", "--to", "2026-11-27", "--deputy", "s.patel"]).status == 0)
+        #expect(try run(["worker", "absent", "j.osei", "--from", "2026-12-21", "--to", "2026-12-24"]).status == 0)
+        func absences(at: String) throws -> [[String: Any]] {
+            let all = try json(try run(["worker", "list", "--json", "--at", at])) as? [[String: Any]] ?? []
+            return all.first { $0["id"] as? String == "j.osei" }?["absences"] as? [[String: Any]] ?? []
+        }
+        #expect(try absences(at: "2026-11-23").compactMap { $0["to"] as? String } == ["2026-11-27", "2026-12-24"])
+        let table = try run(["worker", "list", "--at", "2026-11-23"])
+        #expect(table.stdout.contains("away 2026-11-20 to 2026-11-27, covered by s.patel; booked 2026-12-21 to 2026-12-24, covered by their manager"), "\(table.stdout)")
+        let back = try run(["worker", "back", "j.osei", "--on", "2026-11-24"])
+        #expect(back.status == 0, "\(back.stderr)")
+        #expect(back.stdout == "j.osei is back on 2026-11-24 (was away 2026-11-20 to 2026-11-27)\n")
+        #expect(try absences(at: "2026-11-24").compactMap { $0["from"] as? String } == ["2026-12-21"])
+        func coveredBy(_ at: String) throws -> [String?] {
+            let items = try json(try run(["agenda", "--worker", "j.osei", "--at", at, "--json"])) as? [[String: Any]] ?? []
+            return items.map { $0["covered_by"] as? String }
+        }
+        #expect(try coveredBy("2026-11-23T09:00").allSatisfy { $0 == "s.patel" })
+        let after = try coveredBy("2026-11-24T09:00")
+        #expect(!after.isEmpty && after.allSatisfy { $0 == nil })
+        let again = try run(["worker", "back", "j.osei", "--on", "2026-11-25"])
+        #expect(again.status == 2)
+        #expect(again.stderr.contains("j.osei is not recorded as away on 2026-11-25; nothing was changed"), "\(again.stderr)")
+        #expect(try DaemonHarness.sqlite(store, "SELECT detail FROM audit WHERE action = 'worker.back'") == ["back 2026-11-24; was away 2026-11-20..2026-11-27"])
+    }
+
+    /// `case list` with its counts; a case closed in error is reopened with its workers and deadlines back.
+    @Test func caseListAndReopeningAClosedCase() throws {
+        try demo()
+        func listed(_ extra: [String] = []) throws -> [String: [String: Any]] {
+            let all = try json(try run(["case", "list", "--json", "--at", "2026-11-23T10:00"] + extra)) as? [[String: Any]] ?? []
+            return Dictionary(uniqueKeysWithValues: all.map { ($0["case"] as! String, $0) })
+        }
+        let open = try listed()
+        #expect(open.count == 8)
+        #expect(open["LEI-2026-0177"]?["overdue"] as? Int ?? 0 > 0)
+        #expect(open["LEI-2026-0142"]?["closed"] is NSNull)
+        #expect(try run(["case", "close", "LEI-2026-0142", "--at", "2026-11-23T10:00"]).status == 0)
+        #expect(try listed()["LEI-2026-0142"] == nil)
+        #expect(try listed(["--all"])["LEI-2026-0142"]?["closed"] as? String == "2026-11-23T10:00:00+00:00")
+        func agenda() throws -> Int { (try json(try run(["agenda", "--case", "LEI-2026-0142", "--at", "2026-11-30", "--json"])) as? [Any])?.count ?? -1 }
+        #expect(try agenda() == 0)
+        let early = try run(["case", "reopen", "LEI-2026-0142", "--at", "2026-11-22T10:00"])
+        #expect(early.status == 2)
+        #expect(early.stderr.contains("cannot be reopened before then"), "\(early.stderr)")
+        let r = try run(["case", "reopen", "LEI-2026-0142", "--at", "2026-11-24T09:00"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("w.adeyemi (social-worker)"), "\(r.stdout)")
+        #expect(try agenda() > 0)
+        let owners = try DaemonHarness.sqlite(store, "SELECT worker_id FROM assignment WHERE case_ref = 'LEI-2026-0142' AND role = 'social-worker' AND to_at IS NULL")
+        #expect(owners == ["w.adeyemi"])
+        let twice = try run(["case", "reopen", "LEI-2026-0142"])
+        #expect(twice.status == 2)
+        #expect(twice.stderr.contains("case 'LEI-2026-0142' is open; nothing was changed"))
+        #expect(try run(["audit", "verify"]).status == 0)
+    }
+
+    @Test func statusAsJSON() throws {
+        try demo()
+        let s = try json(try run(["status", "--json", "--at", "2026-11-23T08:00"])) as? [String: Any] ?? [:]
+        #expect(s["at"] as? String == "2026-11-23T08:00:00+00:00")
+        #expect((s["cases"] as? [String: Any])?["open"] as? Int == 8)
+        #expect((s["deadlines"] as? [String: Any])?["overdue"] is Int)
+        #expect((s["daemon"] as? [String: Any])?["state"] as? String == "never-run")
+        #expect((s["store"] as? [String: Any])?["schema"] as? String == "v8-notification-next-at")
+        #expect((s["rules"] as? [String: Any])?["count"] as? Int ?? 0 > 50)
+        #expect((s["warnings"] as? [String] ?? []).contains { $0.contains("Northern Ireland") })
+        // The same counts as the text.
+        let text = try run(["status", "--at", "2026-11-23T08:00"]).stdout
+        let overdue = (s["deadlines"] as? [String: Any])?["overdue"] as? Int ?? -1
+        #expect(text.contains(", \(overdue) overdue,"), "\(text)")
+    }
+
     @Test func readingCommandsDoNotCreateAStore() throws {
         let r = try run(["agenda"])
         #expect(r.status == 1)

@@ -38,8 +38,19 @@ final class Diagnostics {
     /// Where each rule id was first defined (`file:line`), to report duplicates across packs.
     var ruleIDs: [String: String] = [:]
 
+    /// Problems that do not stop the load (an override of a rule no pack has any more).
+    var warnings: [ConfigIssue] = []
+
     func report(_ file: String, _ line: Int, _ key: String, _ message: String) {
         issues.append(ConfigIssue(file: file, line: line, key: key, message: message))
+    }
+
+    func report(_ at: SourceLocation, _ key: String, _ message: String) {
+        report(at.file, at.line, key, message)
+    }
+
+    func warn(_ at: SourceLocation, _ key: String, _ message: String) {
+        warnings.append(ConfigIssue(file: at.file, line: at.line, key: key, message: message))
     }
 }
 

@@ -17,8 +17,11 @@ public struct RuleSet: Sendable {
     public let configuration: Configuration
     public let vocabulary: Vocabulary
     public let packs: [RulePack]
-    /// Every rule of every pack, in pack order.
+    /// Every rule of every pack, in pack order (not those an override switched off: see `RulePack.disabled`).
     public let rules: [Rule]
+    /// Problems that did not stop the load, each with file and line: `check-config` prints them and the
+    /// daemon logs them at every load.
+    public let warnings: [ConfigIssue]
     public let zone: ZoneRules
     /// Working calendars by name: the nation's bank holidays with the authority's closures and changes.
     public let calendars: [String: WorkingCalendar]
@@ -62,15 +65,22 @@ public struct RuleSet: Sendable {
         let d = Diagnostics()
         let vocabulary = Vocabulary.decode(file: vocabFile.path, text: vocabFile.text, diagnostics: d)
         var packs: [RulePack] = []
+        var overrides: [RuleOverride] = []
         for f in packFiles {
-            if let p = RulePack.decode(file: f.path, text: f.text, diagnostics: d) { packs.append(p) }
+            if let p = RulePack.decode(file: f.path, text: f.text, diagnostics: d, overrides: &overrides) { packs.append(p) }
         }
+        RuleSet.apply(overrides, to: &packs, d)
         if packFiles.isEmpty {
             d.report(configuration.file, configuration.keyLines["rules"] ?? 1, "rules", "no rule packs found in '\(configuration.rulesDirectory)'")
         }
         guard let vocabulary else { throw ConfigErrors(d.issues) }
         RuleSet.crossCheck(configuration, vocabulary, packs, d)
         guard d.issues.isEmpty else { throw ConfigErrors(d.issues) }
+        for i in packs.indices {
+            packs[i].disabled = packs[i].rules.filter { !$0.enabled }
+            packs[i].rules.removeAll { !$0.enabled }
+        }
+        self.warnings = d.warnings
 
         self.configuration = configuration
         self.vocabulary = vocabulary
@@ -166,6 +176,22 @@ public struct RuleSet: Sendable {
     /// The index of an event kind, if the vocabulary defines it.
     public func eventKind(_ name: String) -> Int? { eventIndex[name] }
 
+    /// Applies each override, in file order, to the rule it names; one naming no rule is a warning.
+    private static func apply(_ overrides: [RuleOverride], to packs: inout [RulePack], _ d: Diagnostics) {
+        var at: [String: (Int, Int)] = [:]
+        for (p, pack) in packs.enumerated() {
+            for (r, rule) in pack.rules.enumerated() where at[rule.id] == nil { at[rule.id] = (p, r) }
+        }
+        for o in overrides {
+            guard let (p, r) = at[o.ruleID] else {
+                d.warn(o.at, "override.\(o.ruleID)",
+                    "no pack has a rule '\(o.ruleID)'\(didYouMean(o.ruleID, at.keys)), so this override changes nothing (was the rule renamed or removed by an upgrade?)")
+                continue
+            }
+            o.apply(to: &packs[p].rules[r])
+        }
+    }
+
     private static func crossCheck(_ c: Configuration, _ v: Vocabulary, _ packs: [RulePack], _ d: Diagnostics) {
         let events = Set(v.events.map(\.name))
         let roles = Set(v.roles.map(\.name))
@@ -178,57 +204,56 @@ public struct RuleSet: Sendable {
             }
             packSeen[p.id] = p
             for r in p.rules {
-                func line(_ k: String) -> Int { r.keyLines[k] ?? r.line }
                 let key = "rule.\(r.id)"
                 for e in r.anchor where !events.contains(e) {
-                    d.report(r.file, line("anchor"), "\(key).anchor",
+                    d.report(r.origin("anchor"), "\(key).anchor",
                         "anchor event '\(e)' is not defined in \(v.file)\(didYouMean(e, events)); add it to [events] or fix the name")
                 }
                 for (k, list) in [("met-by", r.metBy), ("moot-if", r.mootIf), ("repeat", r.recurrence?.until ?? [])] {
                     for e in list where !events.contains(e) {
-                        d.report(r.file, line(k), "\(key).\(k == "repeat" ? "repeat.until" : k)",
+                        d.report(r.origin(k), "\(key).\(k == "repeat" ? "repeat.until" : k)",
                             "unknown event '\(e)'\(didYouMean(e, events)); events are defined in \(v.file)")
                     }
                 }
                 var roleRefs = [("owner", r.owner)] + r.copy.map { ("copy", $0) }
                 roleRefs += r.escalate.flatMap { e in e.roles.map { ("escalate", $0) } }
                 for (k, role) in roleRefs where !roles.contains(role) {
-                    d.report(r.file, line(k), "\(key).\(k)", "unknown role '\(role)'\(didYouMean(role, roles)); roles are defined in \(v.file)")
+                    d.report(r.origin(k), "\(r.overriddenAt[k] == nil ? key : "override.\(r.id)").\(k)", "unknown role '\(role)'\(didYouMean(role, roles)); roles are defined in \(v.file)")
                 }
                 for plan in r.plans where !plans.contains(plan) {
-                    d.report(r.file, line("plans"), "\(key).plans", "unknown plan '\(plan)'\(didYouMean(plan, plans))")
+                    d.report(r.origin("plans"), "\(key).plans", "unknown plan '\(plan)'\(didYouMean(plan, plans))")
                 }
                 for cal in r.calendars where !calendarNames.contains(cal) {
-                    d.report(r.file, line("calendars"), "\(key).calendars", "unknown calendar '\(cal)'\(didYouMean(cal, calendarNames))")
+                    d.report(r.origin("calendars"), "\(key).calendars", "unknown calendar '\(cal)'\(didYouMean(cal, calendarNames))")
                 }
                 let periods = Set(v.periods.map(\.name))
                 if let scope = r.scope, !periods.contains(scope) {
-                    d.report(r.file, line("scope"), "\(key).scope",
+                    d.report(r.origin("scope"), "\(key).scope",
                         "unknown period '\(scope)'\(didYouMean(scope, periods)); periods are defined in \(v.file) as [periods.NAME]")
                 }
                 for p in r.suspendedIn where !periods.contains(p) {
-                    d.report(r.file, line("suspended-in"), "\(key).suspended-in", "unknown period '\(p)'\(didYouMean(p, periods))")
+                    d.report(r.origin("suspended-in"), "\(key).suspended-in", "unknown period '\(p)'\(didYouMean(p, periods))")
                 }
                 if r.metFromPeriodStart && r.scope == nil {
-                    d.report(r.file, line("met-from"), "\(key).met-from", "met-from = \"period-start\" needs a scope, e.g. scope = \"episode\"")
+                    d.report(r.origin("met-from"), "\(key).met-from", "met-from = \"period-start\" needs a scope, e.g. scope = \"episode\"")
                 }
                 if let scope = r.scope, r.suspendedIn.contains(scope) {
-                    d.report(r.file, line("suspended-in"), "\(key).suspended-in", "a rule cannot be suspended for the whole of its own scope '\(scope)'")
+                    d.report(r.origin("suspended-in"), "\(key).suspended-in", "a rule cannot be suspended for the whole of its own scope '\(scope)'")
                 }
                 var more = [("anchor-except", r.anchorExcept), ("only-if", r.onlyIf), ("scope-types", r.scopeTypes), ("scope-except", r.scopeExcept), ("extend", r.extend?.on ?? [])]
                 more.append(("repeat", r.recurrence?.switchOn?.events ?? []))
                 for (k, list) in more {
                     for e in list where !events.contains(e) {
-                        d.report(r.file, line(k), "\(key).\(k == "repeat" ? "repeat.later.when" : k == "extend" ? "extend.on" : k)",
+                        d.report(r.origin(k), "\(key).\(k == "repeat" ? "repeat.later.when" : k == "extend" ? "extend.on" : k)",
                             "unknown event '\(e)'\(didYouMean(e, events)); events are defined in \(v.file)")
                     }
                 }
                 if r.kind == .notBefore, r.recurrence != nil || !r.remind.isEmpty || !r.escalate.isEmpty {
-                    d.report(r.file, line("earliest"), "\(key).earliest",
+                    d.report(r.origin(["remind", "escalate"].first { r.overriddenAt[$0] != nil } ?? "earliest"), "\(key).earliest",
                         "a rule with only an earliest date (no due) has nothing to remind of, escalate or repeat; add due = \"...\" for a window, or remove remind, escalate and repeat")
                 }
                 if r.due.amount < 0, r.recurrence != nil {
-                    d.report(r.file, line("repeat"), "\(key).repeat", "a deadline before its anchor cannot repeat; anchor each occurrence instead (anchor-occurrence = \"each\")")
+                    d.report(r.origin("repeat"), "\(key).repeat", "a deadline before its anchor cannot repeat; anchor each occurrence instead (anchor-occurrence = \"each\")")
                 }
             }
         }

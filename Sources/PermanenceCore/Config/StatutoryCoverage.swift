@@ -35,6 +35,8 @@ extension RuleSet {
         }
         return StatutoryCoverage(
             jurisdiction: jurisdiction, statutoryPacks: applying.filter(\.statutory).map(\.id),
-            gaps: applying.compactMap { p in p.gaps.map { (p.id, $0) } })
+            gaps: applying.compactMap { p in p.gaps.map { (p.id, $0) } } + applying.filter { $0.statutory && !$0.disabled.isEmpty }.map { p in
+                (p.id, "switched off locally, so not tracked: " + p.disabled.map { "\($0.id) (\($0.origin("enabled")))" }.joined(separator: ", "))
+            })
     }
 }

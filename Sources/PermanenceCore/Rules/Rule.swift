@@ -1,3 +1,5 @@
+import TOML
+
 /// One timescale from a procedure or regulation, as an admin writes it in a rule pack.
 ///
 /// A rule says when a deadline falls (an offset from an anchor event), what meets it, what makes it
@@ -85,6 +87,18 @@ public struct Rule: Sendable {
     public var line: Int
     /// Line of each key of the rule in its file, for messages about cross-references.
     public var keyLines: [String: Int] = [:]
+    /// Each key as written (in the rule's table, or by an override that set it), for `check-config --show-rule`.
+    public var written: [String: TOMLValue] = [:]
+    /// False when an override switched the rule off (`enabled = false`).
+    public var enabled = true
+    /// Keys an override changed, with where (`[override.ID]` in another file).
+    public var overriddenAt: [String: SourceLocation] = [:]
+
+    /// Where the effective value of `key` was written: the override that set it, else the rule's own line
+    /// for it (the rule's table when the key was not written and has its default).
+    public func origin(_ key: String) -> SourceLocation {
+        overriddenAt[key] ?? SourceLocation(file: file, line: keyLines[key] ?? line)
+    }
 
     public init(
         id: String, title: String, action: String? = nil, pack: String, source: String, covers: [String] = [],

@@ -3,11 +3,19 @@ import TOML
 extension RulePack {
     /// Decodes a rule pack from TOML text. Every problem is added to `diagnostics`; a pack is returned
     /// whenever its `[pack]` table could be read, so cross-checks can still run on the rest.
-    static func decode(file: String, text: String, diagnostics: Diagnostics) -> RulePack? {
+    /// The file's `[override.ID]` tables are added to `overrides`; a file of overrides alone has no pack.
+    static func decode(file: String, text: String, diagnostics: Diagnostics, overrides: inout [RuleOverride]) -> RulePack? {
         guard var top = TableReader.root(file: file, text: text, diagnostics: diagnostics) else { return nil }
         let root = top.table
+        overrides += RuleOverride.decodeAll(&top)
+        if !root.keys.contains("pack") && root.keys.contains("override") {
+            for k in root.keys where k != "override" {
+                diagnostics.report(file, root[k]!.line, k, "a file of overrides holds only [override.RULE-ID] tables; rules belong in a pack, which starts with a [pack] table")
+            }
+            return nil
+        }
         guard var header = top.table("pack") else {
-            diagnostics.report(file, 1, "pack", "missing; a rule pack starts with a [pack] table naming its id and source")
+            diagnostics.report(file, 1, "pack", "missing; a rule pack starts with a [pack] table naming its id and source (a file that changes rules of other packs holds [override.RULE-ID] tables)")
             return nil
         }
         let id = header.string("id", required: true) ?? ""
@@ -215,9 +223,9 @@ extension RulePack {
         rule.metFromPeriodStart = metFromPeriodStart
         rule.mootIfBeforeAnchor = mootIfBeforeAnchor
         rule.resumeContinues = resumeContinues
-        for k in ["resume", "moot-if-before-anchor", "met-from", "anchor-except", "only-if", "anchor", "met-by", "moot-if", "owner", "copy", "escalate", "plans", "calendars", "repeat", "id", "scope", "scope-types", "scope-except",
-                  "suspended-in", "extend", "earliest", "due"] {
+        for k in r.table.keys {
             rule.keyLines[k] = r.lineOf(k)
+            rule.written[k] = r.table[k]!.value
         }
         return rule
     }

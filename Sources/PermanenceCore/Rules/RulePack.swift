@@ -6,6 +6,8 @@ public struct RulePack: Sendable {
     /// The document the pack is built from.
     public var source: String
     public var rules: [Rule]
+    /// Its rules an override switched off (`enabled = false`), which are not evaluated.
+    public var disabled: [Rule] = []
     /// The nations whose cases it applies to; empty for every nation (`nations = ["england"]`).
     public var nations: [Jurisdiction]
     /// The pack holds a nation's statutory timescales (regulations), rather than a local procedure: a case
