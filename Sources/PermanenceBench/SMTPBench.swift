@@ -50,7 +50,7 @@ struct SMTPBench: ParsableCommand {
             }
         }
         let spoolPath = dir.appendingPathComponent("spool").path
-        FileManager.default.createFile(atPath: spoolPath, contents: spool)
+        _ = FileManager.default.createFile(atPath: spoolPath, contents: spool)
         let port = 20_000 + Int(getpid() % 20_000)
         let sink = Process()
         sink.executableURL = URL(fileURLWithPath: "/usr/sbin/smtp-sink")

@@ -69,7 +69,7 @@ struct StoreBench: ParsableCommand {
         }
         try casesText.write(toFile: "\(dir)/cases.csv", atomically: true, encoding: .utf8)
         // Events are written in chunks to keep this generator's own memory flat too.
-        FileManager.default.createFile(atPath: "\(dir)/events.csv", contents: nil)
+        _ = FileManager.default.createFile(atPath: "\(dir)/events.csv", contents: nil)
         let out = FileHandle(forWritingAtPath: "\(dir)/events.csv")!
         defer { try? out.close() }
         out.write(Data("case_ref,event,at,event_id\n".utf8))

@@ -45,7 +45,15 @@ public struct ConfigLoader {
         if shipped == nil || FileManager.default.fileExists(atPath: rulesDir) { own = try packNames(rulesDir, configPath) }
         for n in own { paths[n] = "\(rulesDir)/\(n)" }
         var packs: [SourceFile] = []
-        for n in paths.keys.sorted() { packs.append(try read(paths[n]!)) }
+        for n in paths.keys.sorted() {
+            let file = try read(paths[n]!)
+            // A file of overrides given a shipped pack's name would take that pack's place, rules and all.
+            if let shipped, own.contains(n), FileManager.default.fileExists(atPath: "\(shipped)/rules.d/\(n)"), !RulePack.declaresPack(file.text) {
+                throw .unreadable(file.path, "has the name of the shipped pack \(shipped)/rules.d/\(n) but no [pack] table, so it would "
+                    + "replace that pack, and every rule in it, with nothing; give a file of overrides a name of its own (e.g. local-overrides.toml)")
+            }
+            packs.append(file)
+        }
         let vocabulary = try read(layered(resolve(configuration.vocabularyFile), shipped.map { "\($0)/vocabulary.toml" }))
         let zone = try loadZone(configuration.timeZone, configPath: "\(configPath):\(configuration.keyLines["time-zone"] ?? 1)")
         do {

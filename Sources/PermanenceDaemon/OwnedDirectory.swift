@@ -13,6 +13,12 @@ enum OwnedDirectory {
         guard geteuid() == 0 else { return }
         var owner = stat()
         guard stat(reference, &owner) == 0, owner.st_uid != 0 || owner.st_gid != 0 else { return }
-        _ = chown(path, owner.st_uid, owner.st_gid)
+        // Through a descriptor of the directory itself, never a symbolic link put in its place meanwhile.
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        guard fd >= 0 else { return }
+        defer { close(fd) }
+        var made = stat()
+        guard fstat(fd, &made) == 0, made.st_uid == 0 else { return }
+        _ = fchown(fd, owner.st_uid, owner.st_gid)
     }
 }

@@ -17,7 +17,9 @@ public final class StoreLock: @unchecked Sendable {  // immutable after init
         path = storePath + ".daemon.lock"
         let slash = storePath.lastIndex(of: "/")
         if let slash, slash != storePath.startIndex { mkdir(String(storePath[..<slash]), 0o700) }
-        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        // Never through a symbolic link: the directory is the service user's, and a link planted there must not
+        // lead a root run to open (and hand over) another file.
+        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard fd >= 0 else {
             let reason = errno
             var hint = ""
@@ -29,7 +31,9 @@ public final class StoreLock: @unchecked Sendable {  // immutable after init
         }
         // Run as root (by hand, for a look), the lock file takes the store's owner, as SQLite does for its
         // -wal and -shm files: otherwise the service, running as its own user, could not open it afterwards.
-        if geteuid() == 0 {
+        // Only a plain file with one name that root owns (this run made it): never another file linked in.
+        var mine = stat()
+        if geteuid() == 0, fstat(fd, &mine) == 0, (mine.st_mode & S_IFMT) == S_IFREG, mine.st_nlink == 1, mine.st_uid == 0 {
             var owner = stat()
             if stat(storePath, &owner) == 0 || (slash.map { stat(String(storePath[..<$0]), &owner) == 0 } ?? false) {
                 _ = fchown(fd, owner.st_uid, owner.st_gid)

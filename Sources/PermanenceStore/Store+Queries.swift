@@ -97,8 +97,10 @@ extension Store {
         public let openedAt: Instant?
         public let closedAt: Instant?
         public let overdue: Int
-        /// The next open deadline not yet due.
+        /// The next open deadline not yet due, and whether it falls at an exact moment (else it runs to the
+        /// end of a day, and `nextDue` is the start of the next one).
         public let nextDue: Instant?
+        public let nextDueExact: Bool
     }
 
     /// Every case (only the open ones unless `closed`), by reference.
@@ -107,7 +109,8 @@ extension Store {
         let sql = """
             SELECT c.ref, c.plan, c.calendar, c.packs, c.opened_at, c.closed_at,
                 (SELECT COUNT(*) FROM deadline d WHERE d.case_ref = c.ref AND \(open) AND d.due_at <= :now),
-                (SELECT MIN(d.due_at) FROM deadline d WHERE d.case_ref = c.ref AND \(open) AND d.due_at > :now)
+                (SELECT MIN(d.due_at) FROM deadline d WHERE d.case_ref = c.ref AND \(open) AND d.due_at > :now),
+                (SELECT d.exact FROM deadline d WHERE d.case_ref = c.ref AND \(open) AND d.due_at > :now ORDER BY d.due_at, d.exact DESC LIMIT 1)
             FROM child_case c\(closed ? "" : " WHERE c.closed_at IS NULL") ORDER BY c.ref
             """
         return try pool.read { db in
@@ -115,7 +118,7 @@ extension Store {
                 CaseListing(
                     reference: r[0], plan: r[1], calendar: r[2], packs: (r[3] as String? ?? "").split(separator: " ").map(String.init),
                     openedAt: (r[4] as Int?).map(Instant.init), closedAt: (r[5] as Int?).map(Instant.init), overdue: r[6],
-                    nextDue: (r[7] as Int?).map(Instant.init))
+                    nextDue: (r[7] as Int?).map(Instant.init), nextDueExact: (r[8] as Int? ?? 0) != 0)
             }
         }
     }

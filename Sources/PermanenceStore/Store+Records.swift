@@ -214,12 +214,18 @@ extension Store {
         try write { db in
             guard let stored = try Store.loadCase(db, ref) else { throw Failure("unknown case '\(ref)'") }
             guard let closed = stored.closedAt else { throw Failure("case '\(ref)' is open; nothing was changed") }
+            guard at <= now else { throw Failure("a case cannot be reopened in the future (--at \(ruleSet.zone.iso8601(at)))") }
             guard at >= closed else {
                 throw Failure("case '\(ref)' was closed at \(ruleSet.zone.iso8601(closed)); it cannot be reopened before then")
             }
-            let ended = try Row.fetchAll(db, sql: """
-                    SELECT role, worker_id FROM assignment WHERE case_ref = ? AND to_at = ? ORDER BY role
-                    """, arguments: [ref, closed.seconds]).map { (role: $0[0] as String, worker: $0[1] as String) }
+            // The holder of each role when it closed: the latest assignment the closing ended.
+            var holders: [String: String] = [:]
+            for row in try Row.fetchAll(db, sql: """
+                    SELECT role, worker_id FROM assignment WHERE case_ref = ? AND to_at = ? ORDER BY role, from_at, id
+                    """, arguments: [ref, closed.seconds]) {
+                holders[row[0]] = row[1]
+            }
+            let ended = holders.sorted { $0.key < $1.key }.map { (role: $0.key, worker: $0.value) }
             try db.execute(sql: "UPDATE child_case SET closed_at = NULL WHERE ref = ?", arguments: [ref])
             try Store.audit(db, at: now, actor: actor, action: "case.reopen", subject: "case:\(ref)",
                 detail: "closed \(closed.seconds) reopened \(at.seconds)")

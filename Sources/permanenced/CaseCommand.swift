@@ -20,12 +20,16 @@ struct CaseCommand: ParsableCommand {
             let now = try parseTime(at, option: "--at", zone: set.zone)
             let cases = try store.caseList(includingClosed: all, now: now)
             func time(_ i: Instant?) -> JSON { i.map { .string(set.zone.iso8601($0)) } ?? .null }
+            // As agenda shows a deadline: its exact moment, or the day it runs to the end of.
+            func due(_ c: Store.CaseListing) -> String? {
+                c.nextDue.map { c.nextDueExact ? set.zone.iso8601($0) : set.zone.localDate(at: $0.adding(seconds: -1)).description }
+            }
             if json {
                 say(JSON.array(cases.map { c in
                     .object([
                         ("case", .string(c.reference)), ("plan", .string(c.plan)), ("calendar", .string(c.calendar)),
                         ("packs", .array(c.packs.map(JSON.string))), ("opened", time(c.openedAt)), ("closed", time(c.closedAt)),
-                        ("overdue", .int(c.overdue)), ("next_due", time(c.nextDue)),
+                        ("overdue", .int(c.overdue)), ("next_due", .optional(due(c))),
                     ])
                 }).rendered())
                 return
@@ -36,7 +40,7 @@ struct CaseCommand: ParsableCommand {
             }
             say("CASE".padding(18) + "PLAN".padding(22) + "CALENDAR".padding(20) + "OVERDUE".padding(9) + "NEXT DUE")
             for c in cases {
-                let next = c.closedAt.map { "closed \(set.zone.humanDateTime($0))" } ?? c.nextDue.map { set.zone.humanDateTime($0) } ?? "-"
+                let next = c.closedAt.map { "closed \(set.zone.humanDateTime($0))" } ?? due(c) ?? "-"
                 say(c.reference.padding(18) + c.plan.padding(22) + c.calendar.padding(20) + String(c.overdue).padding(9) + next)
             }
             say("\(cases.count) case\(cases.count == 1 ? "" : "s")")

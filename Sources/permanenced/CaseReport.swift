@@ -22,6 +22,12 @@ struct CaseReport {
         c.isExact ? zone.iso8601(c.dueInstant) : c.dueDate.description
     }
 
+    /// Rules that would apply to this case but an override switched off.
+    private func switchedOff() -> [Rule] {
+        let c = evaluation.caseRecord
+        return ruleSet.switchedOffRules(plan: c.plan, calendar: c.calendar, packs: c.packs)
+    }
+
     /// The packs whose rules apply to this case, in pack order.
     private func packs() -> [String] {
         let used = Set(evaluation.deadlines.map { ruleSet.rules[$0.ruleIndex].pack })
@@ -34,6 +40,9 @@ struct CaseReport {
         let initials = c.initials.map { " (\($0))" } ?? ""
         lines.append("Case \(c.reference)\(initials) · plan \(c.plan.isEmpty ? "unknown" : c.plan) · calendar \(c.calendar) · at \(zone.iso8601(now))")
         lines.append("Packs: \(packs().joined(separator: ", "))")
+        for r in switchedOff() {
+            lines.append("Switched off: \(r.id) (\(r.title)), by \(r.origin("enabled")): this case is not tracked for it")
+        }
         if !c.assignments.isEmpty {
             lines.append("Workers: " + c.assignments.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
         }
@@ -197,6 +206,9 @@ struct CaseReport {
                 .object([("id", .string(e.id)), ("event", .string(e.kind)), ("reason", .string(reason))])
             })),
             ("deadlines", .array(deadlines)),
+            ("switched_off", .array(switchedOff().map { r in
+                .object([("rule", .string(r.id)), ("title", .string(r.title)), ("by", .string(r.origin("enabled").description))])
+            })),
         ])
     }
 }

@@ -115,6 +115,19 @@ import Testing
         #expect(set.packs.count == 10)
     }
 
+    /// Overrides put in a file named like a shipped pack would take that pack's place, and its rules with it.
+    @Test func overridesInAFileNamedLikeAShippedPackAreRefused() throws {
+        let mine = etc.appendingPathComponent("rules.d/england-statutory.toml")
+        try "[override.post-placement-visit]\nremind = [\"48h\"]\n".write(to: mine, atomically: true, encoding: .utf8)
+        do {
+            _ = try ConfigLoader.load(configPath)
+            Issue.record("loaded")
+        } catch {
+            #expect("\(error)".contains("\(mine.path): has the name of the shipped pack"), "\(error)")
+            #expect("\(error)".contains("local-overrides.toml"))
+        }
+    }
+
     @Test func anAdminVocabularyReplacesTheShippedOne() throws {
         let vocabulary = try String(contentsOf: shipped.appendingPathComponent("vocabulary.toml"), encoding: .utf8)
         try (vocabulary + "\n[events.our-own-event]\nmeans = \"Ours\"\n").write(to: etc.appendingPathComponent("vocabulary.toml"), atomically: true, encoding: .utf8)

@@ -37,4 +37,21 @@ import Testing
         #expect((attributes[.groupOwnerAccountID] as? NSNumber)?.intValue == 4322)
         #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
     }
+
+    /// A lock "file" that is a symbolic link planted by the store's owner is never followed: root's run does
+    /// not open, or hand over, the file it points at.
+    @Test(.enabled(if: geteuid() == 0, "needs root to create files for another user"))
+    func aSymbolicLinkInPlaceOfTheLockIsNotFollowed() throws {
+        let dir = try directory()
+        let store = dir + "/p.sqlite"
+        #expect(FileManager.default.createFile(atPath: store, contents: Data()))
+        #expect(chown(store, 4321, 4322) == 0)
+        let target = dir + "/precious"
+        #expect(FileManager.default.createFile(atPath: target, contents: Data("root's".utf8)))
+        #expect(symlink(target, store + ".daemon.lock") == 0)
+        #expect(throws: StoreLock.Failure.self) { _ = try StoreLock(storePath: store) }
+        let attributes = try FileManager.default.attributesOfItem(atPath: target)
+        #expect((attributes[.ownerAccountID] as? NSNumber)?.intValue == 0)
+        #expect(try String(contentsOfFile: target, encoding: .utf8) == "root's")
+    }
 }

@@ -139,6 +139,10 @@ import Testing
         #expect(r.stdout.contains("switched off: exception-report-week-40 (\(local):7)"), "\(r.stdout)")
         #expect(r.stdout.contains("warning          \(local):9: override.a-rule-from-0-8: no pack has a rule 'a-rule-from-0-8'"), "\(r.stdout)")
         #expect(r.stdout.contains("overrides        1 rule(s) changed: post-placement-visit (remind, severity)"), "\(r.stdout)")
+        // explain says which of the case's timescales is not being tracked, and why.
+        r = try Self.run(["explain", "LEI-2026-0142", "--events", Self.demoEvents, "--cases", Self.demoCases, "--config", main, "--at", "2026-11-23T10:00"])
+        #expect(r.stdout.contains("Switched off: exception-report-week-40 ("), "\(r.stdout)")
+        #expect(r.stdout.contains("by \(local):7: this case is not tracked for it"), "\(r.stdout)")
         r = try Self.run(["check-config", "--config", main, "--show-rule", "exception-report-week-40"])
         #expect(r.stdout.hasPrefix("# rule exception-report-week-40 of pack"), "\(r.stdout)")
         #expect(r.stdout.contains("SWITCHED OFF"))

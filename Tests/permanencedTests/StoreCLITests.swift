@@ -190,6 +190,11 @@ import Testing
         }
         let open = try listed()
         #expect(open.count == 8)
+        // The next deadline as agenda shows it: a whole-day one by its day, not the midnight after it.
+        let agendaItems = try json(try run(["agenda", "--case", "LEI-2026-0177", "--at", "2026-11-23T10:00", "--within", "52w", "--json"])) as? [[String: Any]] ?? []
+        let firstAhead = agendaItems.first { $0["status"] as? String != "overdue" }?["due"] as? String
+        #expect(firstAhead != nil)
+        #expect(open["LEI-2026-0177"]?["next_due"] as? String == firstAhead)
         #expect(open["LEI-2026-0177"]?["overdue"] as? Int ?? 0 > 0)
         #expect(open["LEI-2026-0142"]?["closed"] is NSNull)
         #expect(try run(["case", "close", "LEI-2026-0142", "--at", "2026-11-23T10:00"]).status == 0)
@@ -200,6 +205,9 @@ import Testing
         let early = try run(["case", "reopen", "LEI-2026-0142", "--at", "2026-11-22T10:00"])
         #expect(early.status == 2)
         #expect(early.stderr.contains("cannot be reopened before then"), "\(early.stderr)")
+        let future = try run(["case", "reopen", "LEI-2026-0142", "--at", "2099-01-01"])
+        #expect(future.status == 2)
+        #expect(future.stderr.contains("cannot be reopened in the future"), "\(future.stderr)")
         let r = try run(["case", "reopen", "LEI-2026-0142", "--at", "2026-11-24T09:00"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("w.adeyemi (social-worker)"), "\(r.stdout)")

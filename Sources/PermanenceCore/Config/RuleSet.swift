@@ -103,7 +103,9 @@ public struct RuleSet: Sendable {
         // symlink) are the same rules. The zone counts by its rules as loaded (the tzdata they came from),
         // not just its name.
         digest.update(vocabFile.text)
-        for text in packFiles.map(\.text).sorted() { digest.update("\u{0}\(text)") }
+        // Each file by name (not path) and in load order: overrides apply in file-name order, so renaming one
+        // can change which value wins.
+        for f in packFiles { digest.update("\u{0}\(f.path.split(separator: "/").last ?? "")\u{0}\(f.text)") }
         digest.update("\u{0}\(zone.identifier)|\(zone.source)|\(zone.transitions)|\(zone.periods.map { "\($0.offset)\($0.abbreviation)\($0.isDST)" })")
         digest.update("|\(configuration.defaultCalendar)|\(configuration.defaultPacks)")
         for c in configuration.calendars { digest.update("|\(c.name):\(c.nation.rawValue):\(c.jurisdiction.rawValue):\(c.adjustments)") }
@@ -155,18 +157,32 @@ public struct RuleSet: Sendable {
         let jurisdiction = jurisdictions[calendar]
         let packNations = Dictionary(packs.map { ($0.id, $0.nations) }, uniquingKeysWith: { a, _ in a })
         var out: [Int] = []
-        for (i, r) in rules.enumerated() {
-            if !selected.isEmpty && !selected.contains(r.pack) { continue }
-            // A pack written for some nations applies only to their cases, even when a case names it.
-            if let n = packNations[r.pack], !n.isEmpty, !(jurisdiction.map(n.contains) ?? false) { continue }
-            if !plan.isEmpty && !r.plans.isEmpty && !r.plans.contains(plan) { continue }
-            if !r.calendars.isEmpty && !r.calendars.contains(calendar) && !(nation.map(r.calendars.contains) ?? false) {
-                continue
-            }
-            out.append(i)
-        }
+        for (i, r) in rules.enumerated() where Self.applies(r, selected, packNations, jurisdiction, nation, plan, calendar) { out.append(i) }
         applicability.store(key, out)
         return out
+    }
+
+    /// The rules an override switched off that would otherwise apply to a case (for `explain`: a timescale
+    /// the case is not being tracked for).
+    public func switchedOffRules(plan: String, calendar: String, packs casePacks: [String]) -> [Rule] {
+        let selected = casePacks.isEmpty ? configuration.defaultPacks : casePacks
+        let packNations = Dictionary(packs.map { ($0.id, $0.nations) }, uniquingKeysWith: { a, _ in a })
+        return packs.flatMap(\.disabled).filter {
+            Self.applies($0, selected, packNations, jurisdictions[calendar], calendars[calendar]?.nation.rawValue, plan, calendar)
+        }
+    }
+
+    /// Whether a rule applies to a case of this plan and calendar, with these packs selected.
+    private static func applies(
+        _ r: Rule, _ selected: [String], _ packNations: [String: [Jurisdiction]], _ jurisdiction: Jurisdiction?, _ nation: String?,
+        _ plan: String, _ calendar: String
+    ) -> Bool {
+        if !selected.isEmpty && !selected.contains(r.pack) { return false }
+        // A pack written for some nations applies only to their cases, even when a case names it.
+        if let n = packNations[r.pack], !n.isEmpty, !(jurisdiction.map(n.contains) ?? false) { return false }
+        if !plan.isEmpty && !r.plans.isEmpty && !r.plans.contains(plan) { return false }
+        if !r.calendars.isEmpty && !r.calendars.contains(calendar) && !(nation.map(r.calendars.contains) ?? false) { return false }
+        return true
     }
 
     /// Applicable rules by plan, calendar and packs, remembered so the evaluator's hot path does no string
@@ -203,7 +219,9 @@ public struct RuleSet: Sendable {
                 d.report(p.file, p.line, "pack.id", "pack '\(p.id)' is also defined in \(first.file):\(first.line)")
             }
             packSeen[p.id] = p
-            for r in p.rules {
+            // A rule switched off is not checked against the vocabulary: switching it off is how an admin
+            // keeps a shipped rule that names an event their own vocabulary dropped.
+            for r in p.rules where r.enabled {
                 let key = "rule.\(r.id)"
                 for e in r.anchor where !events.contains(e) {
                     d.report(r.origin("anchor"), "\(key).anchor",
@@ -249,7 +267,8 @@ public struct RuleSet: Sendable {
                     }
                 }
                 if r.kind == .notBefore, r.recurrence != nil || !r.remind.isEmpty || !r.escalate.isEmpty {
-                    d.report(r.origin(["remind", "escalate"].first { r.overriddenAt[$0] != nil } ?? "earliest"), "\(key).earliest",
+                    let k = ["remind", "escalate"].first { r.overriddenAt[$0] != nil }
+                    d.report(r.origin(k ?? "earliest"), k.map { "override.\(r.id).\($0)" } ?? "\(key).earliest",
                         "a rule with only an earliest date (no due) has nothing to remind of, escalate or repeat; add due = \"...\" for a window, or remove remind, escalate and repeat")
                 }
                 if r.due.amount < 0, r.recurrence != nil {

@@ -1,6 +1,13 @@
 import TOML
 
 extension RulePack {
+    /// Whether a file's text is a pack (has a `[pack]` table), not only overrides; true for text that is not
+    /// TOML, whose problem the load itself reports.
+    public static func declaresPack(_ text: String) -> Bool {
+        guard let t = try? TOMLParser.parse(text) else { return true }
+        return t["pack"] != nil
+    }
+
     /// Decodes a rule pack from TOML text. Every problem is added to `diagnostics`; a pack is returned
     /// whenever its `[pack]` table could be read, so cross-checks can still run on the rest.
     /// The file's `[override.ID]` tables are added to `overrides`; a file of overrides alone has no pack.

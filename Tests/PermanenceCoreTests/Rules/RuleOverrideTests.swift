@@ -110,6 +110,30 @@ import Testing
         #expect(r.origin("severity").file == "pack1.toml")
     }
 
+    /// Renaming override files can change which one wins: the fingerprint (which decides when stored deadlines
+    /// are worked out again) changes with it.
+    @Test func theFingerprintFollowsTheOrderOverridesApplyIn() throws {
+        let a = "[override.adoption-review]\nowner = \"team-manager\"\n"
+        let b = "[override.adoption-review]\nowner = \"social-worker\"\n"
+        let ab = try ruleSet(packs: [pack, a, b], config: "")
+        let ba = try ruleSet(packs: [pack, b, a], config: "")
+        #expect(ab.rules.first { $0.id == "adoption-review" }?.owner == "social-worker")
+        #expect(ba.rules.first { $0.id == "adoption-review" }?.owner == "team-manager")
+        #expect(ab.fingerprint != ba.fingerprint)
+        #expect(try ruleSet(packs: [pack, a, b], config: "", directory: "/elsewhere/").fingerprint == ab.fingerprint)
+    }
+
+    /// A rule switched off is not checked against the vocabulary: that is how an admin keeps a shipped rule
+    /// naming an event their vocabulary dropped from stopping the daemon.
+    @Test func aSwitchedOffRuleNeedNotMatchTheVocabulary() throws {
+        let broken = pack.replacingOccurrences(of: "met-by = \"review\"", with: "met-by = \"an-event-we-dropped\"")
+        #expect(throws: ConfigErrors.self) { try ruleSet(packs: [broken], config: "") }
+        let set = try ruleSet(packs: [broken, "[override.adoption-review]\nenabled = false\n"], config: "")
+        #expect(set.rules.map(\.id) == ["post-placement-visit"])
+        #expect(set.switchedOffRules(plan: "adoption", calendar: "england-and-wales", packs: []).map(\.id) == ["adoption-review"])
+        #expect(set.switchedOffRules(plan: "adoption", calendar: "england-and-wales", packs: ["another-pack"]).isEmpty)
+    }
+
     @Test func anOverrideOfARuleNoPackHasIsAWarningWithItsLine() throws {
         let stale = "# written for 0.8\n\n[override.post-placement-vist]\nenabled = false\n"
         let set = try ruleSet(packs: [pack, stale], config: "")
