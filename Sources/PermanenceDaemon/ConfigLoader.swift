@@ -54,20 +54,31 @@ public struct ConfigLoader {
             }
             packs.append(file)
         }
-        let vocabulary = try read(layered(resolve(configuration.vocabularyFile), shipped.map { "\($0)/vocabulary.toml" }))
+        let vocabularyPath = resolve(configuration.vocabularyFile)
+        let vocabulary = try read(layered(vocabularyPath, shipped.map { "\($0)/vocabulary.toml" }))
+        // Drop-ins beside the vocabulary (and the shipped ones), by name: an admin's file replaces a shipped one
+        // of its name; the rest add to the vocabulary, or replace its entries of the same name.
+        let ownDropIns = "\((vocabularyPath as NSString).deletingLastPathComponent)/vocabulary.d"
+        var dropInPaths: [String: String] = [:]
+        for dir in [shipped.map { "\($0)/vocabulary.d" }, ownDropIns].compactMap({ $0 }) where FileManager.default.fileExists(atPath: dir) {
+            for n in try packNames(dir, configPath, what: "cannot list the vocabulary drop-in directory") { dropInPaths[n] = "\(dir)/\(n)" }
+        }
+        var dropIns: [SourceFile] = []
+        for n in dropInPaths.keys.sorted() { dropIns.append(try read(dropInPaths[n]!)) }
         let zone = try loadZone(configuration.timeZone, configPath: "\(configPath):\(configuration.keyLines["time-zone"] ?? 1)")
         do {
-            return (try RuleSet(configuration: configuration, vocabulary: vocabulary, packs: packs, zone: zone), packs.map(\.path))
+            return (try RuleSet(configuration: configuration, vocabulary: vocabulary, vocabularyDropIns: dropIns, packs: packs, zone: zone), packs.map(\.path))
         } catch {
             throw .config(error)
         }
     }
 
-    private static func packNames(_ dir: String, _ configPath: String) throws(LoadError) -> [String] {
+    /// The `*.toml` files of a directory, by name.
+    private static func packNames(_ dir: String, _ configPath: String, what: String? = nil) throws(LoadError) -> [String] {
         do {
             return try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".toml") }.sorted()
         } catch {
-            throw .unreadable(dir, "cannot list the rule pack directory (set rules = \"...\" in \(configPath))")
+            throw .unreadable(dir, what ?? "cannot list the rule pack directory (set rules = \"...\" in \(configPath))")
         }
     }
 

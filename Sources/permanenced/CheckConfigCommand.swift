@@ -43,6 +43,8 @@ struct CheckConfigCommand: ParsableCommand {
             say("    \(def.name): \(a.closedAnnually.count) annual closure(s), \(a.added.count) added day(s), \(a.removed.count) removed day(s)")
         }
         say("  vocabulary       \(set.vocabulary.events.count) events, \(set.vocabulary.roles.count) roles, \(set.vocabulary.plans.count) plans")
+        say("      from \(set.vocabulary.file)")
+        for f in set.vocabulary.dropIns { say("      and  \(f)") }
         let e = c.email
         if e.enabled {
             let times = e.digestTimes.map { String(format: "%02d:%02d", $0 / 3600, $0 / 60 % 60) }.joined(separator: ", ")

@@ -128,6 +128,24 @@ import Testing
         }
     }
 
+    /// An admin's vocabulary.d adds the events their own pack needs; an upgrade's new event arrives beside it,
+    /// which a copied vocabulary would have hidden.
+    @Test func anAdminsVocabularyDropInAndAnUpgradedVocabularyBothApply() throws {
+        let dropIns = etc.appendingPathComponent("vocabulary.d")
+        try FileManager.default.createDirectory(at: dropIns, withIntermediateDirectories: true)
+        try "[events.our-panel-event]\nmeans = \"Our panel\"\n".write(to: dropIns.appendingPathComponent("local.toml"), atomically: true, encoding: .utf8)
+        try pack("ours", rule: "our-panel-rule", anchor: "our-panel-event")
+            .write(to: etc.appendingPathComponent("rules.d/ours.toml"), atomically: true, encoding: .utf8)
+        let vocabulary = try String(contentsOf: shipped.appendingPathComponent("vocabulary.toml"), encoding: .utf8)
+        try (vocabulary + "\n[events.new-upgrade-event]\nmeans = \"An event the upgrade added\"\n")
+            .write(to: shipped.appendingPathComponent("vocabulary.toml"), atomically: true, encoding: .utf8)
+        let (set, _) = try ConfigLoader.load(configPath)
+        #expect(set.rules.contains { $0.id == "our-panel-rule" })
+        #expect(set.eventKind("our-panel-event") != nil)
+        #expect(set.eventKind("new-upgrade-event") != nil)
+        #expect(set.vocabulary.dropIns == [dropIns.appendingPathComponent("local.toml").path])
+    }
+
     @Test func anAdminVocabularyReplacesTheShippedOne() throws {
         let vocabulary = try String(contentsOf: shipped.appendingPathComponent("vocabulary.toml"), encoding: .utf8)
         try (vocabulary + "\n[events.our-own-event]\nmeans = \"Ours\"\n").write(to: etc.appendingPathComponent("vocabulary.toml"), atomically: true, encoding: .utf8)

@@ -59,11 +59,18 @@ public struct RuleSet: Sendable {
     }
 
     /// Builds and cross-checks the whole set; throws every problem found, each with file, line and key.
-    public init(configuration: Configuration, vocabulary vocabFile: SourceFile, packs packFiles: [SourceFile], zone: ZoneRules)
-        throws(ConfigErrors)
-    {
+    /// `vocabularyDropIns` (`vocabulary.d/*.toml`, in order) add to the vocabulary, or replace its entries of
+    /// the same name.
+    public init(
+        configuration: Configuration, vocabulary vocabFile: SourceFile, vocabularyDropIns: [SourceFile] = [], packs packFiles: [SourceFile],
+        zone: ZoneRules
+    ) throws(ConfigErrors) {
         let d = Diagnostics()
-        let vocabulary = Vocabulary.decode(file: vocabFile.path, text: vocabFile.text, diagnostics: d)
+        var vocabulary = Vocabulary.decode(file: vocabFile.path, text: vocabFile.text, diagnostics: d)
+        for f in vocabularyDropIns {
+            if let extra = Vocabulary.decode(file: f.path, text: f.text, diagnostics: d, dropIn: true) { vocabulary?.merge(extra) }
+        }
+        vocabulary?.validate(d)
         var packs: [RulePack] = []
         var overrides: [RuleOverride] = []
         for f in packFiles {
@@ -103,6 +110,7 @@ public struct RuleSet: Sendable {
         // symlink) are the same rules. The zone counts by its rules as loaded (the tzdata they came from),
         // not just its name.
         digest.update(vocabFile.text)
+        for f in vocabularyDropIns { digest.update("\u{0}vocabulary.d/\(f.path.split(separator: "/").last ?? "")\u{0}\(f.text)") }
         // Each file by name (not path) and in load order: overrides apply in file-name order, so renaming one
         // can change which value wins.
         for f in packFiles { digest.update("\u{0}\(f.path.split(separator: "/").last ?? "")\u{0}\(f.text)") }

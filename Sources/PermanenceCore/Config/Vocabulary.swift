@@ -10,6 +10,8 @@ public struct Vocabulary: Sendable {
         /// Other kinds this one also counts as (a `six-week-review` is also a `review`).
         public var countsAs: [String]
         public var line: Int
+        /// The file it was defined in (the vocabulary, or a drop-in in `vocabulary.d`).
+        public var file: String = ""
     }
 
     /// A kind of period a case passes through, derived from its events: a period of being looked after (an
@@ -27,6 +29,8 @@ public struct Vocabulary: Sendable {
         public var line: Int
         /// Line of each key, for messages.
         public var keyLines: [String: Int] = [:]
+        /// The file it was defined in.
+        public var file: String = ""
     }
 
     public var plans: [(name: String, meaning: String)]
@@ -36,14 +40,21 @@ public struct Vocabulary: Sendable {
     /// For a role a case has nobody in, the role whose worker stands in (`permanence-sw = "social-worker"`):
     /// a Calderdale case has no permanence social worker, and its adoption reminders go to the child's.
     public var standIns: [String: String] = [:]
+    /// Where each stand-in was written.
+    var standInAt: [String: SourceLocation] = [:]
     public var file: String
+    /// The drop-ins (`vocabulary.d/*.toml`) merged into it, in order.
+    public var dropIns: [String] = []
 
     public func role(_ name: String) -> (name: String, title: String)? { roles.first { $0.name == name } }
     public func event(_ name: String) -> EventKind? { events.first { $0.name == name } }
     public func hasPlan(_ name: String) -> Bool { plans.contains { $0.name == name } }
     public func period(_ name: String) -> PeriodKind? { periods.first { $0.name == name } }
 
-    static func decode(file: String, text: String, diagnostics: Diagnostics) -> Vocabulary? {
+    /// Reads a vocabulary file; `dropIn` for a file of `vocabulary.d`, which may give any of the tables (a
+    /// drop-in adds to the vocabulary, or replaces an entry of the same name). Cross-references are checked by
+    /// `validate`, once the drop-ins are merged.
+    static func decode(file: String, text: String, diagnostics: Diagnostics, dropIn: Bool = false) -> Vocabulary? {
         guard var top = TableReader.root(file: file, text: text, diagnostics: diagnostics) else { return nil }
         var plans: [(String, String)] = []
         var roles: [(String, String)] = []
@@ -51,31 +62,31 @@ public struct Vocabulary: Sendable {
         if var t = top.table("plans") {
             for k in t.table.keys { if let s = t.string(k, required: true) { plans.append((k, s)) } }
             t.finish()
-        } else {
+        } else if !dropIn {
             diagnostics.report(file, 1, "plans", "missing; list the care plans, e.g. adoption = \"...\"")
         }
         if var t = top.table("roles") {
             for k in t.table.keys { if let s = t.string(k, required: true) { roles.append((k, s)) } }
             t.finish()
-        } else {
+        } else if !dropIn {
             diagnostics.report(file, 1, "roles", "missing; list the roles that own and hear about deadlines")
         }
         if var t = top.table("events") {
             for (name, var e) in t.subtables() {
                 let meaning = e.string("means", required: true) ?? ""
                 let countsAs = e.strings("counts-as")
-                events.append(EventKind(name: name, meaning: meaning, countsAs: countsAs.map(\.0), line: e.line))
+                events.append(EventKind(name: name, meaning: meaning, countsAs: countsAs.map(\.0), line: e.line, file: file))
                 e.finish()
             }
             t.finish()
-        } else {
+        } else if !dropIn {
             diagnostics.report(file, 1, "events", "missing; define each event kind as [events.NAME] with means = \"...\"")
         }
         var standIns: [String: String] = [:]
-        var standInLines: [String: Int] = [:]
+        var standInAt: [String: SourceLocation] = [:]
         if var t = top.table("stand-ins") {
             for k in t.table.keys {
-                standInLines[k] = t.lineOf(k)
+                standInAt[k] = SourceLocation(file: file, line: t.lineOf(k))
                 if let s = t.string(k, required: true) { standIns[k] = s }
             }
             t.finish()
@@ -89,40 +100,70 @@ public struct Vocabulary: Sendable {
                 let restarts = p.bool("restarts") ?? false
                 periods.append(PeriodKind(
                     name: name, meaning: meaning, starts: starts, ends: ends, restarts: restarts, line: p.line,
-                    keyLines: ["starts": p.lineOf("starts"), "ends": p.lineOf("ends")]))
+                    keyLines: ["starts": p.lineOf("starts"), "ends": p.lineOf("ends")], file: file))
                 p.finish()
             }
             t.finish()
         }
         top.finish()
+        var v = Vocabulary(plans: plans, roles: roles, events: events, periods: periods, standIns: standIns, file: file)
+        v.standInAt = standInAt
+        return v
+    }
+
+    /// Adds a drop-in's entries: a name not yet defined is added, one already defined is replaced by the
+    /// drop-in's definition (an admin's wording of a role, an event that counts as another).
+    mutating func merge(_ other: Vocabulary) {
+        for p in other.plans {
+            if let i = plans.firstIndex(where: { $0.name == p.name }) { plans[i] = p } else { plans.append(p) }
+        }
+        for r in other.roles {
+            if let i = roles.firstIndex(where: { $0.name == r.name }) { roles[i] = r } else { roles.append(r) }
+        }
+        for e in other.events {
+            if let i = events.firstIndex(where: { $0.name == e.name }) { events[i] = e } else { events.append(e) }
+        }
+        for p in other.periods {
+            if let i = periods.firstIndex(where: { $0.name == p.name }) { periods[i] = p } else { periods.append(p) }
+        }
+        for (k, v) in other.standIns {
+            standIns[k] = v
+            standInAt[k] = other.standInAt[k]
+        }
+        dropIns.append(other.file)
+    }
+
+    /// Checks the names entries refer to (counts-as, period events, stand-in roles), each problem at the file
+    /// and line of the entry that names it.
+    func validate(_ diagnostics: Diagnostics) {
         let names = Set(events.map(\.name))
         for e in events {
             for c in e.countsAs where !names.contains(c) {
-                diagnostics.report(file, e.line, "events.\(e.name).counts-as", "unknown event '\(c)'\(didYouMean(c, names))")
+                diagnostics.report(e.file, e.line, "events.\(e.name).counts-as", "unknown event '\(c)'\(didYouMean(c, names))")
             }
         }
         for p in periods {
             for (key, list) in [("starts", p.starts), ("ends", p.ends)] {
                 for e in list where !names.contains(e) {
-                    diagnostics.report(file, p.keyLines[key] ?? p.line, "periods.\(p.name).\(key)", "unknown event '\(e)'\(didYouMean(e, names))")
+                    diagnostics.report(p.file, p.keyLines[key] ?? p.line, "periods.\(p.name).\(key)", "unknown event '\(e)'\(didYouMean(e, names))")
                 }
             }
         }
         let roleNames = Set(roles.map(\.0))
         for (role, by) in standIns.sorted(by: { $0.key < $1.key }) {
+            let at = standInAt[role] ?? SourceLocation(file: file, line: 1)
             for r in [role, by] where !roleNames.contains(r) {
-                diagnostics.report(file, standInLines[role] ?? 1, "stand-ins.\(role)", "unknown role '\(r)'\(didYouMean(r, roleNames))")
+                diagnostics.report(at, "stand-ins.\(role)", "unknown role '\(r)'\(didYouMean(r, roleNames))")
             }
             var seen: Set<String> = [role]
             var next = standIns[by].map { _ in by }
             while let n = next {
                 if !seen.insert(n).inserted {
-                    diagnostics.report(file, standInLines[role] ?? 1, "stand-ins.\(role)", "stand-ins go round in a circle through '\(n)'")
+                    diagnostics.report(at, "stand-ins.\(role)", "stand-ins go round in a circle through '\(n)'")
                     break
                 }
                 next = standIns[n]
             }
         }
-        return Vocabulary(plans: plans, roles: roles, events: events, periods: periods, standIns: standIns, file: file)
     }
 }
