@@ -195,7 +195,7 @@ final class DaemonHarness {
         p.environment = env
         let log = dir.appendingPathComponent("daemon.log")
         // One log across restarts: each start appends.
-        if !FileManager.default.fileExists(atPath: log.path) { FileManager.default.createFile(atPath: log.path, contents: nil) }
+        if !FileManager.default.fileExists(atPath: log.path) { _ = FileManager.default.createFile(atPath: log.path, contents: nil) }
         let handle = try FileHandle(forWritingTo: log)
         handle.seekToEndOfFile()
         p.standardOutput = handle

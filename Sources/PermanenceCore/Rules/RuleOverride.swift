@@ -32,36 +32,11 @@ public struct RuleOverride: Sendable {
         for (id, var t) in table.subtables() {
             var o = RuleOverride(ruleID: id, at: SourceLocation(file: t.file, line: t.line))
             o.enabled = t.bool("enabled")
-            if t.has("remind") {
-                let remind = t.offsets("remind")
-                for x in remind where x.amount <= 0 {
-                    t.report("remind", t.lineOf("remind"), "lead times are written as positive offsets before the deadline, found '\(x)'")
-                }
-                o.remind = remind
-            }
-            if t.has("escalate") {
-                var ladder: [Escalation] = []
-                let key = t.key("escalate")
-                for var e in t.tables("escalate", name: { _, i in "\(key)[\(i + 1)]" }) {
-                    let after = e.offset("after", required: true)
-                    let roles = e.strings("notify", required: true).map(\.0)
-                    if let after {
-                        if after.amount < 0 { e.report("after", e.lineOf("after"), "an escalation comes after the deadline; write a positive offset") }
-                        ladder.append(Escalation(after: after, roles: roles))
-                    }
-                    e.finish()
-                }
-                o.escalate = ladder
-            }
+            if t.has("remind") { o.remind = t.leadTimes() }
+            if t.has("escalate") { o.escalate = t.escalationLadder() }
             o.owner = t.string("owner")
             if t.has("copy") { o.copy = t.strings("copy").map(\.0) }
-            if let s = t.string("severity") {
-                if let v = Severity(rawValue: s) {
-                    o.severity = v
-                } else {
-                    t.report("severity", t.lineOf("severity"), "'\(s)' is not one of \(Severity.allCases.map(\.rawValue).joined(separator: ", "))")
-                }
-            }
+            o.severity = t.severity()
             for k in t.table.keys {
                 o.keyLines[k] = t.lineOf(k)
                 o.written[k] = t.table[k]!.value

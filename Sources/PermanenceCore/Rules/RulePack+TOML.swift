@@ -188,34 +188,11 @@ extension RulePack {
             rep.finish()
             recurrence = Recurrence(every: every, until: until, later: later, switchOn: switchOn)
         }
-        let remind = r.offsets("remind")
-        for o in remind where o.amount <= 0 {
-            r.report("remind", r.lineOf("remind"), "lead times are written as positive offsets before the deadline, found '\(o)'")
-        }
-        var escalate: [Escalation] = []
-        let escalateKey = r.key("escalate")
-        for var e in r.tables("escalate", name: { _, i in "\(escalateKey)[\(i + 1)]" }) {
-            let after = e.offset("after", required: true)
-            let roles = e.strings("notify", required: true).map(\.0)
-            if let after {
-                if after.amount < 0 {
-                    e.report("after", e.lineOf("after"), "an escalation comes after the deadline; write a positive offset")
-                }
-                escalate.append(Escalation(after: after, roles: roles))
-            }
-            e.finish()
-        }
+        let remind = r.leadTimes()
+        let escalate = r.escalationLadder()
         let owner = r.string("owner", required: true)
         let copy = r.strings("copy").map(\.0)
-        var severity = Severity.routine
-        if let s = r.string("severity") {
-            if let v = Severity(rawValue: s) {
-                severity = v
-            } else {
-                r.report("severity", r.lineOf("severity"),
-                    "'\(s)' is not one of \(Severity.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-        }
+        let severity = r.severity() ?? .routine
         // A rule with a bad value is still returned (with a placeholder) so its references are checked in the
         // same run; the load fails anyway because the problem was reported.
         guard let id, let title, let owner else { return nil }
@@ -235,6 +212,42 @@ extension RulePack {
             rule.written[k] = r.table[k]!.value
         }
         return rule
+    }
+}
+
+/// The keys a rule and an override of it share.
+extension TableReader {
+    /// `remind`: lead times before the deadline, each positive.
+    mutating func leadTimes() -> [Offset] {
+        let remind = offsets("remind")
+        for o in remind where o.amount <= 0 {
+            report("remind", lineOf("remind"), "lead times are written as positive offsets before the deadline, found '\(o)'")
+        }
+        return remind
+    }
+
+    /// `escalate`: the rungs of the ladder, each with `after` (not negative) and `notify`.
+    mutating func escalationLadder() -> [Escalation] {
+        var ladder: [Escalation] = []
+        let escalateKey = key("escalate")
+        for var e in tables("escalate", name: { _, i in "\(escalateKey)[\(i + 1)]" }) {
+            let after = e.offset("after", required: true)
+            let roles = e.strings("notify", required: true).map(\.0)
+            if let after {
+                if after.amount < 0 { e.report("after", e.lineOf("after"), "an escalation comes after the deadline; write a positive offset") }
+                ladder.append(Escalation(after: after, roles: roles))
+            }
+            e.finish()
+        }
+        return ladder
+    }
+
+    /// `severity`, if given and valid.
+    mutating func severity() -> Severity? {
+        guard let s = string("severity") else { return nil }
+        if let v = Severity(rawValue: s) { return v }
+        report("severity", lineOf("severity"), "'\(s)' is not one of \(Severity.allCases.map(\.rawValue).joined(separator: ", "))")
+        return nil
     }
 }
 
