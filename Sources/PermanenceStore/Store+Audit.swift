@@ -32,24 +32,39 @@ extension Store {
     static func hash(prev: String, seq: Int, at: Int, actor: String, action: String, subject: String, detail: String, key: SymmetricKey? = nil) -> String {
         let text = [prev, String(seq), String(at), actor, action, subject, detail].joined(separator: "\u{1F}")
         guard let key else { return PermanenceCore.SHA256.hex(text) }
-        return HMAC<Crypto.SHA256>.authenticationCode(for: Data(text.utf8), using: key).map { String(format: "%02x", $0) }.joined()
+        return hex(HMAC<Crypto.SHA256>.authenticationCode(for: Data(text.utf8), using: key))
     }
 
     /// Appends an entry inside the caller's transaction, keyed with the store's audit key; the head file is
     /// updated once the transaction commits.
+    /// Lower-case hex of a MAC's bytes.
+    static func hex(_ bytes: some Sequence<UInt8>) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(64)
+        for b in bytes {
+            out.append(digits[Int(b >> 4)])
+            out.append(digits[Int(b & 0x0F)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
     static func audit(_ db: Database, at: Instant, actor: String, action: String, subject: String, detail: String) throws {
         let last = try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM audit ORDER BY seq DESC LIMIT 1"))
         let seq = (last?["seq"] as Int? ?? 0) + 1
         let prev = last?["hash"] as String? ?? genesisHash
-        let file = try String.fetchOne(db, sql: "SELECT file FROM pragma_database_list WHERE name = 'main'") ?? ""
+        let file = try String.fetchOne(try db.cachedStatement(sql: "SELECT file FROM pragma_database_list WHERE name = 'main'")) ?? ""
         guard let key = AuditKeys.key(for: file) else { throw Failure("\(file): the audit key is not loaded; nothing was changed") }
-        let keyedFrom = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'audit-keyed-from'")
+        let keyedFrom = try String.fetchOne(try db.cachedStatement(sql: "SELECT value FROM meta WHERE key = 'audit-keyed-from'"))
         if keyedFrom == nil {
             try db.execute(sql: "INSERT INTO meta (key, value) VALUES ('audit-keyed-from', ?)", arguments: [String(seq)])
         }
         // The key must be the one the chain was written with (a key file replaced since the daemon started, a
         // command given another one): entries chained with a different key would make every later check fail.
-        if let last, let from = keyedFrom.flatMap(Int.init), last["seq"] as Int >= from {
+        // (Not again for an entry this transaction wrote itself: a long import appends many.)
+        let staged = AuditHeads.staged(store: file, db)
+        let ownLast = last.map { staged?.seq == $0["seq"] && staged?.hash == $0["hash"] } ?? false
+        if let last, !ownLast, let from = keyedFrom.flatMap(Int.init), last["seq"] as Int >= from {
             let again = hash(prev: last["prev_hash"], seq: last["seq"], at: last["at"], actor: last["actor"], action: last["action"],
                 subject: last["subject"], detail: last["detail"], key: key)
             guard again == last["hash"] as String else {
@@ -204,6 +219,12 @@ enum AuditHeads {
 
     /// Keyed by connection (two pools of one process may have the same file open): a transaction's head
     /// is published only when that transaction commits.
+    /// The head this connection's open transaction has written for `file`, if any.
+    static func staged(store file: String, _ db: Database) -> AuditHead? {
+        let key = "\(ObjectIdentifier(db).hashValue) \(file)"
+        return lock.withLock { pending[key] }
+    }
+
     static func stage(_ head: AuditHead, store file: String, _ db: Database) {
         let key = "\(ObjectIdentifier(db).hashValue) \(file)"
         let first = lock.withLock {
@@ -237,8 +258,17 @@ enum AuditKeys {
         lock.withLock { keys[Store.canonicalPath(path)] = key }
     }
 
+    /// Paths as given, to the canonical path: resolving symbolic links costs system calls, and every audit
+    /// entry asks.
+    nonisolated(unsafe) private static var canonical: [String: String] = [:]
+
     static func key(for path: String) -> SymmetricKey? {
-        lock.withLock { keys[Store.canonicalPath(path)] }
+        let resolved = lock.withLock { canonical[path] } ?? {
+            let c = Store.canonicalPath(path)
+            lock.withLock { canonical[path] = c }
+            return c
+        }()
+        return lock.withLock { keys[resolved] }
     }
 
 
