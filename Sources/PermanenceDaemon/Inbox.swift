@@ -74,7 +74,7 @@ public struct Inbox: Sendable {
     public func process(_ names: [String], store: Store, kind: Store.ImportKind?, now: Instant) throws -> Result {
         var result = Result()
         for sub in ["processed", "rejected"] {
-            try OwnedDirectory.create("\(directory)/\(sub)", ownerOf: directory)
+            try OwnedFiles.create("\(directory)/\(sub)", ownerOf: directory)
         }
         let stamp = Inbox.timestamp(now)
         // The tables of an SSDA903 extract that arrived together are one import (reviews need their episodes).

@@ -199,7 +199,7 @@ public final class Scheduler: @unchecked Sendable {
         let w = try DirectoryWatcher(queue: queue) { [weak self] dir, name, what in self?.fileChanged(dir, name, what) }
         let storeDir = (storePath as NSString).deletingLastPathComponent
         try w.watch(storeDir.isEmpty ? "." : storeDir, for: [.modified, .created, .movedIn])
-        try OwnedDirectory.create(inboxPath, ownerOf: storeDir.isEmpty ? "." : storeDir)
+        try OwnedFiles.create(inboxPath, ownerOf: storeDir.isEmpty ? "." : storeDir)
         try w.watch(inboxPath, for: [.closedAfterWriting, .movedIn, .modified, .created])
         return w
     }

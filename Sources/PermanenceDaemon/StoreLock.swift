@@ -31,14 +31,7 @@ public final class StoreLock: @unchecked Sendable {  // immutable after init
         }
         // Run as root (by hand, for a look), the lock file takes the store's owner, as SQLite does for its
         // -wal and -shm files: otherwise the service, running as its own user, could not open it afterwards.
-        // Only a plain file with one name that root owns (this run made it): never another file linked in.
-        var mine = stat()
-        if geteuid() == 0, fstat(fd, &mine) == 0, (mine.st_mode & S_IFMT) == S_IFREG, mine.st_nlink == 1, mine.st_uid == 0 {
-            var owner = stat()
-            if stat(storePath, &owner) == 0 || (slash.map { stat(String(storePath[..<$0]), &owner) == 0 } ?? false) {
-                _ = fchown(fd, owner.st_uid, owner.st_gid)
-            }
-        }
+        OwnedFiles.adopt(fd, ownerOf: [storePath] + (slash.map { [String(storePath[..<$0])] } ?? []))
         if flock(fd, LOCK_EX | LOCK_NB) != 0 {
             let reason = errno
             let holder = Self.readPid(fd)

@@ -70,7 +70,7 @@ public struct MailItem: Sendable, Equatable {
 
     /// The local day the deadline falls on (a whole-day deadline ends at the next midnight).
     func dueDay(_ zone: ZoneRules) -> LocalDate {
-        zone.localDate(at: isExact ? dueAt : dueAt.adding(seconds: -1))
+        zone.dueDay(of: dueAt, exact: isExact)
     }
 
     /// Later on the ladder than `other`: the one to show when both are about one deadline.

@@ -221,12 +221,14 @@ enum AuditHeads {
     /// is published only when that transaction commits.
     /// The head this connection's open transaction has written for `file`, if any.
     static func staged(store file: String, _ db: Database) -> AuditHead? {
-        let key = "\(ObjectIdentifier(db).hashValue) \(file)"
+        let key = connection(db, file)
         return lock.withLock { pending[key] }
     }
 
+    private static func connection(_ db: Database, _ file: String) -> String { "\(ObjectIdentifier(db).hashValue) \(file)" }
+
     static func stage(_ head: AuditHead, store file: String, _ db: Database) {
-        let key = "\(ObjectIdentifier(db).hashValue) \(file)"
+        let key = connection(db, file)
         let first = lock.withLock {
             defer { pending[key] = head }
             return pending[key] == nil

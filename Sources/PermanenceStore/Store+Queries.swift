@@ -75,7 +75,7 @@ extension Store {
                 let due = Instant(seconds: r[3])
                 let exact: Bool = r[4]
                 // A whole-day deadline ends at the start of the next day.
-                let dueDate = zone.localDate(at: exact ? due : due.adding(seconds: -1))
+                let dueDate = zone.dueDay(of: due, exact: exact)
                 let status: DeadlineStatus = due <= now ? .overdue : (today >= dueDate ? .due : .upcoming)
                 let ruleID: String = r[1]
                 let rule = rules[ruleID]

@@ -22,7 +22,7 @@ struct CaseCommand: ParsableCommand {
             func time(_ i: Instant?) -> JSON { i.map { .string(set.zone.iso8601($0)) } ?? .null }
             // As agenda shows a deadline: its exact moment, or the day it runs to the end of.
             func due(_ c: Store.CaseListing) -> String? {
-                c.nextDue.map { c.nextDueExact ? set.zone.iso8601($0) : set.zone.localDate(at: $0.adding(seconds: -1)).description }
+                c.nextDue.map { c.nextDueExact ? set.zone.iso8601($0) : set.zone.dueDay(of: $0, exact: false).description }
             }
             if json {
                 say(JSON.array(cases.map { c in

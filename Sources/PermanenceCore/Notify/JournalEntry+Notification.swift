@@ -18,7 +18,7 @@ extension JournalEntry {
     public static func notification(
         _ item: OutboxItem, title: String, initials: String?, zone: ZoneRules
     ) -> JournalEntry {
-        let due = item.isExact ? zone.humanDateTime(item.dueAt) : zone.localDate(at: item.dueAt.adding(seconds: -1)).description
+        let due = item.isExact ? zone.humanDateTime(item.dueAt) : zone.dueDay(of: item.dueAt, exact: false).description
         let caseName = initials.map { "\(item.caseRef) (\($0))" } ?? item.caseRef
         let owner = item.owner ?? "nobody assigned"
         let sentence: String

@@ -50,7 +50,6 @@ public struct RuleOverride: Sendable {
             }
             out.append(o)
         }
-        _ = table
         return out
     }
 

@@ -109,6 +109,12 @@ public struct ZoneRules: Sendable {
     }
 
     /// The local date at an instant.
+    /// The local day a deadline is due on, from its stored instant: an exact deadline's own day, a whole-day
+    /// one's the day before its instant (it ends at the next midnight).
+    public func dueDay(of dueAt: Instant, exact: Bool) -> LocalDate {
+        localDate(at: exact ? dueAt : dueAt.adding(seconds: -1))
+    }
+
     public func localDate(at instant: Instant) -> LocalDate {
         localDateTime(at: instant).date
     }
