@@ -79,29 +79,7 @@ extension Store {
         guard files.contains(where: { $0.table == .episodes }) else {
             throw CSVErrors([CSVIssue(file: paths.joined(separator: ", "), line: 0, column: "", message: "no Episodes table among the files: the periods of care come from it")])
         }
-        // Periods of care the store has open, for a yearly return whose rows continue them.
-        let open: [String: LocalDate]
-        do {
-            open = try pool.read { db in
-                var out: [String: LocalDate] = [:]
-                let rows = try Row.fetchAll(db, sql: """
-                    SELECT e.case_ref, e.kind, MAX(e.at) AS at FROM event e LEFT JOIN withdrawal w ON w.event_id = e.id
-                    WHERE w.event_id IS NULL AND e.kind IN ('became-looked-after', 'ceased-looked-after', 'adoption-order')
-                      AND e.id NOT IN (SELECT supersedes FROM event WHERE supersedes IS NOT NULL)
-                    GROUP BY e.case_ref, e.kind = 'became-looked-after'
-                    """)
-                var starts: [String: Int] = [:], ends: [String: Int] = [:]
-                for r in rows {
-                    let ref: String = r["case_ref"], at: Int = r["at"]
-                    if r["kind"] as String == "became-looked-after" { starts[ref] = at } else { ends[ref] = max(ends[ref] ?? .min, at) }
-                }
-                for (ref, s) in starts where (ends[ref] ?? .min) < s { out[ref] = ruleSet.zone.localDate(at: Instant(seconds: s)) }
-                return out
-            }
-        } catch {
-            throw CSVErrors([CSVIssue(file: paths.joined(separator: ", "), line: 0, column: "", message: "the store could not be read (\(error)); nothing was imported")], temporary: true)
-        }
-        let (events, issues, _) = extract.mapped(lenient: lenient, openPeriod: { open[$0] })
+        if !extract.issues.isEmpty && !lenient { throw CSVErrors(extract.issues) }
         // The tables supplied: an event from a table not in this import has not gone.
         let supplied = Set(files.map(\.table))
         func suppliedTable(ofSlot base: String) -> Bool {
@@ -112,10 +90,10 @@ extension Store {
             default: return supplied.contains(.episodes)
             }
         }
-        if !issues.isEmpty && !lenient { throw CSVErrors(issues) }
         var newCases = 0, newEvents = 0, corrected = 0, unchanged = 0, recomputed = 0
         var refusedByStore: [CSVIssue] = []
         var disappeared: [String] = []
+        var issues: [CSVIssue] = []
         let zone = ruleSet.zone
         let calendar = ruleSet.configuration.defaultCalendar
         // The 903 holds the statutory record (periods, placements, orders, reviews), not a council's own
@@ -128,18 +106,27 @@ extension Store {
             try pool.writeWithoutTransaction { db in
                 try db.inTransaction(.immediate) {
                     let cache = try ImportCache(db)
-                    var produced: [String: Set<String>] = [:]
-                    var freshCases = Set<String>()
                     var rowIssues: [CSVIssue] = []
+                    var gone = Set<String>()
+                    // The period of care the store has open for a case, for a yearly return whose rows continue it.
+                    func openPeriod(_ ref: String) throws -> LocalDate? {
+                        let rows = try Row.fetchAll(try db.cachedStatement(sql: """
+                            SELECT e.kind = 'became-looked-after' AS starts, MAX(e.at) AS at FROM event e LEFT JOIN withdrawal w ON w.event_id = e.id
+                            WHERE e.case_ref = ? AND w.event_id IS NULL AND e.kind IN ('became-looked-after', 'ceased-looked-after', 'adoption-order')
+                              AND NOT EXISTS (SELECT 1 FROM event s WHERE s.case_ref = e.case_ref AND s.supersedes = e.id)
+                            GROUP BY starts
+                            """), arguments: [ref])
+                        var start: Int?, end = Int.min
+                        for r in rows {
+                            if r["starts"] as Bool { start = r["at"] } else { end = r["at"] }
+                        }
+                        guard let start, end < start else { return nil }
+                        return zone.localDate(at: Instant(seconds: start))
+                    }
                     // Child by child, each in a savepoint: with --lenient, a child the store refuses (its case
-                    // closed, or opened after the extract's dates) is left out whole and listed.
-                    var i = events.startIndex
-                    while i < events.endIndex {
-                        let ref = events[i].caseRef
-                        var j = i
-                        while j < events.endIndex && events[j].caseRef == ref { j += 1 }
-                        let mine = events[i..<j]
-                        i = j
+                    // closed, or opened after the extract's dates) is left out whole and listed. Only one child's
+                    // events are held at a time.
+                    (issues, _) = try extract.forEachChild(lenient: lenient, openPeriod: openPeriod) { ref, mine in
                         var counts = (cases: 0, new: 0, corrected: 0, unchanged: 0)
                         var bases = Set<String>()
                         var refused: [CSVIssue] = []
@@ -185,40 +172,34 @@ extension Store {
                             }
                             return refused.isEmpty ? .commit : .rollback
                         }
-                        if refused.isEmpty {
-                            newCases += counts.cases
-                            newEvents += counts.new
-                            corrected += counts.corrected
-                            unchanged += counts.unchanged
-                            if fresh { freshCases.insert(ref) }
-                            produced[ref] = fresh ? [] : bases
-                        } else if lenient {
-                            refusedByStore += refused
-                        } else {
-                            rowIssues += refused
+                        guard refused.isEmpty else {
+                            if lenient { refusedByStore += refused } else { rowIssues += refused }
+                            return
                         }
-                    }
-                    guard rowIssues.isEmpty else {
-                        problems = rowIssues
-                        return .rollback
-                    }
-                    // What an earlier extract gave and this one does not: reported, never deleted.
-                    var gone = Set<String>()
-                    let firstDate = Dictionary(events.map { ($0.caseRef, $0.date) }, uniquingKeysWith: min)
-                    for (ref, bases) in produced.sorted(by: { $0.key < $1.key }) {
-                        // Only from the time this extract covers for the child (a yearly return leaves out earlier
-                        // years), and only from the tables it supplies.
-                        let since = firstDate[ref].map { zone.startOfDay($0).seconds } ?? 0
-                        let stored = freshCases.contains(ref) ? [] : try String.fetchAll(try db.cachedStatement(sql: """
-                            SELECT e.id FROM event e LEFT JOIN withdrawal w ON w.event_id = e.id
-                            WHERE e.case_ref = ? AND e.source = 'ssda903' AND w.event_id IS NULL AND e.at >= ? ORDER BY e.at, e.seq
-                            """), arguments: [ref, since]).filter { suppliedTable(ofSlot: String($0.prefix { $0 != "~" })) }
-                        for id in stored {
-                            let base = String(id.prefix { $0 != "~" })
-                            if !bases.contains(base) && gone.insert(base).inserted { disappeared.append(base) }
+                        newCases += counts.cases
+                        newEvents += counts.new
+                        corrected += counts.corrected
+                        unchanged += counts.unchanged
+                        // What an earlier extract gave and this one does not: reported, never deleted. Only from
+                        // the time this extract covers for the child (a yearly return leaves out earlier years),
+                        // and only from the tables it supplies.
+                        if !fresh {
+                            let since = mine.first.map { zone.startOfDay($0.date).seconds } ?? 0
+                            let stored = try String.fetchAll(try db.cachedStatement(sql: """
+                                SELECT e.id FROM event e LEFT JOIN withdrawal w ON w.event_id = e.id
+                                WHERE e.case_ref = ? AND e.source = 'ssda903' AND w.event_id IS NULL AND e.at >= ? ORDER BY e.at, e.seq
+                                """), arguments: [ref, since]).filter { suppliedTable(ofSlot: String($0.prefix { $0 != "~" })) }
+                            for id in stored {
+                                let base = String(id.prefix { $0 != "~" })
+                                if !bases.contains(base) && gone.insert(base).inserted { disappeared.append(base) }
+                            }
                         }
                         try Store.recompute(db, ref, evaluator: evaluator, cache: cache)
                         recomputed += 1
+                    }
+                    if !lenient && !(issues + rowIssues).isEmpty {
+                        problems = issues + rowIssues
+                        return .rollback
                     }
                     try Store.audit(db, at: now, actor: actor, action: "import.ssda903", subject: "files:\(files.count)",
                         detail: "sha256=\(digest.finalizeHex()) tables=\(files.map(\.table.rawValue).joined(separator: ",")) "

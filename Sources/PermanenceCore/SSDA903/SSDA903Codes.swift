@@ -8,6 +8,8 @@ public enum SSDA903Codes {
     public static let rne: Set<String> = ["S", "L", "P", "T", "B", "U"]
     /// RNE codes that start a new placement.
     public static let rnePlacementChange: Set<String> = ["S", "P", "T", "B", "U"]
+    /// RNE codes of a change with the same carers (`T`, `U`).
+    public static let rneSameCarers: Set<String> = ["T", "U"]
 
     /// Reason episode ceased. `X1`: the episode row ends and another begins the same day; every other code
     /// ends the period of care. `E11`, `E12`: adopted.
@@ -38,6 +40,30 @@ public enum SSDA903Codes {
         case "T0", "T1", "T2", "T3", "T4": return .some(nil)
         default: return nil
         }
+    }
+
+    /// Every placement type `placement(_:legalStatus:)` knows.
+    public static let place: Set<String> = [
+        "A3", "A4", "A5", "A6", "U1", "U2", "U3", "U4", "U5", "U6", "P1", "K2", "R1", "S1", "K1", "K3", "H5", "P2", "P3", "R2", "R3", "R5",
+        "Z1", "T0", "T1", "T2", "T3", "T4",
+    ]
+
+    /// A code list numbered, so that an extract's rows can hold a code in a byte.
+    struct List: Sendable {
+        let codes: [String]
+        private let numbers: [String: UInt8]
+
+        init(_ set: Set<String>) {
+            codes = set.sorted()
+            numbers = Dictionary(uniqueKeysWithValues: codes.enumerated().map { ($0.element, UInt8($0.offset)) })
+        }
+
+        func number(_ code: String) -> UInt8? { numbers[code] }
+
+        static let rne = List(SSDA903Codes.rne)
+        static let ls = List(SSDA903Codes.ls)
+        static let place = List(SSDA903Codes.place)
+        static let rec = List(SSDA903Codes.rec)
     }
 
     /// Participation codes of a review.

@@ -47,10 +47,69 @@ public struct SSDA903Extract: Sendable {
     }
 
     public let prefix: String
-    private(set) var issues: [CSVIssue] = []
-    private var episodes: [String: [Episode]] = [:]
-    private var dated: [(child: String, kind: String, slot: String, date: LocalDate, file: String, line: Int, column: String)] = []
+    /// The problems found reading the rows (each naming file, line and column), before any child is mapped.
+    public private(set) var issues: [CSVIssue] = []
+    /// Each child id once; rows name a child by its place here.
+    private var childIDs: [String] = []
+    private var childIndex: [String: Int32] = [:]
+    private var files: [String] = []
+    /// Every episode row that passed its own checks, in a few bytes each: an extract for the whole country
+    /// (half a million episodes, near a million reviews) is held as numbers and codes, not as text.
+    private var episodes: [StoredEpisode] = []
+    private var dated: [StoredDate] = []
 
+    /// An episode row as stored: the child and file by number, dates as day numbers, codes by their place
+    /// in `SSDA903Codes`' lists.
+    struct StoredEpisode {
+        let child: Int32
+        let line: Int32
+        let decom: Int32
+        /// `Int32.min`: no end date.
+        let dec: Int32
+        let file: UInt32
+        let rne: UInt8, ls: UInt8, place: UInt8
+        /// `UInt8.max`: no reason.
+        let rec: UInt8
+    }
+
+    /// A dated row of another table (a review, an adoption milestone).
+    struct StoredDate {
+        let child: Int32
+        let date: Int32
+        let line: Int32
+        let file: UInt32
+        let what: Milestone
+    }
+
+    /// What a dated row records: the event it gives and the column its date is in.
+    enum Milestone: UInt8 {
+        case review, datePlaced, dateInt, dateMatch
+
+        var kind: String {
+            switch self {
+            case .review: return "review"
+            case .datePlaced, .dateInt: return "best-interest-decision"
+            case .dateMatch: return "match-agreed"
+            }
+        }
+        var slot: String {
+            switch self {
+            case .review: return "review"
+            case .datePlaced, .dateInt: return "bid"
+            case .dateMatch: return "match"
+            }
+        }
+        var column: String {
+            switch self {
+            case .review: return "REVIEW"
+            case .datePlaced: return "DATE_PLACED"
+            case .dateInt: return "DATE_INT"
+            case .dateMatch: return "DATE_MATCH"
+            }
+        }
+    }
+
+    /// One child's episode, as the mapping reads it.
     struct Episode {
         let file: String
         let line: Int
@@ -75,16 +134,29 @@ public struct SSDA903Extract: Sendable {
         return nil
     }
 
+    private mutating func number(ofChild c: String) -> Int32 {
+        if let n = childIndex[c] { return n }
+        let n = Int32(childIDs.count)
+        childIDs.append(c)
+        childIndex[c] = n
+        return n
+    }
+
     /// Reads one table's rows (the header already told which table it is).
     public mutating func add(_ table: Table, header: CSVParser.Record, rows: [CSVParser.Record], file: String) {
         let names = header.fields.map { String($0.trimmingSpaces).uppercased() }
         var column: [String: Int] = [:]
         for (i, n) in names.enumerated() { column[n] = i }
+        if files.last != file { files.append(file) }
+        let fileNumber = UInt32(files.count - 1)
         for r in rows {
             var row = Row(record: r, column: column, file: file)
             guard let child = row.child() else {
                 issues += row.issues
                 continue
+            }
+            func addDate(_ d: LocalDate, _ what: Milestone) {
+                dated.append(StoredDate(child: number(ofChild: child), date: Int32(d.dayNumber), line: Int32(r.line), file: fileNumber, what: what))
             }
             switch table {
             case .episodes:
@@ -102,20 +174,25 @@ public struct SSDA903Extract: Sendable {
                 if dec != nil && rec == nil { row.fail("REC", "empty, but DEC says the episode ended: give the reason it ceased") }
                 if dec == nil && rec != nil { row.fail("DEC", "empty, but REC says the episode ceased: give the date") }
                 if let decom, let dec, dec < decom { row.fail("DEC", "\(dec) is before DECOM \(decom)") }
-                if row.issues.isEmpty, let decom, let rne, let ls, let place {
-                    episodes[child, default: []].append(Episode(file: file, line: r.line, decom: decom, rne: rne, ls: ls, place: place, dec: dec, rec: rec))
+                if row.issues.isEmpty, let decom, let rne, let ls, let place,
+                   let rneN = SSDA903Codes.List.rne.number(rne), let lsN = SSDA903Codes.List.ls.number(ls),
+                   let placeN = SSDA903Codes.List.place.number(place)
+                {
+                    episodes.append(StoredEpisode(
+                        child: number(ofChild: child), line: Int32(r.line), decom: Int32(decom.dayNumber), dec: dec.map { Int32($0.dayNumber) } ?? .min,
+                        file: fileNumber, rne: rneN, ls: lsN, place: placeN, rec: rec.flatMap(SSDA903Codes.List.rec.number) ?? .max))
                 }
             case .reviews:
-                if let d = row.date("REVIEW", required: true) { dated.append((child, "review", "review", d, file, r.line, "REVIEW")) }
+                if let d = row.date("REVIEW", required: true) { addDate(d, .review) }
                 _ = row.code("REVIEW_CODE", SSDA903Codes.reviewCode, required: false)
             case .placedAdoption:
                 // The decision that the child should be placed for adoption (the ADM's best interests decision).
-                if let d = row.date("DATE_PLACED", required: true) { dated.append((child, "best-interest-decision", "bid", d, file, r.line, "DATE_PLACED")) }
+                if let d = row.date("DATE_PLACED", required: true) { addDate(d, .datePlaced) }
                 _ = row.date("DATE_PLACED_CEASED", required: false)
                 _ = row.code("REASON_PLACED_CEASED", SSDA903Codes.reasonPlacedCeased, required: false)
             case .ad1:
-                if let d = row.date("DATE_INT", required: false) { dated.append((child, "best-interest-decision", "bid", d, file, r.line, "DATE_INT")) }
-                if let d = row.date("DATE_MATCH", required: false) { dated.append((child, "match-agreed", "match", d, file, r.line, "DATE_MATCH")) }
+                if let d = row.date("DATE_INT", required: false) { addDate(d, .dateInt) }
+                if let d = row.date("DATE_MATCH", required: false) { addDate(d, .dateMatch) }
             case .header, .prevPerm, .missing, .oc2, .oc3, .uasc, .swEpisodes:
                 break  // nothing a deadline needs
             }
@@ -132,148 +209,222 @@ public struct SSDA903Extract: Sendable {
         -> (events: [Mapped], issues: [CSVIssue], skipped: Set<String>)
     {
         var out: [Mapped] = []
+        var copy = self
+        let (problems, skipped) = copy.forEachChild(lenient: lenient, openPeriod: openPeriod) { out += $1 }
+        if lenient { return (out, problems, skipped) }
+        return (problems.isEmpty ? out : [], problems, skipped)
+    }
+
+    /// Maps the extract one child at a time, in order of child id, handing each child's events (in time
+    /// order) to `body`, so that only one child's events are ever held: the whole country's extract maps
+    /// in the memory of its rows. Returns every problem found (each naming file, line and column) and the
+    /// children who had one. `lenient`: a child with problems is left out and the rest are handed on;
+    /// otherwise, once any problem is found no further child is handed on (the extract is refused whole),
+    /// though every child is still checked so that every problem is named.
+    /// `openPeriod(caseRef)`: as for `mapped`; asked at most once per child, and only for a child that
+    /// needs it.
+    /// The rows are sorted in place (a copy of them would double what the extract holds).
+    public mutating func forEachChild<E: Error>(lenient: Bool, openPeriod: (String) throws(E) -> LocalDate?,
+                                       _ body: (_ caseRef: String, _ events: [Mapped]) throws(E) -> Void) throws(E)
+        -> (issues: [CSVIssue], skipped: Set<String>)
+    {
         var problems = issues
         var badChildren = Set(issues.compactMap { $0.child })
-        var byChild: [String: [Mapped]] = [:]
-        for (child, list) in episodes.sorted(by: { $0.key < $1.key }) where !badChildren.contains(child) {
-            var mine: [Mapped] = []
-            var childIssues: [CSVIssue] = []
+        // Children in order of their ids; rows sorted by child, then as the mapping reads them.
+        var rank = [Int32](repeating: 0, count: childIDs.count)
+        for (r, c) in childIDs.indices.sorted(by: { childIDs[$0] < childIDs[$1] }).enumerated() { rank[c] = Int32(r) }
+        // Sorted in place, with file and line last: each row is in one place of one file, so the order is total.
+        episodes.sort { x, y in
+            if x.child != y.child { return rank[Int(x.child)] < rank[Int(y.child)] }
             // By start; on one start, an ended row before the open one.
-            let eps = list.sorted { ($0.decom, $0.dec == nil ? 1 : 0, $0.line) < ($1.decom, $1.dec == nil ? 1 : 0, $1.line) }
-            var periodStart: LocalDate?
-            var lastLS: String?
-            var orders = 0
-            // The placement before a temporary move (T0-T4), which the child goes back to.
-            var placeBeforeMove: String?
-            var lastPlace: String?
-            var lastKind: String?
-            func add(_ kind: String, _ slot: String, _ date: LocalDate, _ e: Episode, replacing: Bool = true) {
-                let m = Mapped(caseRef: prefix + child, slot: slot, kind: kind, date: date, file: e.file, line: e.line)
-                if let i = mine.firstIndex(where: { $0.slot == slot }) {
-                    // Two rows on one day (a placement changed twice that day): the later one stands, in its
-                    // own place in time.
-                    guard replacing else { return }
-                    mine.remove(at: i)
-                }
-                mine.append(m)
+            if x.decom != y.decom { return x.decom < y.decom }
+            if (x.dec == .min) != (y.dec == .min) { return y.dec == .min }
+            if x.line != y.line { return x.line < y.line }
+            return x.file < y.file
+        }
+        dated.sort { x, y in
+            if x.child != y.child { return rank[Int(x.child)] < rank[Int(y.child)] }
+            if x.date != y.date { return x.date < y.date }
+            if x.line != y.line { return x.line < y.line }
+            return x.file < y.file
+        }
+        let eps = episodes, dates = dated  // the same storage, not copies
+        var e = 0, d = 0
+        while e < eps.count || d < dates.count {
+            let nextChild: Int32
+            switch (e < eps.count, d < dates.count) {
+            case (true, true): nextChild = rank[Int(eps[e].child)] <= rank[Int(dates[d].child)] ? eps[e].child : dates[d].child
+            case (true, false): nextChild = eps[e].child
+            default: nextChild = dates[d].child
             }
-            for (i, e) in eps.enumerated() {
-                func fail(_ column: String, _ message: String) {
-                    childIssues.append(CSVIssue(file: e.file, line: e.line, column: column, message: "child \(child): \(message)"))
+            let e0 = e, d0 = d
+            while e < eps.count && eps[e].child == nextChild { e += 1 }
+            while d < dates.count && dates[d].child == nextChild { d += 1 }
+            let child = childIDs[Int(nextChild)]
+            guard !badChildren.contains(child) else { continue }
+            var asked = false
+            var known: LocalDate?
+            func open() throws(E) -> LocalDate? {
+                if !asked { known = try openPeriod(prefix + child); asked = true }
+                return known
+            }
+            var childIssues: [CSVIssue] = []
+            var mine: [Mapped] = []
+            if e0 == e {
+                let first = dates[d0]
+                childIssues.append(CSVIssue(file: files[Int(first.file)], line: Int(first.line), column: "CHILD",
+                    message: "child \(child): not in the Episodes table; every child of the extract has episodes"))
+            } else {
+                let list = eps[e0..<e].map { s in
+                    Episode(file: files[Int(s.file)], line: Int(s.line), decom: LocalDate(dayNumber: Int(s.decom)),
+                            rne: SSDA903Codes.List.rne.codes[Int(s.rne)], ls: SSDA903Codes.List.ls.codes[Int(s.ls)],
+                            place: SSDA903Codes.List.place.codes[Int(s.place)],
+                            dec: s.dec == .min ? nil : LocalDate(dayNumber: Int(s.dec)),
+                            rec: s.rec == .max ? nil : SSDA903Codes.List.rec.codes[Int(s.rec)])
                 }
-                let previous = i > 0 ? eps[i - 1] : nil
-                if let p = previous {
-                    guard let pdec = p.dec else {
-                        fail("DECOM", "this episode starts on \(e.decom) while the one at line \(p.line) (from \(p.decom)) has not ended: episodes overlap")
-                        break
-                    }
-                    if e.decom < pdec {
-                        fail("DECOM", "this episode starts on \(e.decom), before the one at line \(p.line) ended (\(pdec)): episodes overlap")
-                        break
-                    }
-                    if p.rec == "X1" {
-                        if e.decom != pdec { fail("DECOM", "the episode at line \(p.line) ended \(pdec) with REC X1 (a new episode the same day), but this one starts \(e.decom)") }
-                        if e.rne == "S" { fail("RNE", "S (started to be looked after), but the episode at line \(p.line) ended the same day with REC X1: the child was still looked after") }
-                    } else if e.rne != "S" {
-                        fail("RNE", "\(e.rne) (a change within a period of care), but the period ended \(pdec) (REC \(p.rec ?? "")): a new period starts with S")
-                    }
-                } else if e.rne != "S" {
-                    if let start = openPeriod(prefix + child), start <= e.decom {
-                        // A yearly return: the period the store has open goes on, under the legal status it
-                        // already had (when that order was made is in the store, not in this file).
-                        periodStart = start
-                        lastLS = e.ls
-                    } else {
-                        fail("RNE", "\(e.rne): the child's first episode in the extract continues a period of care that began earlier, and when it began is neither in the file nor in the store; include its first episode (RNE S), or import with --lenient to leave this child out")
-                    }
-                }
-                if i == eps.count - 1, e.rec == "X1" {
-                    fail("REC", "X1 (a new episode the same day), but no episode follows it")
-                }
-                if !childIssues.isEmpty { break }
-                if e.rne == "S" {
-                    periodStart = e.decom
-                    lastLS = nil
-                    orders = 0
-                    lastKind = nil
-                    add("became-looked-after", "lac:\(e.decom.compact)", e.decom, e)
-                }
-                guard let start = periodStart else { break }
-                if SSDA903Codes.rnePlacementChange.contains(e.rne), let placement = SSDA903Codes.placement(e.place, legalStatus: e.ls) {
-                    if let kind = placement {
-                        // Back from a temporary move to the same placement: it goes on, nothing starts again.
-                        if !(placeBeforeMove != nil && placeBeforeMove == e.place && e.rne != "S") {
-                            // Out of a placement for adoption into another kind (a disruption): the adoptive
-                            // placement ends, and the reviews suspended while it lasted resume.
-                            if lastKind == "placed-for-adoption" && kind != "placed-for-adoption" {
-                                add("placement-ended", "left:\(e.decom.compact)", e.decom, e)
-                            }
-                            add(kind, "placed:\(e.decom.compact)", e.decom, e)
-                            lastKind = kind
+                mine = try mapEpisodes(child, list, &childIssues, openPeriod: open)
+            }
+            if childIssues.isEmpty {
+                // Reviews and adoption milestones; reviews only while looked after.
+                var periods: [(LocalDate, LocalDate?)]?
+                for s in dates[d0..<d] {
+                    let date = LocalDate(dayNumber: Int(s.date))
+                    let file = files[Int(s.file)]
+                    if s.what == .review {
+                        // Only a child whose events go on from a period the store has open needs asking.
+                        if periods == nil { periods = periodsOf(mine, continuing: mine.first?.kind == "became-looked-after" ? nil : try open()) }
+                        if !periods!.contains(where: { date >= $0.0 && ($0.1.map { date <= $0 } ?? true) }) {
+                            childIssues.append(CSVIssue(file: file, line: Int(s.line), column: s.what.column,
+                                message: "child \(child): a review on \(date), when the child was not looked after"))
+                            break
                         }
-                        placeBeforeMove = nil
-                        lastPlace = e.place
-                    } else if placeBeforeMove == nil {
-                        placeBeforeMove = lastPlace
                     }
-                }
-                if e.ls != lastLS {
-                    // Each placement order of the period (after a revocation, a second one), and the first care
-                    // order: the proceedings end with it.
-                    if e.ls == "E1" {
-                        orders += 1
-                        add("placement-order", "po:\(start.compact)\(orders > 1 ? "#\(orders)" : "")", e.decom, e)
-                    } else if lastLS == "E1" {
-                        add("placement-order-revoked", "por:\(start.compact)#\(orders)", e.decom, e)
-                    }
-                    if e.ls == "C2" { add("final-order", "co:\(start.compact)", e.decom, e, replacing: false) }
-                }
-                lastLS = e.ls
-                if let dec = e.dec, let rec = e.rec, rec != "X1" {
-                    add(SSDA903Codes.recAdopted.contains(rec) ? "adoption-order" : "ceased-looked-after", "ended:\(start.compact)", dec, e)
-                    periodStart = nil
-                    placeBeforeMove = nil
-                    lastPlace = nil
-                    lastKind = nil
+                    let slot = "\(s.what.slot):\(date.compact)"
+                    // The same decision in two tables (PlacedAdoption and AD1) is one event; two review rows on
+                    // one day are one review (counted twice, it would meet the next review of the series as well).
+                    if mine.contains(where: { $0.slot == slot }) { continue }
+                    mine.append(Mapped(caseRef: prefix + child, slot: slot, kind: s.what.kind, date: date, file: file, line: Int(s.line)))
                 }
             }
-            if childIssues.isEmpty { byChild[child] = mine } else {
+            if !childIssues.isEmpty {
                 problems += childIssues
                 badChildren.insert(child)
-            }
-        }
-        // Reviews and adoption milestones, each for a child with episodes; reviews only while looked after.
-        for d in dated.sorted(by: { ($0.child, $0.date, $0.line) < ($1.child, $1.date, $1.line) }) {
-            guard var mine = byChild[d.child] else {
-                if !badChildren.contains(d.child) {
-                    problems.append(CSVIssue(file: d.file, line: d.line, column: "CHILD", message: "child \(d.child): not in the Episodes table; every child of the extract has episodes"))
-                    badChildren.insert(d.child)
-                }
                 continue
             }
-            if d.kind == "review" {
-                let within = periodsOf(mine, continuing: openPeriod(prefix + d.child)).contains { d.date >= $0.0 && ($0.1.map { d.date <= $0 } ?? true) }
-                if !within {
-                    problems.append(CSVIssue(file: d.file, line: d.line, column: d.column, message: "child \(d.child): a review on \(d.date), when the child was not looked after"))
-                    badChildren.insert(d.child)
-                    byChild[d.child] = nil
-                    continue
+            guard lenient || problems.isEmpty else { continue }
+            try body(prefix + child, mine.enumerated().sorted { ($0.element.date, $0.offset) < ($1.element.date, $1.offset) }.map(\.element))
+        }
+        return (problems, badChildren)
+    }
+
+    /// One child's episode rows (in the order the mapping reads them) to its periods, placements and legal
+    /// stages; problems go to `childIssues` (and nothing is returned that counts).
+    private func mapEpisodes<E: Error>(_ child: String, _ eps: [Episode], _ childIssues: inout [CSVIssue],
+                                       openPeriod: () throws(E) -> LocalDate?) throws(E) -> [Mapped] {
+        var mine: [Mapped] = []
+        var periodStart: LocalDate?
+        var lastLS: String?
+        var orders = 0
+        // The placement before a temporary move (T0-T4), which the child goes back to.
+        var placeBeforeMove: String?
+        var lastPlace: String?
+        var lastKind: String?
+        func add(_ kind: String, _ slot: String, _ date: LocalDate, _ e: Episode, replacing: Bool = true) {
+            let m = Mapped(caseRef: prefix + child, slot: slot, kind: kind, date: date, file: e.file, line: e.line)
+            if let i = mine.firstIndex(where: { $0.slot == slot }) {
+                // Two rows on one day (a placement changed twice that day): the later one stands, in its
+                // own place in time.
+                guard replacing else { return }
+                mine.remove(at: i)
+            }
+            mine.append(m)
+        }
+        for (i, e) in eps.enumerated() {
+            func fail(_ column: String, _ message: String) {
+                childIssues.append(CSVIssue(file: e.file, line: e.line, column: column, message: "child \(child): \(message)"))
+            }
+            let previous = i > 0 ? eps[i - 1] : nil
+            if let p = previous {
+                guard let pdec = p.dec else {
+                    fail("DECOM", "this episode starts on \(e.decom) while the one at line \(p.line) (from \(p.decom)) has not ended: episodes overlap")
+                    break
+                }
+                if e.decom < pdec {
+                    fail("DECOM", "this episode starts on \(e.decom), before the one at line \(p.line) ended (\(pdec)): episodes overlap")
+                    break
+                }
+                if p.rec == "X1" {
+                    if e.decom != pdec { fail("DECOM", "the episode at line \(p.line) ended \(pdec) with REC X1 (a new episode the same day), but this one starts \(e.decom)") }
+                    if e.rne == "S" { fail("RNE", "S (started to be looked after), but the episode at line \(p.line) ended the same day with REC X1: the child was still looked after") }
+                } else if e.rne != "S" {
+                    fail("RNE", "\(e.rne) (a change within a period of care), but the period ended \(pdec) (REC \(p.rec ?? "")): a new period starts with S")
+                }
+            } else if e.rne != "S" {
+                if let start = try openPeriod(), start <= e.decom {
+                    // A yearly return: the period the store has open goes on, under the legal status it
+                    // already had (when that order was made is in the store, not in this file).
+                    periodStart = start
+                    lastLS = e.ls
+                } else {
+                    fail("RNE", "\(e.rne): the child's first episode in the extract continues a period of care that began earlier, and when it began is neither in the file nor in the store; include its first episode (RNE S), or import with --lenient to leave this child out")
                 }
             }
-            let slot = "\(d.slot):\(d.date.compact)"
-            // The same decision in two tables (PlacedAdoption and AD1) is one event; two review rows on one day
-            // are one review (counted twice, it would meet the next review of the series as well).
-            if mine.contains(where: { $0.slot == slot }) { continue }
-            mine.append(Mapped(caseRef: prefix + d.child, slot: slot, kind: d.kind, date: d.date, file: d.file, line: d.line))
-            byChild[d.child] = mine
+            if i == eps.count - 1, e.rec == "X1" {
+                fail("REC", "X1 (a new episode the same day), but no episode follows it")
+            }
+            if !childIssues.isEmpty { break }
+            if e.rne == "S" {
+                periodStart = e.decom
+                lastLS = nil
+                orders = 0
+                lastKind = nil
+                add("became-looked-after", "lac:\(e.decom.compact)", e.decom, e)
+            }
+            guard let start = periodStart else { break }
+            if SSDA903Codes.rnePlacementChange.contains(e.rne), let placement = SSDA903Codes.placement(e.place, legalStatus: e.ls) {
+                if let kind = placement {
+                    // Back from a temporary move to the same placement: it goes on, nothing starts again.
+                    let backFromMove = placeBeforeMove != nil && placeBeforeMove == e.place && e.rne != "S"
+                    // Placed for adoption with the same carers under a new authority (A3 with consent, then A5
+                    // once a placement order is made): the same adoptive placement goes on (AAR 2005 reg 36
+                    // runs from the day the child was placed, not from the order).
+                    let sameAdoptivePlacement = kind == "placed-for-adoption" && lastKind == kind && SSDA903Codes.rneSameCarers.contains(e.rne)
+                    if !backFromMove && !sameAdoptivePlacement {
+                        // Out of a placement for adoption into another kind (a disruption): the adoptive
+                        // placement ends, and the reviews suspended while it lasted resume.
+                        if lastKind == "placed-for-adoption" && kind != "placed-for-adoption" {
+                            add("placement-ended", "left:\(e.decom.compact)", e.decom, e)
+                        }
+                        add(kind, "placed:\(e.decom.compact)", e.decom, e)
+                        lastKind = kind
+                    }
+                    placeBeforeMove = nil
+                    lastPlace = e.place
+                } else if placeBeforeMove == nil {
+                    placeBeforeMove = lastPlace
+                }
+            }
+            if e.ls != lastLS {
+                // Each placement order of the period (after a revocation, a second one), and the first care
+                // order: the proceedings end with it.
+                if e.ls == "E1" {
+                    orders += 1
+                    add("placement-order", "po:\(start.compact)\(orders > 1 ? "#\(orders)" : "")", e.decom, e)
+                } else if lastLS == "E1" {
+                    add("placement-order-revoked", "por:\(start.compact)#\(orders)", e.decom, e)
+                }
+                if e.ls == "C2" { add("final-order", "co:\(start.compact)", e.decom, e, replacing: false) }
+            }
+            lastLS = e.ls
+            if let dec = e.dec, let rec = e.rec, rec != "X1" {
+                add(SSDA903Codes.recAdopted.contains(rec) ? "adoption-order" : "ceased-looked-after", "ended:\(start.compact)", dec, e)
+                periodStart = nil
+                placeBeforeMove = nil
+                lastPlace = nil
+                lastKind = nil
+            }
         }
-        // Taken out of the dictionary as they go into the list, so the two are never both whole.
-        for child in byChild.keys.sorted() {
-            guard let list = byChild.removeValue(forKey: child), !badChildren.contains(child) else { continue }
-            out += list.enumerated().sorted { ($0.element.date, $0.offset) < ($1.element.date, $1.offset) }.map(\.element)
-        }
-        if lenient { return (out, problems, badChildren) }
-        return (problems.isEmpty ? out : [], problems, badChildren)
+        return mine
     }
 
     /// The periods of care a child's mapped events make.

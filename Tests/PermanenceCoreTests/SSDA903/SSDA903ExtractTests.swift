@@ -181,4 +181,53 @@ import Testing
         ])
         #expect(x.mapped(lenient: false).events.isEmpty)
     }
+
+    /// Placed for adoption with consent (A3), then a placement order with the same carers (A5, RNE U): one
+    /// adoptive placement, whose AAR visits and reviews run from the day the child was placed. Foster carers
+    /// becoming the adopters (U4 to A5, RNE T) is a new placement for adoption.
+    @Test func aNewAuthorityForTheSameAdoptivePlacementStartsNothing() throws {
+        let x = try extract(episodes: [
+            "C1,04/03/2024,S,V2,N1,U4,PR1,02/09/2024,X1,,,,",
+            "C1,02/09/2024,T,V2,N1,A3,PR1,14/11/2024,X1,,,,",
+            "C1,14/11/2024,U,E1,N1,A5,PR1,,,,,,",
+        ])
+        let (m, issues, _) = x.mapped()
+        #expect(issues.isEmpty, "\(issues)")
+        #expect(summary(m) == [
+            "2024-03-04 became-looked-after lac:20240304", "2024-03-04 placed-foster placed:20240304",
+            "2024-09-02 placed-for-adoption placed:20240902", "2024-11-14 placement-order po:20240304",
+        ])
+    }
+
+    /// Every placement code the mapping knows is in the list the rows are stored by, and the other way round.
+    @Test func everyPlacementCodeIsKnownToTheMapping() {
+        for code in SSDA903Codes.place { #expect(SSDA903Codes.placement(code, legalStatus: "C2") != nil, "\(code)") }
+        #expect(SSDA903Codes.placement("Q9", legalStatus: "C2") == nil)
+        #expect(SSDA903Codes.List.place.codes.count == SSDA903Codes.place.count)
+    }
+
+    /// Child by child, in order of id, one child's events at a time; once a child has a problem, no later
+    /// child is handed on unless lenient, but every child is still checked.
+    @Test func childrenAreHandedOnOneAtATimeAndNotAfterAProblem() throws {
+        var x = try extract(episodes: [
+            "B2,05/01/2025,S,C1,N1,U6,PR1,,,,,,",
+            "A1,05/01/2025,S,C1,N1,U6,PR1,,,,,,",
+            "C3,05/01/2025,P,C1,N1,U6,PR1,,,,,,",
+            "D4,05/01/2025,S,C1,N1,U6,PR1,,,,,,",
+            "E5,05/01/2025,P,C1,N1,U6,PR1,,,,,,",
+        ], reviews: ["A1,01/01/2015,30/01/2025,PN1"])
+        var seen: [String] = []
+        let (issues, skipped) = x.forEachChild(lenient: false, openPeriod: { _ in nil }) { ref, events in
+            seen.append(ref)
+            #expect(events.allSatisfy { $0.caseRef == ref })
+        }
+        #expect(seen == ["A1", "B2"])
+        #expect(skipped == ["C3", "E5"])
+        #expect(issues.count == 2, "\(issues)")
+        var lenient: [String] = []
+        _ = x.forEachChild(lenient: true, openPeriod: { _ in nil }) { ref, events in
+            lenient.append("\(ref):\(events.count)")
+        }
+        #expect(lenient == ["A1:3", "B2:2", "D4:2"])
+    }
 }
