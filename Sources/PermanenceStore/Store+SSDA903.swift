@@ -109,7 +109,7 @@ extension Store {
                     var rowIssues: [CSVIssue] = []
                     var gone = Set<String>()
                     // The period of care the store has open for a case, for a yearly return whose rows continue it.
-                    func openPeriod(_ ref: String) throws -> LocalDate? {
+                    func openPeriod(_ ref: String) throws -> SSDA903Extract.OpenPeriod? {
                         let rows = try Row.fetchAll(try db.cachedStatement(sql: """
                             SELECT e.kind = 'became-looked-after' AS starts, MAX(e.at) AS at FROM event e LEFT JOIN withdrawal w ON w.event_id = e.id
                             WHERE e.case_ref = ? AND w.event_id IS NULL AND e.kind IN ('became-looked-after', 'ceased-looked-after', 'adoption-order')
@@ -121,12 +121,23 @@ extension Store {
                             if r["starts"] as Bool { start = r["at"] } else { end = r["at"] }
                         }
                         guard let start, end < start else { return nil }
-                        return zone.localDate(at: Instant(seconds: start))
+                        // The placement the child is in: the latest placement (or its end) in the period.
+                        let kinds = (SSDA903Codes.placementEvents + ["placed", "placement-ended"]).map { "'\($0)'" }.joined(separator: ", ")
+                        let placement = try String.fetchOne(try db.cachedStatement(sql: """
+                            SELECT e.kind FROM event e LEFT JOIN withdrawal w ON w.event_id = e.id
+                            WHERE e.case_ref = ? AND w.event_id IS NULL AND e.at >= ? AND e.kind IN (\(kinds))
+                              AND NOT EXISTS (SELECT 1 FROM event s WHERE s.case_ref = e.case_ref AND s.supersedes = e.id)
+                            ORDER BY e.at DESC, e.seq DESC LIMIT 1
+                            """), arguments: [ref, start])
+                        return SSDA903Extract.OpenPeriod(start: zone.localDate(at: Instant(seconds: start)),
+                                                         placement: placement == "placement-ended" ? nil : placement)
                     }
                     // Child by child, each in a savepoint: with --lenient, a child the store refuses (its case
                     // closed, or opened after the extract's dates) is left out whole and listed. Only one child's
                     // events are held at a time.
                     (issues, _) = try extract.forEachChild(lenient: lenient, openPeriod: openPeriod) { ref, mine in
+                        // The import is refused whole once the store refused a child: write nothing more.
+                        guard lenient || rowIssues.isEmpty else { return }
                         var counts = (cases: 0, new: 0, corrected: 0, unchanged: 0)
                         var bases = Set<String>()
                         var refused: [CSVIssue] = []

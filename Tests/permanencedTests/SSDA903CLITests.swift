@@ -184,6 +184,16 @@ import Testing
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("imported: 0 new case(s), 1 new event(s), 0 corrected, 1 already present"), "\(r.stdout)")
         #expect(!r.stderr.contains("not in this one"), "\(r.stderr)")
+        // Next year's file goes on from the adoptive placement the store has (D004, placed for adoption with
+        // A6): the same carers under another code (RNE T) start no new placement, and so no new AAR clock.
+        try (SSDA903Columns.episodes + "\nD004,01/04/2026,T,E1,N1,A5,PR1,,,,,,\n")
+            .write(to: year.appendingPathComponent("episodes.csv"), atomically: true, encoding: .utf8)
+        let adoptive = "SELECT group_concat(at, ',') FROM event WHERE case_ref = 'D004' AND kind = 'placed-for-adoption'"
+        let before = try DaemonHarness.sqlite(store, adoptive)
+        let same = try run(["import", "--format", "ssda903"] + tables(["episodes"], from: year))
+        #expect(same.status == 0, "\(same.stderr)")
+        #expect(same.stdout.contains("0 new event(s)"), "\(same.stdout)")
+        #expect(try DaemonHarness.sqlite(store, adoptive) == before)
         // A child the store has no open period for still needs its first episode.
         try (SSDA903Columns.episodes + "\nZ999,20/08/2025,P,C1,N1,U4,PR1,,,CARPL,,,\n")
             .write(to: year.appendingPathComponent("episodes.csv"), atomically: true, encoding: .utf8)

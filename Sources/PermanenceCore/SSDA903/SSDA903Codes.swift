@@ -42,6 +42,12 @@ public enum SSDA903Codes {
         }
     }
 
+    /// The events `placement(_:legalStatus:)` gives.
+    public static let placementEvents: [String] = [
+        "placed-for-adoption", "placed-connected-person", "placed-foster", "placed-with-parent-ico", "placed-with-parent",
+        "placed-residential", "placed-other",
+    ]
+
     /// Every placement type `placement(_:legalStatus:)` knows.
     public static let place: Set<String> = [
         "A3", "A4", "A5", "A6", "U1", "U2", "U3", "U4", "U5", "U6", "P1", "K2", "R1", "S1", "K1", "K3", "H5", "P2", "P3", "R2", "R3", "R5",

@@ -35,6 +35,18 @@ public struct SSDA903Extract: Sendable {
         }
     }
 
+    /// A period of care the store already has open for a case: when it began, and the kind of the placement
+    /// the child is in (nil if none, or it ended).
+    public struct OpenPeriod: Sendable, Equatable {
+        public let start: LocalDate
+        public let placement: String?
+
+        public init(start: LocalDate, placement: String? = nil) {
+            self.start = start
+            self.placement = placement
+        }
+    }
+
     /// One event for the store: `slot` names what it is (the same on every extract, whatever its date), so a
     /// changed date is a correction of the event already stored for that slot.
     public struct Mapped: Sendable, Equatable {
@@ -174,6 +186,10 @@ public struct SSDA903Extract: Sendable {
                 if dec != nil && rec == nil { row.fail("REC", "empty, but DEC says the episode ended: give the reason it ceased") }
                 if dec == nil && rec != nil { row.fail("DEC", "empty, but REC says the episode ceased: give the date") }
                 if let decom, let dec, dec < decom { row.fail("DEC", "\(dec) is before DECOM \(decom)") }
+                if row.issues.isEmpty, let place, SSDA903Codes.List.place.number(place) == nil {
+                    // Known to the mapping but not to the list rows are stored by: say so rather than drop the row.
+                    row.fail("PLACE", "placement type '\(place)' cannot be stored (permanenced's code list lacks it): please report this")
+                }
                 if row.issues.isEmpty, let decom, let rne, let ls, let place,
                    let rneN = SSDA903Codes.List.rne.number(rne), let lsN = SSDA903Codes.List.ls.number(ls),
                    let placeN = SSDA903Codes.List.place.number(place)
@@ -205,7 +221,7 @@ public struct SSDA903Extract: Sendable {
     /// `openPeriod(caseRef)`: the start of the period of care the store already has open for the case, if
     /// any, so that a yearly return whose first row for a child continues that period (RNE other than S)
     /// goes on from it.
-    public func mapped(lenient: Bool = false, openPeriod: (String) -> LocalDate? = { _ in nil })
+    public func mapped(lenient: Bool = false, openPeriod: (String) -> OpenPeriod? = { _ in nil })
         -> (events: [Mapped], issues: [CSVIssue], skipped: Set<String>)
     {
         var out: [Mapped] = []
@@ -224,7 +240,7 @@ public struct SSDA903Extract: Sendable {
     /// `openPeriod(caseRef)`: as for `mapped`; asked at most once per child, and only for a child that
     /// needs it.
     /// The rows are sorted in place (a copy of them would double what the extract holds).
-    public mutating func forEachChild<E: Error>(lenient: Bool, openPeriod: (String) throws(E) -> LocalDate?,
+    public mutating func forEachChild<E: Error>(lenient: Bool, openPeriod: (String) throws(E) -> OpenPeriod?,
                                        _ body: (_ caseRef: String, _ events: [Mapped]) throws(E) -> Void) throws(E)
         -> (issues: [CSVIssue], skipped: Set<String>)
     {
@@ -233,7 +249,8 @@ public struct SSDA903Extract: Sendable {
         // Children in order of their ids; rows sorted by child, then as the mapping reads them.
         var rank = [Int32](repeating: 0, count: childIDs.count)
         for (r, c) in childIDs.indices.sorted(by: { childIDs[$0] < childIDs[$1] }).enumerated() { rank[c] = Int32(r) }
-        // Sorted in place, with file and line last: each row is in one place of one file, so the order is total.
+        // Sorted in place, with file and line last: each row is in one place of one file (and a row's two
+        // dates are told apart by what they are), so the order is total.
         episodes.sort { x, y in
             if x.child != y.child { return rank[Int(x.child)] < rank[Int(y.child)] }
             // By start; on one start, an ended row before the open one.
@@ -246,7 +263,8 @@ public struct SSDA903Extract: Sendable {
             if x.child != y.child { return rank[Int(x.child)] < rank[Int(y.child)] }
             if x.date != y.date { return x.date < y.date }
             if x.line != y.line { return x.line < y.line }
-            return x.file < y.file
+            if x.file != y.file { return x.file < y.file }
+            return x.what.rawValue < y.what.rawValue  // AD1's two dates on one row
         }
         let eps = episodes, dates = dated  // the same storage, not copies
         var e = 0, d = 0
@@ -263,8 +281,8 @@ public struct SSDA903Extract: Sendable {
             let child = childIDs[Int(nextChild)]
             guard !badChildren.contains(child) else { continue }
             var asked = false
-            var known: LocalDate?
-            func open() throws(E) -> LocalDate? {
+            var known: OpenPeriod?
+            func open() throws(E) -> OpenPeriod? {
                 if !asked { known = try openPeriod(prefix + child); asked = true }
                 return known
             }
@@ -292,7 +310,7 @@ public struct SSDA903Extract: Sendable {
                     let file = files[Int(s.file)]
                     if s.what == .review {
                         // Only a child whose events go on from a period the store has open needs asking.
-                        if periods == nil { periods = periodsOf(mine, continuing: mine.first?.kind == "became-looked-after" ? nil : try open()) }
+                        if periods == nil { periods = periodsOf(mine, continuing: mine.first?.kind == "became-looked-after" ? nil : try open()?.start) }
                         if !periods!.contains(where: { date >= $0.0 && ($0.1.map { date <= $0 } ?? true) }) {
                             childIssues.append(CSVIssue(file: file, line: Int(s.line), column: s.what.column,
                                 message: "child \(child): a review on \(date), when the child was not looked after"))
@@ -311,7 +329,9 @@ public struct SSDA903Extract: Sendable {
                 badChildren.insert(child)
                 continue
             }
-            guard lenient || problems.isEmpty else { continue }
+            // A child the extract gives nothing new for (a yearly return's row that only goes on) is not
+            // handed on: there is nothing to write, and nothing to compare with what is stored.
+            guard lenient || problems.isEmpty, !mine.isEmpty else { continue }
             try body(prefix + child, mine.enumerated().sorted { ($0.element.date, $0.offset) < ($1.element.date, $1.offset) }.map(\.element))
         }
         return (problems, badChildren)
@@ -320,7 +340,7 @@ public struct SSDA903Extract: Sendable {
     /// One child's episode rows (in the order the mapping reads them) to its periods, placements and legal
     /// stages; problems go to `childIssues` (and nothing is returned that counts).
     private func mapEpisodes<E: Error>(_ child: String, _ eps: [Episode], _ childIssues: inout [CSVIssue],
-                                       openPeriod: () throws(E) -> LocalDate?) throws(E) -> [Mapped] {
+                                       openPeriod: () throws(E) -> OpenPeriod?) throws(E) -> [Mapped] {
         var mine: [Mapped] = []
         var periodStart: LocalDate?
         var lastLS: String?
@@ -360,11 +380,13 @@ public struct SSDA903Extract: Sendable {
                     fail("RNE", "\(e.rne) (a change within a period of care), but the period ended \(pdec) (REC \(p.rec ?? "")): a new period starts with S")
                 }
             } else if e.rne != "S" {
-                if let start = try openPeriod(), start <= e.decom {
+                if let open = try openPeriod(), open.start <= e.decom {
                     // A yearly return: the period the store has open goes on, under the legal status it
-                    // already had (when that order was made is in the store, not in this file).
-                    periodStart = start
+                    // already had (when that order was made is in the store, not in this file), from the
+                    // placement the store has (an adoptive placement that goes on is not placed again).
+                    periodStart = open.start
                     lastLS = e.ls
+                    lastKind = open.placement
                 } else {
                     fail("RNE", "\(e.rne): the child's first episode in the extract continues a period of care that began earlier, and when it began is neither in the file nor in the store; include its first episode (RNE S), or import with --lenient to leave this child out")
                 }

@@ -118,7 +118,7 @@ import Testing
     @Test func aContinuationGoesOnFromThePeriodTheStoreHasOpen() throws {
         let x = try extract(episodes: ["C1,01/04/2025,P,C2,N1,U4,PR1,,,,,,"], reviews: ["C1,01/01/2015,10/05/2025,PN1"])
         #expect(x.mapped().issues.count == 1)
-        let (m, issues, _) = x.mapped(openPeriod: { $0 == "C1" ? LocalDate(year: 2023, month: 6, day: 1) : nil })
+        let (m, issues, _) = x.mapped(openPeriod: { $0 == "C1" ? .init(start: LocalDate(year: 2023, month: 6, day: 1)!) : nil })
         #expect(issues.isEmpty, "\(issues)")
         #expect(summary(m) == ["2025-04-01 placed-foster placed:20250401", "2025-05-10 review review:20250510"])
     }
@@ -229,5 +229,23 @@ import Testing
             lenient.append("\(ref):\(events.count)")
         }
         #expect(lenient == ["A1:3", "B2:2", "D4:2"])
+    }
+
+    /// A yearly return whose first row for a child placed for adoption changes the authority with the same
+    /// carers (A3 in last year's file, A5 in this one): the adoptive placement the store has goes on. A row
+    /// that only goes on gives nothing, and the child is not handed on at all.
+    @Test func aYearlyReturnGoesOnFromThePlacementTheStoreHas() throws {
+        var x = try extract(episodes: ["C1,01/04/2025,U,E1,N1,A5,PR1,,,,,,", "C2,01/04/2025,L,C2,N1,U4,PR1,,,,,,"])
+        let open = SSDA903Extract.OpenPeriod(start: LocalDate(year: 2024, month: 9, day: 2)!, placement: "placed-for-adoption")
+        var handed: [String] = []
+        let (issues, _) = x.forEachChild(lenient: false, openPeriod: { _ in open }) { ref, events in
+            handed.append(ref)
+            #expect(events.isEmpty == false)
+        }
+        #expect(issues.isEmpty, "\(issues)")
+        #expect(handed.isEmpty, "neither child gives an event: C1's placement and order go on, C2's care order goes on")
+        let fresh = SSDA903Extract.OpenPeriod(start: LocalDate(year: 2024, month: 9, day: 2)!, placement: "placed-foster")
+        let (m, _, _) = x.mapped(lenient: true, openPeriod: { $0 == "C1" ? fresh : nil })
+        #expect(summary(m) == ["2025-04-01 placed-for-adoption placed:20250401"], "from foster care, the adoptive placement starts")
     }
 }
