@@ -33,6 +33,17 @@ extension Store {
         public let casesRecomputed: Int
     }
 
+    /// The latest placement event (or placement end) of a case from a moment on, not withdrawn or corrected.
+    static let currentPlacementSQL: String = {
+        let kinds = (SSDA903Codes.placementEvents + ["placed", "placement-ended"]).map { "'\($0)'" }.joined(separator: ", ")
+        return """
+            SELECT e.kind FROM event e LEFT JOIN withdrawal w ON w.event_id = e.id
+            WHERE e.case_ref = ? AND w.event_id IS NULL AND e.at >= ? AND e.kind IN (\(kinds))
+              AND NOT EXISTS (SELECT 1 FROM event s WHERE s.case_ref = e.case_ref AND s.supersedes = e.id)
+            ORDER BY e.at DESC, e.seq DESC LIMIT 1
+            """
+    }()
+
     /// Imports the tables of an SSDA903 extract, told apart by their headers, in one transaction. Every problem
     /// is named as `file:line: COLUMN: message` and, unless `lenient`, rejects the whole import with the store
     /// unchanged; with `lenient`, a child with a problem is left out and listed, and the rest is imported.
@@ -122,13 +133,7 @@ extension Store {
                         }
                         guard let start, end < start else { return nil }
                         // The placement the child is in: the latest placement (or its end) in the period.
-                        let kinds = (SSDA903Codes.placementEvents + ["placed", "placement-ended"]).map { "'\($0)'" }.joined(separator: ", ")
-                        let placement = try String.fetchOne(try db.cachedStatement(sql: """
-                            SELECT e.kind FROM event e LEFT JOIN withdrawal w ON w.event_id = e.id
-                            WHERE e.case_ref = ? AND w.event_id IS NULL AND e.at >= ? AND e.kind IN (\(kinds))
-                              AND NOT EXISTS (SELECT 1 FROM event s WHERE s.case_ref = e.case_ref AND s.supersedes = e.id)
-                            ORDER BY e.at DESC, e.seq DESC LIMIT 1
-                            """), arguments: [ref, start])
+                        let placement = try String.fetchOne(try db.cachedStatement(sql: Store.currentPlacementSQL), arguments: [ref, start])
                         return SSDA903Extract.OpenPeriod(start: zone.localDate(at: Instant(seconds: start)),
                                                          placement: placement == "placement-ended" ? nil : placement)
                     }

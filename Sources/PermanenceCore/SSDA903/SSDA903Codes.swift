@@ -24,35 +24,38 @@ public enum SSDA903Codes {
     /// remand, PACE, youth rehabilitation order.
     public static let ls: Set<String> = ["C1", "C2", "D1", "E1", "J1", "J2", "J3", "L1", "L2", "L3", "V2", "V3", "V4"]
 
-    /// Placement type to the vocabulary's placement event; nil for a temporary move (`T0`-`T4`), which
-    /// does not end the placement the child returns to.
-    public static func placement(_ place: String, legalStatus: String) -> String?? {
-        switch place {
-        case "A3", "A4", "A5", "A6": return "placed-for-adoption"
+    /// Placement type to the vocabulary's placement event: one table, from which the mapping, the code list
+    /// rows are stored by and the events a placement can be all come. Nil for a temporary move (`T0`-`T4`),
+    /// which does not end the placement the child returns to. `P1` depends on the legal status (see
+    /// `placement(_:legalStatus:)`).
+    private static let placements: [String: String?] = {
+        var t: [String: String?] = [:]
+        func add(_ codes: [String], _ event: String?) { for c in codes { t[c] = .some(event) } }
+        add(["A3", "A4", "A5", "A6"], "placed-for-adoption")
         // Relatives or friends: the 903 does not say whether the carer is approved yet or only temporarily
         // (CPPCR 2010 reg 24); the rules that visit weekly until the first review apply, on the side of the child.
-        case "U1", "U2", "U3": return "placed-connected-person"
-        case "U4", "U5", "U6": return "placed-foster"
+        add(["U1", "U2", "U3"], "placed-connected-person")
+        add(["U4", "U5", "U6"], "placed-foster")
+        add(["P1"], "placed-with-parent")
+        add(["K2", "R1", "S1"], "placed-residential")
+        add(["K1", "K3", "H5", "P2", "P3", "R2", "R3", "R5", "Z1"], "placed-other")
+        add(["T0", "T1", "T2", "T3", "T4"], nil)
+        return t
+    }()
+
+    /// Placement type to the vocabulary's placement event; `.some(nil)` for a temporary move, nil for a
+    /// code the 903 does not have.
+    public static func placement(_ place: String, legalStatus: String) -> String?? {
         // With a parent: under an interim care order, reg 28(4) visits weekly until the first review.
-        case "P1": return legalStatus == "C1" ? "placed-with-parent-ico" : "placed-with-parent"
-        case "K2", "R1", "S1": return "placed-residential"
-        case "K1", "K3", "H5", "P2", "P3", "R2", "R3", "R5", "Z1": return "placed-other"
-        case "T0", "T1", "T2", "T3", "T4": return .some(nil)
-        default: return nil
-        }
+        if place == "P1" && legalStatus == "C1" { return "placed-with-parent-ico" }
+        return placements[place]
     }
 
     /// The events `placement(_:legalStatus:)` gives.
-    public static let placementEvents: [String] = [
-        "placed-for-adoption", "placed-connected-person", "placed-foster", "placed-with-parent-ico", "placed-with-parent",
-        "placed-residential", "placed-other",
-    ]
+    public static let placementEvents: [String] = Set(placements.values.compactMap { $0 } + ["placed-with-parent-ico"]).sorted()
 
     /// Every placement type `placement(_:legalStatus:)` knows.
-    public static let place: Set<String> = [
-        "A3", "A4", "A5", "A6", "U1", "U2", "U3", "U4", "U5", "U6", "P1", "K2", "R1", "S1", "K1", "K3", "H5", "P2", "P3", "R2", "R3", "R5",
-        "Z1", "T0", "T1", "T2", "T3", "T4",
-    ]
+    public static let place: Set<String> = Set(placements.keys)
 
     /// A code list numbered, so that an extract's rows can hold a code in a byte.
     struct List: Sendable {

@@ -186,10 +186,6 @@ public struct SSDA903Extract: Sendable {
                 if dec != nil && rec == nil { row.fail("REC", "empty, but DEC says the episode ended: give the reason it ceased") }
                 if dec == nil && rec != nil { row.fail("DEC", "empty, but REC says the episode ceased: give the date") }
                 if let decom, let dec, dec < decom { row.fail("DEC", "\(dec) is before DECOM \(decom)") }
-                if row.issues.isEmpty, let place, SSDA903Codes.List.place.number(place) == nil {
-                    // Known to the mapping but not to the list rows are stored by: say so rather than drop the row.
-                    row.fail("PLACE", "placement type '\(place)' cannot be stored (permanenced's code list lacks it): please report this")
-                }
                 if row.issues.isEmpty, let decom, let rne, let ls, let place,
                    let rneN = SSDA903Codes.List.rne.number(rne), let lsN = SSDA903Codes.List.ls.number(ls),
                    let placeN = SSDA903Codes.List.place.number(place)
