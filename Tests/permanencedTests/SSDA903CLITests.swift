@@ -48,7 +48,7 @@ import Testing
         // working days (3 November), neither recorded.
         let d007 = try next("D007", at: "2025-12-15")
         #expect(d007.contains { $0.hasPrefix("OVERDUE since 2025-11-03: \(review)") }, "\(d007)")
-        #expect(d007.contains { $0.hasPrefix("OVERDUE since 2025-10-13: Statutory visit, connected person or interim care order at home") }, "\(d007)")
+        #expect(d007.contains { $0.hasPrefix("OVERDUE since 2025-10-13: Statutory visit, at home with a parent under an interim care order") }, "\(d007)")
         // D004: placed for adoption again on 10 November 2025 after a disruption; its first review (4 December)
         // within 4 weeks, the next 3 months after it. The CPPCR reviews are suspended while placed for adoption.
         // Between the two, the disruption (back to foster care on 19 May 2025) ended the adoptive placement:

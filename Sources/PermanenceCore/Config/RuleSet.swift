@@ -267,10 +267,11 @@ public struct RuleSet: Sendable {
                     d.report(r.origin("suspended-in"), "\(key).suspended-in", "a rule cannot be suspended for the whole of its own scope '\(scope)'")
                 }
                 var more = [("anchor-except", r.anchorExcept), ("only-if", r.onlyIf), ("scope-types", r.scopeTypes), ("scope-except", r.scopeExcept), ("extend", r.extend?.on ?? [])]
-                more.append(("repeat", r.recurrence?.switchOn?.events ?? []))
+                more.append(("repeat", r.recurrence?.changes.flatMap(\.when) ?? []))
                 for (k, list) in more {
                     for e in list where !events.contains(e) {
-                        d.report(r.origin(k), "\(key).\(k == "repeat" ? "repeat.later.when" : k == "extend" ? "extend.on" : k)",
+                        let at = k == "repeat" ? r.overriddenAt[k] ?? r.origin("repeat.later") : r.origin(k)
+                        d.report(at, "\(key).\(k == "repeat" ? "repeat.later.when" : k == "extend" ? "extend.on" : k)",
                             "unknown event '\(e)'\(didYouMean(e, events)); events are defined in \(v.file)")
                     }
                 }
@@ -337,8 +338,8 @@ final class CompiledRule: Sendable {
     let metByNth: Int
     let repeats: Bool
     let every: [Offset]
-    let later: (after: Offset, every: Offset)?
-    let switchOn: (events: [Int], every: Offset)?
+    /// The repeat's changes of interval, each with its `when` events as one slot (empty for none).
+    let changes: [(after: Offset?, when: [Int], every: Offset)]
     let statutory: Bool
     /// Index into `RuleSet.periods` of its scope, if it has one.
     let scope: Int?
@@ -387,7 +388,9 @@ final class CompiledRule: Sendable {
         extendOn = groups.slot((r.extend?.on ?? []).compactMap { index[$0] })
         extendBy = r.extend?.by
         anchorIsScopeStart = r.anchor.isEmpty
-        switchOn = r.recurrence?.switchOn.map { (groups.slot($0.events.compactMap { index[$0] }), $0.every) }
+        changes = (r.recurrence?.changes ?? []).map { c in
+            (c.after, groups.slot(c.when.compactMap { index[$0] }), c.every)
+        }
         let starts = r.anchor.isEmpty ? r.scope.flatMap { periodStarts[$0] } ?? [] : r.anchor
         missingAnchorReason = "no \(starts.joined(separator: " or ")) event recorded"
         anchor = groups.slot(r.anchor.compactMap { index[$0] })
@@ -403,6 +406,5 @@ final class CompiledRule: Sendable {
         metByNth = r.metByNth
         repeats = r.recurrence != nil
         every = r.recurrence?.every ?? []
-        later = r.recurrence?.later
     }
 }

@@ -158,6 +158,12 @@ struct TableReader {
         return out
     }
 
+    /// One table, or an array of them: a key that usually holds one table but may hold several.
+    mutating func tableOrTables(_ k: String, name: (TOMLTable, Int) -> String) -> [TableReader] {
+        if case .array = table[k]?.value { return tables(k, name: name) }
+        return table(k).map { [$0] } ?? []
+    }
+
     /// Each sub-table of this table, by key (`[roles.team-manager]`).
     mutating func subtables() -> [(String, TableReader)] {
         var out: [(String, TableReader)] = []

@@ -245,7 +245,7 @@ public struct Evaluator: Sendable {
             met: limited(rule.metBy), moot: limited(rule.mootOrUntil),
             until: limited(rule.until), consumed: chosen.count > 1 ? Set() : nil, close: span.close,
             extensions: rule.extendOn.isEmpty ? index.none : limited(rule.extendOn),
-            switches: rule.switchOn.map { limited($0.events) } ?? index.none,
+            switches: rule.changes.map { limited($0.when) },
             conditions: rule.mootIf.isEmpty ? index.none : limited(rule.mootIf), lower: span.lower)
         var previous: Int32 = span.lower - 1
         for anchor in chosen {
@@ -266,8 +266,8 @@ public struct Evaluator: Sendable {
         let close: Int32?
         /// Events that extend a deadline.
         let extensions: Positions
-        /// Events after which the repeat interval changes (`later.when`).
-        let switches: Positions
+        /// For each change of the repeat interval, the events after which it holds (`later.when`).
+        let switches: [Positions]
         /// `moot-if` events: one between the previous anchor and this one means the deadline was never needed.
         let conditions: Positions
         /// The first position of the span.
@@ -287,16 +287,18 @@ public struct Evaluator: Sendable {
         let closeAt = chain.close.map { index.at[Int($0)] }
         var base = ref(index, anchor)
         let anchorRef = base
-        var switchAt: Instant?
-        if let later = rule.later, let p = try? calc.add(later.after, to: point(anchorRef)) {
-            switchAt = instant(p)
-        }
-        // The first event in the period that switches the repeat interval (`later.when`): one recorded
-        // before the anchor (a date-only decision on placement day) counts too.
-        var switchEvent = chain.switches.first { $0 >= chain.lower }.map { index.at[Int($0)] }
-        if chain.lower > 0, let before = chain.switches.last(where: { $0 < chain.lower }) {
-            let start = index.at[Int(chain.lower)]
-            if index.dateOnly[Int(before)] && ruleSet.zone.localDate(at: index.at[Int(before)]) == ruleSet.zone.localDate(at: start) { switchEvent = start }
+        // For each change of interval: when it holds by time (`later.after` from the anchor), and the first
+        // event in the period that switches it (`later.when`; one recorded before the anchor, a date-only
+        // decision on placement day, counts too).
+        let changeAt: [(time: Instant?, event: Instant?)] = rule.changes.indices.map { k in
+            let time = rule.changes[k].after.flatMap { try? calc.add($0, to: point(anchorRef)) }.map(instant)
+            let switches = chain.switches[k]
+            var event = switches.first { $0 >= chain.lower }.map { index.at[Int($0)] }
+            if chain.lower > 0, let before = switches.last(where: { $0 < chain.lower }) {
+                let start = index.at[Int(chain.lower)]
+                if index.dateOnly[Int(before)] && ruleSet.zone.localDate(at: index.at[Int(before)]) == ruleSet.zone.localDate(at: start) { event = start }
+            }
+            return (time, event)
         }
         var cycle = startCycle
         while cycle <= 500 + startCycle {
@@ -304,13 +306,7 @@ public struct Evaluator: Sendable {
             if cycle == 1 {
                 offset = rule.due
             } else if rule.repeats, !rule.every.isEmpty {
-                if cycle > 500 + startCycle { return }
-                // With both after and when, the interval changes once both hold.
-                if let later = rule.later, let switchAt, base.at >= switchAt, rule.switchOn == nil || (switchEvent.map { $0 <= base.at } ?? false) {
-                    offset = later.every
-                } else {
-                    offset = rule.every[min(cycle - 2, rule.every.count - 1)]
-                }
+                offset = rule.every[min(cycle - 2, rule.every.count - 1)]
             } else {
                 return
             }
@@ -322,11 +318,24 @@ public struct Evaluator: Sendable {
             var lastExtension: Deadline.EventRef?
             do {
                 due = try dueMoment(offset, from: base, rule: rule, calc: calc)
-                // Weekly until the first review, then every four weeks: once the switching event has happened
-                // (before this deadline would fall), the new interval counts from the same base.
-                if cycle > 1, rule.later == nil, let sw = rule.switchOn, let at = switchEvent, at < due.0 {
-                    due = try dueMoment(sw.every, from: base, rule: rule, calc: calc)
-                    offset = sw.every
+                // Changes of interval, in order; the last that holds gives the interval, counted from the same
+                // base. One with `after` holds once that time (and its event, if it names one) has come by the
+                // day the previous deadline was met. One with only `when` holds once its event has happened
+                // before this deadline would fall: weekly until the first review, then every four weeks.
+                if cycle > 1 {
+                    for (k, change) in rule.changes.enumerated() {
+                        let (time, event) = changeAt[k]
+                        let holds: Bool
+                        if change.after != nil {
+                            holds = (time.map { base.at >= $0 } ?? false) && (change.when.isEmpty || (event.map { $0 <= base.at } ?? false))
+                        } else {
+                            holds = event.map { $0 < due.0 } ?? false
+                        }
+                        if holds {
+                            offset = change.every
+                            due = try dueMoment(offset, from: base, rule: rule, calc: calc)
+                        }
+                    }
                 }
                 if cycle == 1, let e = rule.earliest {
                     let m = try dueMoment(e, from: base, rule: rule, calc: calc)

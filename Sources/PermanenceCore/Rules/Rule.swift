@@ -210,25 +210,33 @@ public struct Recurrence: Sendable, Equatable {
     public var every: [Offset]
     /// Events that end the cycle; an open deadline when one happens becomes moot.
     public var until: [String]
-    /// A different interval once this long has passed since the anchor (`12mo` then every `3mo`).
-    public var later: (after: Offset, every: Offset)?
-    /// A different interval once one of these events has happened since the anchor (weekly visits until the
-    /// first review, then 4-weekly: CPPCR reg 28(4)).
-    public var switchOn: (events: [String], every: Offset)?
+    /// Changes of interval (`later`), in order: of those that hold, the last gives the interval. Weekly visits
+    /// until the first review, then 4-weekly; 6-weekly once the connected person is approved as a foster
+    /// parent (CPPCR reg 28(4), then 28(2)).
+    public var changes: [IntervalChange]
 
-    public init(
-        every: [Offset], until: [String] = [], later: (after: Offset, every: Offset)? = nil,
-        switchOn: (events: [String], every: Offset)? = nil
-    ) {
+    public init(every: [Offset], until: [String] = [], changes: [IntervalChange] = []) {
         self.every = every
         self.until = until
-        self.later = later
-        self.switchOn = switchOn
+        self.changes = changes
     }
+}
 
-    public static func == (a: Recurrence, b: Recurrence) -> Bool {
-        a.every == b.every && a.until == b.until && a.later?.after == b.later?.after && a.later?.every == b.later?.every
-            && a.switchOn?.events == b.switchOn?.events && a.switchOn?.every == b.switchOn?.every
+/// A different repeat interval once this long has passed since the anchor (`after`), once one of some
+/// events has happened in the period (`when`), or once both hold.
+public struct IntervalChange: Sendable, Equatable {
+    /// Checked at the day the previous deadline was met: `12mo` then every `3mo`.
+    public var after: Offset?
+    /// Any of these events: the change holds from the first of them in the period, and already for the next
+    /// deadline if it happens before that would fall (the first review ends weekly visits).
+    public var when: [String]
+    /// The interval while it holds.
+    public var every: Offset
+
+    public init(after: Offset? = nil, when: [String] = [], every: Offset) {
+        self.after = after
+        self.when = when
+        self.every = every
     }
 }
 

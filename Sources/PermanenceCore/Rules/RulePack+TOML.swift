@@ -162,6 +162,7 @@ extension RulePack {
         let nth = r.integer("met-by-nth", in: 1...20) ?? 1
         let moot = r.strings("moot-if").map(\.0)
         var recurrence: Recurrence?
+        var laterLine: Int?
         if var rep = r.table("repeat") {
             let every = rep.offsets("every")
             if every.isEmpty && !rep.has("every") {
@@ -171,22 +172,24 @@ extension RulePack {
                 rep.report("every", rep.lineOf("every"), "intervals must be positive, found '\(o)'")
             }
             let until = rep.strings("until").map(\.0)
-            var later: (Offset, Offset)?
-            var switchOn: ([String], Offset)?
-            if var l = rep.table("later") {
-                // after: once this long has passed since the anchor; when: once one of these events has
-                // happened; both: once both hold (3-monthly visits after a year, where the placement is
-                // intended to last until 18).
+            // later: one change of interval, or a list of them (the last that holds gives the interval).
+            // after: once this long has passed since the anchor; when: once one of these events has
+            // happened; both: once both hold (3-monthly visits after a year, where the placement is
+            // intended to last until 18).
+            var changes: [IntervalChange] = []
+            let laterKey = rep.key("later")
+            if rep.has("later") { laterLine = rep.lineOf("later") }
+            for var l in rep.tableOrTables("later", name: { _, i in "\(laterKey)[\(i + 1)]" }) {
                 let when = l.strings("when").map(\.0)
                 let after = l.offset("after", required: when.isEmpty)
-                if let e = l.offset("every", required: true) {
-                    if let after { later = (after, e) }
-                    if !when.isEmpty { switchOn = (when, e) }
+                if let e = l.offset("every", required: true), after != nil || !when.isEmpty {
+                    if e.amount <= 0 { l.report("every", l.lineOf("every"), "intervals must be positive, found '\(e)'") }
+                    changes.append(IntervalChange(after: after, when: when, every: e))
                 }
                 l.finish()
             }
             rep.finish()
-            recurrence = Recurrence(every: every, until: until, later: later, switchOn: switchOn)
+            recurrence = Recurrence(every: every, until: until, changes: changes)
         }
         let remind = r.leadTimes()
         let escalate = r.escalationLadder()
@@ -211,6 +214,8 @@ extension RulePack {
             rule.keyLines[k] = r.lineOf(k)
             rule.written[k] = r.table[k]!.value
         }
+        // The events of `later` are checked against the vocabulary after parsing: at its own line.
+        rule.keyLines["repeat.later"] = laterLine
         return rule
     }
 }

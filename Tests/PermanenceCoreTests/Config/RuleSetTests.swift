@@ -92,6 +92,25 @@ import Testing
         #expect(issues([pack]).map(\.key) == ["rule.post-placement-visit.met-by"])
     }
 
+    /// `later` is one change of interval or a list of them; each is checked where it stands.
+    @Test func changesOfIntervalAreOneTableOrAList() throws {
+        func pack(_ later: String) -> String { goodPack + "\n[rule.repeat]\nevery = [\"1w\"]\nlater = \(later)\n" }
+        let one = try ruleSet(packs: [pack(#"{ when = "review", every = "4w" }"#)])
+        #expect(one.rules[0].recurrence?.changes == [IntervalChange(when: ["review"], every: Offset(4, .weeks))])
+        let two = try ruleSet(packs: [pack(#"[{ when = "review", every = "4w" }, { after = "12mo", when = "visit", every = "3mo" }]"#)])
+        #expect(two.rules[0].recurrence?.changes == [
+            IntervalChange(when: ["review"], every: Offset(4, .weeks)),
+            IntervalChange(after: Offset(12, .months), when: ["visit"], every: Offset(3, .months)),
+        ])
+        let found = issues([pack(#"[{ when = "review", every = "4w" }, { every = "6w" }, "3mo", { when = "reviw", every = "-2w" }]"#)])
+        #expect(found.allSatisfy { $0.file == "pack0.toml" && $0.line == 17 }, "\(found)")
+        #expect(found.contains { $0.key == "rule.post-placement-visit.repeat.later[2].after" && $0.message.contains("required") }, "\(found)")
+        #expect(found.contains { $0.key == "rule.post-placement-visit.repeat.later" && $0.message.contains("expected a table, found a string") }, "\(found)")
+        #expect(found.contains { $0.key == "rule.post-placement-visit.repeat.later[4].every" && $0.message.contains("positive") }, "\(found)")
+        #expect(found.contains { $0.message.contains("unknown event 'reviw'") && $0.message.contains("did you mean 'review'") }, "\(found)")
+        #expect(found.count == 4, "\(found)")
+    }
+
     @Test func duplicateRuleIdsNameBothPlaces() {
         let other = goodPack.replacingOccurrences(of: "id = \"p\"", with: "id = \"q\"")
         let found = issues([goodPack, other])

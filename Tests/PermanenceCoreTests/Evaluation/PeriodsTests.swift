@@ -85,6 +85,76 @@ import TestSupport
         #expect(summary(child("long-term-fostering"), moved, "cppcr-visits-connected-person", at: "2026-04-10").last == "2026-04-16 not-needed")
     }
 
+    /// A connected person approved as a foster parent is no longer under reg 24: visits go from 4-weekly to
+    /// the 6 weeks of reg 28(2), in the same placement, whether the approval comes before or after the first
+    /// review; a final order does not change that (the carer's approval does).
+    @Test func approvalOfAConnectedPersonMovesTheVisitsToSixWeekly() {
+        let weekly: [(String, String, String)] = [
+            ("p", "placed-connected-person", "2026-03-02T15:00"),
+            ("v1", "visit", "2026-03-06"), ("v2", "visit", "2026-03-12"), ("v3", "visit", "2026-03-19"),
+            ("r", "review", "2026-03-20"), ("v4", "visit", "2026-04-10"),
+        ]
+        func dues(_ e: [(String, String, String)], _ rule: String, calendar: String = "england-and-wales") -> [String] {
+            deadlines(child("long-term-fostering", calendar: calendar), e, rule).map { "\($0.computed!.dueDate) \($0.computed!.offset)" }
+        }
+        // 4 weeks after 10 April is 8 May; once approved on 20 April (before that), 6 weeks: 22 May, then
+        // 6 weeks after the visit of 20 May: 1 July.
+        let approved = weekly + [("fa", "foster-approval", "2026-04-20"), ("v5", "visit", "2026-05-20")]
+        #expect(dues(approved, "cppcr-visits-connected-person") == [
+            "2026-03-09 1w", "2026-03-13 1w", "2026-03-19 1w", "2026-04-16 4w", "2026-05-22 6w", "2026-07-01 6w",
+        ])
+        // A care order while the child stays with the temporarily approved carer changes nothing.
+        #expect(dues(weekly + [("co", "final-order", "2026-04-20")], "cppcr-visits-connected-person").last == "2026-05-08 4w")
+        // Approved before the first review: 6 weeks from the next visit on, not weekly until the review.
+        let early: [(String, String, String)] = [
+            ("p", "placed-connected-person", "2026-03-02T15:00"), ("v1", "visit", "2026-03-05"),
+            ("fa", "foster-approval", "2026-03-10"),
+        ]
+        #expect(dues(early, "cppcr-visits-connected-person") == ["2026-03-09 1w", "2026-04-16 6w"])
+        // Wales: the same under reg 31(4) and 31(2).
+        #expect(dues(approved, "wales-visits-connected-person", calendar: "wales").suffix(2) == ["2026-05-22 6w", "2026-07-01 6w"])
+    }
+
+    /// After its first year, a connected person's placement meant to last until the child is 18 is visited
+    /// 3-monthly (reg 28(2)(c)(i)); before then, 6-weekly once approved.
+    @Test func anApprovedConnectedPersonsLongTermPlacementIsVisitedThreeMonthlyAfterAYear() {
+        let visits = ["2025-03-07", "2025-04-03", "2025-05-15", "2025-06-26", "2025-08-07", "2025-09-18", "2025-10-30",
+                      "2025-12-11", "2026-01-22", "2026-03-05"]
+        let e: [(String, String, String)] = [
+            ("p", "placed-connected-person", "2025-03-03T10:00"), ("r", "review", "2025-03-06"),
+            ("fa", "foster-approval", "2025-04-10"), ("lt", "placement-intended-until-18", "2025-09-01"),
+        ] + visits.enumerated().map { ("v\($0.offset)", "visit", $0.element) }
+        let ds = deadlines(child("long-term-fostering"), e, "cppcr-visits-connected-person").map { "\($0.computed!.dueDate) \($0.computed!.offset)" }
+        // Weekly to the first visit; the review on 6 March makes the next 4-weekly (4 April); the approval on
+        // 10 April, 6-weekly (15 May, from the visit of 3 April); from the first visit after the year
+        // (5 March 2026) 3 months: 5 June 2026.
+        #expect(ds == [
+            "2025-03-10 1w", "2025-04-04 4w", "2025-05-15 6w", "2025-06-26 6w", "2025-08-07 6w", "2025-09-18 6w",
+            "2025-10-30 6w", "2025-12-11 6w", "2026-01-22 6w", "2026-03-05 6w", "2026-06-05 3mo",
+        ])
+    }
+
+    /// A child at home with a parent under an interim care order is visited 4-weekly after the first review
+    /// (reg 28(4)); once the final order is made the general 6 weeks apply (reg 28(2)), in the same placement.
+    @Test func theFinalOrderMovesVisitsAtHomeFromFourToSixWeekly() {
+        let e: [(String, String, String)] = [
+            ("p", "placed-with-parent-ico", "2026-03-02T15:00"),
+            ("v1", "visit", "2026-03-06"), ("v2", "visit", "2026-03-12"), ("v3", "visit", "2026-03-19"),
+            ("r", "review", "2026-03-20"), ("v4", "visit", "2026-04-10"),
+        ]
+        func dues(_ e: [(String, String, String)], _ rule: String, calendar: String = "england-and-wales") -> [String] {
+            deadlines(child("reunification", calendar: calendar), e, rule).map { "\($0.computed!.dueDate) \($0.computed!.offset)" }
+        }
+        let ordered = e + [("co", "final-order", "2026-04-20"), ("v5", "visit", "2026-05-20")]
+        #expect(dues(ordered, "cppcr-visits-with-parent-ico") == [
+            "2026-03-09 1w", "2026-03-13 1w", "2026-03-19 1w", "2026-04-16 4w", "2026-05-22 6w", "2026-07-01 6w",
+        ])
+        // Still interim: 4-weekly (8 May); and the connected person's rule leaves this placement alone.
+        #expect(dues(e, "cppcr-visits-with-parent-ico").last == "2026-05-08 4w")
+        #expect(dues(ordered, "cppcr-visits-connected-person").isEmpty)
+        #expect(dues(ordered, "wales-visits-with-parent-ico", calendar: "wales").suffix(2) == ["2026-05-22 6w", "2026-07-01 6w"])
+    }
+
     @Test func aMoveBookedInAdvanceKeepsTheCurrentPlacementsVisits() {
         let e = [
             ("p1", "placed-foster", "2026-01-05T10:00"), ("v1", "visit", "2026-01-09"),

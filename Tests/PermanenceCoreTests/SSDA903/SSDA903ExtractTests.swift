@@ -81,6 +81,23 @@ import Testing
         ])
     }
 
+    /// At home under an interim care order, then a full care order with the child still at home (RNE L, C1 to
+    /// C2): the final order is recorded in the same placement, which is what moves its visits from 4 to 6
+    /// weeks (`cppcr-visits-with-parent-ico`, reg 28(2)); no new placement starts.
+    @Test func aCareOrderAtHomeIsRecordedInTheSamePlacement() throws {
+        let x = try extract(episodes: [
+            "C3,06/10/2025,S,C1,N1,P1,PR4,12/01/2026,X1,,,,",
+            "C3,12/01/2026,L,C2,N1,P1,PR4,,,,,,",
+        ])
+        let (m, issues, _) = x.mapped()
+        #expect(issues.isEmpty, "\(issues)")
+        #expect(summary(m) == [
+            "2025-10-06 became-looked-after lac:20251006",
+            "2025-10-06 placed-with-parent-ico placed:20251006",
+            "2026-01-12 final-order co:20251006",
+        ])
+    }
+
     /// Two rows starting on one day (a placement changed twice that day): the later placement stands.
     @Test func twoPlacementsOnOneDayTheLaterStands() throws {
         let x = try extract(episodes: [
