@@ -99,7 +99,7 @@ import Testing
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("OK"))
         #expect(r.stdout.contains("rule packs       10"))
-        #expect(r.stdout.contains("wales-statutory: 6 rules (default) [wales] statutory"))
+        #expect(r.stdout.contains("wales-statutory: 7 rules (default) [wales] statutory"))
         // Northern Ireland's pack says what it leaves out.
         #expect(r.stdout.contains("warning          Northern Ireland: northern-ireland-statutory: the Review of Children's Cases Regulations"))
     }

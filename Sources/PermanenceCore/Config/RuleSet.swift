@@ -267,12 +267,17 @@ public struct RuleSet: Sendable {
                     d.report(r.origin("suspended-in"), "\(key).suspended-in", "a rule cannot be suspended for the whole of its own scope '\(scope)'")
                 }
                 var more = [("anchor-except", r.anchorExcept), ("only-if", r.onlyIf), ("scope-types", r.scopeTypes), ("scope-except", r.scopeExcept), ("extend", r.extend?.on ?? [])]
-                more.append(("repeat", r.recurrence?.changes.flatMap(\.when) ?? []))
                 for (k, list) in more {
                     for e in list where !events.contains(e) {
-                        let at = k == "repeat" ? r.overriddenAt[k] ?? r.origin("repeat.later") : r.origin(k)
-                        d.report(at, "\(key).\(k == "repeat" ? "repeat.later.when" : k == "extend" ? "extend.on" : k)",
+                        d.report(r.origin(k), "\(key).\(k == "extend" ? "extend.on" : k)",
                             "unknown event '\(e)'\(didYouMean(e, events)); events are defined in \(v.file)")
+                    }
+                }
+                // Each change of interval at the line of its `when` (`repeat.later[2].when` in a list).
+                for (i, change) in (r.recurrence?.changes ?? []).enumerated() {
+                    let k = i < r.changeKeys.count ? r.changeKeys[i] : "repeat.later.when"
+                    for e in change.when where !events.contains(e) {
+                        d.report(r.origin(k), "\(key).\(k)", "unknown event '\(e)'\(didYouMean(e, events)); events are defined in \(v.file)")
                     }
                 }
                 if r.kind == .notBefore, r.recurrence != nil || !r.remind.isEmpty || !r.escalate.isEmpty {

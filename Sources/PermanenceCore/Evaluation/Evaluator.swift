@@ -317,26 +317,31 @@ public struct Evaluator: Sendable {
             var extensions = 0
             var lastExtension: Deadline.EventRef?
             do {
-                due = try dueMoment(offset, from: base, rule: rule, calc: calc)
                 // Changes of interval, in order; the last that holds gives the interval, counted from the same
                 // base. One with `after` holds once that time (and its event, if it names one) has come by the
                 // day the previous deadline was met. One with only `when` holds once its event has happened
-                // before this deadline would fall: weekly until the first review, then every four weeks.
+                // before the deadline the interval so far gives would fall: weekly until the first review, then
+                // every four weeks. Only the interval chosen in the end need be one the calendar can count.
+                var chosen: (Instant, LocalDate, Bool)?
                 if cycle > 1 {
                     for (k, change) in rule.changes.enumerated() {
                         let (time, event) = changeAt[k]
                         let holds: Bool
                         if change.after != nil {
                             holds = (time.map { base.at >= $0 } ?? false) && (change.when.isEmpty || (event.map { $0 <= base.at } ?? false))
+                        } else if let event {
+                            if chosen == nil { chosen = try? dueMoment(offset, from: base, rule: rule, calc: calc) }
+                            holds = chosen.map { event < $0.0 } ?? true
                         } else {
-                            holds = event.map { $0 < due.0 } ?? false
+                            holds = false
                         }
                         if holds {
                             offset = change.every
-                            due = try dueMoment(offset, from: base, rule: rule, calc: calc)
+                            chosen = nil
                         }
                     }
                 }
+                if let chosen { due = chosen } else { due = try dueMoment(offset, from: base, rule: rule, calc: calc) }
                 if cycle == 1, let e = rule.earliest {
                     let m = try dueMoment(e, from: base, rule: rule, calc: calc)
                     earliest = m.2 ? m.0 : ruleSet.zone.startOfDay(m.1)

@@ -87,6 +87,9 @@ public struct Rule: Sendable {
     public var line: Int
     /// Line of each key of the rule in its file, for messages about cross-references.
     public var keyLines: [String: Int] = [:]
+    /// For each change of interval (`recurrence.changes`), the key its `when` is reported under
+    /// (`repeat.later[2].when`); its line is in `keyLines`.
+    public var changeKeys: [String] = []
     /// Each key as written (in the rule's table, or by an override that set it), for `check-config --show-rule`.
     public var written: [String: TOMLValue] = [:]
     /// False when an override switched the rule off (`enabled = false`).

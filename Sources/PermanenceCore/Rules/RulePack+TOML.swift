@@ -162,7 +162,8 @@ extension RulePack {
         let nth = r.integer("met-by-nth", in: 1...20) ?? 1
         let moot = r.strings("moot-if").map(\.0)
         var recurrence: Recurrence?
-        var laterLine: Int?
+        // Where each change's `when` was written, by the key its problems are reported under.
+        var whenLines: [(String, Int)] = []
         if var rep = r.table("repeat") {
             let every = rep.offsets("every")
             if every.isEmpty && !rep.has("every") {
@@ -178,13 +179,14 @@ extension RulePack {
             // intended to last until 18).
             var changes: [IntervalChange] = []
             let laterKey = rep.key("later")
-            if rep.has("later") { laterLine = rep.lineOf("later") }
+            let rulePrefix = r.key("").count
             for var l in rep.tableOrTables("later", name: { _, i in "\(laterKey)[\(i + 1)]" }) {
                 let when = l.strings("when").map(\.0)
                 let after = l.offset("after", required: when.isEmpty)
                 if let e = l.offset("every", required: true), after != nil || !when.isEmpty {
                     if e.amount <= 0 { l.report("every", l.lineOf("every"), "intervals must be positive, found '\(e)'") }
                     changes.append(IntervalChange(after: after, when: when, every: e))
+                    whenLines.append((String(l.key("when").dropFirst(rulePrefix)), l.lineOf("when")))
                 }
                 l.finish()
             }
@@ -214,8 +216,9 @@ extension RulePack {
             rule.keyLines[k] = r.lineOf(k)
             rule.written[k] = r.table[k]!.value
         }
-        // The events of `later` are checked against the vocabulary after parsing: at its own line.
-        rule.keyLines["repeat.later"] = laterLine
+        // The events of `later` are checked against the vocabulary after parsing: each at its own line.
+        for (k, line) in whenLines { rule.keyLines[k] = line }
+        rule.changeKeys = whenLines.map(\.0)
         return rule
     }
 }

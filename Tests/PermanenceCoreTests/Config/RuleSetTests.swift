@@ -107,7 +107,10 @@ import Testing
         #expect(found.contains { $0.key == "rule.post-placement-visit.repeat.later[2].after" && $0.message.contains("required") }, "\(found)")
         #expect(found.contains { $0.key == "rule.post-placement-visit.repeat.later" && $0.message.contains("expected a table, found a string") }, "\(found)")
         #expect(found.contains { $0.key == "rule.post-placement-visit.repeat.later[4].every" && $0.message.contains("positive") }, "\(found)")
-        #expect(found.contains { $0.message.contains("unknown event 'reviw'") && $0.message.contains("did you mean 'review'") }, "\(found)")
+        #expect(found.contains { $0.key == "rule.post-placement-visit.repeat.later[4].when" && $0.message.contains("unknown event 'reviw'") && $0.message.contains("did you mean 'review'") }, "\(found)")
+        // Written over several lines, each at its own.
+        let lines = issues([pack("[\n    { when = \"review\", every = \"4w\" },\n    { when = \"reviw\", every = \"6w\" },\n]")])
+        #expect(lines.map { "\($0.line) \($0.key)" } == ["19 rule.post-placement-visit.repeat.later[2].when"], "\(lines)")
         #expect(found.count == 4, "\(found)")
     }
 

@@ -115,9 +115,10 @@ import TestSupport
         #expect(dues(approved, "wales-visits-connected-person", calendar: "wales").suffix(2) == ["2026-05-22 6w", "2026-07-01 6w"])
     }
 
-    /// After its first year, a connected person's placement meant to last until the child is 18 is visited
-    /// 3-monthly (reg 28(2)(c)(i)); before then, 6-weekly once approved.
-    @Test func anApprovedConnectedPersonsLongTermPlacementIsVisitedThreeMonthlyAfterAYear() {
+    /// An approved connected person's placement meant to last until the child is 18 stays at most 6-weekly
+    /// after its first year: the 3 months of reg 28(2)(c)(i) are not applied, since a temporary approval may
+    /// run on while a refusal is reviewed (reg 25(3)), and 4 weeks would then be the law.
+    @Test func anApprovedConnectedPersonsLongTermPlacementStaysSixWeeklyAfterAYear() {
         let visits = ["2025-03-07", "2025-04-03", "2025-05-15", "2025-06-26", "2025-08-07", "2025-09-18", "2025-10-30",
                       "2025-12-11", "2026-01-22", "2026-03-05"]
         let e: [(String, String, String)] = [
@@ -126,33 +127,43 @@ import TestSupport
         ] + visits.enumerated().map { ("v\($0.offset)", "visit", $0.element) }
         let ds = deadlines(child("long-term-fostering"), e, "cppcr-visits-connected-person").map { "\($0.computed!.dueDate) \($0.computed!.offset)" }
         // Weekly to the first visit; the review on 6 March makes the next 4-weekly (4 April); the approval on
-        // 10 April, 6-weekly (15 May, from the visit of 3 April); from the first visit after the year
-        // (5 March 2026) 3 months: 5 June 2026.
+        // 10 April, 6-weekly (15 May, from the visit of 3 April); and 6-weekly on after the year (16 April 2026).
         #expect(ds == [
             "2025-03-10 1w", "2025-04-04 4w", "2025-05-15 6w", "2025-06-26 6w", "2025-08-07 6w", "2025-09-18 6w",
-            "2025-10-30 6w", "2025-12-11 6w", "2026-01-22 6w", "2026-03-05 6w", "2026-06-05 3mo",
+            "2025-10-30 6w", "2025-12-11 6w", "2026-01-22 6w", "2026-03-05 6w", "2026-04-16 6w",
         ])
     }
 
     /// A child at home with a parent under an interim care order is visited 4-weekly after the first review
-    /// (reg 28(4)); once the final order is made the general 6 weeks apply (reg 28(2)), in the same placement.
-    @Test func theFinalOrderMovesVisitsAtHomeFromFourToSixWeekly() {
+    /// (reg 28(4)); the care order ends those visits, and reg 28(5) asks for one within a week of the order,
+    /// then at least every 6 weeks, in the same placement. A visit already overdue when the order is made
+    /// stays missed.
+    @Test func theCareOrderAtHomeAsksForAVisitWithinAWeekThenSixWeekly() {
         let e: [(String, String, String)] = [
             ("p", "placed-with-parent-ico", "2026-03-02T15:00"),
             ("v1", "visit", "2026-03-06"), ("v2", "visit", "2026-03-12"), ("v3", "visit", "2026-03-19"),
             ("r", "review", "2026-03-20"), ("v4", "visit", "2026-04-10"),
         ]
-        func dues(_ e: [(String, String, String)], _ rule: String, calendar: String = "england-and-wales") -> [String] {
-            deadlines(child("reunification", calendar: calendar), e, rule).map { "\($0.computed!.dueDate) \($0.computed!.offset)" }
-        }
-        let ordered = e + [("co", "final-order", "2026-04-20"), ("v5", "visit", "2026-05-20")]
-        #expect(dues(ordered, "cppcr-visits-with-parent-ico") == [
-            "2026-03-09 1w", "2026-03-13 1w", "2026-03-19 1w", "2026-04-16 4w", "2026-05-22 6w", "2026-07-01 6w",
+        let home = child("reunification")
+        // The order on Monday 20 April: the 4-weekly visit due 8 May is not needed; one by 27 April is, met on
+        // 25 April, then 6 weeks after it: 6 June.
+        let ordered = e + [("co", "final-order", "2026-04-20"), ("v5", "visit", "2026-04-25")]
+        #expect(summary(home, ordered, "cppcr-visits-with-parent-ico", at: "2026-05-01") == [
+            "2026-03-09 met-on-time", "2026-03-13 met-on-time", "2026-03-19 met-on-time", "2026-04-16 met-on-time", "2026-05-08 not-needed",
         ])
-        // Still interim: 4-weekly (8 May); and the connected person's rule leaves this placement alone.
-        #expect(dues(e, "cppcr-visits-with-parent-ico").last == "2026-05-08 4w")
-        #expect(dues(ordered, "cppcr-visits-connected-person").isEmpty)
-        #expect(dues(ordered, "wales-visits-with-parent-ico", calendar: "wales").suffix(2) == ["2026-05-22 6w", "2026-07-01 6w"])
+        #expect(summary(home, ordered, "cppcr-visits-after-care-order-at-home", at: "2026-05-01") == ["2026-04-27 met-on-time", "2026-06-06 upcoming"])
+        // Still interim: 4-weekly, nothing of the care order's rule.
+        #expect(summary(home, e, "cppcr-visits-with-parent-ico", at: "2026-05-01").last == "2026-05-08 upcoming")
+        #expect(summary(home, e, "cppcr-visits-after-care-order-at-home", at: "2026-05-01") == ["- waiting"])
+        // The order on 20 May, with the visit of 8 May not made: that one stays missed, the next is due by 27 May.
+        let late = e + [("co", "final-order", "2026-05-20")]
+        #expect(summary(home, late, "cppcr-visits-with-parent-ico", at: "2026-05-22").last == "2026-05-08 missed")
+        #expect(summary(home, late, "cppcr-visits-after-care-order-at-home", at: "2026-05-22") == ["2026-05-27 upcoming"])
+        // The connected person's rule leaves this placement alone; Wales: the same under reg 31(4) and 31(5).
+        #expect(deadlines(home, ordered, "cppcr-visits-connected-person").isEmpty)
+        let wales = child("reunification", calendar: "wales")
+        #expect(summary(wales, ordered, "wales-visits-after-care-order-at-home", at: "2026-05-01") == ["2026-04-27 met-on-time", "2026-06-06 upcoming"])
+        #expect(summary(wales, ordered, "wales-visits-with-parent-ico", at: "2026-05-01").last == "2026-05-08 not-needed")
     }
 
     @Test func aMoveBookedInAdvanceKeepsTheCurrentPlacementsVisits() {

@@ -82,8 +82,9 @@ import Testing
     }
 
     /// At home under an interim care order, then a full care order with the child still at home (RNE L, C1 to
-    /// C2): the final order is recorded in the same placement, which is what moves its visits from 4 to 6
-    /// weeks (`cppcr-visits-with-parent-ico`, reg 28(2)); no new placement starts.
+    /// C2): the final order is recorded in the same placement, which ends the interim order's visits and asks
+    /// for one within a week of the order, then 6-weekly (`cppcr-visits-after-care-order-at-home`, reg 28(5));
+    /// no new placement starts.
     @Test func aCareOrderAtHomeIsRecordedInTheSamePlacement() throws {
         let x = try extract(episodes: [
             "C3,06/10/2025,S,C1,N1,P1,PR4,12/01/2026,X1,,,,",
