@@ -28,6 +28,22 @@ import Testing
 
     func summary(_ m: [SSDA903Extract.Mapped]) -> [String] { m.map { "\($0.date) \($0.kind) \($0.slot)" } }
 
+    /// Extracts come from Windows case systems as often as not: a byte-order mark and CRLF line ends give the
+    /// same table and the same events as plain LF.
+    @Test func aByteOrderMarkAndCRLFChangeNothing() throws {
+        let rows = ["C1,05/01/2025,S,C1,N1,U1,PR1,03/03/2025,X1,,,,", "C1,03/03/2025,P,C2,N1,U4,PR1,,,,,,"]
+        let plain = try extract(episodes: rows)
+        var windows = SSDA903Extract(prefix: "")
+        let text = "\u{FEFF}" + ([Self.episodeColumns] + rows).joined(separator: "\r\n") + "\r\n"
+        let (h, r) = try records(text)
+        #expect(h.fields.first == "CHILD", "\(h.fields)")
+        windows.add(try #require(SSDA903Extract.Table.of(h)), header: h, rows: r, file: "episodes.csv")
+        let (a, ai, _) = plain.mapped()
+        let (b, bi, _) = windows.mapped()
+        #expect(ai.isEmpty && bi.isEmpty, "\(bi)")
+        #expect(!a.isEmpty && summary(b) == summary(a), "\(summary(b))")
+    }
+
     @Test func tablesAreToldApartByTheirColumns() throws {
         let (h, _) = try records(" child ,decom,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN\n")
         #expect(SSDA903Extract.Table.of(h) == .episodes)
