@@ -73,7 +73,7 @@ struct CaseReport {
         var waiting: [(event: String, rules: [String])] = []
         for d in sorted where d.status(at: now, zone: zone) == .waiting {
             let rule = ruleSet.rules[d.ruleIndex]
-            let event = rule.anchor.joined(separator: " or ")
+            let event = ruleSet.startingEvents(ofRule: d.ruleIndex).joined(separator: " or ")
             if let i = waiting.firstIndex(where: { $0.event == event }) { waiting[i].rules.append(rule.id) } else { waiting.append((event, [rule.id])) }
         }
         for d in sorted where d.status(at: now, zone: zone) != .waiting {
@@ -88,13 +88,19 @@ struct CaseReport {
                 if let calc = calc(rule) {
                     lines.append("      \(DeadlineExplanation(comp, rule: rule, calculator: calc, evaluation: evaluation).sentence)")
                 }
-                if let m = comp.met { lines.append("      met by \(evaluation.event(m).kind) [\(evaluation.id(m))] at \(when(m))\(m.at > now ? " (future)" : "")") }
+                if let m = comp.met {
+                    // Done before its earliest date is not "met": it is a finding.
+                    let verb = status == .tooEarly ? "done too early:" : "met by"
+                    lines.append("      \(verb) \(evaluation.event(m).kind) [\(evaluation.id(m))] at \(when(m))\(m.at > now ? " (future)" : "")")
+                }
                 if let e = comp.earliest { lines.append("      not before \(zone.humanDateTime(e))") }
                 if let x = comp.lastExtension {
                     lines.append("      extended \(comp.extensions == 1 ? "once" : "\(comp.extensions) times"), last by \(evaluation.event(x).kind) [\(evaluation.id(x))] at \(when(x))")
                 }
                 if let m = comp.moot {
-                    let why = m.at >= comp.dueInstant ? "missed, then closed by" : "no longer needed:"
+                    // An event booked ahead (a planned move) has not closed anything yet: until it happens the
+                    // deadline stands, and only once it is past the due date with nothing done is it missed.
+                    let why = m.at > now ? "will end with" : m.at >= comp.dueInstant ? "missed, then closed by" : "no longer needed:"
                     lines.append("      \(why) \(evaluation.event(m).kind) [\(evaluation.id(m))] at \(when(m))\(m.at > now ? " (future)" : "")")
                 }
             }
@@ -111,49 +117,118 @@ struct CaseReport {
     }
 
     /// What needs doing, first: the open deadlines in due order (overdue, today, the next four weeks), the
-    /// findings someone should look at (missed, too early), and, where one meeting meets several deadlines
-    /// with different dates, which date governs (the earliest).
-    func nextActions() -> [String] {
-        var open: [(Deadline, Deadline.Computed, DeadlineStatus)] = []
-        var findings: [String] = []
+    /// deadlines that cannot be worked out (someone must look at the record), the findings someone should
+    /// look at (missed, too early), and, where one meeting meets several deadlines with different dates,
+    /// which date governs (the earliest).
+    struct Summary {
+        struct Action {
+            let deadline: Deadline
+            let computed: Deadline.Computed
+            let status: DeadlineStatus
+            let rule: Rule
+            let worker: String?
+        }
+        struct Finding {
+            /// `missed` or `too-early`.
+            let kind: String
+            let rule: Rule
+            let computed: Deadline.Computed
+            /// The event that closed the deadline (missed) or that came too early.
+            let event: Deadline.EventRef
+        }
+        struct Governs {
+            let event: String
+            let governing: Action
+            let rules: [Rule]
+        }
+        var actions: [Action] = []
+        var cannotCompute: [(rule: Rule, reason: String)] = []
+        var findings: [Finding] = []
+        var governs: [Governs] = []
+    }
+
+    func summary() -> Summary {
+        var out = Summary()
         let horizon = now.adding(seconds: 28 * 86_400)
         for d in evaluation.deadlines {
-            guard let c = d.computed else { continue }
+            let rule = ruleSet.rules[d.ruleIndex]
             let s = d.status(at: now, zone: zone)
-            let rule = ruleSet.rules[d.ruleIndex]
-            if s.isOpen && (s != .upcoming || c.dueInstant <= horizon) { open.append((d, c, s)) }
-            if s == .missed, let m = c.moot {
-                findings.append("  missed: \(rule.title), due \(due(c)); closed by \(evaluation.event(m).kind) at \(when(m))")
+            if case .cannotCompute(let reason) = d.state, !d.awaitsAnchor {
+                out.cannotCompute.append((rule, evaluation.reason(reason)))
             }
-            if s == .tooEarly, let m = c.met {
-                findings.append("  \(rule.title): done \(when(m)), before its earliest date \(c.earliest.map(zone.humanDateTime) ?? "")")
+            guard let c = d.computed else { continue }
+            if s.isOpen && (s != .upcoming || c.dueInstant <= horizon) {
+                out.actions.append(.init(deadline: d, computed: c, status: s, rule: rule, worker: evaluation.caseRecord.assignments[rule.owner]))
             }
+            if s == .missed, let m = c.moot { out.findings.append(.init(kind: "missed", rule: rule, computed: c, event: m)) }
+            if s == .tooEarly, let m = c.met { out.findings.append(.init(kind: "too-early", rule: rule, computed: c, event: m)) }
         }
-        open.sort { $0.1.dueInstant < $1.1.dueInstant }
-        var lines: [String] = ["", "Next actions"]
-        if open.isEmpty { lines.append("  nothing due in the next four weeks") }
-        for (d, c, s) in open {
-            let rule = ruleSet.rules[d.ruleIndex]
-            let owner = evaluation.caseRecord.assignments[rule.owner].map { "\(rule.owner) \($0)" } ?? "\(rule.owner) (nobody assigned)"
-            let when = s == .overdue ? "OVERDUE since \(due(c))" : s == .due ? "DUE TODAY \(due(c))" : "due \(due(c))"
-            lines.append("  \(when): \(rule.title) (\(owner))")
-        }
+        out.actions.sort { $0.computed.dueInstant < $1.computed.dueInstant }
         // Open deadlines that the same kind of event meets: one meeting held by the earliest date meets all.
-        var byMeeting: [String: [(Rule, Deadline.Computed)]] = [:]
-        for (d, c, _) in open {
-            let rule = ruleSet.rules[d.ruleIndex]
-            byMeeting[rule.metBy.joined(separator: " or "), default: []].append((rule, c))
+        var byMeeting: [String: [Summary.Action]] = [:]
+        for a in out.actions { byMeeting[a.rule.metBy.joined(separator: " or "), default: []].append(a) }
+        for (event, list) in byMeeting.sorted(by: { $0.key < $1.key }) where list.count > 1 && Set(list.map(\.computed.dueDate)).count > 1 {
+            out.governs.append(.init(event: event, governing: list[0], rules: list.map(\.rule)))
         }
-        for (event, list) in byMeeting.sorted(by: { $0.key < $1.key }) where list.count > 1 && Set(list.map(\.1.dueDate)).count > 1 {
-            let first = list.min { $0.1.dueInstant < $1.1.dueInstant }!
-            lines.append("  one \(event) by \(due(first.1)) meets \(list.count) of these: \(list.map(\.0.id).joined(separator: ", ")); the earliest date, "
-                + "\(first.0.id)'s, governs")
+        return out
+    }
+
+    func nextActions() -> [String] {
+        let summary = summary()
+        var lines: [String] = ["", "Next actions"]
+        if summary.actions.isEmpty && summary.cannotCompute.isEmpty { lines.append("  nothing due in the next four weeks") }
+        for r in summary.cannotCompute {
+            lines.append("  CANNOT BE WORKED OUT: \(r.rule.title): \(r.reason)")
         }
-        if !findings.isEmpty {
+        for a in summary.actions {
+            let owner = a.worker.map { "\(a.rule.owner) \($0)" } ?? "\(a.rule.owner) (nobody assigned)"
+            let c = a.computed
+            let when = a.status == .overdue ? "OVERDUE since \(due(c))" : a.status == .due ? "DUE TODAY \(due(c))" : "due \(due(c))"
+            lines.append("  \(when): \(a.rule.title) (\(owner))")
+        }
+        for g in summary.governs {
+            let ids = g.rules.map(\.id).joined(separator: ", ")
+            let by = g.governing.status == .overdue ? "now (the earliest date, \(due(g.governing.computed)), has passed)" : "by \(due(g.governing.computed))"
+            lines.append("  one \(g.event) \(by) meets \(g.rules.count) of these: \(ids); the earliest date, \(g.governing.rule.id)'s, governs")
+        }
+        if !summary.findings.isEmpty {
             lines.append("Findings")
-            lines += findings
+            for f in summary.findings {
+                let c = f.computed
+                if f.kind == "missed" {
+                    lines.append("  missed: \(f.rule.title), due \(due(c)); closed by \(evaluation.event(f.event).kind) at \(when(f.event))")
+                } else {
+                    lines.append("  \(f.rule.title): done \(when(f.event)), before its earliest date \(c.earliest.map(zone.humanDateTime) ?? "")")
+                }
+            }
         }
         return lines
+    }
+
+    /// The summary as JSON: the same lists `nextActions` prints.
+    private func summaryJSON(_ ref: (Deadline.EventRef?) -> JSON) -> JSON {
+        let summary = summary()
+        return .object([
+            ("actions", .array(summary.actions.map { a in
+                .object([
+                    ("rule", .string(a.rule.id)), ("cycle", .int(a.deadline.cycle)), ("status", .string(a.status.rawValue)),
+                    ("due", .string(due(a.computed))), ("owner", .string(a.rule.owner)), ("owner_worker", .optional(a.worker)),
+                ])
+            })),
+            ("cannot_compute", .array(summary.cannotCompute.map { r in .object([("rule", .string(r.rule.id)), ("reason", .string(r.reason))]) })),
+            ("governs", .array(summary.governs.map { g in
+                .object([
+                    ("met_by", .string(g.event)), ("rule", .string(g.governing.rule.id)), ("due", .string(due(g.governing.computed))),
+                    ("rules", .array(g.rules.map { .string($0.id) })),
+                ])
+            })),
+            ("findings", .array(summary.findings.map { f in
+                .object([
+                    ("finding", .string(f.kind)), ("rule", .string(f.rule.id)), ("due", .string(due(f.computed))),
+                    ("earliest", .optional(f.computed.earliest.map(zone.iso8601))), ("event", ref(f.event)),
+                ])
+            })),
+        ])
     }
 
     func json() -> JSON {
@@ -205,6 +280,7 @@ struct CaseReport {
             ("ignored_events", .array(evaluation.ignoredEvents.map { e, reason in
                 .object([("id", .string(e.id)), ("event", .string(e.kind)), ("reason", .string(reason))])
             })),
+            ("next_actions", summaryJSON(ref)),
             ("deadlines", .array(deadlines)),
             ("switched_off", .array(switchedOff().map { r in
                 .object([("rule", .string(r.id)), ("title", .string(r.title)), ("by", .string(r.origin("enabled").description))])

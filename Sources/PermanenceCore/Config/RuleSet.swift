@@ -145,6 +145,9 @@ public struct RuleSet: Sendable {
         self.expansions = groups.expand(expansions)
     }
 
+    /// The events that start rule `i` (index into `rules`): its anchor, or those that start its scope.
+    public func startingEvents(ofRule i: Int) -> [String] { compiled[i].startingEvents }
+
     /// The calculator for a calendar name (nation or configured calendar).
     public func calculator(calendar name: String) -> DateCalculator? {
         localCalculators[name]
@@ -333,6 +336,8 @@ final class CompiledRule: Sendable {
     let name: RuleName
     /// Why the deadline cannot be computed while no anchor event is recorded.
     let missingAnchorReason: String
+    /// The events that start the rule: its anchor, or the events that start its scope's periods.
+    let startingEvents: [String]
     let anchor: [Int]
     let metBy: [Int]
     let until: [Int]
@@ -397,6 +402,7 @@ final class CompiledRule: Sendable {
             (c.after, groups.slot(c.when.compactMap { index[$0] }), c.every)
         }
         let starts = r.anchor.isEmpty ? r.scope.flatMap { periodStarts[$0] } ?? [] : r.anchor
+        startingEvents = starts
         missingAnchorReason = "no \(starts.joined(separator: " or ")) event recorded"
         anchor = groups.slot(r.anchor.compactMap { index[$0] })
         metBy = groups.slot(r.metBy.compactMap { index[$0] })

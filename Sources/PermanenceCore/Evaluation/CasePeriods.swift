@@ -47,12 +47,21 @@ struct CasePeriods {
             let nextStart = s < starts.endIndex ? starts[s] : Int32.max
             let nextEnd = e < ends.endIndex ? ends[e] : Int32.max
             if nextEnd <= nextStart {
+                // An event that both ends this kind of period and starts one (a new placement for adoption
+                // ends the last, as any move does) is a move, like a restart.
+                var closedByMove = false
                 if let o = open, nextEnd > o, !(openedByMove && endsThePrevious(nextEnd, openedAt: o)) {
                     out.append(Instance(start: o, end: nextEnd))
                     open = nil
+                    closedByMove = nextEnd == nextStart
                 }
                 openedByMove = false
                 e += 1
+                if closedByMove {
+                    open = nextStart
+                    openedByMove = true
+                    s += 1
+                }
             } else {
                 if let o = open {
                     if kind.restarts {

@@ -10,17 +10,35 @@ public struct DeadlineExplanation: Sendable {
         let anchorText = c.anchor.dateOnly
             ? zone.localDate(at: c.anchor.at).description
             : zone.humanDateTime(c.anchor.at)
-        let dueText: String
-        if c.isExact {
-            dueText = zone.humanDateTime(c.dueInstant)
-        } else {
-            dueText = "\(c.dueDate) (\(weekdayName(c.dueDate)), end of day)"
-        }
         let start: TimePoint = c.anchor.dateOnly && c.offset.unit != .hours
             ? .date(zone.localDate(at: c.anchor.at))
             : .dateTime(zone.localDateTime(at: c.anchor.at), c.anchor.at)
-        let steps = (try? calc.calculate(c.offset, from: start).steps) ?? []
+        let result = try? calc.calculate(c.offset, from: start)
+        let steps = result?.steps ?? []
+        // The sum itself; an extension moves the due date past it, and is said after it.
+        var sumDate = c.dueDate
+        var sumInstant = c.dueInstant
+        if c.extensions > 0, let r = result?.result {
+            switch r {
+            case .date(let d): sumDate = d
+            case .dateTime(let t, let i):
+                sumDate = t.date
+                sumInstant = i
+            }
+        }
+        let dueText: String
+        if c.isExact {
+            dueText = zone.humanDateTime(sumInstant)
+        } else if c.kind == .notBefore {
+            dueText = "\(sumDate) (\(weekdayName(sumDate)), from the start of the day)"
+        } else {
+            dueText = "\(sumDate) (\(weekdayName(sumDate)), end of day)"
+        }
         var notes = steps.map(\.shortDescription)
+        if c.extensions > 0 {
+            let last = c.isExact ? zone.humanDateTime(c.dueInstant) : "\(c.dueDate) (\(weekdayName(c.dueDate)), end of day)"
+            notes.append("extended \(c.extensions == 1 ? "once" : "\(c.extensions) times") to \(last)")
+        }
         if c.anchor.dateOnly && c.offset.unit == .hours { notes.insert("no time recorded, midnight assumed", at: 0) }
         if case .at = rule.dueTime { notes.append("due at \(rule.dueTime) on the day") }
         if c.offset.unit == .workingDays { notes.append(rule.workingDays.description) }

@@ -104,6 +104,9 @@ public struct Evaluator: Sendable {
         /// The cycle the fixed anchor starts (above 1 when a rule resumed after a suspension goes on from the
         /// last time it was met: the anchor is that meeting event, and the interval the next in its series).
         var startCycle: Int = 1
+        /// The first position of the period the span is part of (`met-from = "period-start"` counts from
+        /// there, also after a suspension: a care plan prepared once need not be prepared again).
+        var periodStart: Int32 = 0
 
         static let whole = Span(lower: 0, close: nil, fixedAnchor: nil)
     }
@@ -123,7 +126,7 @@ public struct Evaluator: Sendable {
             if !rule.scopeTypes.isEmpty && !index.counts(p.start, asAnyOf: rule.scopeTypes) { continue }
             if !rule.scopeExcept.isEmpty && index.counts(p.start, asAnyOf: rule.scopeExcept) { continue }
             matching = true
-            for span in spans(p, rule, index, &periods) {
+            for span in spans(p, rule, index, &periods, calc) {
                 if evaluateSpan(i, rule, index, span, calc, into: &out, &reasons) { produced = true }
             }
         }
@@ -159,8 +162,9 @@ public struct Evaluator: Sendable {
 
     /// A period of the rule's scope, cut where the rule is suspended: the part before the first suspension,
     /// then one part from the end of each suspension to the start of the next (or the period's end).
-    private func spans(_ p: CasePeriods.Instance, _ rule: CompiledRule, _ index: CaseIndex, _ periods: inout CasePeriods) -> [Span] {
-        let first = Span(lower: p.start, close: p.end, fixedAnchor: rule.anchorIsScopeStart ? p.start : nil)
+    private func spans(_ p: CasePeriods.Instance, _ rule: CompiledRule, _ index: CaseIndex, _ periods: inout CasePeriods,
+                       _ calc: DateCalculator) -> [Span] {
+        let first = Span(lower: p.start, close: p.end, fixedAnchor: rule.anchorIsScopeStart ? p.start : nil, periodStart: p.start)
         guard !rule.suspendedIn.isEmpty else { return [first] }
         var gaps: [CasePeriods.Instance] = []
         for k in rule.suspendedIn {
@@ -177,7 +181,7 @@ public struct Evaluator: Sendable {
         for g in gaps {
             // Suspended from the start of the period (or of this part): nothing runs before it.
             if g.start > lower {
-                out.append(Span(lower: lower, close: g.start, fixedAnchor: anchor, startCycle: startCycle))
+                out.append(Span(lower: lower, close: g.start, fixedAnchor: anchor, startCycle: startCycle, periodStart: p.start))
             }
             guard let end = g.end else { return out }
             if end > lower {
@@ -190,10 +194,19 @@ public struct Evaluator: Sendable {
                 if rule.resumeContinues, let last = index.positions(rule.metBy).last(where: { $0 >= p.start && $0 < end }) {
                     anchor = last
                     startCycle = 1 + index.positions(rule.metBy).reduce(0) { $1 >= p.start && $1 <= last ? $0 + 1 : $0 }
+                } else if rule.resumeContinues, rule.anchorIsScopeStart,
+                          let due = try? dueMoment(rule.due, from: ref(index, p.start), rule: rule, calc: calc), due.0 > index.at[Int(end)] {
+                    // Nothing held yet, and the first deadline counted from the start of the period is still
+                    // ahead when the suspension ends: that date stands (AAR reg 36(1)(a): 3 months after the
+                    // agency first had authority to place, not after the disruption). One that fell during the
+                    // suspension cannot be met any more, and the first interval counts from its end.
+                    anchor = p.start
                 }
             }
         }
-        if p.end.map({ lower < $0 }) ?? true { out.append(Span(lower: lower, close: p.end, fixedAnchor: anchor, startCycle: startCycle)) }
+        if p.end.map({ lower < $0 }) ?? true {
+            out.append(Span(lower: lower, close: p.end, fixedAnchor: anchor, startCycle: startCycle, periodStart: p.start))
+        }
         return out
     }
 
@@ -246,7 +259,7 @@ public struct Evaluator: Sendable {
             until: limited(rule.until), consumed: chosen.count > 1 ? Set() : nil, close: span.close,
             extensions: rule.extendOn.isEmpty ? index.none : limited(rule.extendOn),
             switches: rule.changes.map { limited($0.when) },
-            conditions: rule.mootIf.isEmpty ? index.none : limited(rule.mootIf), lower: span.lower)
+            conditions: rule.mootIf.isEmpty ? index.none : limited(rule.mootIf), lower: span.lower, periodStart: span.periodStart)
         var previous: Int32 = span.lower - 1
         for anchor in chosen {
             cycles(i, rule, index, anchor, previous, calc, &chain, &out, &reasons, startCycle: span.fixedAnchor == anchor ? span.startCycle : 1)
@@ -272,6 +285,8 @@ public struct Evaluator: Sendable {
         let conditions: Positions
         /// The first position of the span.
         let lower: Int32
+        /// The first position of the period the span is part of.
+        let periodStart: Int32
     }
 
     // swiftlint:disable:next function_parameter_count
@@ -356,7 +371,7 @@ public struct Evaluator: Sendable {
             var seen = 0
             // A step that may be taken before its anchor (a care plan prepared before the first placement)
             // counts from the start of the period.
-            let first = cycle == 1 && rule.metFromPeriodStart ? upperBound(chain.met, chain.lower - 1) : upperBound(chain.met, window)
+            let first = cycle == 1 && rule.metFromPeriodStart ? upperBound(chain.met, chain.periodStart - 1) : upperBound(chain.met, window)
             let sameDay = cycle == 1 && !isBefore ? sameDayDateOnly(chain.met, before: first, anchor: window, index) : []
             // Two loops rather than one over a joined list: the usual case (no same-day date-only event)
             // allocates nothing.

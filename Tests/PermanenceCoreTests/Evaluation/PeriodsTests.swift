@@ -215,6 +215,77 @@ import TestSupport
         #expect(summary(child(), e, "adoption-review-28-day", at: "2026-01-05").first == "2025-12-29 met-on-time")
     }
 
+    /// A disruption recorded only as the child's next placement (with foster carers) ends the placement for
+    /// adoption as placement-ended would: the adoption reviews and visits stop, CPPCR applies again (reg 3).
+    @Test func aMoveToFosterCarersEndsThePlacementForAdoption() {
+        let e = [
+            ("la", "became-looked-after", "2025-11-03T10:00"), ("po", "placement-order", "2025-12-01"),
+            ("pa", "placed-for-adoption", "2026-01-05T11:00"), ("v", "visit", "2026-01-07T10:00"),
+            ("r", "review", "2026-01-30"), ("pf", "placed-foster", "2026-03-02T12:00"),
+        ]
+        // The adoption review met on 30 January; the next (3 months after it, 30 April) was not owed once
+        // the child moved on 2 March: nothing overdue on 1 September.
+        #expect(summary(child(), e, "adoption-review-28-day", at: "2026-09-01") == ["2026-02-02 met-on-time", "2026-04-30 not-needed"])
+        // The foster placement has the CPPCR visits (within a week: 9 March) ...
+        #expect(summary(child(), e, "cppcr-visits", at: "2026-03-05") == ["2026-03-09 upcoming"])
+        // ... and the CPPCR reviews go on from the adoption review held (reg 33(2): 3 months, 30 April).
+        #expect(summary(child(), e, "cppcr-reviews", at: "2026-03-05").last == "2026-04-30 upcoming")
+        // Two placements for adoption in a row (a move between adopters) are two placements.
+        let moved = [("pa1", "placed-for-adoption", "2026-01-05T11:00"), ("pa2", "placed-for-adoption", "2026-02-02T11:00")]
+        #expect(summary(child(), moved, "adoption-review-28-day", at: "2026-02-10") == ["2026-02-02 not-needed", "2026-03-02 upcoming"])
+    }
+
+    /// A series taken up again after a short placement for adoption, with no review held yet, keeps the date
+    /// the law counts from the start: AAR reg 36(1)(a), 3 months after the agency first had authority to
+    /// place; CPPCR reg 33(1), 20 working days after the child became looked after.
+    @Test func aSeriesResumedBeforeItsFirstDateKeepsThatDate() {
+        let e = [
+            ("la", "became-looked-after", "2026-01-05T09:00"), ("po", "placement-order", "2026-01-05"),
+            ("pa", "placed-for-adoption", "2026-01-08T11:00"), ("end", "placement-ended", "2026-01-20T10:00"),
+            ("pf", "placed-foster", "2026-01-20T12:00"),
+        ]
+        // 5 January + 3 months: 5 April (not 20 April, 3 months after the disruption).
+        #expect(summary(child(), e, "aar-reviews-not-placed", at: "2026-03-01") == ["2026-04-05 upcoming"])
+        // 20 working days from Monday 5 January: Monday 2 February (not 17 February).
+        #expect(summary(child(), e, "cppcr-reviews", at: "2026-01-26") == ["2026-02-02 upcoming"])
+        // A first date that fell while the child was placed cannot be met any more: counted afresh from the
+        // end of the placement (placed 8 January, ended 10 April: 3 months from 10 April, 10 July).
+        let long = [
+            ("po", "placement-order", "2026-01-05"), ("pa", "placed-for-adoption", "2026-01-08T11:00"),
+            ("end", "placement-ended", "2026-04-10T10:00"),
+        ]
+        // (The 5 April review was not owed: the child was placed before it.)
+        #expect(summary(child(), long, "aar-reviews-not-placed", at: "2026-05-01") == ["2026-04-05 not-needed", "2026-07-10 upcoming"])
+    }
+
+    /// CPPCR reg 3 switches off reg 4 too: no care plan is asked for while the child is placed for adoption;
+    /// once that placement ends, the next placement asks for one unless it was prepared in this period.
+    @Test func noCarePlanIsAskedForWhilePlacedForAdoption() {
+        let e = [("la", "became-looked-after", "2026-01-05T09:00"), ("pa", "placed-for-adoption", "2026-01-08T11:00")]
+        #expect(summary(child(), e, "cppcr-care-plan", at: "2026-03-01").allSatisfy { !$0.hasSuffix("overdue") })
+        let ended = e + [("pf", "placed-foster", "2026-03-02T12:00")]
+        // Ten working days from Monday 2 March: Monday 16 March.
+        #expect(summary(child(), ended, "cppcr-care-plan", at: "2026-03-20") == ["2026-03-16 overdue"])
+        let prepared = [("la", "became-looked-after", "2026-01-05T09:00"), ("cp", "care-plan-prepared", "2026-01-06"),
+                        ("pa", "placed-for-adoption", "2026-01-08T11:00"), ("pf", "placed-foster", "2026-03-02T12:00")]
+        #expect(summary(child(), prepared, "cppcr-care-plan", at: "2026-03-20") == ["2026-03-16 met-on-time"])
+        // Wales: the same (reg 3 of the 2015 Regulations).
+        #expect(summary(child(calendar: "wales"), ended, "wales-care-and-support-plan", at: "2026-03-20") == ["2026-03-16 overdue"])
+    }
+
+    /// Family finding is over once the child is adopted: a local family-finding step still overdue then is a
+    /// finding (missed), no longer chased.
+    @Test func familyFindingStepsCloseWithTheAdoptionOrder() {
+        let e = [("po", "placement-order", "2026-01-05"), ("ff", "family-finding-started", "2026-01-12"),
+                 ("ao", "adoption-order", "2026-12-01")]
+        let late = summary(child(), e, "family-finding-review", at: "2027-03-01")
+        #expect(late.first == "2026-04-12 missed" && late.allSatisfy { !$0.hasSuffix("overdue") }, "\(late)")
+        #expect(summary(child(), e, "interagency-discussion", at: "2027-03-01") == ["2026-01-19 missed"])
+        // Adopters identified before the placement order: never needed.
+        let found = [("ai", "adopters-identified", "2025-12-20"), ("po", "placement-order", "2026-01-05")]
+        #expect(summary(child(), found, "interagency-discussion", at: "2026-03-01") == ["2026-01-19 not-needed"])
+    }
+
     @Test func anEarliestDateIsNeverMetEarly() {
         let placed = ("p", "placed-for-adoption", "2026-03-02T11:00")
         let rule = "adoption-application-not-before"
@@ -317,6 +388,8 @@ import TestSupport
         // Northern Ireland: its pack says what it leaves out.
         #expect(set.statutoryCoverage(calendar: "northern-ireland", packs: []).warning?.contains("reg 3") == true)
         #expect(set.statutoryCoverage(calendar: "england-and-wales", packs: []).isComplete)
+        // Wales: its pack says the adoption reviews and visits (AA(W)R 2005 reg 37) are not tracked.
+        #expect(set.statutoryCoverage(calendar: "wales", packs: []).warning?.contains("reg 37") == true)
         #expect(set.statutoryCoverage(calendar: "scotland", packs: ["leicestershire-family-finding"]).warning?.contains("no statutory rule pack applies to Scotland") == true)
     }
 
