@@ -232,6 +232,60 @@ import Testing
         #expect(r.stdout.contains("source: 000 Leicestershire"))
     }
 
+    /// The words of `explain` for people: what starts a waiting rule, a move booked ahead, a step done too
+    /// early, an earliest date, an extended deadline, and the same summary in JSON.
+    @Test func explainSaysWhatEachLineMeans() throws {
+        let dir = try temporaryDirectory()
+        let cases = dir.appendingPathComponent("cases.csv"), events = dir.appendingPathComponent("events.csv")
+        try """
+            case_ref,plan,calendar,packs,social-worker,permanence-sw,iro,team-manager
+            X1,adoption,england-and-wales,,sw1,,iro1,tm1
+            X2,adoption,england-and-wales,england-practitioners-guide,sw1,,iro1,tm1
+            """.write(to: cases, atomically: true, encoding: .utf8)
+        try """
+            case_ref,event,at
+            X2,proceedings-issued,2026-01-05
+            X2,timetable-extended,2026-06-01
+            X2,timetable-extended,2026-08-01
+            X1,placed-foster,2026-01-05T15:00
+            X1,placed-for-adoption,2026-03-02T11:00
+            X1,visit,2026-03-04T10:00
+            X1,review,2026-03-20
+            X1,adoption-application-lodged,2026-04-21
+            X1,placed-foster,2026-12-01T10:00
+            """.write(to: events, atomically: true, encoding: .utf8)
+        func explain(_ extra: [String] = [], case ref: String = "X1") throws -> Result {
+            try Self.run(["explain", ref, "--events", events.path, "--cases", cases.path, "--config", Self.config, "--at", "2026-04-25T10:00"] + extra)
+        }
+        let r = try explain()
+        #expect(r.status == 0, "\(r.stderr)")
+        let lines = r.stdout.split(separator: "\n").map(String.init)
+        // A rule counted from the start of a period names the events that start it.
+        #expect(!lines.contains { $0.hasPrefix("  WAITING  for :") }, "\(r.stdout)")
+        #expect(lines.contains { $0.hasPrefix("  WAITING  for became-looked-after: ") && $0.contains("cppcr-reviews") }, "\(r.stdout)")
+        // 181 days from 5 January is 5 July; two 8-week extensions (s32(8)) take it to 25 October.
+        let court = try explain(case: "X2").stdout
+        #expect(court.contains("proceedings-issued 2026-01-05 + 181d = 2026-07-05 (Sunday, end of day), extended 2 times to 2026-10-25 (Sunday, end of day)"), "\(court)")
+        // Lodged in week 7: done too early, never "met"; the earliest date is a day, not its end.
+        #expect(r.stdout.contains("done too early: adoption-application-lodged"))
+        #expect(r.stdout.contains("+ 10w = 2026-05-11 (Monday, from the start of the day)"), "\(r.stdout)")
+        // The move booked for December has closed nothing yet.
+        #expect(r.stdout.contains("will end with placed-foster"), "\(r.stdout)")
+        #expect(!r.stdout.contains("missed, then closed by placed-foster"), "\(r.stdout)")
+
+        let j = try explain(["--json"])
+        let object = try JSONSerialization.jsonObject(with: Data(j.stdout.utf8)) as? [String: Any]
+        let next = object?["next_actions"] as? [String: Any]
+        let actions = next?["actions"] as? [[String: Any]] ?? []
+        #expect(actions.contains { $0["rule"] as? String == "court-timetable" } == false)  // 25 October: not within four weeks
+        #expect(actions.allSatisfy { $0["due"] is String && $0["status"] is String })
+        let findings = next?["findings"] as? [[String: Any]] ?? []
+        #expect(findings.contains { $0["finding"] as? String == "too-early" && $0["rule"] as? String == "adoption-application-not-before" }, "\(j.stdout)")
+        // The text's lines and the JSON's come from one summary.
+        let openText = lines.drop { $0 != "Next actions" }.dropFirst().prefix { $0.hasPrefix("  ") && !$0.hasPrefix("  one ") }
+        #expect(openText.count == actions.count, "\(openText) \(actions)")
+    }
+
     @Test func explainJSON() throws {
         let r = try Self.run([
             "explain", "LEI-2026-0177", "--events", Self.demoEvents, "--cases", Self.demoCases, "--config", Self.config,
