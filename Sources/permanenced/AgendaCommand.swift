@@ -15,7 +15,7 @@ struct AgendaCommand: ParsableCommand {
     @Flag(help: "Only what is overdue.") var overdue = false
     @Option(help: "table or csv (for JSON: --json).") var format: String = "table"
     @Flag(help: "Print JSON.") var json = false
-    @Option(help: "The moment to look from (default: now).") var at: String = "now"
+    @Option(help: "The moment to look from (default: now), with the deadlines and workers as recorded now (explain --at rewinds a case to what was known then).") var at: String = "now"
     @OptionGroup var options: StoreOptions
 
     func validate() throws {

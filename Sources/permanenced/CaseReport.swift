@@ -28,6 +28,12 @@ struct CaseReport {
         return ruleSet.switchedOffRules(plan: c.plan, calendar: c.calendar, packs: c.packs)
     }
 
+    /// What the statutory packs applying to this case leave out, or nil.
+    private func coverageWarning() -> String? {
+        let c = evaluation.caseRecord
+        return ruleSet.statutoryCoverage(calendar: c.calendar, packs: c.packs).warning
+    }
+
     /// The packs whose rules apply to this case, in pack order.
     private func packs() -> [String] {
         let used = Set(evaluation.deadlines.map { ruleSet.rules[$0.ruleIndex].pack })
@@ -40,6 +46,8 @@ struct CaseReport {
         let initials = c.initials.map { " (\($0))" } ?? ""
         lines.append("Case \(c.reference)\(initials) · plan \(c.plan.isEmpty ? "unknown" : c.plan) · calendar \(c.calendar) · at \(zone.iso8601(now))")
         lines.append("Packs: \(packs().joined(separator: ", "))")
+        // The nation's law not (or not all) tracked for this case: said here, not only in `status`.
+        if let warning = coverageWarning() { lines.append("Warning: \(warning)") }
         for r in switchedOff() {
             lines.append("Switched off: \(r.id) (\(r.title)), by \(r.origin("enabled")): this case is not tracked for it")
         }
@@ -276,6 +284,7 @@ struct CaseReport {
         return .object([
             ("case", .string(c.reference)), ("initials", .optional(c.initials)), ("plan", .string(c.plan)),
             ("calendar", .string(c.calendar)), ("at", .string(zone.iso8601(now))),
+            ("statutory_warning", .optional(coverageWarning())),
             ("events", .array(evaluation.events.map(event))),
             ("ignored_events", .array(evaluation.ignoredEvents.map { e, reason in
                 .object([("id", .string(e.id)), ("event", .string(e.kind)), ("reason", .string(reason))])

@@ -241,6 +241,7 @@ import Testing
             case_ref,plan,calendar,packs,social-worker,permanence-sw,iro,team-manager
             X1,adoption,england-and-wales,,sw1,,iro1,tm1
             X2,adoption,england-and-wales,england-practitioners-guide,sw1,,iro1,tm1
+            S1,adoption,scotland,leicestershire-family-finding,sw1,,iro1,tm1
             """.write(to: cases, atomically: true, encoding: .utf8)
         try """
             case_ref,event,at
@@ -253,6 +254,7 @@ import Testing
             X1,review,2026-03-20
             X1,adoption-application-lodged,2026-04-21
             X1,placed-foster,2026-12-01T10:00
+            S1,placement-order,2026-01-05
             """.write(to: events, atomically: true, encoding: .utf8)
         func explain(_ extra: [String] = [], case ref: String = "X1") throws -> Result {
             try Self.run(["explain", ref, "--events", events.path, "--cases", cases.path, "--config", Self.config, "--at", "2026-04-25T10:00"] + extra)
@@ -262,6 +264,13 @@ import Testing
         let lines = r.stdout.split(separator: "\n").map(String.init)
         // A rule counted from the start of a period names the events that start it.
         #expect(!lines.contains { $0.hasPrefix("  WAITING  for :") }, "\(r.stdout)")
+        #expect(!lines.contains { $0.hasPrefix("Warning:") }, "\(r.stdout)")
+        // A Scottish case given only English packs is told, in explain too, that its law is not tracked.
+        let scottish = try Self.run([
+            "explain", "S1", "--events", events.path, "--cases", cases.path, "--config", Self.config, "--at", "2026-04-25T10:00", "--json",
+        ])
+        let warning = (try JSONSerialization.jsonObject(with: Data(scottish.stdout.utf8)) as? [String: Any])?["statutory_warning"] as? String
+        #expect(warning?.contains("no statutory rule pack applies to Scotland") == true, "\(scottish.stdout) \(scottish.stderr)")
         #expect(lines.contains { $0.hasPrefix("  WAITING  for became-looked-after: ") && $0.contains("cppcr-reviews") }, "\(r.stdout)")
         // 181 days from 5 January is 5 July; two 8-week extensions (s32(8)) take it to 25 October.
         let court = try explain(case: "X2").stdout

@@ -107,6 +107,9 @@ public struct Evaluator: Sendable {
         /// The first position of the period the span is part of (`met-from = "period-start"` counts from
         /// there, also after a suspension: a care plan prepared once need not be prepared again).
         var periodStart: Int32 = 0
+        /// `moot-if-before-anchor` events count after this position: the end of the previous period of the
+        /// scope (adopters identified after a placement order was revoked, before the next one), or -1.
+        var conditionsAfter: Int32 = -1
 
         static let whole = Span(lower: 0, close: nil, fixedAnchor: nil)
     }
@@ -122,11 +125,12 @@ public struct Evaluator: Sendable {
         var matching = false
         let first = out.count
         let instances = periods.instances(scope)
-        for p in instances {
+        for (n, p) in instances.enumerated() {
             if !rule.scopeTypes.isEmpty && !index.counts(p.start, asAnyOf: rule.scopeTypes) { continue }
             if !rule.scopeExcept.isEmpty && index.counts(p.start, asAnyOf: rule.scopeExcept) { continue }
             matching = true
-            for span in spans(p, rule, index, &periods, calc) {
+            for var span in spans(p, rule, index, &periods, calc) {
+                if span.lower == p.start, n > 0 { span.conditionsAfter = instances[n - 1].end ?? -1 }
                 if evaluateSpan(i, rule, index, span, calc, into: &out, &reasons) { produced = true }
             }
         }
@@ -262,7 +266,9 @@ public struct Evaluator: Sendable {
             conditions: rule.mootIf.isEmpty ? index.none : limited(rule.mootIf), lower: span.lower, periodStart: span.periodStart)
         var previous: Int32 = span.lower - 1
         for anchor in chosen {
-            cycles(i, rule, index, anchor, previous, calc, &chain, &out, &reasons, startCycle: span.fixedAnchor == anchor ? span.startCycle : 1)
+            let conditionsAfter = previous == span.lower - 1 ? min(previous, span.conditionsAfter) : previous
+            cycles(i, rule, index, anchor, previous, conditionsAfter, calc, &chain, &out, &reasons,
+                   startCycle: span.fixedAnchor == anchor ? span.startCycle : 1)
             previous = anchor
         }
         return true
@@ -291,7 +297,8 @@ public struct Evaluator: Sendable {
 
     // swiftlint:disable:next function_parameter_count
     private func cycles(
-        _ i: Int, _ rule: CompiledRule, _ index: CaseIndex, _ anchor: Int32, _ previousAnchor: Int32, _ calc: DateCalculator,
+        _ i: Int, _ rule: CompiledRule, _ index: CaseIndex, _ anchor: Int32, _ previousAnchor: Int32, _ conditionsAfter: Int32,
+        _ calc: DateCalculator,
         _ chain: inout Chain, _ out: inout [Deadline], _ reasons: inout [String], startCycle: Int = 1
     ) {
         let isBefore = rule.due.amount < 0
@@ -400,7 +407,7 @@ public struct Evaluator: Sendable {
             // "Only if no adopters identified": adopters identified before the clock started mean it was never
             // needed.
             if cycle == 1, !isBefore, rule.mootIfBeforeAnchor,
-               let p = chain.conditions.last(where: { $0 > previousAnchor && $0 < anchor }) {
+               let p = chain.conditions.last(where: { $0 > conditionsAfter && $0 < anchor }) {
                 moot = p
                 met = nil
             }

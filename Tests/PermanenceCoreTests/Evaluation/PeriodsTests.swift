@@ -284,6 +284,17 @@ import TestSupport
         // Adopters identified before the placement order: never needed.
         let found = [("ai", "adopters-identified", "2025-12-20"), ("po", "placement-order", "2026-01-05")]
         #expect(summary(child(), found, "interagency-discussion", at: "2026-03-01") == ["2026-01-19 not-needed"])
+        // A placement order revoked and a new one made: the second asks for its own discussion, and nothing
+        // is "cannot be worked out".
+        let again = [("po1", "placement-order", "2026-01-05"), ("d", "interagency-discussion", "2026-01-15"),
+                     ("rv", "placement-order-revoked", "2026-03-02"), ("po2", "placement-order", "2026-09-07")]
+        #expect(summary(child(), again, "interagency-discussion", at: "2026-09-10") == ["2026-01-19 met-on-time", "2026-09-21 upcoming"])
+        // Adopters identified for the first order do not count for the second; adopters identified after the
+        // revocation, before the second order, do.
+        let first = [("ai", "adopters-identified", "2025-12-20")] + again.filter { $0.0 != "d" }
+        #expect(summary(child(), first, "interagency-discussion", at: "2026-09-10") == ["2026-01-19 not-needed", "2026-09-21 upcoming"])
+        let between = again + [("ai", "adopters-identified", "2026-08-03")]
+        #expect(summary(child(), between, "interagency-discussion", at: "2026-09-10") == ["2026-01-19 met-on-time", "2026-09-21 not-needed"])
     }
 
     @Test func anEarliestDateIsNeverMetEarly() {
