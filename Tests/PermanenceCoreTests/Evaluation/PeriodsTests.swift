@@ -410,6 +410,12 @@ import TestSupport
         let extended = e + [("x", "temporary-approval-extended", "2026-06-10")]
         #expect(summary(child("kinship"), extended, "temporary-approval-expiry", at: "2026-07-01") == ["2026-08-17 upcoming"])
         #expect(summary(child("kinship"), extended + [("a", "foster-approval", "2026-08-01")], "temporary-approval-expiry", at: "2026-09-01") == ["2026-08-17 met-on-time"])
+        // Not approved, a review sought, and the approval extended until its outcome (reg 25(3)): no end date.
+        let review = extended + [("xr", "temporary-approval-extended-for-review", "2026-08-10")]
+        #expect(summary(child("kinship"), review, "temporary-approval-expiry", at: "2026-10-01") == ["2026-08-17 not-needed"])
+        // Recorded once the approval had already run out, it does not undo the breach.
+        let late = extended + [("xr", "temporary-approval-extended-for-review", "2026-08-20")]
+        #expect(summary(child("kinship"), late, "temporary-approval-expiry", at: "2026-10-01") == ["2026-08-17 missed"])
     }
 
     @Test func aCarePlanPreparedBeforeTheFirstPlacementMeetsReg4() {
