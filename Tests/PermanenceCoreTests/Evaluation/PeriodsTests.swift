@@ -211,6 +211,11 @@ import TestSupport
         // An adoption order ends the period of care: no review after it, recorded or not.
         let adopted = Array(e.prefix(5)) + [("ao", "adoption-order", "2026-05-01")]
         #expect(summary(child(), adopted, "cppcr-reviews", at: "2026-09-01").allSatisfy { !$0.hasSuffix("upcoming") && !$0.hasSuffix("overdue") })
+        // Calderdale's CLA reviews are those reviews: they stop and go on in the same way (second review 12
+        // weeks after the first, 12 September, held on the 15th).
+        #expect(summary(child(), e, "calderdale-cla-reviews", at: "2026-02-10") == [
+            "2025-06-30 met-on-time", "2025-09-12 met-late", "2026-03-15 not-needed", "2026-06-22 upcoming",
+        ])
         // While placed, only the adoption review applies (first within 4 weeks: 29 December).
         #expect(summary(child(), e, "adoption-review-28-day", at: "2026-01-05").first == "2025-12-29 met-on-time")
     }
