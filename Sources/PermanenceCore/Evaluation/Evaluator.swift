@@ -123,6 +123,8 @@ public struct Evaluator: Sendable {
         }
         var produced = false
         var matching = false
+        // Spans that gave deadlines: only a series taken up again after a suspension can repeat one.
+        var spansWithDeadlines = 0
         let first = out.count
         let instances = periods.instances(scope)
         for (n, p) in instances.enumerated() {
@@ -131,12 +133,14 @@ public struct Evaluator: Sendable {
             matching = true
             for var span in spans(p, rule, index, &periods, calc) {
                 if span.lower == p.start, n > 0 { span.conditionsAfter = instances[n - 1].end ?? -1 }
+                let before = out.count
                 if evaluateSpan(i, rule, index, span, calc, into: &out, &reasons) { produced = true }
+                if out.count > before { spansWithDeadlines += 1 }
             }
         }
         // A rule for some types of placement says nothing about a case whose placements are all of others.
         if !produced && (matching || (instances.isEmpty && rule.scopeTypes.isEmpty)) { out.append(waiting(i, rule)) }
-        if rule.resumeContinues && out.count - first > 1 { keepLastOfEach(&out, from: first) }
+        if rule.resumeContinues && spansWithDeadlines > 1 { keepLastOfEach(&out, from: first) }
     }
 
     /// A series resumed twice from the same meeting (placed for adoption, the placement ended, placed again
