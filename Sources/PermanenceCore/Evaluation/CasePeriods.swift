@@ -71,7 +71,10 @@ struct CasePeriods {
                     }
                 } else {
                     open = nextStart
-                    openedByMove = false
+                    // A start that is also an end of this kind (the next placement ends a placement for
+                    // adoption) after an earlier one (a placement with foster carers) is a move, even if
+                    // nothing of this kind was open: a date-only end that day belongs to the placement before.
+                    openedByMove = ends.first.map { $0 < nextStart } == true && ends.contains(nextStart)
                 }
                 s += 1
             }

@@ -195,6 +195,9 @@ public struct Evaluator: Sendable {
             if end > lower {
                 lower = end
                 startCycle = 1
+                // The first date in force before this suspension: counted from the period start, or from the
+                // end of an earlier suspension.
+                let carried = anchor
                 // A rule with its own anchor looks for it again after the suspension.
                 anchor = rule.anchorIsScopeStart ? end : nil
                 // `resume = "continue"`: the series goes on from the last time it was met in this period (a
@@ -202,13 +205,13 @@ public struct Evaluator: Sendable {
                 if rule.resumeContinues, let last = index.positions(rule.metBy).last(where: { $0 >= p.start && $0 < end }) {
                     anchor = last
                     startCycle = 1 + index.positions(rule.metBy).reduce(0) { $1 >= p.start && $1 <= last ? $0 + 1 : $0 }
-                } else if rule.resumeContinues, rule.anchorIsScopeStart,
-                          let due = try? dueMoment(rule.due, from: ref(index, p.start), rule: rule, calc: calc), due.0 > index.at[Int(end)] {
+                } else if rule.resumeContinues, rule.anchorIsScopeStart, let from = carried,
+                          let due = try? dueMoment(rule.due, from: ref(index, from), rule: rule, calc: calc), due.0 > index.at[Int(end)] {
                     // Nothing held yet, and the first deadline counted from the start of the period is still
                     // ahead when the suspension ends: that date stands (AAR reg 36(1)(a): 3 months after the
                     // agency first had authority to place, not after the disruption). One that fell during the
                     // suspension cannot be met any more, and the first interval counts from its end.
-                    anchor = p.start
+                    anchor = from
                 }
             }
         }

@@ -263,6 +263,29 @@ import TestSupport
         #expect(summary(child(), long, "aar-reviews-not-placed", at: "2026-05-01") == ["2026-04-05 not-needed", "2026-07-10 upcoming"])
     }
 
+    /// Moved from foster carers to adopters on a day recorded without times, the foster placement's end
+    /// entered after the move: it ends the foster placement, not the new placement for adoption.
+    @Test func aDateOnlyEndOnTheDayOfAMoveToAdoptersEndsThePlacementBefore() {
+        let e = [
+            ("pf", "placed-foster", "2026-01-05T12:00"), ("po", "placement-order", "2026-03-02"),
+            ("pa", "placed-for-adoption", "2026-06-01"), ("end", "placement-ended", "2026-06-01"),
+        ]
+        // The weekly adoption visits run (within a week: 8 June, missed by 20 June) and the 28-day review is ahead.
+        #expect(summary(child(), e, "aar-weekly-visits", at: "2026-06-20T12:00").first == "2026-06-08 overdue")
+        #expect(summary(child(), e, "adoption-review-28-day", at: "2026-06-20T12:00") == ["2026-06-29 upcoming"])
+    }
+
+    /// Two short placements for adoption: the first date still ahead after the second disruption is the
+    /// one in force after the first (3 months after the end of the first placement), not a later one.
+    @Test func aSecondSuspensionKeepsTheDateInForceBeforeIt() {
+        let e = [
+            ("po", "placement-order", "2026-03-02"), ("pa1", "placed-for-adoption", "2026-03-04T11:00"),
+            ("pf1", "placed-foster", "2026-07-01T12:00"), ("pa2", "placed-for-adoption", "2026-08-01T11:00"),
+            ("pf2", "placed-foster", "2026-08-20T12:00"),
+        ]
+        #expect(summary(child(), e, "aar-reviews-not-placed", at: "2026-08-25").last == "2026-10-01 upcoming")
+    }
+
     /// CPPCR reg 3 switches off reg 4 too: no care plan is asked for while the child is placed for adoption;
     /// once that placement ends, the next placement asks for one unless it was prepared in this period.
     @Test func noCarePlanIsAskedForWhilePlacedForAdoption() {
