@@ -103,7 +103,7 @@ struct CaseReport {
                 }
                 if let e = comp.earliest { lines.append("      not before \(zone.humanDateTime(e))") }
                 if let x = comp.lastExtension {
-                    lines.append("      extended \(comp.extensions == 1 ? "once" : "\(comp.extensions) times"), last by \(evaluation.event(x).kind) [\(evaluation.id(x))] at \(when(x))")
+                    lines.append("      extended \(comp.extensionsInWords), last by \(evaluation.event(x).kind) [\(evaluation.id(x))] at \(when(x))")
                 }
                 if let m = comp.moot {
                     // An event booked ahead (a planned move) has not closed anything yet: until it happens the

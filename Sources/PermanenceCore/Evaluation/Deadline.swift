@@ -239,3 +239,8 @@ public struct CaseEvaluation: Sendable {
         }
     }
 }
+
+extension Deadline.Computed {
+    /// How many times the deadline was extended, in words: `once`, `2 times`.
+    public var extensionsInWords: String { extensions == 1 ? "once" : "\(extensions) times" }
+}

@@ -26,18 +26,12 @@ public struct DeadlineExplanation: Sendable {
                 sumInstant = i
             }
         }
-        let dueText: String
-        if c.isExact {
-            dueText = zone.humanDateTime(sumInstant)
-        } else if c.kind == .notBefore {
-            dueText = "\(sumDate) (\(weekdayName(sumDate)), from the start of the day)"
-        } else {
-            dueText = "\(sumDate) (\(weekdayName(sumDate)), end of day)"
-        }
+        func day(_ d: LocalDate, _ part: String) -> String { "\(d) (\(weekdayName(d)), \(part))" }
+        let dueText = c.isExact ? zone.humanDateTime(sumInstant) : day(sumDate, c.kind == .notBefore ? "from the start of the day" : "end of day")
         var notes = steps.map(\.shortDescription)
         if c.extensions > 0 {
-            let last = c.isExact ? zone.humanDateTime(c.dueInstant) : "\(c.dueDate) (\(weekdayName(c.dueDate)), end of day)"
-            notes.append("extended \(c.extensions == 1 ? "once" : "\(c.extensions) times") to \(last)")
+            let last = c.isExact ? zone.humanDateTime(c.dueInstant) : day(c.dueDate, "end of day")
+            notes.append("extended \(c.extensionsInWords) to \(last)")
         }
         if c.anchor.dateOnly && c.offset.unit == .hours { notes.insert("no time recorded, midnight assumed", at: 0) }
         if case .at = rule.dueTime { notes.append("due at \(rule.dueTime) on the day") }
