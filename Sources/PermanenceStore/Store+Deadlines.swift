@@ -81,17 +81,19 @@ extension Store {
 
     /// Replaces a case's deadlines with a fresh evaluation (none once the case is closed), and bumps the
     /// case's revision so a running daemon sees that it changed.
-    static func recompute(_ db: Database, _ ref: String, evaluator: Evaluator, cache: ImportCache? = nil) throws {
+    /// Returns the case's evaluation (nil for a closed or unknown case).
+    @discardableResult
+    static func recompute(_ db: Database, _ ref: String, evaluator: Evaluator, cache: ImportCache? = nil) throws -> CaseEvaluation? {
         try (cache?.clearDeadlines ?? FastInsert(db, sql: clearDeadlinesSQL)).bind(ref).run()
         if let cache {
             try cache.bumpRevision.bind(cache.revision).bind(ref).run()
         } else {
             try FastInsert(db, sql: bumpRevisionSQL).bind(ref).run()
         }
-        guard let stored = try loadCase(db, ref, cache: cache?.reader), stored.closedAt == nil else { return }
-        try insertDeadlines(
-            cache?.deadlines ?? FastInsert(db, sql: insertDeadlineSQL), evaluator.evaluate(stored.record, events: stored.events),
-            evaluator.ruleSet)
+        guard let stored = try loadCase(db, ref, cache: cache?.reader), stored.closedAt == nil else { return nil }
+        let evaluation = evaluator.evaluate(stored.record, events: stored.events)
+        try insertDeadlines(cache?.deadlines ?? FastInsert(db, sql: insertDeadlineSQL), evaluation, evaluator.ruleSet)
+        return evaluation
     }
 
     static let clearDeadlinesSQL = "DELETE FROM deadline WHERE case_ref = ?"

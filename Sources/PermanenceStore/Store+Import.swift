@@ -26,6 +26,9 @@ extension Store {
         /// Rows that changed the store; the rest were already there (a re-import).
         public let changed: Int
         public let casesRecomputed: Int
+        /// Rows it added that count for nothing where they stand (a review while the child was not looked
+        /// after), one line each: imported all the same, as the record says, but someone should look.
+        public var warnings: [String] = []
     }
 
     /// Imports one CSV file in a single transaction: `importFiles` with one file.
@@ -71,19 +74,20 @@ extension Store {
                     // One cache, so one revision, for every case the transaction recomputes.
                     let cache = try ImportCache(db)
                     var affected = Set<String>()
+                    var fresh = FreshEvents()
                     var done: [FileDone] = []
                     for i in plan {
                         if issues.count >= 1000 { break }  // enough to act on
                         do {
                             done.append(try importRows(
                                 &files[i].reader, header: files[i].header, kind: files[i].kind, db: db, cache: cache,
-                                evaluator: evaluator, affected: &affected, issues: &issues, now: now))
+                                evaluator: evaluator, affected: &affected, fresh: &fresh, issues: &issues, now: now))
                         } catch let error as CSVErrors where !error.isTemporary {
                             issues += error.issues
                         }
                     }
                     guard issues.isEmpty else { return .rollback }
-                    for ref in affected.sorted() { try Store.recompute(db, ref, evaluator: evaluator, cache: cache) }
+                    for ref in affected.sorted() { fresh.check(try Store.recompute(db, ref, evaluator: evaluator, cache: cache), ruleSet: ruleSet) }
                     // Each file's audit entry and report count the cases it changed, recomputed as it went or
                     // at the end (a case two files touched counts for both).
                     for (i, d) in zip(plan, done) {
@@ -91,7 +95,8 @@ extension Store {
                         try Store.audit(db, at: now, actor: actor(d.path), action: "import.\(d.kind.rawValue)",
                             subject: "file:\((d.path as NSString).lastPathComponent)",
                             detail: "sha256=\(d.digest) rows=\(d.rows) changed=\(d.changed) cases=\(cases)")
-                        reports[i] = ImportReport(file: d.path, kind: d.kind, rows: d.rows, changed: d.changed, casesRecomputed: cases)
+                        reports[i] = ImportReport(file: d.path, kind: d.kind, rows: d.rows, changed: d.changed, casesRecomputed: cases,
+                                                  warnings: fresh.warnings[d.path] ?? [])
                     }
                     return .commit
                 }
@@ -134,7 +139,7 @@ extension Store {
     // swiftlint:disable:next function_parameter_count
     private func importRows(
         _ file: inout CSVFileReader, header: CSVParser.Record, kind: ImportKind, db: Database, cache: ImportCache,
-        evaluator: Evaluator, affected: inout Set<String>, issues: inout [CSVIssue], now: Instant
+        evaluator: Evaluator, affected: inout Set<String>, fresh: inout FreshEvents, issues: inout [CSVIssue], now: Instant
     ) throws -> FileDone {
         let path = file.path
         var rows = 0
@@ -147,6 +152,7 @@ extension Store {
             rows += 1
             do {
                 if let refs = try importer.apply(record, issues: &issues) {
+                    if let e = importer.lastEvent { fresh.add(e, line: record.line, file: path) }
                     changed += 1
                     affected.formUnion(refs)
                     touched.formUnion(refs)
@@ -158,7 +164,7 @@ extension Store {
             // (Rolled back with everything else if a later row is bad.)
             if issues.isEmpty, let ref = importer.lastCase, ref != current {
                 if let done = current, affected.remove(done) != nil {
-                    try Store.recompute(db, done, evaluator: evaluator, cache: cache)
+                    fresh.check(try Store.recompute(db, done, evaluator: evaluator, cache: cache), ruleSet: ruleSet)
                     recomputed += 1
                 }
                 current = ref
@@ -166,6 +172,29 @@ extension Store {
         }
         issues += try importer.finish()
         return FileDone(path: path, kind: kind, rows: rows, changed: changed, recomputed: recomputed, touched: touched, digest: file.digest())
+    }
+}
+
+/// The events an import added, by case, until their case is recomputed: then those that count for nothing
+/// where they stand become warnings against their file and line.
+struct FreshEvents {
+    private var byCase: [String: [(id: String, line: Int, file: String)]] = [:]
+    /// Warning lines by file.
+    private(set) var warnings: [String: [String]] = [:]
+
+    mutating func add(_ e: CaseEvent, line: Int, file: String) {
+        byCase[e.caseRef, default: []].append((e.id, line, file))
+    }
+
+    /// Looks at the new events of a case just recomputed (nothing to do for a case without any).
+    mutating func check(_ evaluation: CaseEvaluation?, ruleSet: RuleSet) {
+        guard let evaluation, let added = byCase.removeValue(forKey: evaluation.caseRecord.reference) else { return }
+        let uncounted = UncountedEvents(ruleSet: ruleSet).find(in: evaluation)
+        guard !uncounted.isEmpty else { return }
+        for a in added {
+            guard let u = uncounted.first(where: { $0.event.id == a.id }) else { continue }
+            warnings[a.file, default: []].append("\(a.file):\(a.line): \(u.event.kind) for case \(u.event.caseRef) counts for nothing: \(u.reason)")
+        }
     }
 }
 
@@ -276,6 +305,8 @@ struct RowImporter {
     var assignments: AssignmentTable?
     /// The case of the last event row read (event files only).
     var lastCase: String?
+    /// The event the last row added (nil when it added none), for the warnings about it.
+    var lastEvent: CaseEvent?
     let cache: ImportCache
     let actor: String
     /// The file's name, recorded as each event's source.
@@ -319,10 +350,12 @@ struct RowImporter {
     mutating func apply(_ record: CSVParser.Record, issues: inout [CSVIssue]) throws -> Set<String>? {
         switch kind {
         case .events:
+            lastEvent = nil
             guard let e = events!.decode(record, issues: &issues) else { return nil }
             lastCase = e.caseRef
             let inserted = try Store.insertEvent(
                 db, e, source: source, actor: actor, now: now, ruleSet: store.ruleSet, audited: false, fast: cache)
+            if inserted { lastEvent = e }
             return inserted ? [e.caseRef] : nil
         case .cases:
             guard let c = cases!.decode(record, issues: &issues) else { return nil }

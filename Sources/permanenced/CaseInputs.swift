@@ -13,13 +13,19 @@ struct CaseInputs {
         var cases: [String: ChildCase] = [:]
         var order: [String] = []
         var issues: [CSVIssue] = []
+        // Every case the cases file names, good row or bad: a bad row is reported once, not again for each of
+        // its case's events, nor for every other case's.
+        var named = Set<String>()
         if let casesPath {
             let f = try readInput(casesPath)
             do {
-                for c in try CaseTable.decode(file: casesPath, text: f.text, ruleSet: ruleSet) {
+                let read = try CaseTable.read(file: casesPath, text: f.text, ruleSet: ruleSet)
+                for c in read.cases {
                     cases[c.reference] = c
                     order.append(c.reference)
                 }
+                issues += read.issues
+                named = read.named
             } catch {
                 issues += error.issues
             }
@@ -27,7 +33,7 @@ struct CaseInputs {
         let f = try readInput(eventsPath)
         var byCase: [String: [CaseEvent]] = [:]
         do {
-            let known = casesPath == nil ? nil : Set(cases.keys)
+            let known = casesPath == nil ? nil : named.union(cases.keys)
             let events = try EventTable.decode(file: eventsPath, text: f.text, ruleSet: ruleSet, knownCases: known)
             for e in events {
                 if cases[e.caseRef] == nil {

@@ -34,6 +34,11 @@ struct CaseReport {
         return ruleSet.statutoryCoverage(calendar: c.calendar, packs: c.packs).warning
     }
 
+    /// Events that meet nothing where they were recorded (a review while not looked after).
+    private func uncountedEvents() -> [UncountedEvent] {
+        UncountedEvents(ruleSet: ruleSet).find(in: evaluation)
+    }
+
     /// The packs whose rules apply to this case, in pack order.
     private func packs() -> [String] {
         let used = Set(evaluation.deadlines.map { ruleSet.rules[$0.ruleIndex].pack })
@@ -57,9 +62,11 @@ struct CaseReport {
         lines += nextActions()
         lines.append("")
         lines.append("Events")
+        let uncounted = Dictionary(uncountedEvents().map { ($0.event.id, $0.reason) }, uniquingKeysWith: { a, _ in a })
         for e in evaluation.events {
             let future = e.at > now ? "  (future)" : ""
             lines.append("  \(when(e))  \(e.kind)  [\(e.id)]\(future)\(e.note.map { "  \($0)" } ?? "")")
+            if let why = uncounted[e.id] { lines.append("      counts for nothing: \(why)") }
         }
         for (e, reason) in evaluation.ignoredEvents {
             lines.append("  \(when(e))  \(e.kind)  [\(e.id)]  not counted: \(reason)")
@@ -108,8 +115,14 @@ struct CaseReport {
                 if let m = comp.moot {
                     // An event booked ahead (a planned move) has not closed anything yet: until it happens the
                     // deadline stands, and only once it is past the due date with nothing done is it missed.
-                    let why = m.at > now ? "will end with" : m.at >= comp.dueInstant ? "missed, then closed by" : "no longer needed:"
-                    lines.append("      \(why) \(evaluation.event(m).kind) [\(evaluation.id(m))] at \(when(m))\(m.at > now ? " (future)" : "")")
+                    let kind = evaluation.event(m).kind
+                    let what = "\(kind) [\(evaluation.id(m))] at \(when(m))"
+                    if m.at > now {
+                        lines.append("      will end with \(what) (future)")
+                    } else {
+                        let why = m.at >= comp.dueInstant ? "missed, then closed:" : "no longer needed:"
+                        lines.append("      \(why) \(ruleSet.vocabulary.closingWords(kind)) (\(what))")
+                    }
                 }
             }
             if case .cannotCompute = d.state { continue }
@@ -204,7 +217,8 @@ struct CaseReport {
             for f in summary.findings {
                 let c = f.computed
                 if f.kind == "missed" {
-                    lines.append("  missed: \(f.rule.title), due \(due(c)); closed by \(evaluation.event(f.event).kind) at \(when(f.event))")
+                    let kind = evaluation.event(f.event).kind
+                    lines.append("  missed: \(f.rule.title), due \(due(c)); then \(ruleSet.vocabulary.closingWords(kind)) (\(kind) at \(when(f.event)))")
                 } else {
                     lines.append("  \(f.rule.title): done \(when(f.event)), before its earliest date \(c.earliest.map(zone.humanDateTime) ?? "")")
                 }
@@ -234,6 +248,7 @@ struct CaseReport {
                 .object([
                     ("finding", .string(f.kind)), ("rule", .string(f.rule.id)), ("due", .string(due(f.computed))),
                     ("earliest", .optional(f.computed.earliest.map(zone.iso8601))), ("event", ref(f.event)),
+                    ("closed_words", f.kind == "missed" ? .string(ruleSet.vocabulary.closingWords(evaluation.event(f.event).kind)) : .null),
                 ])
             })),
         ])
@@ -271,6 +286,7 @@ struct CaseReport {
                     ("arithmetic", .optional(explanation?.sentence)),
                     ("steps", .array((explanation?.steps ?? []).map { .string($0.description) })),
                     ("met_by", ref(comp.met)), ("closed_by", ref(comp.moot)),
+                    ("closed_words", .optional(comp.moot.map { ruleSet.vocabulary.closingWords(evaluation.event($0).kind) })),
                     ("kind", .string(comp.kind.rawValue)), ("earliest", .optional(comp.earliest.map(zone.iso8601))),
                     ("extensions", .int(comp.extensions)), ("last_extension", ref(comp.lastExtension)),
                 ]
@@ -288,6 +304,13 @@ struct CaseReport {
             ("events", .array(evaluation.events.map(event))),
             ("ignored_events", .array(evaluation.ignoredEvents.map { e, reason in
                 .object([("id", .string(e.id)), ("event", .string(e.kind)), ("reason", .string(reason))])
+            })),
+            ("uncounted_events", .array(uncountedEvents().map { u in
+                .object([
+                    ("id", .string(u.event.id)), ("event", .string(u.event.kind)),
+                    ("at", .string(u.event.dateOnly ? zone.localDate(at: u.event.at).description : zone.iso8601(u.event.at))),
+                    ("reason", .string(u.reason)),
+                ])
             })),
             ("next_actions", summaryJSON(ref)),
             ("deadlines", .array(deadlines)),

@@ -68,6 +68,7 @@ struct ImportCommand: ParsableCommand {
                 let reports = try store.importFiles(files, kind: k, actor: { "import:\(($0 as NSString).lastPathComponent) by \(who)" }, now: Clock.now())
                 for r in reports {
                     say("\(r.file): imported \(r.rows) \(r.kind.rawValue) rows (\(r.changed) new or changed, \(r.rows - r.changed) already present); \(r.casesRecomputed) case(s) recomputed")
+                    for w in r.warnings { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }
                 }
             } catch {
                 failed = true

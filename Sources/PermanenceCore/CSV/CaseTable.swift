@@ -56,12 +56,25 @@ public struct CaseTable: Sendable {
 
     /// Decodes a whole file; all or nothing.
     public static func decode(file: String, text: String, ruleSet: RuleSet) throws(CSVErrors) -> [ChildCase] {
+        let r = try read(file: file, text: text, ruleSet: ruleSet)
+        guard r.issues.isEmpty else { throw CSVErrors(r.issues) }
+        return r.cases
+    }
+
+    /// Every row of a file: the cases of its good rows, the problems of its bad ones, and every case reference
+    /// it names, good row or bad (the events of a case whose row is bad are not also "of an unknown case":
+    /// one bad row is reported once).
+    public static func read(file: String, text: String, ruleSet: RuleSet) throws(CSVErrors)
+        -> (cases: [ChildCase], issues: [CSVIssue], named: Set<String>)
+    {
         let (header, rows) = try CSVHeader.records(file: file, text: text, expectedHeader: "case_ref,plan,calendar")
         let table = try CaseTable(header: header, file: file, ruleSet: ruleSet)
         var issues: [CSVIssue] = []
         var cases: [ChildCase] = []
         var seen: [String: Int] = [:]
+        var named = Set<String>()
         for r in rows {
+            if let ref = table.reference(r) { named.insert(ref) }
             guard let c = table.decode(r, issues: &issues) else { continue }
             if let line = seen[c.reference] {
                 issues.append(CSVIssue(file: file, line: r.line, column: "case_ref", message: "'\(c.reference)' appears twice (first at line \(line))"))
@@ -70,7 +83,13 @@ public struct CaseTable: Sendable {
             seen[c.reference] = r.line
             cases.append(c)
         }
-        guard issues.isEmpty else { throw CSVErrors(issues) }
-        return cases
+        return (cases, issues, named)
+    }
+
+    /// The case reference a row names, whatever else is wrong with it.
+    func reference(_ record: CSVParser.Record) -> String? {
+        guard let k = header.columns["case_ref"], k < record.fields.count else { return nil }
+        let ref = String(record.fields[k].trimmingSpaces)
+        return ref.isEmpty ? nil : ref
     }
 }

@@ -87,6 +87,7 @@ public struct RuleSet: Sendable {
             packs[i].disabled = packs[i].rules.filter { !$0.enabled }
             packs[i].rules.removeAll { !$0.enabled }
         }
+        RuleSet.warnEndless(packs, vocabulary, d)
         self.warnings = d.warnings
 
         self.configuration = configuration
@@ -143,6 +144,24 @@ public struct RuleSet: Sendable {
         self.compiled = rules.map { CompiledRule($0, index, periodIndex, periodStarts, &groups) }
         missingAnchorReasons = compiled.map(\.missingAnchorReason)
         self.expansions = groups.expand(expansions)
+    }
+
+    /// A rule that repeats for the whole case, and that nothing ends when the child stops being looked after,
+    /// goes on reminding and escalating after an adoption order or a return home: warned about (it may be
+    /// meant, for after-care work, so it is not an error).
+    static func warnEndless(_ packs: [RulePack], _ vocabulary: Vocabulary, _ d: Diagnostics) {
+        let end = "ceased-looked-after"
+        guard vocabulary.event(end) != nil else { return }
+        for p in packs {
+            for r in p.rules where r.scope == nil && r.recurrence != nil {
+                let enders = (r.recurrence?.until ?? []) + r.mootIf
+                if enders.contains(end) { continue }
+                d.warn(r.origin("repeat"), "rule.\(r.id).repeat.until",
+                       "the rule repeats with nothing to end it when the child stops being looked after, so it goes on after an adoption order, "
+                       + "a special guardianship order, a return home or the 18th birthday: add \"\(end)\" to repeat.until (each of those counts as it), "
+                       + "or scope the rule to a period (scope = \"episode\")")
+            }
+        }
     }
 
     /// The events that start rule `i` (index into `rules`): its anchor, or those that start its scope.
@@ -347,6 +366,8 @@ final class CompiledRule: Sendable {
     let dueTime: DueTime
     let metByNth: Int
     let repeats: Bool
+    /// `later-choice = "latest-event"` (see `Recurrence.latestEventWins`).
+    let latestEventWins: Bool
     let every: [Offset]
     /// The repeat's changes of interval, each with its `when` events as one slot (empty for none).
     let changes: [(after: Offset?, when: [Int], every: Offset)]
@@ -416,6 +437,7 @@ final class CompiledRule: Sendable {
         dueTime = r.dueTime
         metByNth = r.metByNth
         repeats = r.recurrence != nil
+        latestEventWins = r.recurrence?.latestEventWins ?? false
         every = r.recurrence?.every ?? []
     }
 }

@@ -9,6 +9,9 @@ public struct Vocabulary: Sendable {
         public var meaning: String
         /// Other kinds this one also counts as (a `six-week-review` is also a `review`).
         public var countsAs: [String]
+        /// What the event means for a deadline it closes, in words (`the child was adopted`); nil to take the
+        /// words of a kind it counts as.
+        public var closes: String? = nil
         public var line: Int
         /// The file it was defined in (the vocabulary, or a drop-in in `vocabulary.d`).
         public var file: String = ""
@@ -26,6 +29,8 @@ public struct Vocabulary: Sendable {
         /// A start while one is open ends it and begins the next (a move to another placement); otherwise
         /// the open one goes on (a second "became looked after" inside a period of care changes nothing).
         public var restarts: Bool
+        /// What a person calls one (`period of care`), for messages; nil for its name.
+        public var called: String? = nil
         public var line: Int
         /// Line of each key, for messages.
         public var keyLines: [String: Int] = [:]
@@ -51,6 +56,22 @@ public struct Vocabulary: Sendable {
     public func hasPlan(_ name: String) -> Bool { plans.contains { $0.name == name } }
     public func period(_ name: String) -> PeriodKind? { periods.first { $0.name == name } }
 
+    /// What an event of this kind means for a deadline it closes, in words: its own `closes`, else that of
+    /// the first kind it counts as that has one (breadth first), else that it was recorded.
+    public func closingWords(_ kind: String) -> String {
+        var queue = [kind]
+        var seen: Set<String> = []
+        var i = 0
+        while i < queue.count {
+            let k = queue[i]
+            i += 1
+            guard seen.insert(k).inserted, let e = event(k) else { continue }
+            if let words = e.closes { return words }
+            queue += e.countsAs
+        }
+        return "\(kind) was recorded"
+    }
+
     /// Reads a vocabulary file; `dropIn` for a file of `vocabulary.d`, which may give any of the tables (a
     /// drop-in adds to the vocabulary, or replaces an entry of the same name). Cross-references are checked by
     /// `validate`, once the drop-ins are merged.
@@ -75,7 +96,8 @@ public struct Vocabulary: Sendable {
             for (name, var e) in t.subtables() {
                 let meaning = e.string("means", required: true) ?? ""
                 let countsAs = e.strings("counts-as")
-                events.append(EventKind(name: name, meaning: meaning, countsAs: countsAs.map(\.0), line: e.line, file: file))
+                let closes = e.string("closes")
+                events.append(EventKind(name: name, meaning: meaning, countsAs: countsAs.map(\.0), closes: closes, line: e.line, file: file))
                 e.finish()
             }
             t.finish()
@@ -98,8 +120,9 @@ public struct Vocabulary: Sendable {
                 let starts = p.strings("starts", required: true).map(\.0)
                 let ends = p.strings("ends").map(\.0)
                 let restarts = p.bool("restarts") ?? false
+                let called = p.string("called")
                 periods.append(PeriodKind(
-                    name: name, meaning: meaning, starts: starts, ends: ends, restarts: restarts, line: p.line,
+                    name: name, meaning: meaning, starts: starts, ends: ends, restarts: restarts, called: called, line: p.line,
                     keyLines: ["starts": p.lineOf("starts"), "ends": p.lineOf("ends")], file: file))
                 p.finish()
             }

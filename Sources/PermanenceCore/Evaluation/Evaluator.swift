@@ -352,7 +352,19 @@ public struct Evaluator: Sendable {
                 // before the deadline the interval so far gives would fall: weekly until the first review, then
                 // every four weeks. Only the interval chosen in the end need be one the calendar can count.
                 var chosen: (Instant, LocalDate, Bool)?
-                if cycle > 1 {
+                if rule.latestEventWins {
+                    // The agreement in force when the clock for this deadline started (recorded on or before the
+                    // day of the anchor or of the last meeting) gives the interval: one made later applies from
+                    // the next meeting on, and never undoes a deadline already running.
+                    let baseDay = ruleSet.zone.localDate(at: base.at)
+                    var latest: (p: Int32, k: Int)?
+                    for k in rule.changes.indices {
+                        for p in chain.switches[k] where p >= chain.lower && ruleSet.zone.localDate(at: index.at[Int(p)]) <= baseDay {
+                            if latest.map({ p > $0.p }) ?? true { latest = (p, k) }
+                        }
+                    }
+                    if let latest { offset = rule.changes[latest.k].every }
+                } else if cycle > 1 {
                     for (k, change) in rule.changes.enumerated() {
                         let (time, event) = changeAt[k]
                         let holds: Bool

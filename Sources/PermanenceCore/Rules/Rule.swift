@@ -217,11 +217,17 @@ public struct Recurrence: Sendable, Equatable {
     /// until the first review, then 4-weekly; 6-weekly once the connected person is approved as a foster
     /// parent (CPPCR reg 28(4), then 28(2)).
     public var changes: [IntervalChange]
+    /// `later-choice = "latest-event"`: the change whose event was recorded last, on or before the day the
+    /// clock for a deadline starts (the anchor, or the meeting before), gives its interval, whatever its place
+    /// in the list; without one, the rule's own intervals (a review frequency agreed, then agreed again: LAC
+    /// (Scotland) Regulations 2009 reg 44(5)).
+    public var latestEventWins: Bool
 
-    public init(every: [Offset], until: [String] = [], changes: [IntervalChange] = []) {
+    public init(every: [Offset], until: [String] = [], changes: [IntervalChange] = [], latestEventWins: Bool = false) {
         self.every = every
         self.until = until
         self.changes = changes
+        self.latestEventWins = latestEventWins
     }
 }
 

@@ -190,8 +190,21 @@ extension RulePack {
                 }
                 l.finish()
             }
+            // later-choice = "latest-event": of the changes that name events, the one recorded last by the day
+            // the deadline's clock starts gives the interval (a review frequency agreed, then agreed again).
+            var latestEventWins = false
+            if let choice = rep.string("later-choice") {
+                switch choice {
+                case "latest-event": latestEventWins = true
+                case "last-listed": break
+                default: rep.report("later-choice", rep.lineOf("later-choice"), "expected \"last-listed\" (the default) or \"latest-event\", found '\(choice)'")
+                }
+                if latestEventWins, changes.contains(where: { $0.after != nil || $0.when.isEmpty }) {
+                    rep.report("later-choice", rep.lineOf("later-choice"), "\"latest-event\" chooses between changes by their events: give each change `when` and no `after`")
+                }
+            }
             rep.finish()
-            recurrence = Recurrence(every: every, until: until, changes: changes)
+            recurrence = Recurrence(every: every, until: until, changes: changes, latestEventWins: latestEventWins)
         }
         let remind = r.leadTimes()
         let escalate = r.escalationLadder()
