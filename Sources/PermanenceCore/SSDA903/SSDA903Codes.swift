@@ -19,6 +19,10 @@ public enum SSDA903Codes {
     ]
     public static let recAdopted: Set<String> = ["E11", "E12"]
 
+    /// Accommodated under an agreed series of short-term breaks: `V3` records each stay as an episode, `V4`
+    /// the agreement.
+    public static let shortBreaks: Set<String> = ["V3", "V4"]
+
     /// Legal status. `C1` interim care order, `C2` full care order, `D1` freeing order, `E1` placement order,
     /// `V2`-`V4` accommodated under s20, `L1`-`L3` police protection, EPO, child assessment order, `J1`-`J3`
     /// remand, PACE, youth rehabilitation order.

@@ -400,7 +400,11 @@ public struct SSDA903Extract: Sendable {
             }
             guard let start = periodStart else { break }
             if SSDA903Codes.rnePlacementChange.contains(e.rne), let placement = SSDA903Codes.placement(e.place, legalStatus: e.ls) {
-                if let kind = placement {
+                // Accommodated under an agreed series of short-term breaks (LS V3: each stay an episode; V4: the
+                // agreement an episode): a stay of the series, with its own reviews and visits (CPPCR reg 48),
+                // not an ordinary placement.
+                if var kind = placement {
+                    if SSDA903Codes.shortBreaks.contains(e.ls) && kind != "placed-for-adoption" { kind = "placed-short-break" }
                     // Back from a temporary move to the same placement: it goes on, nothing starts again.
                     let backFromMove = placeBeforeMove != nil && placeBeforeMove == e.place && e.rne != "S"
                     // Placed for adoption with the same carers under a new authority (A3 with consent, then A5
@@ -435,6 +439,8 @@ public struct SSDA903Extract: Sendable {
             }
             lastLS = e.ls
             if let dec = e.dec, let rec = e.rec, rec != "X1" {
+                // An agreement for short breaks (V4) that ends ends the series; a stay (V3) ends only itself.
+                if e.ls == "V4" { add("short-breaks-ended", "sb-ended:\(dec.compact)", dec, e) }
                 add(SSDA903Codes.recAdopted.contains(rec) ? "adoption-order" : "ceased-looked-after", "ended:\(start.compact)", dec, e)
                 periodStart = nil
                 placeBeforeMove = nil

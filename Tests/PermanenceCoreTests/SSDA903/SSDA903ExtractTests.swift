@@ -44,6 +44,32 @@ import Testing
         #expect(!a.isEmpty && summary(b) == summary(a), "\(summary(b))")
     }
 
+    /// Short breaks (LS V3, each stay an episode; V4, the agreement an episode) are stays of a series, not
+    /// ordinary placements: each starts no placement visits, and the series has the reg 48 reviews and visits.
+    @Test func shortBreaksAreStaysOfASeries() throws {
+        let v3 = try extract(episodes: [
+            "C1,06/02/2026,S,V3,N1,U4,PR1,09/02/2026,E13,,,,",
+            "C1,06/03/2026,S,V3,N1,U4,PR1,16/03/2026,E13,,,,",
+        ])
+        let (a, ai, _) = v3.mapped()
+        #expect(ai.isEmpty, "\(ai)")
+        #expect(summary(a).filter { $0.contains("placed") } == [
+            "2026-02-06 placed-short-break placed:20260206", "2026-03-06 placed-short-break placed:20260306",
+        ])
+        // An agreement recorded as one episode: its end ends the series.
+        let v4 = try extract(episodes: ["C2,06/02/2026,S,V4,N1,U4,PR1,31/12/2026,E13,,,,"])
+        let (b, bi, _) = v4.mapped()
+        #expect(bi.isEmpty, "\(bi)")
+        #expect(summary(b).contains("2026-12-31 short-breaks-ended sb-ended:20261231"), "\(summary(b))")
+        #expect(summary(b).contains("2026-02-06 placed-short-break placed:20260206"), "\(summary(b))")
+        // Full-time care afterwards (V2) is an ordinary placement again.
+        let after = try extract(episodes: [
+            "C3,06/02/2026,S,V3,N1,U4,PR1,09/02/2026,E13,,,,",
+            "C3,01/06/2026,S,V2,N1,U4,PR1,,,,,,",
+        ])
+        #expect(summary(after.mapped().events).contains("2026-06-01 placed-foster placed:20260601"))
+    }
+
     @Test func tablesAreToldApartByTheirColumns() throws {
         let (h, _) = try records(" child ,decom,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN\n")
         #expect(SSDA903Extract.Table.of(h) == .episodes)
