@@ -151,6 +151,8 @@ extension Store {
         while let record = try file.next() {
             rows += 1
             do {
+                let before = issues.count
+                defer { if kind == .cases, issues.count > before, let ref = importer.cases?.reference(record) { fresh.refused.insert(ref) } }
                 if let refs = try importer.apply(record, issues: &issues) {
                     if let e = importer.lastEvent { fresh.add(e, line: record.line, file: path) }
                     changed += 1
@@ -158,7 +160,11 @@ extension Store {
                     touched.formUnion(refs)
                 }
             } catch let error as Failure {
-                issues.append(CSVIssue(file: path, line: record.line, column: importer.blame(error), message: error.description))
+                // An event of a case whose own row in a cases file was refused: that row is the problem, reported
+                // once, not again as an unknown case for each of its events.
+                if !(error.description.hasPrefix("unknown case") && importer.lastCase.map(fresh.refused.contains) == true) {
+                    issues.append(CSVIssue(file: path, line: record.line, column: importer.blame(error), message: error.description))
+                }
             }
             if issues.count >= 1000 { break }  // enough to act on
             // (Rolled back with everything else if a later row is bad.)
@@ -175,10 +181,13 @@ extension Store {
     }
 }
 
-/// The events an import added, by case, until their case is recomputed: then those that count for nothing
-/// where they stand become warnings against their file and line.
+/// What an import learns as it goes: the events it added, by case, until their case is recomputed (then those
+/// that count for nothing where they stand become warnings against their file and line), and the cases whose
+/// own row was refused.
 struct FreshEvents {
     private var byCase: [String: [(id: String, line: Int, file: String)]] = [:]
+    /// Cases whose row in a cases file was refused: their events are not also reported as of an unknown case.
+    var refused = Set<String>()
     /// Warning lines by file.
     private(set) var warnings: [String: [String]] = [:]
 

@@ -87,7 +87,7 @@ public struct CaseTable: Sendable {
     }
 
     /// The case reference a row names, whatever else is wrong with it.
-    func reference(_ record: CSVParser.Record) -> String? {
+    public func reference(_ record: CSVParser.Record) -> String? {
         guard let k = header.columns["case_ref"], k < record.fields.count else { return nil }
         let ref = String(record.fields[k].trimmingSpaces)
         return ref.isEmpty ? nil : ref
