@@ -171,6 +171,22 @@ import Testing
         #expect(try DaemonHarness.sqlite(store, "SELECT COUNT(*) FROM child_case") == ["49"])
     }
 
+    /// A series of short breaks (LS V3, each stay an episode) has the reg 48 reviews, not a 20-working-day
+    /// review and a one-week visit for each stay.
+    @Test func shortBreaksAreASeries() throws {
+        let x = dir.appendingPathComponent("x")
+        try FileManager.default.createDirectory(at: x, withIntermediateDirectories: true)
+        try (SSDA903Columns.episodes
+            + "\nX002,07/02/2025,S,V3,N1,U4,PR1,10/02/2025,E13,,,,\nX002,07/03/2025,S,V3,N1,U4,PR1,17/03/2025,E13,,,,\n")
+            .write(to: x.appendingPathComponent("episodes.csv"), atomically: true, encoding: .utf8)
+        let r = try run(["import", "--format", "ssda903"] + tables(["episodes"], from: x))
+        #expect(r.status == 0, "\(r.stderr)")
+        // The first stay began on Friday 7 February 2025: the first review within 3 months (7 May).
+        let x002 = try next("X002", at: "2025-04-20")
+        #expect(x002.contains { $0.hasPrefix("due 2025-05-07: Review of a series of short breaks") }, "\(x002)")
+        #expect(!x002.contains { $0.contains("Looked-after child review") || $0.contains("within 1 week of the placement") }, "\(x002)")
+    }
+
     /// Next year's return holds only the episodes open during its year: a child's first row there continues
     /// the period the store has open, and what the earlier years gave is not reported as gone.
     @Test func aYearlyReturnContinuesThePeriodsTheStoreHasOpen() throws {

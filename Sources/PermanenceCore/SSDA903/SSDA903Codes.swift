@@ -56,7 +56,7 @@ public enum SSDA903Codes {
     }
 
     /// The events `placement(_:legalStatus:)` gives.
-    public static let placementEvents: [String] = Set(placements.values.compactMap { $0 } + ["placed-with-parent-ico"]).sorted()
+    public static let placementEvents: [String] = Set(placements.values.compactMap { $0 } + ["placed-with-parent-ico", "placed-short-break"]).sorted()
 
     /// Every placement type `placement(_:legalStatus:)` knows.
     public static let place: Set<String> = Set(placements.keys)

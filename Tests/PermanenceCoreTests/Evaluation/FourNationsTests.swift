@@ -74,6 +74,16 @@ import TestSupport
         ])
     }
 
+    @Test func aConnectedPersonInNorthernIrelandIsAnImmediatePlacement() {
+        // Recorded as England and Wales call it: in Northern Ireland an unapproved relative's placement is an
+        // immediate placement (reg 11(3)): weekly visits (the first by Sunday 8 March) and 12 weeks (25 May).
+        let ni = child(calendar: "northern-ireland")
+        let relative = [("la", "became-looked-after", "2026-03-02"), ("p", "placed-connected-person", "2026-03-02")]
+        #expect(summary(ni, relative, "ni-emergency-immediate-visits", at: "2026-03-03") == ["2026-03-08 upcoming"])
+        #expect(summary(ni, relative, "ni-immediate-placement-limit", at: "2026-03-03") == ["2026-05-25 upcoming"])
+        #expect(summary(ni, relative, "ni-foster-visits", at: "2026-03-03").isEmpty)
+    }
+
     @Test func northernIrishVisitsToAChildPlacedWithParents() {
         // SR 1996/463 reg 9(1)(b): within one week of Monday 5 January 2026 (12 January), then not more than 4 weeks
         // apart during the first year of the placement (to 5 January 2027), then not more than 3 months apart.
