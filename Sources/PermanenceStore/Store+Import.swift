@@ -90,13 +90,14 @@ extension Store {
                     for ref in affected.sorted() { fresh.check(try Store.recompute(db, ref, evaluator: evaluator, cache: cache), ruleSet: ruleSet) }
                     // Each file's audit entry and report count the cases it changed, recomputed as it went or
                     // at the end (a case two files touched counts for both).
+                    let warnings = fresh.warnings
                     for (i, d) in zip(plan, done) {
                         let cases = d.recomputed + d.touched.intersection(affected).count
                         try Store.audit(db, at: now, actor: actor(d.path), action: "import.\(d.kind.rawValue)",
                             subject: "file:\((d.path as NSString).lastPathComponent)",
                             detail: "sha256=\(d.digest) rows=\(d.rows) changed=\(d.changed) cases=\(cases)")
                         reports[i] = ImportReport(file: d.path, kind: d.kind, rows: d.rows, changed: d.changed, casesRecomputed: cases,
-                                                  warnings: fresh.warnings[d.path] ?? [])
+                                                  warnings: warnings[d.path] ?? [])
                     }
                     return .commit
                 }
@@ -181,15 +182,16 @@ extension Store {
     }
 }
 
-/// What an import learns as it goes: the events it added, by case, until their case is recomputed (then those
-/// that count for nothing where they stand become warnings against their file and line), and the cases whose
-/// own row was refused.
+/// What an import learns as it goes: the events it added, by case (each time their case is recomputed, those
+/// that count for nothing where they stand become its warnings, against their file and line; a file whose rows
+/// come back to a case later has them checked again on the fuller history), and the cases whose own row was
+/// refused.
 struct FreshEvents {
     private var byCase: [String: [(id: String, line: Int, file: String)]] = [:]
+    /// The latest check's warnings, by case.
+    private var found: [String: [(file: String, line: Int, text: String)]] = [:]
     /// Cases whose row in a cases file was refused: their events are not also reported as of an unknown case.
     var refused = Set<String>()
-    /// Warning lines by file.
-    private(set) var warnings: [String: [String]] = [:]
 
     mutating func add(_ e: CaseEvent, line: Int, file: String) {
         byCase[e.caseRef, default: []].append((e.id, line, file))
@@ -197,13 +199,19 @@ struct FreshEvents {
 
     /// Looks at the new events of a case just recomputed (nothing to do for a case without any).
     mutating func check(_ evaluation: CaseEvaluation?, ruleSet: RuleSet) {
-        guard let evaluation, let added = byCase.removeValue(forKey: evaluation.caseRecord.reference) else { return }
+        guard let evaluation, let added = byCase[evaluation.caseRecord.reference] else { return }
         let uncounted = UncountedEvents(ruleSet: ruleSet).find(in: evaluation)
-        guard !uncounted.isEmpty else { return }
-        for a in added {
-            guard let u = uncounted.first(where: { $0.event.id == a.id }) else { continue }
-            warnings[a.file, default: []].append("\(a.file):\(a.line): \(u.event.kind) for case \(u.event.caseRef) counts for nothing: \(u.reason)")
+        let reasons = Dictionary(uncounted.map { ($0.event.id, $0) }, uniquingKeysWith: { a, _ in a })
+        found[evaluation.caseRecord.reference] = added.compactMap { a in
+            reasons[a.id].map { u in (a.file, a.line, "\(a.file):\(a.line): \(u.event.kind) for case \(u.event.caseRef) counts for nothing: \(u.reason)") }
         }
+    }
+
+    /// Warning lines by file, in line order.
+    var warnings: [String: [String]] {
+        var out: [String: [(Int, String)]] = [:]
+        for list in found.values { for w in list { out[w.file, default: []].append((w.line, w.text)) } }
+        return out.mapValues { $0.sorted { $0.0 < $1.0 }.map(\.1) }
     }
 }
 

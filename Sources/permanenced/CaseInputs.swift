@@ -16,6 +16,8 @@ struct CaseInputs {
         // Every case the cases file names, good row or bad: a bad row is reported once, not again for each of
         // its case's events, nor for every other case's.
         var named = Set<String>()
+        // A cases file whose header cannot be read names no case: its events are then not checked against it.
+        var casesUnreadable = false
         if let casesPath {
             let f = try readInput(casesPath)
             do {
@@ -28,12 +30,13 @@ struct CaseInputs {
                 named = read.named
             } catch {
                 issues += error.issues
+                casesUnreadable = true
             }
         }
         let f = try readInput(eventsPath)
         var byCase: [String: [CaseEvent]] = [:]
         do {
-            let known = casesPath == nil ? nil : named.union(cases.keys)
+            let known = casesPath == nil || casesUnreadable ? nil : named.union(cases.keys)
             let events = try EventTable.decode(file: eventsPath, text: f.text, ruleSet: ruleSet, knownCases: known)
             for e in events {
                 if cases[e.caseRef] == nil {

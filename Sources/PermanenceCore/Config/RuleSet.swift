@@ -283,7 +283,7 @@ public struct RuleSet: Sendable {
                     d.report(r.origin("suspended-in"), "\(key).suspended-in", "unknown period '\(p)'\(didYouMean(p, periods))")
                 }
                 if r.metFromPeriodStart && r.scope == nil {
-                    d.report(r.origin("met-from"), "\(key).met-from", "met-from = \"period-start\" needs a scope, e.g. scope = \"episode\"")
+                    d.report(r.origin("met-from"), "\(key).met-from", "met-from = \"\(r.metFromBeforePeriod ? "before-period" : "period-start")\" needs a scope, e.g. scope = \"episode\"")
                 }
                 if let scope = r.scope, r.suspendedIn.contains(scope) {
                     d.report(r.origin("suspended-in"), "\(key).suspended-in", "a rule cannot be suspended for the whole of its own scope '\(scope)'")
@@ -386,6 +386,7 @@ final class CompiledRule: Sendable {
     let mootIf: [Int]
     let kind: TimescaleKind
     let metFromPeriodStart: Bool
+    let metFromBeforePeriod: Bool
     let mootIfBeforeAnchor: Bool
     let resumeContinues: Bool
     let extendTimes: Int?
@@ -411,6 +412,7 @@ final class CompiledRule: Sendable {
         onlyIf = groups.slot(r.onlyIf.compactMap { index[$0] })
         kind = r.kind
         metFromPeriodStart = r.metFromPeriodStart
+        metFromBeforePeriod = r.metFromBeforePeriod
         mootIfBeforeAnchor = r.mootIfBeforeAnchor
         resumeContinues = r.resumeContinues
         extendTimes = r.extend?.times

@@ -110,6 +110,8 @@ public struct Evaluator: Sendable {
         /// `moot-if-before-anchor` events count after this position: the end of the previous period of the
         /// scope (adopters identified after a placement order was revoked, before the next one), or -1.
         var conditionsAfter: Int32 = -1
+        /// The end of the previous period of the scope, or -1 (`met-from = "before-period"` counts after it).
+        var previousEnd: Int32 = -1
 
         static let whole = Span(lower: 0, close: nil, fixedAnchor: nil)
     }
@@ -133,6 +135,7 @@ public struct Evaluator: Sendable {
             matching = true
             for var span in spans(p, rule, index, &periods, calc) {
                 if span.lower == p.start, n > 0 { span.conditionsAfter = instances[n - 1].end ?? -1 }
+                if n > 0 { span.previousEnd = instances[n - 1].end ?? -1 }
                 let before = out.count
                 if evaluateSpan(i, rule, index, span, calc, into: &out, &reasons) { produced = true }
                 if out.count > before { spansWithDeadlines += 1 }
@@ -270,7 +273,8 @@ public struct Evaluator: Sendable {
             until: limited(rule.until), consumed: chosen.count > 1 ? Set() : nil, close: span.close,
             extensions: rule.extendOn.isEmpty ? index.none : limited(rule.extendOn),
             switches: rule.changes.map { limited($0.when) },
-            conditions: rule.mootIf.isEmpty ? index.none : limited(rule.mootIf), lower: span.lower, periodStart: span.periodStart)
+            conditions: rule.mootIf.isEmpty ? index.none : limited(rule.mootIf), lower: span.lower,
+            periodStart: rule.metFromBeforePeriod ? span.previousEnd + 1 : span.periodStart)
         var previous: Int32 = span.lower - 1
         for anchor in chosen {
             let conditionsAfter = previous == span.lower - 1 ? min(previous, span.conditionsAfter) : previous
@@ -354,16 +358,36 @@ public struct Evaluator: Sendable {
                 var chosen: (Instant, LocalDate, Bool)?
                 if rule.latestEventWins {
                     // The agreement in force when the clock for this deadline started (recorded on or before the
-                    // day of the anchor or of the last meeting) gives the interval: one made later applies from
-                    // the next meeting on, and never undoes a deadline already running.
-                    let baseDay = ruleSet.zone.localDate(at: base.at)
-                    var latest: (p: Int32, k: Int)?
+                    // day of the anchor or of the last meeting) gives the interval. One made while the deadline
+                    // runs may bring it forward (to a date still ahead of the agreement), never put it back: a
+                    // longer interval applies from the next meeting on, and no agreement undoes a breach.
+                    let zone = ruleSet.zone
+                    let baseDay = zone.localDate(at: base.at)
+                    // Agreements in the period, and one with a date only on the day it started (it sorts first).
+                    let lowerDay = zone.localDate(at: index.at[Int(chain.lower)])
+                    var inForce: (p: Int32, k: Int)?
+                    var during: [(p: Int32, k: Int)] = []
                     for k in rule.changes.indices {
-                        for p in chain.switches[k] where p >= chain.lower && ruleSet.zone.localDate(at: index.at[Int(p)]) <= baseDay {
-                            if latest.map({ p > $0.p }) ?? true { latest = (p, k) }
+                        for p in chain.switches[k] {
+                            let day = zone.localDate(at: index.at[Int(p)])
+                            guard p >= chain.lower || (index.dateOnly[Int(p)] && day == lowerDay) else { continue }
+                            if day <= baseDay {
+                                if inForce.map({ p > $0.p }) ?? true { inForce = (p, k) }
+                            } else {
+                                during.append((p, k))
+                            }
                         }
                     }
-                    if let latest { offset = rule.changes[latest.k].every }
+                    if let inForce { offset = rule.changes[inForce.k].every }
+                    var running = try dueMoment(offset, from: base, rule: rule, calc: calc)
+                    for a in during.sorted(by: { $0.p < $1.p }) where index.at[Int(a.p)] < running.0 {
+                        let agreed = try dueMoment(rule.changes[a.k].every, from: base, rule: rule, calc: calc)
+                        if agreed.0 < running.0 && agreed.0 > index.at[Int(a.p)] {
+                            running = agreed
+                            offset = rule.changes[a.k].every
+                        }
+                    }
+                    chosen = running
                 } else if cycle > 1 {
                     for (k, change) in rule.changes.enumerated() {
                         let (time, event) = changeAt[k]

@@ -8,7 +8,7 @@ public struct UncountedEvent: Sendable, Equatable {
 }
 
 /// Finds the events of an evaluated case that could meet a rule's deadline only inside a period (a period of
-/// care, a placement) and were recorded outside every such period. An event that some applicable rule counts
+/// care, a placement) and were recorded outside every period of that kind. An event that some applicable rule counts
 /// wherever it stands (an unscoped rule) is never listed. Pure, and run only where a person reads the answer
 /// (`explain`, import warnings): the evaluator's hot path does not pay for it.
 public struct UncountedEvents: Sendable {
@@ -41,12 +41,12 @@ public struct UncountedEvents: Sendable {
                 for p in met { counted[Int(p)] = true }
                 continue
             }
-            let open = periods.instances(scope).filter { p in
-                (rule.scopeTypes.isEmpty || index.counts(p.start, asAnyOf: rule.scopeTypes))
-                    && (rule.scopeExcept.isEmpty || !index.counts(p.start, asAnyOf: rule.scopeExcept))
-            }
+            // Any period of the scope, of whatever type: an event inside a placement of a kind whose visits no
+            // rule tracks (a Scottish child at home) stands where the law has nothing to count, not in the wrong
+            // place, and is not listed.
+            let open = periods.instances(scope)
             for p in met where !counted[Int(p)] {
-                if open.contains(where: { $0.start <= p && ($0.end.map { p <= $0 } ?? true) }) {
+                if open.contains(where: { within(p, $0, index) }) {
                     counted[Int(p)] = true
                 } else if !(scopes[Int(p)]?.contains(scope) ?? false) {
                     scopes[Int(p), default: []].append(scope)
@@ -60,12 +60,20 @@ public struct UncountedEvents: Sendable {
         return out
     }
 
-    /// `no placement was open then: the last ended on 2026-03-02, when the placement ended (placement-ended)`.
+    /// Whether position `p` falls in a period: from its start to its end, both included; an event with a date
+    /// only on the day of a timed start counts in it too (it sorts first, as the evaluator knows).
+    private func within(_ p: Int32, _ period: CasePeriods.Instance, _ index: CaseIndex) -> Bool {
+        if let end = period.end, p > end { return false }
+        if period.start <= p { return true }
+        let zone = ruleSet.zone
+        return index.dateOnly[Int(p)] && !index.dateOnly[Int(period.start)]
+            && zone.localDate(at: index.at[Int(p)]) == zone.localDate(at: index.at[Int(period.start)])
+    }
+
+    /// `it can count only within a placement, and none was open then: the last ended on 2026-03-02, when the
+    /// placement ended (placement-ended)`.
     private func reason(_ p: Int32, _ scopes: [Int], _ index: CaseIndex, _ periods: inout CasePeriods) -> String {
-        let names = scopes.map { k in
-            let name = ruleSet.periods[k].name
-            return ruleSet.vocabulary.period(name)?.called ?? name.split(separator: "-").joined(separator: " ")
-        }
+        let names = scopes.map(called)
         let list = names.count == 1 ? names[0] : names.dropLast().joined(separator: ", ") + " or " + names.last!
         var text = "it can count only within a \(list), and none was open then"
         var lastEnd: Int32?
@@ -87,5 +95,11 @@ public struct UncountedEvents: Sendable {
             text += ": none is recorded for this case"
         }
         return text
+    }
+
+    /// What a person calls a period kind (`period of care`).
+    private func called(_ k: Int) -> String {
+        let name = ruleSet.periods[k].name
+        return ruleSet.vocabulary.period(name)?.called ?? name.split(separator: "-").joined(separator: " ")
     }
 }

@@ -53,6 +53,9 @@ public struct Rule: Sendable {
     /// "period-start"`): a care plan prepared before the first placement meets "before the placement or
     /// within 10 working days of it".
     public var metFromPeriodStart = false
+    /// `met-from = "before-period"`: also a meeting event from before the period, since the previous period of
+    /// the scope ended (a care plan prepared for a series of short breaks before its first stay).
+    public var metFromBeforePeriod = false
     /// A `moot-if` event before the anchor also makes the deadline unnecessary ("only if no adopters have
     /// been identified": adopters found before the placement order).
     public var mootIfBeforeAnchor = false
@@ -220,7 +223,8 @@ public struct Recurrence: Sendable, Equatable {
     /// `later-choice = "latest-event"`: the change whose event was recorded last, on or before the day the
     /// clock for a deadline starts (the anchor, or the meeting before), gives its interval, whatever its place
     /// in the list; without one, the rule's own intervals (a review frequency agreed, then agreed again: LAC
-    /// (Scotland) Regulations 2009 reg 44(5)).
+    /// (Scotland) Regulations 2009 reg 44(5)). One recorded while a deadline runs may bring that deadline
+    /// forward, never put it back.
     public var latestEventWins: Bool
 
     public init(every: [Offset], until: [String] = [], changes: [IntervalChange] = [], latestEventWins: Bool = false) {

@@ -118,7 +118,18 @@ extension RulePack {
         let onlyIf = r.strings("only-if").map(\.0)
         let mootIfBeforeAnchor = r.bool("moot-if-before-anchor") ?? false
         let resumeContinues = Self.either(&r, "resume", off: "restart", on: "continue")
-        let metFromPeriodStart = Self.either(&r, "met-from", off: "anchor", on: "period-start")
+        // met-from: after the anchor (the default), from the start of the period, or also before the period
+        // (since the previous period of the scope ended).
+        var metFromPeriodStart = false
+        var metFromBeforePeriod = false
+        if let v = r.string("met-from") {
+            switch v {
+            case "anchor": break
+            case "period-start": metFromPeriodStart = true
+            case "before-period": metFromPeriodStart = true; metFromBeforePeriod = true
+            default: r.report("met-from", r.lineOf("met-from"), "'\(v)' is not one of anchor, period-start, before-period")
+            }
+        }
         var occurrence = AnchorOccurrence.only
         if let s = r.string("anchor-occurrence") {
             if let o = AnchorOccurrence(rawValue: s) {
@@ -223,6 +234,7 @@ extension RulePack {
         rule.anchorExcept = anchorExcept
         rule.onlyIf = onlyIf
         rule.metFromPeriodStart = metFromPeriodStart
+        rule.metFromBeforePeriod = metFromBeforePeriod
         rule.mootIfBeforeAnchor = mootIfBeforeAnchor
         rule.resumeContinues = resumeContinues
         for k in r.table.keys {

@@ -427,6 +427,14 @@ public struct SSDA903Extract: Sendable {
                 }
             }
             if e.ls != lastLS {
+                // From short breaks into the authority's care in the same placement (RNE L: V3 or V4 to C1, say):
+                // the series ends, and the placement is an ordinary one from then on (its visits start).
+                if let last = lastLS, SSDA903Codes.shortBreaks.contains(last), !SSDA903Codes.shortBreaks.contains(e.ls),
+                   lastKind == "placed-short-break", !SSDA903Codes.rnePlacementChange.contains(e.rne),
+                   let placement = SSDA903Codes.placement(e.place, legalStatus: e.ls), let kind = placement {
+                    add(kind, "placed:\(e.decom.compact)", e.decom, e)
+                    lastKind = kind
+                }
                 // Each placement order of the period (after a revocation, a second one), and the first care
                 // order: the proceedings end with it.
                 if e.ls == "E1" {

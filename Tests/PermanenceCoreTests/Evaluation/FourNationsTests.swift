@@ -104,9 +104,9 @@ import TestSupport
     @Test func northernIrishShortPeriods() {
         let e = [
             ("plan", "short-breaks-planned", "2026-02-02"),
-            ("s1", "placed-short-break", "2026-02-06T17:00"), ("e1", "placement-ended", "2026-02-08T17:00"),
+            ("s1", "placed-short-break", "2026-02-06T17:00"), ("e1", "short-break-ended", "2026-02-08T17:00"),
             ("v1", "visit", "2026-02-07"),
-            ("s2", "placed-short-break", "2026-03-06T17:00"), ("e2", "placement-ended", "2026-03-20T10:00"),
+            ("s2", "placed-short-break", "2026-03-06T17:00"), ("e2", "short-break-ended", "2026-03-20T10:00"),
         ]
         let ni = child(calendar: "northern-ireland")
         // SR 1996/461 reg 11(2)(a): within 3 months of the beginning of the first short period: 6 May.
@@ -165,8 +165,8 @@ import TestSupport
         let e = [
             ("plan", "short-breaks-planned", "2026-01-12"),
             ("cp", "care-plan-prepared", "2026-01-20"),
-            ("s1", "placed-short-break", "2026-02-06T17:00"), ("e1", "placement-ended", "2026-02-09T10:00"),
-            ("s2", "placed-short-break", "2026-03-06T17:00"), ("e2", "placement-ended", "2026-03-16T10:00"),
+            ("s1", "placed-short-break", "2026-02-06T17:00"), ("e1", "short-break-ended", "2026-02-09T10:00"),
+            ("s2", "placed-short-break", "2026-03-06T17:00"), ("e2", "short-break-ended", "2026-03-16T10:00"),
             ("r1", "review", "2026-04-20"),
         ]
         let eng = child(calendar: "england-and-wales")
@@ -191,7 +191,7 @@ import TestSupport
 
     @Test func welshAndScottishShortBreaks() {
         let e = [
-            ("s1", "placed-short-break", "2026-02-06T17:00"), ("e1", "placement-ended", "2026-02-09T10:00"),
+            ("s1", "placed-short-break", "2026-02-06T17:00"), ("e1", "short-break-ended", "2026-02-09T10:00"),
             ("v1", "visit", "2026-02-07"),
         ]
         // Wales reg 62(3)(c)-(d): first visit within the first 7 placement days (counted as 12 February), then 6
@@ -206,6 +206,39 @@ import TestSupport
         #expect(summary(scot, e, "lac-scotland-short-break-reviews", at: "2026-03-01") == ["2026-05-06 upcoming"])
         #expect(summary(scot, e, "lac-scotland-short-break-visits", at: "2026-03-01") == ["2026-02-13 met-on-time", "2026-05-07 upcoming"])
         #expect(summary(scot, e, "lac-scotland-visits", at: "2026-03-01").isEmpty)
+    }
+
+    @Test func aCarePlanBeforeTheFirstStayCountsForTheSeries() {
+        // Reg 4(2) with reg 48(3)(a): prepared on 1 February, before the first stay on Friday 6 February, with no
+        // series recorded before the stay: it meets "before the first placement or within 10 working days" (20
+        // February).
+        let e = [("cp", "care-plan-prepared", "2026-02-01"), ("s1", "placed-short-break", "2026-02-06T17:00")]
+        #expect(summary(child(calendar: "england-and-wales"), e, "cppcr-short-break-care-plan", at: "2026-02-10") == ["2026-02-20 met-on-time"])
+        #expect(summary(child(calendar: "wales"), e, "wales-short-break-care-plan", at: "2026-02-10") == ["2026-02-20 met-on-time"])
+    }
+
+    @Test func aCareOrderEndsASeriesOfShortBreaks() {
+        // Reg 48(2)(a): only for a child not in the authority's care. A care order on 1 June ends the series: the
+        // short-break review (due 20 October) is no longer needed, and the ordinary reviews go on from it (20
+        // working days from Monday 1 June: 29 June; the period of care began on 1 June).
+        let e = [
+            ("s1", "placed-short-break", "2026-02-06T17:00"), ("e1", "short-break-ended", "2026-02-09T10:00"),
+            ("r1", "review", "2026-04-20"),
+            ("la", "became-looked-after", "2026-06-01T10:00"), ("co", "final-order", "2026-06-01T10:00"),
+        ]
+        let eng = child(calendar: "england-and-wales")
+        #expect(summary(eng, e, "cppcr-short-break-reviews", at: "2026-06-02") == ["2026-05-06 met-on-time", "2026-10-20 not-needed"])
+        #expect(summary(eng, e, "cppcr-reviews", at: "2026-06-02") == ["2026-06-29 upcoming"])
+    }
+
+    @Test func aStayEndingDoesNotEndTimeAtHome() {
+        // A Scottish child at home under a compulsory supervision order has respite stays: the end of a stay is
+        // not the end of the time at home, and the reg 44 review stays due (16 February).
+        let e = [
+            ("la", "became-looked-after", "2026-01-05T10:00"), ("h", "placed-home-supervision", "2026-01-05T10:00"),
+            ("s1", "placed-short-break", "2026-01-23T17:00"), ("e1", "short-break-ended", "2026-01-25T17:00"),
+        ]
+        #expect(summary(child(calendar: "scotland"), e, "lac-scotland-home-reviews", at: "2026-02-01") == ["2026-02-16 upcoming"])
     }
 
     // MARK: Scotland at home
@@ -224,7 +257,11 @@ import TestSupport
         // Reg 44(5): 3-monthly agreed at the first review: the next by 10 May.
         let agreed = base + [("a1", "home-reviews-every-3mo", "2026-02-10")]
         #expect(summary(scot, agreed, "lac-scotland-home-reviews", at: "2026-03-01") == ["2026-02-16 met-on-time", "2026-05-10 upcoming"])
-        // 6-monthly agreed on 1 May applies from the next review (8 May): the one after by 8 November.
+        // Agreed the day after the review: it brings the next one forward from 10 February 2027 to 10 May.
+        let dayAfter = base + [("a1", "home-reviews-every-3mo", "2026-02-11")]
+        #expect(summary(scot, dayAfter, "lac-scotland-home-reviews", at: "2026-03-01") == ["2026-02-16 met-on-time", "2026-05-10 upcoming"])
+        // 6-monthly agreed on 1 May does not put back the review due on 10 May; it applies from the next review
+        // (8 May): the one after by 8 November.
         let changed = agreed + [("a2", "home-reviews-every-6mo", "2026-05-01"), ("r2", "review", "2026-05-08")]
         #expect(summary(scot, changed, "lac-scotland-home-reviews", at: "2026-05-09") == [
             "2026-02-16 met-on-time", "2026-05-10 met-on-time", "2026-11-08 upcoming",
@@ -232,8 +269,9 @@ import TestSupport
         // A new agreement made once the 3-monthly review was overdue does not undo the breach.
         let late = agreed + [("a3", "home-reviews-every-6mo", "2026-06-01")]
         #expect(summary(scot, late, "lac-scotland-home-reviews", at: "2026-06-02") == ["2026-02-16 met-on-time", "2026-05-10 overdue"])
-        // Agreed when the child went home, before any review: the first review is 3 months after (5 April).
-        let fromStart = [base[0], base[1], ("a0", "home-reviews-every-3mo", "2026-01-05T10:00")]
+        // Agreed on the day the child went home (a date only, so it sorts before the timed start), before any
+        // review: the first review is 3 months after the placement (5 April), not 6 weeks.
+        let fromStart = [("a0", "home-reviews-every-3mo", "2026-01-05"), base[0], base[1]]
         #expect(summary(scot, fromStart, "lac-scotland-home-reviews", at: "2026-03-01") == ["2026-04-05 upcoming"])
         // Placed with foster carers on Monday 1 June: reg 45 from that placement (first review within 6 weeks: 13
         // July), visits within a week (8 June); the home reviews end with the time at home.

@@ -68,6 +68,16 @@ import Testing
             "C3,01/06/2026,S,V2,N1,U4,PR1,,,,,,",
         ])
         #expect(summary(after.mapped().events).contains("2026-06-01 placed-foster placed:20260601"))
+        // Into care in the same placement (RNE L, V4 to an interim care order): an ordinary placement from then on.
+        let order = try extract(episodes: [
+            "C4,06/02/2026,S,V4,N1,U4,PR1,01/06/2026,X1,,,,",
+            "C4,01/06/2026,L,C1,N1,U4,PR1,,,,,,",
+        ])
+        let (c, ci, _) = order.mapped()
+        #expect(ci.isEmpty, "\(ci)")
+        #expect(summary(c).filter { $0.contains("placed") } == [
+            "2026-02-06 placed-short-break placed:20260206", "2026-06-01 placed-foster placed:20260601",
+        ], "\(summary(c))")
     }
 
     @Test func tablesAreToldApartByTheirColumns() throws {
