@@ -146,6 +146,21 @@ import TestSupport
         #expect(summary(wales, back, "wales-adoption-reviews", at: "2026-07-02") == ["2026-06-01 met-on-time", "2026-08-20 not-needed"])
     }
 
+    @Test func authorityToPlaceByConsent() {
+        // ACA 2002 s19 consent on 5 January, then a placement order on 2 March: the agency first had authority to
+        // place on 5 January, so the review is due 3 months after that (5 April), in Wales (reg 37(3)) and England
+        // (AAR 2005 reg 36(1)) alike.
+        let e = [
+            ("la", "became-looked-after", "2025-09-01"), ("p", "placed-foster", "2025-09-01"),
+            ("c", "placement-consent", "2026-01-05"), ("po", "placement-order", "2026-03-02"),
+        ]
+        #expect(summary(child("adoption", calendar: "wales"), e, "wales-adoption-reviews-not-placed", at: "2026-03-10") == ["2026-04-05 upcoming"])
+        #expect(summary(child("adoption", calendar: "england-and-wales"), e, "aar-reviews-not-placed", at: "2026-03-10") == ["2026-04-05 upcoming"])
+        // Consent withdrawn on 1 February, before any order: no review is owed.
+        let withdrawn = [e[0], e[1], e[2], ("w", "placement-consent-withdrawn", "2026-02-01")]
+        #expect(summary(child("adoption", calendar: "wales"), withdrawn, "wales-adoption-reviews-not-placed", at: "2026-03-10") == ["2026-04-05 not-needed"])
+    }
+
     @Test func welshTemporaryApproval() {
         let wales = child(calendar: "wales")
         let e = [("la", "became-looked-after", "2026-01-05"), ("p", "placed-connected-person", "2026-01-05")]
