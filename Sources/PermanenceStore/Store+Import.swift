@@ -182,35 +182,43 @@ extension Store {
     }
 }
 
-/// What an import learns as it goes: the events it added, by case (each time their case is recomputed, those
-/// that count for nothing where they stand become its warnings, against their file and line; a file whose rows
-/// come back to a case later has them checked again on the fuller history), and the cases whose own row was
-/// refused.
+/// What an import learns as it goes: the events it added, by case, until their case is recomputed (then those
+/// that count for nothing where they stand become warnings against their file and line), and the cases whose
+/// own row was refused. A file whose rows come back to a case later has that case checked again on the fuller
+/// history, its earlier warnings with it. Only the events of cases not yet recomputed, and the warnings, are
+/// kept: memory stays flat for an export grouped by case.
 struct FreshEvents {
-    private var byCase: [String: [(id: String, line: Int, file: String)]] = [:]
+    private typealias Added = (id: String, line: Int, file: String)
+    private var pending: [String: [Added]] = [:]
     /// The latest check's warnings, by case.
-    private var found: [String: [(file: String, line: Int, text: String)]] = [:]
+    private var found: [String: [(added: Added, text: String)]] = [:]
     /// Cases whose row in a cases file was refused: their events are not also reported as of an unknown case.
     var refused = Set<String>()
 
     mutating func add(_ e: CaseEvent, line: Int, file: String) {
-        byCase[e.caseRef, default: []].append((e.id, line, file))
+        pending[e.caseRef, default: []].append((e.id, line, file))
     }
 
     /// Looks at the new events of a case just recomputed (nothing to do for a case without any).
     mutating func check(_ evaluation: CaseEvaluation?, ruleSet: RuleSet) {
-        guard let evaluation, let added = byCase[evaluation.caseRecord.reference] else { return }
+        guard let evaluation else { return }
+        let ref = evaluation.caseRecord.reference
+        let earlier = found.removeValue(forKey: ref)?.map(\.added) ?? []
+        let added = (pending.removeValue(forKey: ref) ?? []) + earlier
+        guard !added.isEmpty else { return }
         let uncounted = UncountedEvents(ruleSet: ruleSet).find(in: evaluation)
+        guard !uncounted.isEmpty else { return }
         let reasons = Dictionary(uncounted.map { ($0.event.id, $0) }, uniquingKeysWith: { a, _ in a })
-        found[evaluation.caseRecord.reference] = added.compactMap { a in
-            reasons[a.id].map { u in (a.file, a.line, "\(a.file):\(a.line): \(u.event.kind) for case \(u.event.caseRef) counts for nothing: \(u.reason)") }
+        let warned = added.compactMap { a in
+            reasons[a.id].map { u in (a, "\(a.file):\(a.line): \(u.event.kind) for case \(u.event.caseRef) counts for nothing: \(u.reason)") }
         }
+        if !warned.isEmpty { found[ref] = warned }
     }
 
     /// Warning lines by file, in line order.
     var warnings: [String: [String]] {
         var out: [String: [(Int, String)]] = [:]
-        for list in found.values { for w in list { out[w.file, default: []].append((w.line, w.text)) } }
+        for list in found.values { for w in list { out[w.added.file, default: []].append((w.added.line, w.text)) } }
         return out.mapValues { $0.sorted { $0.0 < $1.0 }.map(\.1) }
     }
 }

@@ -101,6 +101,18 @@ import Testing
         #expect(r.stderr.contains("warning: \(events):6: visit for case NI1 counts for nothing"), "\(r.stderr)")
         #expect(r.stderr.contains("warning: \(events):9: review for case EN1 counts for nothing"), "\(r.stderr)")
         #expect(r.stderr.components(separatedBy: "counts for nothing").count == 3, "\(r.stderr)")
+        // Rows not grouped by case: NI1's visit comes before its placement, with another case between. Checked
+        // on the whole history, the visit counts: no warning.
+        let scattered = try write("scattered.csv", [
+            "case_ref,event,at,event_id",
+            "NI1,visit,2026-01-09,s-v1",
+            "EN1,became-looked-after,2026-01-05,s-la",
+            "NI1,became-looked-after,2026-01-05,s-ni-la",
+            "NI1,placed-foster,2026-01-05,s-p1",
+        ])
+        let other = dir.appendingPathComponent("q.sqlite").path
+        let s = try CLITests.run(["import", workers, cases, scattered, "--config", CLITests.config, "--store", other])
+        #expect(s.status == 0 && !s.stderr.contains("counts for nothing"), "\(s.stderr)")
         // A second import of the same rows adds nothing and warns about nothing.
         let again = try CLITests.run(["import", events, "--config", CLITests.config, "--store", store])
         #expect(again.status == 0 && !again.stderr.contains("counts for nothing"), "\(again.stderr)")
