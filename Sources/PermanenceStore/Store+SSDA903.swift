@@ -97,6 +97,8 @@ extension Store {
             let kind = base.split(separator: ":").dropFirst(2).first.map(String.init) ?? ""
             switch kind {
             case "review": return supplied.contains(.reviews)
+            // A start not in an earlier extract, now given by an older one: not a loss.
+            case "lac-before": return false
             case "bid", "match": return supplied.contains(.placedAdoption) || supplied.contains(.ad1)
             default: return supplied.contains(.episodes)
             }
@@ -121,21 +123,29 @@ extension Store {
                     var gone = Set<String>()
                     // The period of care the store has open for a case, for a yearly return whose rows continue it.
                     func openPeriod(_ ref: String) throws -> SSDA903Extract.OpenPeriod? {
+                        // As the engine's periods go: the first start after the last end (a start while a period
+                        // is open starts nothing; the marker of a start not in the data is one).
                         let rows = try Row.fetchAll(try db.cachedStatement(sql: """
-                            SELECT e.kind = 'became-looked-after' AS starts, MAX(e.at) AS at FROM event e LEFT JOIN withdrawal w ON w.event_id = e.id
-                            WHERE e.case_ref = ? AND w.event_id IS NULL AND e.kind IN ('became-looked-after', 'ceased-looked-after', 'adoption-order')
+                            SELECT e.kind, e.at FROM event e LEFT JOIN withdrawal w ON w.event_id = e.id
+                            WHERE e.case_ref = ? AND w.event_id IS NULL AND e.kind IN ('became-looked-after', 'looked-after-before',
+                                'ceased-looked-after', 'adoption-order', 'special-guardianship-order', 'returned-home', 'turned-18')
                               AND NOT EXISTS (SELECT 1 FROM event s WHERE s.case_ref = e.case_ref AND s.supersedes = e.id)
-                            GROUP BY starts
+                            ORDER BY e.at, e.seq
                             """), arguments: [ref])
-                        var start: Int?, end = Int.min
+                        var start: Int?, unknown = false
                         for r in rows {
-                            if r["starts"] as Bool { start = r["at"] } else { end = r["at"] }
+                            let kind: String = r["kind"]
+                            if kind == "became-looked-after" || kind == "looked-after-before" {
+                                if start == nil { (start, unknown) = (r["at"], kind == "looked-after-before") }
+                            } else {
+                                start = nil
+                            }
                         }
-                        guard let start, end < start else { return nil }
+                        guard let start else { return nil }
                         // The placement the child is in: the latest placement (or its end) in the period.
                         let placement = try String.fetchOne(try db.cachedStatement(sql: Store.currentPlacementSQL), arguments: [ref, start])
                         return SSDA903Extract.OpenPeriod(start: zone.localDate(at: Instant(seconds: start)),
-                                                         placement: placement == "placement-ended" ? nil : placement)
+                                                         placement: placement == "placement-ended" ? nil : placement, startUnknown: unknown)
                     }
                     // Child by child, each in a savepoint: with --lenient, a child the store refuses (its case
                     // closed, or opened after the extract's dates) is left out whole and listed. Only one child's
@@ -200,7 +210,10 @@ extension Store {
                         // the time this extract covers for the child (a yearly return leaves out earlier years),
                         // and only from the tables it supplies.
                         if !fresh {
-                            let since = mine.first.map { zone.startOfDay($0.date).seconds } ?? 0
+                            // A first row that continues a period (a yearly return) does not give again what an
+                            // earlier extract said of that day (the order then in force): from the next day on.
+                            let startsPeriod = mine.first.map { $0.kind == "became-looked-after" || $0.kind == "looked-after-before" } ?? true
+                            let since = mine.first.map { zone.startOfDay(startsPeriod ? $0.date : $0.date.adding(days: 1)).seconds } ?? 0
                             let stored = try String.fetchAll(try db.cachedStatement(sql: """
                                 SELECT e.id FROM event e LEFT JOIN withdrawal w ON w.event_id = e.id
                                 WHERE e.case_ref = ? AND e.source = 'ssda903' AND w.event_id IS NULL AND e.at >= ? ORDER BY e.at, e.seq

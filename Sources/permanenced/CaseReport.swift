@@ -34,6 +34,11 @@ struct CaseReport {
         return ruleSet.statutoryCoverage(calendar: c.calendar, packs: c.packs).warning
     }
 
+    /// Markers of a period of care that began before the data (`start-unknown` kinds).
+    private func unknownStarts() -> [CaseEvent] {
+        UnknownStarts.find(in: evaluation, ruleSet: ruleSet)
+    }
+
     /// Events that meet nothing where they were recorded (a review while not looked after).
     private func uncountedEvents() -> [UncountedEvent] {
         UncountedEvents(ruleSet: ruleSet).find(in: evaluation)
@@ -53,6 +58,10 @@ struct CaseReport {
         lines.append("Packs: \(packs().joined(separator: ", "))")
         // The nation's law not (or not all) tracked for this case: said here, not only in `status`.
         if let warning = coverageWarning() { lines.append("Warning: \(warning)") }
+        for e in unknownStarts() {
+            lines.append("Not known: the period of care open on \(zone.localDate(at: e.at)) began before the data ([\(e.id)]); "
+                + "what counts from its start is shown as cannot be worked out until the day the child came into care is recorded")
+        }
         for r in switchedOff() {
             lines.append("Switched off: \(r.id) (\(r.title)), by \(r.origin("enabled")): this case is not tracked for it")
         }
@@ -304,6 +313,9 @@ struct CaseReport {
             ("events", .array(evaluation.events.map(event))),
             ("ignored_events", .array(evaluation.ignoredEvents.map { e, reason in
                 .object([("id", .string(e.id)), ("event", .string(e.kind)), ("reason", .string(reason))])
+            })),
+            ("unknown_starts", .array(unknownStarts().map { e in
+                .object([("id", .string(e.id)), ("event", .string(e.kind)), ("open_on", .string(zone.localDate(at: e.at).description))])
             })),
             ("uncounted_events", .array(uncountedEvents().map { u in
                 .object([

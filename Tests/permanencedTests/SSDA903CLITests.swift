@@ -210,12 +210,62 @@ import Testing
         #expect(same.status == 0, "\(same.stderr)")
         #expect(same.stdout.contains("0 new event(s)"), "\(same.stdout)")
         #expect(try DaemonHarness.sqlite(store, adoptive) == before)
-        // A child the store has no open period for still needs its first episode.
+        // A child the store has no open period for is imported all the same, its period's start not known: what
+        // counts from it cannot be worked out, never overdue; the placement of 20 August 2025 is known.
         try (SSDA903Columns.episodes + "\nZ999,20/08/2025,P,C1,N1,U4,PR1,,,CARPL,,,\n")
             .write(to: year.appendingPathComponent("episodes.csv"), atomically: true, encoding: .utf8)
-        let refused = try run(["import", "--format", "ssda903"] + tables(["episodes"], from: year))
-        #expect(refused.status == 2)
-        #expect(refused.stderr.contains("child Z999: P: the child's first episode in the extract continues a period of care"), "\(refused.stderr)")
+        let z = try run(["import", "--format", "ssda903"] + tables(["episodes"], from: year))
+        #expect(z.status == 0, "\(z.stderr)")
+        let z999 = try next("Z999", at: "2025-12-01")
+        #expect(z999.contains { $0.hasPrefix("CANNOT BE WORKED OUT: Looked-after child review") && $0.contains("began before the data (it was already open on 2025-08-20)") }, "\(z999)")
+        #expect(!z999.contains { $0.contains("OVERDUE") && $0.contains("review") }, "\(z999)")
+        #expect(z999.contains { $0.hasPrefix("OVERDUE since 2025-08-27: Statutory visit (within 1 week of the placement") }, "\(z999)")
+    }
+
+    /// A council's first import is a yearly return whose children began their care years before it: each is
+    /// imported with the start of its period not known. An older return imported afterwards supplies the start,
+    /// once: the reviews are then worked out from it, and nothing is doubled.
+    @Test func anOlderReturnFillsInTheStartOfAPeriod() throws {
+        let recent = dir.appendingPathComponent("recent")
+        let older = dir.appendingPathComponent("older")
+        for d in [recent, older] { try FileManager.default.createDirectory(at: d, withIntermediateDirectories: true) }
+        // The return for the year from April 2025: the episode open then began on 3 March 2025 (RNE P).
+        try (SSDA903Columns.episodes + "\nY001,03/03/2025,P,C2,N1,U4,PR1,,,CARPL,,,\n")
+            .write(to: recent.appendingPathComponent("episodes.csv"), atomically: true, encoding: .utf8)
+        try "CHILD,DOB,REVIEW,REVIEW_CODE\nY001,30/06/2019,10/06/2025,PN1\n".write(to: recent.appendingPathComponent("reviews.csv"), atomically: true, encoding: .utf8)
+        let first = try run(["import", "--format", "ssda903"] + tables(["episodes", "reviews"], from: recent))
+        #expect(first.status == 0, "\(first.stderr)")
+        // One review in the data: the next within 3 months of it (10 September), the shorter of the intervals that
+        // could follow it (it may have been the first review).
+        let review = "Looked-after child review (first within 20 working days, second within 3 months, then every 6 months)"
+        #expect(try next("Y001", at: "2025-09-01").contains { $0.hasPrefix("due 2025-09-10: \(review)") })
+        let before = try run(["explain", "Y001", "--at", "2025-09-01"])
+        #expect(before.stdout.contains("Not known: the period of care open on 2025-03-03 began before the data"), "\(before.stdout)")
+        let json = try run(["explain", "Y001", "--at", "2025-09-01", "--json"])
+        let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        let unknown = object?["unknown_starts"] as? [[String: Any]] ?? []
+        #expect(unknown.map { $0["id"] as? String } == ["903:Y001:lac-before:20250303"], "\(json.stdout)")
+        // The older return: looked after from 6 January 2025 (first review 30 January), moved on 3 March under a
+        // care order.
+        try (SSDA903Columns.episodes + "\nY001,06/01/2025,S,C1,N1,U6,PR1,03/03/2025,X1,CARPL,,,\nY001,03/03/2025,P,C2,N1,U4,PR1,,,CARPL,,,\n")
+            .write(to: older.appendingPathComponent("episodes.csv"), atomically: true, encoding: .utf8)
+        try "CHILD,DOB,REVIEW,REVIEW_CODE\nY001,30/06/2019,30/01/2025,PN1\n"
+            .write(to: older.appendingPathComponent("reviews.csv"), atomically: true, encoding: .utf8)
+        let second = try run(["import", "--format", "ssda903"] + tables(["episodes", "reviews"], from: older))
+        #expect(second.status == 0, "\(second.stderr)")
+        // Reviews 30 January and 10 June (the second, late: due 30 April): the next 6 months after it (10 December).
+        let y = try next("Y001", at: "2025-11-20")
+        #expect(y.contains { $0.hasPrefix("due 2025-12-10: \(review)") }, "\(y)")
+        #expect(!y.contains { $0.hasPrefix("CANNOT BE WORKED OUT") && $0.contains("review") }, "\(y)")
+        #expect(!(try run(["explain", "Y001", "--at", "2025-11-20"])).stdout.contains("Not known:"))
+        // Each event once.
+        #expect(try DaemonHarness.sqlite(store, "SELECT COUNT(*) FROM event WHERE case_ref = 'Y001' AND kind = 'review'") == ["2"])
+        // Two placements (6 January and the move of 3 March), the second given by both returns and stored once.
+        #expect(try DaemonHarness.sqlite(store, "SELECT COUNT(*) FROM event WHERE case_ref = 'Y001' AND kind = 'placed-foster'") == ["2"])
+        // The same recent return again changes nothing and reports nothing gone.
+        let again = try run(["import", "--format", "ssda903"] + tables(["episodes", "reviews"], from: recent))
+        #expect(again.status == 0 && again.stdout.contains("0 new event(s)"), "\(again.stdout)")
+        #expect(!again.stderr.contains("not in this one"), "\(again.stderr)")
     }
 
     /// `[store] ssda903-case-prefix`: the inbox and the command line make the same case references; a prefix

@@ -48,6 +48,10 @@ public struct RuleSet: Sendable {
     let missingAnchorReasons: [String]
     /// The vocabulary's period kinds, with event names resolved.
     let periods: [CompiledPeriod]
+    /// Event kinds that mark a period begun on a day not in the data (`start-unknown = true`), and their slot
+    /// (one look-up tells whether a case has any).
+    let startUnknownKinds: [Int]
+    let startUnknownSlot: [Int]
 
     /// Parses the main configuration file on its own (to learn the zone and file locations first).
     public static func parseConfiguration(_ file: SourceFile) throws(ConfigErrors) -> Configuration {
@@ -140,7 +144,11 @@ public struct RuleSet: Sendable {
             CompiledPeriod(name: p.name, starts: groups.slot(p.starts.compactMap { index[$0] }),
                 ends: groups.slot(p.ends.compactMap { index[$0] }), restarts: p.restarts)
         }
-        let periodStarts = Dictionary(vocabulary.periods.map { ($0.name, $0.starts) }, uniquingKeysWith: { a, _ in a })
+        startUnknownKinds = vocabulary.events.indices.filter { vocabulary.events[$0].startUnknown }
+        startUnknownSlot = groups.slot(startUnknownKinds)
+        // The events a person records to start a period (not the marker of a start the data does not give).
+        let periodStarts = Dictionary(vocabulary.periods.map { p in (p.name, p.starts.filter { vocabulary.event($0)?.startUnknown != true }) },
+                                      uniquingKeysWith: { a, _ in a })
         self.compiled = rules.map { CompiledRule($0, index, periodIndex, periodStarts, &groups) }
         missingAnchorReasons = compiled.map(\.missingAnchorReason)
         self.expansions = groups.expand(expansions)

@@ -12,6 +12,9 @@ public struct Vocabulary: Sendable {
         /// What the event means for a deadline it closes, in words (`the child was adopted`); nil to take the
         /// words of a kind it counts as.
         public var closes: String? = nil
+        /// The event marks a period that had already begun, on a day not in the data (`start-unknown = true`):
+        /// a deadline counted from that period's start cannot be worked out from it.
+        public var startUnknown = false
         public var line: Int
         /// The file it was defined in (the vocabulary, or a drop-in in `vocabulary.d`).
         public var file: String = ""
@@ -97,7 +100,9 @@ public struct Vocabulary: Sendable {
                 let meaning = e.string("means", required: true) ?? ""
                 let countsAs = e.strings("counts-as")
                 let closes = e.string("closes")
-                events.append(EventKind(name: name, meaning: meaning, countsAs: countsAs.map(\.0), closes: closes, line: e.line, file: file))
+                let startUnknown = e.bool("start-unknown") ?? false
+                events.append(EventKind(name: name, meaning: meaning, countsAs: countsAs.map(\.0), closes: closes, startUnknown: startUnknown,
+                                        line: e.line, file: file))
                 e.finish()
             }
             t.finish()

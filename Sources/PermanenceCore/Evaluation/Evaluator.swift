@@ -27,8 +27,11 @@ public struct Evaluator: Sendable {
         let statutory = ruleSet.statutoryCalculators[c.calendar] ?? local
         deadlines.reserveCapacity(applicable.count + active.count)
         var periods = CasePeriods(index: index, kinds: ruleSet.periods, zone: ruleSet.zone)
+        // A period of care that began before the data (an extract's first row continuing it): one look-up.
+        let unknownStart = !index.positions(ruleSet.startUnknownSlot).isEmpty
         for i in applicable {
-            evaluateRule(i, index, &periods, ruleSet.compiled[i].statutory ? statutory : local, into: &deadlines, &reasons)
+            evaluateRule(i, index, &periods, ruleSet.compiled[i].statutory ? statutory : local, unknownStart: unknownStart,
+                         into: &deadlines, &reasons)
         }
         return CaseEvaluation(caseRecord: c, events: active, ignoredEvents: ignored, deadlines: deadlines, reasons: reasons,
                               missingAnchorReasons: ruleSet.missingAnchorReasons)
@@ -100,7 +103,7 @@ public struct Evaluator: Sendable {
         let close: Int32?
         /// The anchor is this event rather than the rule's own: the start of its period, or the end of a
         /// suspension, from which the rule starts again.
-        let fixedAnchor: Int32?
+        var fixedAnchor: Int32?
         /// The cycle the fixed anchor starts (above 1 when a rule resumed after a suspension goes on from the
         /// last time it was met: the anchor is that meeting event, and the interval the next in its series).
         var startCycle: Int = 1
@@ -112,12 +115,14 @@ public struct Evaluator: Sendable {
         var conditionsAfter: Int32 = -1
         /// The end of the previous period of the scope, or -1 (`met-from = "before-period"` counts after it).
         var previousEnd: Int32 = -1
+        /// The period began on a day not in the data, and nothing in the span says where the rule stands.
+        var unknownStart = false
 
         static let whole = Span(lower: 0, close: nil, fixedAnchor: nil)
     }
 
-    private func evaluateRule(_ i: Int, _ index: CaseIndex, _ periods: inout CasePeriods, _ calc: DateCalculator, into out: inout [Deadline],
-                              _ reasons: inout [String]) {
+    private func evaluateRule(_ i: Int, _ index: CaseIndex, _ periods: inout CasePeriods, _ calc: DateCalculator, unknownStart: Bool,
+                              into out: inout [Deadline], _ reasons: inout [String]) {
         let rule = ruleSet.compiled[i]
         guard let scope = rule.scope else {
             if !evaluateSpan(i, rule, index, .whole, calc, into: &out, &reasons) { out.append(waiting(i, rule)) }
@@ -136,6 +141,11 @@ public struct Evaluator: Sendable {
             for var span in spans(p, rule, index, &periods, calc) {
                 if span.lower == p.start, n > 0 { span.conditionsAfter = instances[n - 1].end ?? -1 }
                 if n > 0 { span.previousEnd = instances[n - 1].end ?? -1 }
+                if unknownStart, span.lower == p.start, rule.anchorIsScopeStart || rule.occurrence == .first || rule.occurrence == .only,
+                   index.counts(p.start, asAnyOf: ruleSet.startUnknownKinds), !fromUnknownStart(rule, index, &span) {
+                    produced = true  // met in the span: nothing to show, and nothing waiting
+                    continue
+                }
                 let before = out.count
                 if evaluateSpan(i, rule, index, span, calc, into: &out, &reasons) { produced = true }
                 if out.count > before { spansWithDeadlines += 1 }
@@ -144,6 +154,23 @@ public struct Evaluator: Sendable {
         // A rule for some types of placement says nothing about a case whose placements are all of others.
         if !produced && (matching || (instances.isEmpty && rule.scopeTypes.isEmpty)) { out.append(waiting(i, rule)) }
         if rule.resumeContinues && spansWithDeadlines > 1 { keepLastOfEach(&out, from: first) }
+    }
+
+    /// The first span of a period that began on a day not in the data, for a rule counted from the period's
+    /// start or from the first (only) anchor in it: the rule goes on from the last time it was met in the span,
+    /// with the interval that comes next (a review held goes on to the next review), or it cannot be worked
+    /// out (`unknownStart`): nothing is counted from a day that is not the start. False when a one-off deadline
+    /// was met in it: there is nothing to show.
+    private func fromUnknownStart(_ rule: CompiledRule, _ index: CaseIndex, _ span: inout Span) -> Bool {
+        let met = within(index.positions(rule.metBy), from: span.lower, through: span.close)
+        guard let last = met.last else {
+            span.unknownStart = true
+            return true
+        }
+        guard rule.repeats else { return false }
+        span.fixedAnchor = last
+        span.startCycle = 1 + met.count
+        return true
     }
 
     /// A series resumed twice from the same meeting (placed for adoption, the placement ended, placed again
@@ -208,7 +235,7 @@ public struct Evaluator: Sendable {
                 if rule.resumeContinues, let last = index.positions(rule.metBy).last(where: { $0 >= p.start && $0 < end }) {
                     anchor = last
                     startCycle = 1 + index.positions(rule.metBy).reduce(0) { $1 >= p.start && $1 <= last ? $0 + 1 : $0 }
-                } else if rule.resumeContinues, rule.anchorIsScopeStart, let from = carried,
+                } else if rule.resumeContinues, rule.anchorIsScopeStart, let from = carried, !index.counts(from, asAnyOf: ruleSet.startUnknownKinds),
                           let due = try? dueMoment(rule.due, from: ref(index, from), rule: rule, calc: calc), due.0 > index.at[Int(end)] {
                     // Nothing held yet, and the first deadline counted from the start of the period is still
                     // ahead when the suspension ends: that date stands (AAR reg 36(1)(a): 3 months after the
@@ -236,6 +263,14 @@ public struct Evaluator: Sendable {
                                into out: inout [Deadline], _ reasons: inout [String]) -> Bool {
         // The condition belongs to the case (a PACE test-of-change case), wherever it was recorded.
         if !rule.onlyIf.isEmpty && index.positions(rule.onlyIf).isEmpty { return false }
+        if span.unknownStart {
+            let day = ruleSet.zone.localDate(at: index.at[Int(span.lower)])
+            let from = rule.anchorIsScopeStart ? "its start" : "the first \(rule.startingEvents.joined(separator: " or ")) in it"
+            reasons.append("the period of care began before the data (it was already open on \(day)): this deadline counts from \(from), "
+                + "which the data does not give. Record became-looked-after with the day the child came into care (or import an earlier return) to work it out")
+            out.append(Deadline(ruleIndex: i, ruleName: rule.name, cycle: 1, state: .cannotCompute(reason: .init(reasonIndex: reasons.count - 1))))
+            return true
+        }
         var anchors: Positions
         if let fixed = span.fixedAnchor {
             anchors = index.only(fixed)

@@ -40,10 +40,14 @@ public struct SSDA903Extract: Sendable {
     public struct OpenPeriod: Sendable, Equatable {
         public let start: LocalDate
         public let placement: String?
+        /// The period's start is not known: `start` is the day an earlier extract first showed it open
+        /// (`looked-after-before`).
+        public let startUnknown: Bool
 
-        public init(start: LocalDate, placement: String? = nil) {
+        public init(start: LocalDate, placement: String? = nil, startUnknown: Bool = false) {
             self.start = start
             self.placement = placement
+            self.startUnknown = startUnknown
         }
     }
 
@@ -306,7 +310,10 @@ public struct SSDA903Extract: Sendable {
                     let file = files[Int(s.file)]
                     if s.what == .review {
                         // Only a child whose events go on from a period the store has open needs asking.
-                        if periods == nil { periods = periodsOf(mine, continuing: mine.first?.kind == "became-looked-after" ? nil : try open()?.start) }
+                        if periods == nil {
+                            let starts = mine.first.map { $0.kind == "became-looked-after" || $0.kind == "looked-after-before" } == true
+                            periods = periodsOf(mine, continuing: starts ? nil : try open()?.start)
+                        }
                         if !periods!.contains(where: { date >= $0.0 && ($0.1.map { date <= $0 } ?? true) }) {
                             childIssues.append(CSVIssue(file: file, line: Int(s.line), column: s.what.column,
                                 message: "child \(child): a review on \(date), when the child was not looked after"))
@@ -383,8 +390,20 @@ public struct SSDA903Extract: Sendable {
                     periodStart = open.start
                     lastLS = e.ls
                     lastKind = open.placement
+                    // The same first row as the extract that found the period already open: the same marker.
+                    if open.startUnknown && open.start == e.decom { add("looked-after-before", "lac-before:\(e.decom.compact)", e.decom, e) }
                 } else {
-                    fail("RNE", "\(e.rne): the child's first episode in the extract continues a period of care that began earlier, and when it began is neither in the file nor in the store; include its first episode (RNE S), or import with --lenient to leave this child out")
+                    // The period of care began before the data: its start is marked as not known (nothing is
+                    // counted from it), and so are the legal status and, on a legal status change (RNE L), the
+                    // placement the child was already in (no order or placement date is invented); cycles go
+                    // on from the facts the extract gives. An earlier return imported later supplies the start.
+                    periodStart = e.decom
+                    lastLS = e.ls
+                    add("looked-after-before", "lac-before:\(e.decom.compact)", e.decom, e)
+                    if !SSDA903Codes.rnePlacementChange.contains(e.rne), let placement = SSDA903Codes.placement(e.place, legalStatus: e.ls) {
+                        lastKind = placement
+                        lastPlace = e.place
+                    }
                 }
             }
             if i == eps.count - 1, e.rec == "X1" {
@@ -463,9 +482,9 @@ public struct SSDA903Extract: Sendable {
     /// `continuing`: the start of the period the store has open, which the events may go on from.
     private func periodsOf(_ events: [Mapped], continuing: LocalDate?) -> [(LocalDate, LocalDate?)] {
         var out: [(LocalDate, LocalDate?)] = []
-        var start: LocalDate? = events.first?.kind == "became-looked-after" ? nil : continuing
+        var start: LocalDate? = events.first.map { $0.kind == "became-looked-after" || $0.kind == "looked-after-before" } == true ? nil : continuing
         for e in events {
-            if e.kind == "became-looked-after" { start = e.date }
+            if e.kind == "became-looked-after" || e.kind == "looked-after-before" { start = e.date }
             if e.kind == "ceased-looked-after" || e.kind == "adoption-order", let s = start {
                 out.append((s, e.date))
                 start = nil
