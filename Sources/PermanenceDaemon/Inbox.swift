@@ -133,7 +133,15 @@ public struct Inbox: Sendable {
                 skippedNote += "; \(own.count) problem(s) in \(name), child(ren) left out: see processed/\(target).skipped"
             }
             if !r.skipped.isEmpty && skippedNote.isEmpty { skippedNote = "; \(r.skipped.count) child(ren) left out (ssda903-lenient)" }
-            result.lines.append(.init(kind: r.skipped.isEmpty ? .imported : .partial, text: "SSDA903 extract (\(names.joined(separator: ", "))): \(r.newCases) new case(s), \(r.newEvents) new event(s), \(r.corrected) corrected\(r.disappeared.isEmpty ? "" : ", \(r.disappeared.count) earlier event(s) not in it (kept)"); moved to processed/\(skippedNote)"))
+            // Facts set aside (the child imported all the same), beside the table each is in.
+            for (name, path) in zip(names, paths) {
+                let own = r.setAside.filter { $0.file == path }
+                guard !own.isEmpty, let target = targets[name] else { continue }
+                _ = FileManager.default.createFile(atPath: "\(directory)/processed/\(target).set-aside", contents: Data(Self.errorText(name, own).utf8),
+                                                   attributes: [.posixPermissions: 0o600])
+                skippedNote += "; \(own.count) fact(s) in \(name) set aside: see processed/\(target).set-aside"
+            }
+            result.lines.append(.init(kind: r.skipped.isEmpty && r.setAside.isEmpty ? .imported : .partial, text: "SSDA903 extract (\(names.joined(separator: ", "))): \(r.newCases) new case(s), \(r.newEvents) new event(s), \(r.corrected) corrected\(r.disappeared.isEmpty ? "" : ", \(r.disappeared.count) earlier event(s) not in it (kept)"); moved to processed/\(skippedNote)"))
             result.imported += names.count
             return true
         } catch let error as CSVErrors where !error.isTemporary {
@@ -173,7 +181,8 @@ public struct Inbox: Sendable {
 
     /// One line per problem, `name:line: column: message`.
     static func errorText(_ name: String, _ issues: [CSVIssue]) -> String {
-        issues.map { "\(name):\($0.line): \($0.column.isEmpty ? "" : "\($0.column): ")\($0.message)" }.joined(separator: "\n") + "\n"
+        issues.map { "\(name):\($0.line): \($0.column.isEmpty ? "" : "\($0.column): ")\($0.message)\($0.action.map { "; \($0)" } ?? "")" }
+            .joined(separator: "\n") + "\n"
     }
 
     /// `name`, or `name` with a counter before its extension, whichever does not exist yet in `directory`.

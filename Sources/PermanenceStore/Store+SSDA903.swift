@@ -31,6 +31,12 @@ extension Store {
         /// `--lenient`: the children left out, and why.
         public let skipped: [CSVIssue]
         public let casesRecomputed: Int
+        /// Children in the extract; of them, left out (`--lenient`) and imported with facts set aside.
+        public var children = 0
+        public var childrenLeftOut = 0
+        public var childrenWithSetAside = 0
+        /// `--lenient`: each fact set aside, with what was read instead (`action`).
+        public var setAside: [CSVIssue] = []
     }
 
     /// The latest placement event (or placement end) of a case from a moment on, not withdrawn or corrected.
@@ -93,12 +99,23 @@ extension Store {
         if !extract.issues.isEmpty && !lenient { throw CSVErrors(extract.issues) }
         // The tables supplied: an event from a table not in this import has not gone.
         let supplied = Set(files.map(\.table))
+        /// Whether the table a set-aside fact came from (by its column, `903:REF:aside:COLUMN:DATE`) is supplied.
+        func asideTableSupplied(_ id: String) -> Bool {
+            let column = id.split(separator: ":").dropFirst(3).first.map(String.init) ?? ""
+            switch column {
+            case "REVIEW", "REVIEW_CODE": return supplied.contains(.reviews)
+            case "DATE_PLACED", "DATE_PLACED_CEASED", "REASON_PLACED_CEASED": return supplied.contains(.placedAdoption)
+            case "DATE_INT", "DATE_MATCH": return supplied.contains(.ad1)
+            default: return supplied.contains(.episodes)
+            }
+        }
         func suppliedTable(ofSlot base: String) -> Bool {
             let kind = base.split(separator: ":").dropFirst(2).first.map(String.init) ?? ""
             switch kind {
             case "review": return supplied.contains(.reviews)
-            // A start not in an earlier extract, now given by an older one: not a loss.
-            case "lac-before": return false
+            // A start not in an earlier extract, now given by an older one: not a loss. A fact set aside is
+            // withdrawn once an extract no longer sets it aside (below), never reported as gone.
+            case "lac-before", "aside": return false
             case "bid", "match": return supplied.contains(.placedAdoption) || supplied.contains(.ad1)
             default: return supplied.contains(.episodes)
             }
@@ -107,6 +124,8 @@ extension Store {
         var refusedByStore: [CSVIssue] = []
         var disappeared: [String] = []
         var issues: [CSVIssue] = []
+        var setAside: [CSVIssue] = []
+        var imported = Set<String>()
         let zone = ruleSet.zone
         let calendar = ruleSet.configuration.defaultCalendar
         // The 903 holds the statutory record (periods, placements, orders, reviews), not a council's own
@@ -150,7 +169,7 @@ extension Store {
                     // Child by child, each in a savepoint: with --lenient, a child the store refuses (its case
                     // closed, or opened after the extract's dates) is left out whole and listed. Only one child's
                     // events are held at a time.
-                    (issues, _) = try extract.forEachChild(lenient: lenient, openPeriod: openPeriod) { ref, mine in
+                    (issues, _, setAside) = try extract.forEachChild(lenient: lenient, openPeriod: openPeriod) { ref, mine in
                         // The import is refused whole once the store refused a child: write nothing more.
                         guard lenient || rowIssues.isEmpty else { return }
                         var counts = (cases: 0, new: 0, corrected: 0, unchanged: 0)
@@ -184,11 +203,11 @@ extension Store {
                                         }
                                         let id: String = latest["id"]
                                         let n = (id.split(separator: "~").last.flatMap { Int($0) } ?? 1) + 1
-                                        let correction = CaseEvent(id: "\(base)~\(n)", caseRef: e.caseRef, kind: e.kind, at: at, dateOnly: true, supersedes: id)
+                                        let correction = CaseEvent(id: "\(base)~\(n)", caseRef: e.caseRef, kind: e.kind, at: at, dateOnly: true, note: e.note, supersedes: id)
                                         _ = try Store.insertEvent(db, correction, source: "ssda903", actor: actor, now: now, ruleSet: ruleSet, audited: false, fast: cache)
                                         counts.corrected += 1
                                     } else {
-                                        let event = CaseEvent(id: base, caseRef: e.caseRef, kind: e.kind, at: at, dateOnly: true)
+                                        let event = CaseEvent(id: base, caseRef: e.caseRef, kind: e.kind, at: at, dateOnly: true, note: e.note)
                                         _ = try Store.insertEvent(db, event, source: "ssda903", actor: actor, now: now, ruleSet: ruleSet, audited: false, fast: cache)
                                         counts.new += 1
                                     }
@@ -223,8 +242,18 @@ extension Store {
                                 if !bases.contains(base) && gone.insert(base).inserted { disappeared.append(base) }
                             }
                         }
+                        // Facts an earlier extract set aside that this one (of the same tables) no longer does: the
+                        // data was put right, and what rested on it no longer does.
+                        let asides = try String.fetchAll(try db.cachedStatement(sql: """
+                            SELECT e.id FROM event e LEFT JOIN withdrawal w ON w.event_id = e.id
+                            WHERE e.case_ref = ? AND e.kind = 'data-set-aside' AND e.source = 'ssda903' AND w.event_id IS NULL
+                            """), arguments: [ref])
+                        for id in asides where !bases.contains(String(id.prefix { $0 != "~" })) && asideTableSupplied(id) {
+                            try Store.insertWithdrawal(db, id, reason: "the extract no longer sets this aside", actor: actor, now: now)
+                        }
                         try Store.recompute(db, ref, evaluator: evaluator, cache: cache)
                         recomputed += 1
+                        imported.insert(ref)
                     }
                     if !lenient && !(issues + rowIssues).isEmpty {
                         problems = issues + rowIssues
@@ -240,7 +269,10 @@ extension Store {
             throw Store.importFailure(error, paths: paths)
         }
         if !problems.isEmpty { throw CSVErrors(problems) }
+        let leftOut = Set((issues + refusedByStore).compactMap(\.child))
+        let withAside = Set(setAside.compactMap(\.child)).subtracting(leftOut)
         return SSDA903Report(files: files, newCases: newCases, newEvents: newEvents, corrected: corrected, unchanged: unchanged,
-            disappeared: disappeared, skipped: issues + refusedByStore, casesRecomputed: recomputed)
+            disappeared: disappeared, skipped: issues + refusedByStore, casesRecomputed: recomputed,
+            children: extract.childCount, childrenLeftOut: leftOut.count, childrenWithSetAside: withAside.count, setAside: setAside)
     }
 }

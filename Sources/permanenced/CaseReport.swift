@@ -58,6 +58,11 @@ struct CaseReport {
         lines.append("Packs: \(packs().joined(separator: ", "))")
         // The nation's law not (or not all) tracked for this case: said here, not only in `status`.
         if let warning = coverageWarning() { lines.append("Warning: \(warning)") }
+        let incomplete = IncompleteData.find(in: evaluation, ruleSet: ruleSet)
+        for f in incomplete {
+            lines.append("Incomplete data: on \(zone.localDate(at: f.event.at)) the import set aside \(f.event.note ?? "a fact") [\(f.event.id)]; "
+                + "the deadlines of that period of care rest on it")
+        }
         for e in unknownStarts() {
             lines.append("Not known: the period of care open on \(zone.localDate(at: e.at)) began before the data ([\(e.id)]); "
                 + "what counts from its start is shown as cannot be worked out until the day the child came into care is recorded")
@@ -118,6 +123,9 @@ struct CaseReport {
                     lines.append("      \(verb) \(evaluation.event(m).kind) [\(evaluation.id(m))] at \(when(m))\(m.at > now ? " (future)" : "")")
                 }
                 if let e = comp.earliest { lines.append("      not before \(zone.humanDateTime(e))") }
+                for f in incomplete where f.covers(anchor: comp.anchor.at, due: comp.dueInstant) {
+                    lines.append("      rests on incomplete data: [\(f.event.id)] set aside on \(zone.localDate(at: f.event.at))")
+                }
                 if let x = comp.lastExtension {
                     lines.append("      extended \(comp.extensionsInWords), last by \(evaluation.event(x).kind) [\(evaluation.id(x))] at \(when(x))")
                 }
@@ -276,6 +284,7 @@ struct CaseReport {
             guard let r else { return .null }
             return .object([("id", .string(evaluation.id(r))), ("event", .string(evaluation.event(r).kind)), ("at", .string(zone.iso8601(r.at)))])
         }
+        let incomplete = IncompleteData.find(in: evaluation, ruleSet: ruleSet)
         let deadlines: [JSON] = evaluation.deadlines.map { d in
             let rule = ruleSet.rules[d.ruleIndex]
             var pairs: [(String, JSON)] = [
@@ -298,6 +307,7 @@ struct CaseReport {
                     ("closed_words", .optional(comp.moot.map { ruleSet.vocabulary.closingWords(evaluation.event($0).kind) })),
                     ("kind", .string(comp.kind.rawValue)), ("earliest", .optional(comp.earliest.map(zone.iso8601))),
                     ("extensions", .int(comp.extensions)), ("last_extension", ref(comp.lastExtension)),
+                    ("rests_on_incomplete_data", .array(incomplete.filter { $0.covers(anchor: comp.anchor.at, due: comp.dueInstant) }.map { .string($0.event.id) })),
                 ]
             }
             pairs += [
@@ -313,6 +323,9 @@ struct CaseReport {
             ("events", .array(evaluation.events.map(event))),
             ("ignored_events", .array(evaluation.ignoredEvents.map { e, reason in
                 .object([("id", .string(e.id)), ("event", .string(e.kind)), ("reason", .string(reason))])
+            })),
+            ("incomplete_data", .array(incomplete.map { f in
+                .object([("id", .string(f.event.id)), ("on", .string(zone.localDate(at: f.event.at).description)), ("note", .optional(f.event.note))])
             })),
             ("unknown_starts", .array(unknownStarts().map { e in
                 .object([("id", .string(e.id)), ("event", .string(e.kind)), ("open_on", .string(zone.localDate(at: e.at).description))])

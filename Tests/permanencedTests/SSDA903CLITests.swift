@@ -101,16 +101,36 @@ import Testing
         let episodes = try String(contentsOf: demo.appendingPathComponent("episodes.csv"), encoding: .utf8)
         try episodes.replacingOccurrences(of: "D001,06/01/2025,S,V2,N1,U6", with: "D001,06/01/2025,S,V2,N1,Q9")
             .write(to: bad.appendingPathComponent("episodes.csv"), atomically: true, encoding: .utf8)
-        try FileManager.default.copyItem(at: demo.appendingPathComponent("reviews.csv"), to: bad.appendingPathComponent("reviews.csv"))
-        let refused = try run(["import", "--format", "ssda903"] + tables(["episodes", "reviews"], from: bad))
+        // A child only in Reviews (its periods cannot be worked out at all).
+        let reviews = try String(contentsOf: demo.appendingPathComponent("reviews.csv"), encoding: .utf8)
+        try (reviews + "ZZ99,01/01/2015,20/01/2025,PN1\n").write(to: bad.appendingPathComponent("reviews.csv"), atomically: true, encoding: .utf8)
+        let problems = dir.appendingPathComponent("problems.csv").path
+        let refused = try run(["import", "--format", "ssda903", "--problems", problems] + tables(["episodes", "reviews"], from: bad))
         #expect(refused.status == 2)
-        #expect(refused.stderr.contains("episodes.csv:2: PLACE: child D001: unknown placement type 'Q9'"), "\(refused.stderr)")
+        #expect(refused.stderr.contains("episodes.csv:2: PLACE: child D001: unknown placement type 'Q9'\n"), "\(refused.stderr)")
         #expect(try DaemonHarness.sqlite(store, "SELECT COUNT(*) FROM event") == ["0"])
-        let lenient = try run(["import", "--format", "ssda903", "--lenient"] + tables(["episodes", "reviews"], from: bad))
+        let refusedRows = try String(contentsOfFile: problems, encoding: .utf8)
+        #expect(refusedRows.contains(",2,PLACE,D001,146,unknown placement type 'Q9',refused: nothing imported\n"), "\(refusedRows)")
+        // Lenient: D001's placement type is set aside and D001 imported; only ZZ99 is left out.
+        let lenient = try run(["import", "--format", "ssda903", "--lenient", "--problems", problems] + tables(["episodes", "reviews"], from: bad))
         #expect(lenient.status == 0, "\(lenient.stderr)")
-        #expect(lenient.stderr.contains("left out 1 child(ren) with problems"), "\(lenient.stderr)")
-        #expect(lenient.stdout.contains("49 new case(s)"), "\(lenient.stdout)")
-        #expect(try DaemonHarness.sqlite(store, "SELECT COUNT(*) FROM child_case WHERE ref = 'D001'") == ["0"])
+        #expect(lenient.stderr.contains("episodes.csv:2: PLACE: child D001: unknown placement type 'Q9'; PLACE is set aside: a placement of a type not known (placed)"), "\(lenient.stderr)")
+        #expect(lenient.stderr.contains("left out 1 child(ren) whose periods of care cannot be worked out"), "\(lenient.stderr)")
+        #expect(lenient.stdout.contains("children: 51 in the extract: 49 imported, 1 imported with facts set aside, 1 left out"), "\(lenient.stdout)")
+        #expect(lenient.stdout.contains("50 new case(s)"), "\(lenient.stdout)")
+        #expect(try DaemonHarness.sqlite(store, "SELECT COUNT(*) FROM child_case WHERE ref = 'D001'") == ["1"])
+        let rows = try String(contentsOfFile: problems, encoding: .utf8).split(separator: "\n")
+        #expect(rows.first == "file,line,column,child,code,message,action")
+        #expect(rows.contains { $0.contains(",2,PLACE,D001,146,unknown placement type 'Q9',\"PLACE is set aside: a placement of a type not known (placed), visited") }, "\(rows)")
+        #expect(rows.contains { $0.contains(",ZZ99,,not in the Episodes table; every child of the extract has episodes,child left out") }, "\(rows)")
+        #expect(try FileManager.default.attributesOfItem(atPath: problems)[.posixPermissions] as? Int == 0o600)
+        // What rests on the fact says so; the next extract, put right, withdraws it.
+        let explained = try run(["explain", "D001", "--at", "2025-03-01"]).stdout
+        #expect(explained.contains("Incomplete data: on 2025-01-06 the import set aside episodes.csv:2: PLACE: child D001: unknown placement type 'Q9'"), "\(explained)")
+        #expect(explained.contains("rests on incomplete data: [903:D001:aside:PLACE:20250106]"), "\(explained)")
+        #expect(try run(["import", "--format", "ssda903"] + tables(["episodes"])).status == 0)
+        // (As known now: `explain --at` a past day shows the record as it stood then, before the withdrawal.)
+        #expect(!(try run(["explain", "D001"])).stdout.contains("Incomplete data"))
         // Not a 903 table at all.
         let ours = try run(["import", "--format", "ssda903", CLITests.demoEvents])
         #expect(ours.status == 2)
@@ -145,8 +165,8 @@ import Testing
         #expect(try DaemonHarness.sqlite(store, "SELECT COUNT(*) FROM event") == before)
     }
 
-    /// `[store] ssda903-lenient = true`: the inbox imports an extract with a bad child as `--lenient` does,
-    /// listing the child left out beside the table its problem is in.
+    /// `[store] ssda903-lenient = true`: the inbox imports an extract with a bad field as `--lenient` does,
+    /// listing what it set aside beside the table it is in.
     @Test func aLenientInboxLeavesOutTheBadChildAndSaysSo() throws {
         let config = dir.appendingPathComponent("lenient.toml")
         let text = try String(contentsOfFile: CLITests.config, encoding: .utf8)
@@ -162,13 +182,13 @@ import Testing
         try FileManager.default.copyItem(at: demo.appendingPathComponent("reviews.csv"), to: inbox.appendingPathComponent("903-reviews.csv"))
         let r = try CLITests.run(["import", "--inbox", "--inbox-path", inbox.path, "--config", config.path, "--store", store])
         #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
-        #expect(r.stdout.contains("49 new case(s)") && r.stdout.contains("child(ren) left out: see processed/"), "\(r.stdout)")
+        #expect(r.stdout.contains("50 new case(s)") && r.stdout.contains("fact(s) in 903-episodes.csv set aside: see processed/"), "\(r.stdout)")
         let processed = try FileManager.default.contentsOfDirectory(atPath: inbox.appendingPathComponent("processed").path).sorted()
-        let note = try #require(processed.first { $0.hasSuffix("903-episodes.csv.skipped") }, "\(processed)")
-        let skipped = try String(contentsOf: inbox.appendingPathComponent("processed/\(note)"), encoding: .utf8)
-        #expect(skipped.contains("903-episodes.csv:2: PLACE: child D001: unknown placement type 'Q9'"), "\(skipped)")
-        #expect(try DaemonHarness.sqlite(store, "SELECT COUNT(*) FROM child_case WHERE ref = 'D001'") == ["0"])
-        #expect(try DaemonHarness.sqlite(store, "SELECT COUNT(*) FROM child_case") == ["49"])
+        let note = try #require(processed.first { $0.hasSuffix("903-episodes.csv.set-aside") }, "\(processed)")
+        let aside = try String(contentsOf: inbox.appendingPathComponent("processed/\(note)"), encoding: .utf8)
+        #expect(aside.contains("903-episodes.csv:2: PLACE: child D001: unknown placement type 'Q9'; PLACE is set aside"), "\(aside)")
+        #expect(try DaemonHarness.sqlite(store, "SELECT COUNT(*) FROM child_case WHERE ref = 'D001'") == ["1"])
+        #expect(try DaemonHarness.sqlite(store, "SELECT COUNT(*) FROM child_case") == ["50"])
     }
 
     /// A series of short breaks (LS V3, each stay an episode) has the reg 48 reviews, not a 20-working-day

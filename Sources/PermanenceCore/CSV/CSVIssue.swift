@@ -4,6 +4,9 @@ public struct CSVIssue: Error, Sendable, Equatable, CustomStringConvertible {
     public let line: Int
     public let column: String
     public let message: String
+    /// What a lenient import did about it instead of refusing (`REC is set aside: ...`); nil for a problem
+    /// that refuses (or leaves out) what it is in.
+    public private(set) var action: String?
 
     public init(file: String, line: Int, column: String, message: String) {
         self.file = file
@@ -12,13 +15,20 @@ public struct CSVIssue: Error, Sendable, Equatable, CustomStringConvertible {
         self.message = message
     }
 
+    /// The same problem, set aside by a lenient import: `action` says what was read instead.
+    public func settingAside(_ action: String) -> CSVIssue {
+        var copy = self
+        copy.action = action
+        return copy
+    }
+
     /// One line, whatever the file held: control characters in a quoted value (a raw newline in a case
     /// reference) are shown escaped, so one problem never spills over several lines of a log.
     public var description: String {
         // A problem with the whole file (it cannot be read) has no line to name.
         let place = line > 0 ? "\(file):\(line)" : file
         let text = column.isEmpty ? "\(place): \(message)" : "\(place): \(column): \(message)"
-        return oneLine(text)
+        return oneLine(action.map { "\(text); \($0)" } ?? text)
     }
 }
 

@@ -73,10 +73,48 @@ public enum SSDA903Codes {
 
         func number(_ code: String) -> UInt8? { numbers[code] }
 
+        /// The code numbered `n`, or `unknown` for one a lenient import set aside.
+        func code(_ n: UInt8) -> String { Int(n) < codes.count ? codes[Int(n)] : Self.unknown }
+
+        /// How a code set aside reads in the mapping.
+        static let unknown = "?"
+
         static let rne = List(SSDA903Codes.rne)
         static let ls = List(SSDA903Codes.ls)
         static let place = List(SSDA903Codes.place)
         static let rec = List(SSDA903Codes.rec)
+    }
+
+    /// The DfE's own 903 validation rule that checks the same thing as a problem the import names, where there
+    /// is one (the codes of the public `lac_validator`, data-to-insight/csc-validator-be-903, 2022-23 rules).
+    public static func validatorRule(for issue: CSVIssue) -> String? {
+        let m = issue.message
+        switch issue.column {
+        case "DECOM":
+            if m.contains("is not a date") { return "141" }
+            if m.contains("has not ended: episodes overlap") { return "142" }
+            if m.contains("episodes overlap") { return "501" }
+            if m.contains("with REC X1") { return "388" }
+        case "DEC":
+            if m.contains("is not a date") { return "147" }
+            if m.contains("is before DECOM") { return "356" }
+            if m.contains("empty, but REC") { return "148" }
+        case "REC":
+            if m.contains("unknown code") { return "149" }
+            if m.contains("empty, but DEC") { return "148" }
+            if m.contains("no episode follows it") { return "388" }
+        case "RNE":
+            if m.contains("unknown code") || m.hasSuffix("empty") { return "143" }
+            if m.contains("ended the same day with REC X1") { return "431" }
+            if m.contains("a new period starts with S") { return "433" }
+        case "LS": return "144"
+        case "PLACE": return "146"
+        case "REVIEW": return m.contains("is not a date") || m.hasSuffix("empty; give the date as DD/MM/YYYY") ? "166" : nil
+        case "REVIEW_CODE": return "167"
+        case "REASON_PLACED_CEASED": return "120"
+        default: break
+        }
+        return nil
     }
 
     /// Participation codes of a review.

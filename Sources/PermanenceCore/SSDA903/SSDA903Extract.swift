@@ -60,11 +60,16 @@ public struct SSDA903Extract: Sendable {
         public let date: LocalDate
         public let file: String
         public let line: Int
+        /// What the event says beyond its kind (for `data-set-aside`: what was set aside and why).
+        public var note: String? = nil
     }
 
     public let prefix: String
     /// The problems found reading the rows (each naming file, line and column), before any child is mapped.
     public private(set) var issues: [CSVIssue] = []
+    /// For each of `issues`, what a lenient import does with it (sets the field or row aside, saying what it
+    /// reads instead), or nil when it cannot (a row that names no child).
+    private var actions: [String?] = []
     /// Each child id once; rows name a child by its place here.
     private var childIDs: [String] = []
     private var childIndex: [String: Int32] = [:]
@@ -83,9 +88,13 @@ public struct SSDA903Extract: Sendable {
         /// `Int32.min`: no end date.
         let dec: Int32
         let file: UInt32
+        /// `unknown`: set aside (a lenient import reads it from the rows around it).
         let rne: UInt8, ls: UInt8, place: UInt8
-        /// `UInt8.max`: no reason.
+        /// `UInt8.max`: no reason; `unknown`: the episode ended, for a reason set aside.
         let rec: UInt8
+
+        /// A code set aside by a lenient import.
+        static let unknown: UInt8 = .max - 1
     }
 
     /// A dated row of another table (a review, an adoption milestone).
@@ -130,15 +139,18 @@ public struct SSDA903Extract: Sendable {
         let file: String
         let line: Int
         let decom: LocalDate
-        let rne: String
-        let ls: String
+        var rne: String
+        var ls: String
         let place: String
-        let dec: LocalDate?
-        let rec: String?
+        var dec: LocalDate?
+        var rec: String?
     }
 
     /// `prefix` goes before each CHILD id to make the case reference.
     public init(prefix: String = "") { self.prefix = prefix }
+
+    /// How many children the rows read so far name.
+    public var childCount: Int { childIDs.count }
 
     /// What is wrong with a case-reference prefix, or nil if nothing: at most 32 printable characters, none
     /// of them a space, comma, quote, colon or tilde (event ids are built from it).
@@ -169,50 +181,91 @@ public struct SSDA903Extract: Sendable {
             var row = Row(record: r, column: column, file: file)
             guard let child = row.child() else {
                 issues += row.issues
+                actions += row.issues.map { _ in nil }
                 continue
             }
+            // What a lenient import does with each problem of this row (the same count as row.issues).
+            var aside: [String] = []
+            func note(_ action: String) { while aside.count < row.issues.count { aside.append(action) } }
             func addDate(_ d: LocalDate, _ what: Milestone) {
                 dated.append(StoredDate(child: number(ofChild: child), date: Int32(d.dayNumber), line: Int32(r.line), file: fileNumber, what: what))
             }
             switch table {
             case .episodes:
                 let decom = row.date("DECOM", required: true)
+                note("the row is set aside (no start date to place it in time)")
                 let rne = row.code("RNE", SSDA903Codes.rne, required: true)
+                note("RNE is set aside: read from the rows around it (a new period of care when none is open, else a change within it)")
                 let ls = row.code("LS", SSDA903Codes.ls, required: true)
-                let place = row.cell("PLACE")
-                if let place, let ls, SSDA903Codes.placement(place, legalStatus: ls) == nil {
-                    row.fail("PLACE", "unknown placement type '\(place)'")
+                note("LS is set aside: the legal status is taken to be unchanged (no order date is recorded from this row)")
+                var place = row.cell("PLACE")
+                if let p = place, let l = ls, SSDA903Codes.placement(p, legalStatus: l) == nil {
+                    row.fail("PLACE", "unknown placement type '\(p)'")
+                    place = nil
                 } else if place == nil {
                     row.fail("PLACE", "empty; every episode has a placement type")
+                } else if ls == nil, let p = place, SSDA903Codes.List.place.number(p) == nil {
+                    place = nil  // said with the legal status's problem, as a strict import always has
                 }
-                let dec = row.date("DEC", required: false)
-                let rec = row.code("REC", SSDA903Codes.rec, required: false)
-                if dec != nil && rec == nil { row.fail("REC", "empty, but DEC says the episode ended: give the reason it ceased") }
-                if dec == nil && rec != nil { row.fail("DEC", "empty, but REC says the episode ceased: give the date") }
-                if let decom, let dec, dec < decom { row.fail("DEC", "\(dec) is before DECOM \(decom)") }
-                if row.issues.isEmpty, let decom, let rne, let ls, let place,
-                   let rneN = SSDA903Codes.List.rne.number(rne), let lsN = SSDA903Codes.List.ls.number(ls),
-                   let placeN = SSDA903Codes.List.place.number(place)
-                {
+                note("PLACE is set aside: a placement of a type not known (placed), visited as the general rule asks")
+                // The same problems, in the same words, as a strict import has always named; a lenient one
+                // reads an episode that may or may not have ended as still open, so that reminders go on.
+                var dec = row.date("DEC", required: false)
+                let decBad = row.issues.count > aside.count
+                note("DEC is set aside: the episode is taken to be still open, so reminders go on")
+                let ended = "REC is set aside: the episode ended on DEC; whether the period of care went on is read from the next row"
+                let open = "REC is set aside: the episode may not have ended, so it is taken to be still open and reminders go on"
+                var rec = row.code("REC", SSDA903Codes.rec, required: false)
+                let recBad = row.issues.count > aside.count
+                note(dec != nil ? ended : open)
+                // Ended on DEC for a reason not known (none given, or one not in the code list).
+                var recUnknown = dec != nil && rec == nil
+                if dec != nil && rec == nil && !recBad {
+                    row.fail("REC", "empty, but DEC says the episode ended: give the reason it ceased")
+                    note(ended)
+                }
+                if dec == nil && rec != nil {
+                    row.fail("DEC", "empty, but REC says the episode ceased: give the date")
+                    note(decBad ? "DEC and REC are set aside: the episode is taken to be still open, so reminders go on" : open)
+                    rec = nil
+                }
+                if let decom, let d = dec, d < decom {
+                    row.fail("DEC", "\(d) is before DECOM \(decom)")
+                    note("DEC and REC are set aside: the episode is taken to be still open, so reminders go on")
+                    dec = nil
+                    rec = nil
+                    recUnknown = false
+                }
+                if let decom {
                     episodes.append(StoredEpisode(
                         child: number(ofChild: child), line: Int32(r.line), decom: Int32(decom.dayNumber), dec: dec.map { Int32($0.dayNumber) } ?? .min,
-                        file: fileNumber, rne: rneN, ls: lsN, place: placeN, rec: rec.flatMap(SSDA903Codes.List.rec.number) ?? .max))
+                        file: fileNumber, rne: rne.flatMap(SSDA903Codes.List.rne.number) ?? StoredEpisode.unknown,
+                        ls: ls.flatMap(SSDA903Codes.List.ls.number) ?? StoredEpisode.unknown,
+                        place: place.flatMap(SSDA903Codes.List.place.number) ?? StoredEpisode.unknown,
+                        rec: recUnknown ? StoredEpisode.unknown : rec.flatMap(SSDA903Codes.List.rec.number) ?? .max))
                 }
             case .reviews:
                 if let d = row.date("REVIEW", required: true) { addDate(d, .review) }
+                note("the review is set aside")
                 _ = row.code("REVIEW_CODE", SSDA903Codes.reviewCode, required: false)
+                note("REVIEW_CODE is set aside (no deadline uses it); the review counts")
             case .placedAdoption:
                 // The decision that the child should be placed for adoption (the ADM's best interests decision).
                 if let d = row.date("DATE_PLACED", required: true) { addDate(d, .datePlaced) }
+                note("the decision is set aside")
                 _ = row.date("DATE_PLACED_CEASED", required: false)
                 _ = row.code("REASON_PLACED_CEASED", SSDA903Codes.reasonPlacedCeased, required: false)
+                note("set aside (no deadline uses it); the decision counts")
             case .ad1:
                 if let d = row.date("DATE_INT", required: false) { addDate(d, .dateInt) }
+                note("DATE_INT is set aside")
                 if let d = row.date("DATE_MATCH", required: false) { addDate(d, .dateMatch) }
+                note("DATE_MATCH is set aside")
             case .header, .prevPerm, .missing, .oc2, .oc3, .uasc, .swEpisodes:
                 break  // nothing a deadline needs
             }
             issues += row.issues
+            actions += row.issues.indices.map { $0 < aside.count ? aside[$0] : nil }
         }
     }
 
@@ -226,7 +279,7 @@ public struct SSDA903Extract: Sendable {
     {
         var out: [Mapped] = []
         var copy = self
-        let (problems, skipped) = copy.forEachChild(lenient: lenient, openPeriod: openPeriod) { out += $1 }
+        let (problems, skipped, _) = copy.forEachChild(lenient: lenient, openPeriod: openPeriod) { out += $1 }
         if lenient { return (out, problems, skipped) }
         return (problems.isEmpty ? out : [], problems, skipped)
     }
@@ -242,10 +295,21 @@ public struct SSDA903Extract: Sendable {
     /// The rows are sorted in place (a copy of them would double what the extract holds).
     public mutating func forEachChild<E: Error>(lenient: Bool, openPeriod: (String) throws(E) -> OpenPeriod?,
                                        _ body: (_ caseRef: String, _ events: [Mapped]) throws(E) -> Void) throws(E)
-        -> (issues: [CSVIssue], skipped: Set<String>)
+        -> (issues: [CSVIssue], skipped: Set<String>, setAside: [CSVIssue])
     {
-        var problems = issues
-        var badChildren = Set(issues.compactMap { $0.child })
+        // Strict: every problem refuses the extract, as it always has. Lenient: a problem confined to a field or
+        // a row is set aside and the child imported (each said, with what was read instead); only a child
+        // whose periods cannot be worked out at all (no row naming it can be read) is left out.
+        var problems = lenient ? zip(issues, actions).filter { $0.1 == nil }.map(\.0) : issues
+        var badChildren = Set(problems.compactMap { $0.child })
+        var asideByChild: [String: [CSVIssue]] = [:]
+        var setAside: [CSVIssue] = []
+        if lenient {
+            for (issue, action) in zip(issues, actions) {
+                guard let action, let c = issue.child else { continue }
+                asideByChild[c, default: []].append(issue.settingAside(action))
+            }
+        }
         // Children in order of their ids; rows sorted by child, then as the mapping reads them.
         var rank = [Int32](repeating: 0, count: childIDs.count)
         for (r, c) in childIDs.indices.sorted(by: { childIDs[$0] < childIDs[$1] }).enumerated() { rank[c] = Int32(r) }
@@ -287,6 +351,7 @@ public struct SSDA903Extract: Sendable {
                 return known
             }
             var childIssues: [CSVIssue] = []
+            var childAside = asideByChild[child] ?? []
             var mine: [Mapped] = []
             if e0 == e {
                 let first = dates[d0]
@@ -295,12 +360,12 @@ public struct SSDA903Extract: Sendable {
             } else {
                 let list = eps[e0..<e].map { s in
                     Episode(file: files[Int(s.file)], line: Int(s.line), decom: LocalDate(dayNumber: Int(s.decom)),
-                            rne: SSDA903Codes.List.rne.codes[Int(s.rne)], ls: SSDA903Codes.List.ls.codes[Int(s.ls)],
-                            place: SSDA903Codes.List.place.codes[Int(s.place)],
+                            rne: SSDA903Codes.List.rne.code(s.rne), ls: SSDA903Codes.List.ls.code(s.ls),
+                            place: SSDA903Codes.List.place.code(s.place),
                             dec: s.dec == .min ? nil : LocalDate(dayNumber: Int(s.dec)),
-                            rec: s.rec == .max ? nil : SSDA903Codes.List.rec.codes[Int(s.rec)])
+                            rec: s.rec == .max ? nil : SSDA903Codes.List.rec.code(s.rec))
                 }
-                mine = try mapEpisodes(child, list, &childIssues, openPeriod: open)
+                mine = try mapEpisodes(child, lenient ? repaired(child, list, &childAside) : list, &childIssues, openPeriod: open)
             }
             if childIssues.isEmpty {
                 // Reviews and adoption milestones; reviews only while looked after.
@@ -315,8 +380,13 @@ public struct SSDA903Extract: Sendable {
                             periods = periodsOf(mine, continuing: starts ? nil : try open()?.start)
                         }
                         if !periods!.contains(where: { date >= $0.0 && ($0.1.map { date <= $0 } ?? true) }) {
-                            childIssues.append(CSVIssue(file: file, line: Int(s.line), column: s.what.column,
-                                message: "child \(child): a review on \(date), when the child was not looked after"))
+                            let issue = CSVIssue(file: file, line: Int(s.line), column: s.what.column,
+                                message: "child \(child): a review on \(date), when the child was not looked after")
+                            if lenient {
+                                childAside.append(issue.settingAside("the review is set aside"))
+                                continue
+                            }
+                            childIssues.append(issue)
                             break
                         }
                     }
@@ -332,12 +402,87 @@ public struct SSDA903Extract: Sendable {
                 badChildren.insert(child)
                 continue
             }
+            // What was set aside, for the child and for the report; each fact also stays in the child's
+            // history as `data-set-aside` (on the day it concerns), so that what rests on it says so.
+            for a in childAside {
+                setAside.append(a)
+                let day = mine.first { $0.file == a.file && $0.line == a.line }?.date
+                    ?? dates[d0..<d].first { files[Int($0.file)] == a.file && Int($0.line) == a.line }.map { LocalDate(dayNumber: Int($0.date)) }
+                    ?? eps[e0..<e].first { files[Int($0.file)] == a.file && Int($0.line) == a.line }.map { LocalDate(dayNumber: Int($0.decom)) }
+                guard let day else { continue }
+                var m = Mapped(caseRef: prefix + child, slot: "aside:\(a.column):\(day.compact)", kind: "data-set-aside", date: day, file: a.file, line: a.line)
+                m.note = "\(a.file.split(separator: "/").last.map(String.init) ?? a.file):\(a.line): \(a.column): \(a.message); \(a.action ?? "")"
+                if !mine.contains(where: { $0.slot == m.slot }) { mine.append(m) }
+            }
             // A child the extract gives nothing new for (a yearly return's row that only goes on) is not
             // handed on: there is nothing to write, and nothing to compare with what is stored.
             guard lenient || problems.isEmpty, !mine.isEmpty else { continue }
             try body(prefix + child, mine.enumerated().sorted { ($0.element.date, $0.offset) < ($1.element.date, $1.offset) }.map(\.element))
         }
-        return (problems, badChildren)
+        return (problems, badChildren, setAside)
+    }
+
+    /// A lenient import's reading of one child's episode rows: each problem that a strict import refuses the
+    /// extract for is set aside, said in `aside` with what is read instead, and the rows are made consistent:
+    /// an episode still open when the next begins, or overlapping it, is taken to have ended that day with the
+    /// period going on (X1); after X1 the period goes on (RNE read as P); after a period ended, a row starts a
+    /// new one (RNE read as S); an episode ended for a reason not known goes on into a row that starts that
+    /// day and otherwise ends the period; a last row ended X1 is taken to be still open. An episode that may or
+    /// may not have ended is read as open: a missed reminder about a child is worse than an unneeded one.
+    private func repaired(_ child: String, _ eps: [Episode], _ aside: inout [CSVIssue]) -> [Episode] {
+        var out: [Episode] = []
+        for var e in eps {
+            func note(_ column: String, _ message: String, _ action: String, line: Int? = nil) {
+                aside.append(CSVIssue(file: e.file, line: line ?? e.line, column: column, message: "child \(child): \(message)").settingAside(action))
+            }
+            if var p = out.last {
+                if p.dec == nil {
+                    note("DECOM", "this episode starts on \(e.decom) while the one at line \(p.line) (from \(p.decom)) has not ended: episodes overlap",
+                         "the episode at line \(p.line) is taken to have ended on \(e.decom), the period going on (as REC X1)")
+                    (p.dec, p.rec) = (e.decom, "X1")
+                } else if let pdec = p.dec, e.decom < pdec {
+                    note("DECOM", "this episode starts on \(e.decom), before the one at line \(p.line) ended (\(pdec)): episodes overlap",
+                         "the episode at line \(p.line) is taken to have ended on \(e.decom), the period going on (as REC X1)")
+                    (p.dec, p.rec) = (e.decom, "X1")
+                }
+                // Ended for a reason not known: the period goes on into a row that starts that day.
+                if p.rec == SSDA903Codes.List.unknown { p.rec = p.dec == e.decom ? "X1" : "E8" }
+                if p.rec == "X1" {
+                    if let pdec = p.dec, e.decom != pdec {
+                        note("DECOM", "the episode at line \(p.line) ended \(pdec) with REC X1 (a new episode the same day), but this one starts \(e.decom)",
+                             "the period of care is taken to go on")
+                    }
+                    if e.rne == "S" {
+                        note("RNE", "S (started to be looked after), but the episode at line \(p.line) ended the same day with REC X1: the child was still looked after",
+                             "read as a change within the period of care (P)")
+                        e.rne = "P"
+                    } else if e.rne == SSDA903Codes.List.unknown {
+                        e.rne = "P"
+                    }
+                } else if e.rne != "S" {
+                    if e.rne != SSDA903Codes.List.unknown {
+                        note("RNE", "\(e.rne) (a change within a period of care), but the period ended \(p.dec.map { "\($0)" } ?? "") (REC \(p.rec ?? "")): a new period starts with S",
+                             "read as the start of a new period of care (S)")
+                    }
+                    e.rne = "S"
+                }
+                out[out.count - 1] = p
+            } else if e.rne == SSDA903Codes.List.unknown {
+                e.rne = "S"
+            }
+            out.append(e)
+        }
+        if var last = out.last {
+            if last.rec == "X1" {
+                aside.append(CSVIssue(file: last.file, line: last.line, column: "REC", message: "child \(child): X1 (a new episode the same day), but no episode follows it")
+                    .settingAside("the episode is taken to be still open, so reminders go on"))
+                (last.dec, last.rec) = (nil, nil)
+            } else if last.rec == SSDA903Codes.List.unknown {
+                last.rec = "E8"  // ended on DEC, nothing after it: the period ended, for a reason not known
+            }
+            out[out.count - 1] = last
+        }
+        return out
     }
 
     /// One child's episode rows (in the order the mapping reads them) to its periods, placements and legal
@@ -362,7 +507,10 @@ public struct SSDA903Extract: Sendable {
             }
             mine.append(m)
         }
-        for (i, e) in eps.enumerated() {
+        for (i, row) in eps.enumerated() {
+            var e = row
+            // A legal status set aside (lenient) is taken to be unchanged.
+            if e.ls == SSDA903Codes.List.unknown, let last = lastLS { e.ls = last }
             func fail(_ column: String, _ message: String) {
                 childIssues.append(CSVIssue(file: e.file, line: e.line, column: column, message: "child \(child): \(message)"))
             }
@@ -418,7 +566,9 @@ public struct SSDA903Extract: Sendable {
                 add("became-looked-after", "lac:\(e.decom.compact)", e.decom, e)
             }
             guard let start = periodStart else { break }
-            if SSDA903Codes.rnePlacementChange.contains(e.rne), let placement = SSDA903Codes.placement(e.place, legalStatus: e.ls) {
+            // A placement type set aside (lenient): a placement of a type not known, visited as the general rule asks.
+            let placementKind = e.place == SSDA903Codes.List.unknown ? .some("placed") : SSDA903Codes.placement(e.place, legalStatus: e.ls)
+            if SSDA903Codes.rnePlacementChange.contains(e.rne), let placement = placementKind {
                 // Accommodated under an agreed series of short-term breaks (LS V3: each stay an episode; V4: the
                 // agreement an episode): a stay of the series, with its own reviews and visits (CPPCR reg 48),
                 // not an ordinary placement.
@@ -445,7 +595,7 @@ public struct SSDA903Extract: Sendable {
                     placeBeforeMove = lastPlace
                 }
             }
-            if e.ls != lastLS {
+            if e.ls != lastLS && e.ls != SSDA903Codes.List.unknown {
                 // From short breaks into the authority's care in the same placement (RNE L: V3 or V4 to C1, say):
                 // the series ends, and the placement is an ordinary one from then on (its visits start).
                 if let last = lastLS, SSDA903Codes.shortBreaks.contains(last), !SSDA903Codes.shortBreaks.contains(e.ls),

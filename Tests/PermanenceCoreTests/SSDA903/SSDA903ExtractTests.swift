@@ -259,12 +259,63 @@ import Testing
         ], "\(summary(m))")
     }
 
+    /// `--lenient` sets aside a problem confined to one field or row and imports the child, saying what it read
+    /// instead; the reading keeps reminding where a fact could hide a duty. Strict names the same problems.
+    @Test func lenientSetsAsideFieldsAndRowsAndKeepsTheChild() throws {
+        let x = try extract(episodes: [
+            // F1: the last episode has REC but no DEC: it may not have ended, so it stays open.
+            "F1,05/01/2025,S,C1,N1,U6,PR1,,E13,,,,",
+            // F2: an unknown placement type: a placement of a type not known (general visits).
+            "F2,05/01/2025,S,C1,N1,Q9,PR1,,,,,,",
+            // F3: DEC before DECOM: the episode stays open.
+            "F3,05/01/2025,S,C1,N1,U6,PR1,01/01/2025,E13,,,,",
+            // F4: two episodes open at once: the first is taken to end when the second starts (X1).
+            "F4,05/01/2025,S,C1,N1,U6,PR1,,,,,,", "F4,03/03/2025,P,C1,N1,U4,PR1,,,,,,",
+            // F5: the last row ends X1 with nothing after it: still open.
+            "F5,05/01/2025,S,C1,N1,U6,PR1,03/03/2025,X1,,,,",
+            // F6: an unreadable DECOM on a second row: that row is set aside.
+            "F6,05/01/2025,S,C1,N1,U6,PR1,03/03/2025,X1,,,,", "F6,3 March,P,C1,N1,U4,PR1,,,,,,",
+        ], reviews: [
+            // F1: a review before the period began is set aside; the child stays.
+            "F1,01/01/2015,01/12/2024,PN1", "F1,01/01/2015,20/01/2025,PN9",
+            // G1: only in Reviews: its periods cannot be worked out, so it is left out.
+            "G1,01/01/2015,20/01/2025,PN1",
+        ])
+        let strict = x.mapped()
+        #expect(strict.events.isEmpty)
+        #expect(strict.issues.contains { $0.description == "episodes.csv:2: DEC: child F1: empty, but REC says the episode ceased: give the date" }, "\(strict.issues)")
+
+        let (m, issues, skipped) = x.mapped(lenient: true)
+        #expect(skipped == ["G1"], "\(issues)")
+        #expect(issues.count == 1 && issues[0].description.contains("child G1: not in the Episodes table"), "\(issues)")
+        func of(_ c: String) -> [String] { summary(m.filter { $0.caseRef == c && $0.kind != "data-set-aside" }) }
+        #expect(of("F1") == ["2025-01-05 became-looked-after lac:20250105", "2025-01-05 placed-foster placed:20250105", "2025-01-20 review review:20250120"])
+        #expect(of("F2") == ["2025-01-05 became-looked-after lac:20250105", "2025-01-05 placed placed:20250105"])
+        #expect(of("F3") == ["2025-01-05 became-looked-after lac:20250105", "2025-01-05 placed-foster placed:20250105"])
+        #expect(of("F4") == ["2025-01-05 became-looked-after lac:20250105", "2025-01-05 placed-foster placed:20250105", "2025-03-03 placed-foster placed:20250303"])
+        #expect(of("F5") == ["2025-01-05 became-looked-after lac:20250105", "2025-01-05 placed-foster placed:20250105"])
+        #expect(of("F6") == ["2025-01-05 became-looked-after lac:20250105", "2025-01-05 placed-foster placed:20250105"])
+        // Each fact set aside is kept in the child's history, with what was set aside and why.
+        let asides = m.filter { $0.kind == "data-set-aside" }
+        #expect(asides.contains { $0.caseRef == "F1" && $0.note?.contains("DEC: child F1: empty, but REC says the episode ceased: give the date; REC is set aside: the episode may not have ended") == true }, "\(asides)")
+        #expect(asides.contains { $0.caseRef == "F1" && $0.note?.contains("a review on 2024-12-01, when the child was not looked after; the review is set aside") == true }, "\(asides)")
+        #expect(asides.contains { $0.caseRef == "F4" && $0.note?.contains("episodes overlap; the episode at line 5 is taken to have ended on 2025-03-03") == true }, "\(asides)")
+        #expect(asides.contains { $0.caseRef == "F5" && $0.note?.contains("no episode follows it; the episode is taken to be still open") == true }, "\(asides)")
+        var copy = x
+        let (_, _, setAside) = copy.forEachChild(lenient: true, openPeriod: { _ in nil }) { _, _ in }
+        #expect(Set(setAside.compactMap(\.child)) == ["F1", "F2", "F3", "F4", "F5", "F6"], "\(setAside)")
+        #expect(setAside.allSatisfy { $0.action != nil })
+        #expect(setAside.contains { $0.description.hasSuffix("REVIEW_CODE: child F1: unknown code 'PN9'; expected one of PN0, PN1, PN2, PN3, PN4, PN5, PN6, PN7; REVIEW_CODE is set aside (no deadline uses it); the review counts") }, "\(setAside)")
+        // The DfE validation rule that checks the same thing.
+        #expect(setAside.first { $0.child == "F3" }.flatMap(SSDA903Codes.validatorRule) == "356")
+        #expect(setAside.first { $0.child == "F1" && $0.column == "DEC" }.flatMap(SSDA903Codes.validatorRule) == "148")
+    }
+
     /// `--lenient`: the children with problems are left out and named; the others come through whole.
     @Test func lenientLeavesOutTheChildrenWithProblems() throws {
         let x = try extract(episodes: [
-            "K1,05/01/2025,S,C1,N1,Q9,PR1,,,,,,",
             "A1,05/01/2025,S,C1,N1,U6,PR1,,,,,,",
-        ], reviews: ["A1,01/01/2015,30/01/2025,PN1", "A1,01/01/2015,30/01/2025,PN1"])
+        ], reviews: ["A1,01/01/2015,30/01/2025,PN1", "A1,01/01/2015,30/01/2025,PN1", "K1,01/01/2015,30/01/2025,PN1"])
         let (m, issues, skipped) = x.mapped(lenient: true)
         #expect(skipped == ["K1"])
         #expect(issues.count == 1)
@@ -312,7 +363,7 @@ import Testing
             "E5,05/01/2025,S,C1,N1,U6,PR1,,,,,,", "E5,06/01/2025,P,C1,N1,U4,PR1,,,,,,",
         ], reviews: ["A1,01/01/2015,30/01/2025,PN1"])
         var seen: [String] = []
-        let (issues, skipped) = x.forEachChild(lenient: false, openPeriod: { _ in nil }) { ref, events in
+        let (issues, skipped, _) = x.forEachChild(lenient: false, openPeriod: { _ in nil }) { ref, events in
             seen.append(ref)
             #expect(events.allSatisfy { $0.caseRef == ref })
         }
@@ -323,7 +374,9 @@ import Testing
         _ = x.forEachChild(lenient: true, openPeriod: { _ in nil }) { ref, events in
             lenient.append("\(ref):\(events.count)")
         }
-        #expect(lenient == ["A1:3", "B2:2", "D4:2"])
+        // Lenient: the overlap is set aside (the first episode taken to end when the second starts), and C3 and
+        // E5 come through with it, each with the fact set aside in its history.
+        #expect(lenient == ["A1:3", "B2:2", "C3:4", "D4:2", "E5:4"])
     }
 
     /// A yearly return whose first row for a child placed for adoption changes the authority with the same
@@ -333,7 +386,7 @@ import Testing
         var x = try extract(episodes: ["C1,01/04/2025,U,E1,N1,A5,PR1,,,,,,", "C2,01/04/2025,L,C2,N1,U4,PR1,,,,,,"])
         let open = SSDA903Extract.OpenPeriod(start: LocalDate(year: 2024, month: 9, day: 2)!, placement: "placed-for-adoption")
         var handed: [String] = []
-        let (issues, _) = x.forEachChild(lenient: false, openPeriod: { _ in open }) { ref, events in
+        let (issues, _, _) = x.forEachChild(lenient: false, openPeriod: { _ in open }) { ref, events in
             handed.append(ref)
             #expect(events.isEmpty == false)
         }
