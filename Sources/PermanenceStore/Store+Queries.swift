@@ -163,6 +163,21 @@ extension Store {
         try pool.read { db in try CaseReader(db, knownAt: knownAt).load(ref).map { ($0.record, $0.events) } }
     }
 
+    /// The cases whose child was adopted in `[from, until)` (an adoption order, not withdrawn or corrected),
+    /// with their events and current assignments: the adoption scorecard's cohort. One read transaction.
+    public func adoptedCases(from: Instant, until: Instant) throws -> [(ChildCase, [CaseEvent])] {
+        try pool.read { db in
+            let refs = try String.fetchAll(try db.cachedStatement(sql: """
+                SELECT DISTINCT e.case_ref FROM event e LEFT JOIN withdrawal w ON w.event_id = e.id
+                WHERE e.kind = 'adoption-order' AND w.event_id IS NULL AND e.at >= ? AND e.at < ?
+                  AND NOT EXISTS (SELECT 1 FROM event s WHERE s.case_ref = e.case_ref AND s.supersedes = e.id)
+                ORDER BY e.case_ref
+                """), arguments: [from.seconds, until.seconds])
+            let reader = try CaseReader(db)
+            return try refs.compactMap { try reader.load($0).map { ($0.record, $0.events) } }
+        }
+    }
+
     /// One assignment in a case's history.
     public struct AssignmentRecord: Sendable, Equatable {
         public let role: String

@@ -117,6 +117,7 @@ extension Store {
             // withdrawn once an extract no longer sets it aside (below), never reported as gone.
             case "lac-before", "aside": return false
             case "bid", "match": return supplied.contains(.placedAdoption) || supplied.contains(.ad1)
+            case "foster-carers": return supplied.contains(.ad1)
             default: return supplied.contains(.episodes)
             }
         }
@@ -132,7 +133,11 @@ extension Store {
         // process: a new case gets its nation's statutory packs, not local procedures whose meetings the
         // extract cannot show (they would all look overdue).
         let jurisdiction = ruleSet.jurisdictions[calendar] ?? .england
-        let packs = ruleSet.packs.filter { $0.statutory && ($0.nations.isEmpty || $0.nations.contains(jurisdiction)) }.map(\.id)
+        // National measures the 903 supports (the adoption scorecard) too, when they are among the default packs.
+        let packs = ruleSet.packs.filter { p in
+            (p.statutory || (p.ssda903 && (ruleSet.configuration.defaultPacks.isEmpty || ruleSet.configuration.defaultPacks.contains(p.id))))
+                && (p.nations.isEmpty || p.nations.contains(jurisdiction))
+        }.map(\.id)
         let evaluator = Evaluator(ruleSet: ruleSet)
         do {
             try pool.writeWithoutTransaction { db in

@@ -50,6 +50,19 @@ struct AgendaCommand: ParsableCommand {
             let c = cover.cover(for: w)
             if c != w { covers[w] = c }
         }
+        // The adoption scorecard's clock on its own deadlines: "A1 day 400 of 426" (the day the threshold passes
+        // is the deadline; the clock started the threshold before it).
+        let thresholds = ["scorecard-a1": ("A1", set.configuration.scorecard.a1), "scorecard-a2": ("A2", set.configuration.scorecard.a2)]
+        func scorecard(_ i: Store.AgendaItem) -> String? {
+            guard let (name, t) = thresholds[i.ruleID] else { return nil }
+            let started: LocalDate
+            switch t.unit {
+            case .months: started = i.dueDate.adding(months: -t.amount).date
+            case .weeks: started = i.dueDate.adding(days: -7 * t.amount)
+            default: started = i.dueDate.adding(days: -t.amount)
+            }
+            return "\(name) day \(today.dayNumber - started.dayNumber) of \(i.dueDate.dayNumber - started.dayNumber)"
+        }
         switch json ? "json" : format {
         case "json":
             say(JSON.array(items.map { i in
@@ -58,13 +71,14 @@ struct AgendaCommand: ParsableCommand {
                     ("rule", .string(i.ruleID)), ("cycle", .int(i.cycle)), ("title", .optional(titles[i.ruleID])),
                     ("owner_role", .string(i.ownerRole)), ("owner", .optional(i.ownerWorker)),
                     ("covered_by", .optional(i.ownerWorker.flatMap { covers[$0] })), ("severity", .string(i.severity)),
+                    ("scorecard", .optional(scorecard(i))),
                 ])
             }).rendered())
         case "csv":
-            say("due,status,case_ref,rule,cycle,owner_role,owner,covered_by,severity")
+            say("due,status,case_ref,rule,cycle,owner_role,owner,covered_by,severity,scorecard")
             for i in items {
                 let cover = i.ownerWorker.flatMap { covers[$0] } ?? ""
-                say([due(i), i.status.rawValue, i.caseRef, i.ruleID, String(i.cycle), i.ownerRole, i.ownerWorker ?? "", cover, i.severity]
+                say([due(i), i.status.rawValue, i.caseRef, i.ruleID, String(i.cycle), i.ownerRole, i.ownerWorker ?? "", cover, i.severity, scorecard(i) ?? ""]
                     .map(csvField).joined(separator: ","))
             }
         default:
@@ -77,7 +91,7 @@ struct AgendaCommand: ParsableCommand {
                 let cover = i.ownerWorker.flatMap { covers[$0] }.map { " → \($0)" } ?? ""
                 let owner = "\(i.ownerWorker ?? "(unassigned)")\(cover) (\(i.ownerRole))"
                 say(due(i).padding(26) + i.status.label.padding(10) + i.caseRef.padding(16) + owner.padding(28)
-                    + (titles[i.ruleID] ?? i.ruleID))
+                    + (titles[i.ruleID] ?? i.ruleID) + (scorecard(i).map { " [\($0)]" } ?? ""))
             }
             say("\(items.count) item\(items.count == 1 ? "" : "s")")
         }

@@ -34,6 +34,69 @@ struct CaseReport {
         return ruleSet.statutoryCoverage(calendar: c.calendar, packs: c.packs).warning
     }
 
+    /// The adoption scorecard's figures, for a child on an adoption plan.
+    private func scorecard() -> AdoptionScorecard.Figures? {
+        guard AdoptionScorecard.applies(to: evaluation, ruleSet: ruleSet) else { return nil }
+        return AdoptionScorecard.figures(evaluation, ruleSet: ruleSet)
+    }
+
+    /// For a child still waiting: the days so far and the day a threshold passes.
+    private func waiting(from start: LocalDate?, _ threshold: Offset) -> (days: Int, passes: LocalDate)? {
+        guard let start else { return nil }
+        return (zone.localDate(at: now).dayNumber - start.dayNumber, AdoptionScorecard.adding(threshold, to: start))
+    }
+
+    private func scorecardLines() -> [String] {
+        guard let f = scorecard() else { return [] }
+        let t = ruleSet.configuration.scorecard
+        func words(_ o: Offset) -> String { "\(o.amount) \(o.unit.noun)" }
+        var lines = ["", "Adoption scorecard (A1 and A10 within \(words(t.a1)), A2 within \(words(t.a2)), A3 under \(words(t.a3)))"]
+        let dates: [(String, LocalDate?)] = [("entered care", f.enteredCare), ("authority to place", f.authorityToPlace), ("match", f.match),
+                                             ("moved in", f.movedIn), ("adopted", f.adopted)]
+        lines.append("  " + dates.map { "\($0.0) \($0.1.map { "\($0)" } ?? "-")" }.joined(separator: " · "))
+        if f.startNotKnown {
+            lines.append("  A1, A10 and A3 cannot be worked out: the period of care began before the data")
+        } else if let a1 = f.a1Days, let a10 = f.a10Days {
+            let thresholdDays = AdoptionScorecard.adding(t.a1, to: f.enteredCare!).dayNumber - f.enteredCare!.dayNumber
+            lines.append("  A1 \(a1) days\(a1 <= thresholdDays ? "" : " (over \(thresholdDays))")")
+            lines.append(f.fosterCarerAdoption
+                ? "  A10 \(a10) days: a foster carer adoption, counted to the start of the foster placement with the carers (\(f.a10MovedIn.map { "\($0)" } ?? "-"))"
+                : "  A10 \(a10) days: the same as A1 (not a foster carer adoption)")
+            if let a3 = f.a3Under(t) { lines.append("  A3 moved in under \(words(t.a3)): \(a3 ? "yes" : "no")") }
+        } else if let w = waiting(from: f.enteredCare, t.a1) {
+            lines.append("  A1 and A10: waiting to move in, day \(w.days) since entering care; \(words(t.a1)) pass on \(w.passes)")
+        }
+        if let a2 = f.a2Days {
+            lines.append("  A2 \(a2) days\(f.match! < f.authorityToPlace! ? " (matched before the authority to place: counted as 0)" : "")")
+        } else if f.match == nil, f.movedIn == nil, f.adopted == nil, let w = waiting(from: f.authorityToPlace, t.a2) {
+            lines.append("  A2: waiting for a match, day \(w.days) since the authority to place; \(words(t.a2)) pass on \(w.passes)")
+        } else if f.authorityToPlace != nil {
+            lines.append("  A2 cannot be worked out: no match is recorded")
+        } else {
+            lines.append("  A2 does not apply: no placement order (or consent to placement) is recorded")
+        }
+        return lines
+    }
+
+    private func scorecardJSON() -> JSON {
+        guard let f = scorecard() else { return .null }
+        let t = ruleSet.configuration.scorecard
+        func date(_ d: LocalDate?) -> JSON { .optional(d.map { "\($0)" }) }
+        func int(_ i: Int?) -> JSON { i.map { .int($0) } ?? .null }
+        let a1Wait = f.movedIn == nil ? waiting(from: f.enteredCare, t.a1) : nil
+        let a2Wait = f.match == nil && f.movedIn == nil && f.adopted == nil ? waiting(from: f.authorityToPlace, t.a2) : nil
+        return .object([
+            ("entered_care", date(f.enteredCare)), ("start_not_known", .bool(f.startNotKnown)), ("authority_to_place", date(f.authorityToPlace)),
+            ("match", date(f.match)), ("moved_in", date(f.movedIn)), ("adopted", date(f.adopted)),
+            ("foster_carer_adoption", .bool(f.fosterCarerAdoption)), ("a10_counts_to", date(f.a10MovedIn)),
+            ("a1_days", int(f.a1Days)), ("a10_days", int(f.a10Days)), ("a2_days", int(f.a2Days)),
+            ("a3_under_threshold", f.a3Under(t).map { .bool($0) } ?? .null),
+            ("a1_days_so_far", int(a1Wait?.days)), ("a1_passes_on", date(a1Wait?.passes)),
+            ("a2_days_so_far", int(a2Wait?.days)), ("a2_passes_on", date(a2Wait?.passes)),
+            ("thresholds", .object([("a1", .string("\(t.a1)")), ("a2", .string("\(t.a2)")), ("a3", .string("\(t.a3)"))])),
+        ])
+    }
+
     /// Markers of a period of care that began before the data (`start-unknown` kinds).
     private func unknownStarts() -> [CaseEvent] {
         UnknownStarts.find(in: evaluation, ruleSet: ruleSet)
@@ -74,6 +137,7 @@ struct CaseReport {
             lines.append("Workers: " + c.assignments.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
         }
         lines += nextActions()
+        lines += scorecardLines()
         lines.append("")
         lines.append("Events")
         let uncounted = Dictionary(uncountedEvents().map { ($0.event.id, $0.reason) }, uniquingKeysWith: { a, _ in a })
@@ -338,6 +402,7 @@ struct CaseReport {
                 ])
             })),
             ("next_actions", summaryJSON(ref)),
+            ("scorecard", scorecardJSON()),
             ("deadlines", .array(deadlines)),
             ("switched_off", .array(switchedOff().map { r in
                 .object([("rule", .string(r.id)), ("title", .string(r.title)), ("by", .string(r.origin("enabled").description))])

@@ -76,7 +76,7 @@ import Testing
         let dues = items.compactMap { $0["due"] as? String }.map { String($0.prefix(10)) }
         #expect(dues == dues.sorted())
         let csv = try run(["agenda", "--overdue", "--format", "csv", "--at", "2026-11-23"])
-        #expect(csv.stdout.hasPrefix("due,status,case_ref,rule,cycle,owner_role,owner,covered_by,severity\n"))
+        #expect(csv.stdout.hasPrefix("due,status,case_ref,rule,cycle,owner_role,owner,covered_by,severity,scorecard\n"))
         let status = try run(["status"])
         #expect(status.stdout.contains("8 open"))
         #expect(status.stdout.contains("schema v8-notification-next-at"))

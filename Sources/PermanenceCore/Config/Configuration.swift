@@ -29,6 +29,8 @@ public struct Configuration: Sendable {
     /// The inbox imports an SSDA903 extract as `import --lenient` does (`[store] ssda903-lenient`): a child
     /// with a problem is left out and listed beside the processed tables, the rest imported.
     public var ssda903Lenient = false
+    /// `[scorecard]`: the adoption scorecard's thresholds (the DfE's, as configuration).
+    public var scorecard = AdoptionScorecard.Thresholds()
     /// Local time at which date-only notices (reminders, due, overdue) go out.
     public var dayStart: Int = 9 * 3600
     /// Where the daemon's notifications and log go (`[journal] target`).
@@ -116,6 +118,21 @@ public struct Configuration: Sendable {
                 }
             }
             st.finish()
+        }
+        if var sc = top.table("scorecard") {
+            for k in ["a1", "a2", "a3"] {
+                guard let o = sc.offset(k) else { continue }
+                if o.amount <= 0 || o.unit == .hours || o.unit == .workingDays {
+                    sc.report(k, sc.lineOf(k), "a threshold is a positive number of days, weeks or months, e.g. \"426d\"")
+                } else if k == "a1" {
+                    c.scorecard.a1 = o
+                } else if k == "a2" {
+                    c.scorecard.a2 = o
+                } else {
+                    c.scorecard.a3 = o
+                }
+            }
+            sc.finish()
         }
         if var cals = top.table("calendars") {
             for (name, var t) in cals.subtables() {

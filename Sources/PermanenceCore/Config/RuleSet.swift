@@ -92,6 +92,7 @@ public struct RuleSet: Sendable {
             packs[i].rules.removeAll { !$0.enabled }
         }
         RuleSet.warnEndless(packs, vocabulary, d)
+        RuleSet.warnScorecard(packs, configuration, d)
         self.warnings = d.warnings
 
         self.configuration = configuration
@@ -168,6 +169,19 @@ public struct RuleSet: Sendable {
                        "the rule repeats with nothing to end it when the child stops being looked after, so it goes on after an adoption order, "
                        + "a special guardianship order, a return home or the 18th birthday: add \"\(end)\" to repeat.until (each of those counts as it), "
                        + "or scope the rule to a period (scope = \"episode\")")
+            }
+        }
+    }
+
+    /// The adoption scorecard's thresholds are written twice, as `[scorecard]` (for the figures) and as the
+    /// adoption-scorecard pack's deadlines: warned about when they differ.
+    static func warnScorecard(_ packs: [RulePack], _ configuration: Configuration, _ d: Diagnostics) {
+        let thresholds = [("scorecard-a1", "a1", configuration.scorecard.a1), ("scorecard-a2", "a2", configuration.scorecard.a2)]
+        for p in packs {
+            for r in p.rules {
+                guard let (_, key, offset) = thresholds.first(where: { $0.0 == r.id }), r.due != offset else { continue }
+                d.warn(r.origin("due"), "rule.\(r.id).due",
+                       "\(r.due) differs from [scorecard] \(key) = \"\(offset)\" in \(configuration.file): the deadline and the scorecard's figures would disagree; make them the same")
             }
         }
     }

@@ -40,6 +40,7 @@ extension RulePack {
         }
         let statutory = header.bool("statutory") ?? false
         let gaps = header.string("gaps")
+        let ssda903 = header.bool("ssda903") ?? false
         // A statutory pack counts working days as its regulations define them unless it says otherwise.
         let workingDays = Self.workingDays(&header) ?? (statutory ? .statutory : .local)
         header.finish()
@@ -58,7 +59,9 @@ extension RulePack {
         if rules.isEmpty && !root.keys.contains("rule") {
             diagnostics.report(file, root.line, "rule", "the pack has no [[rule]] tables")
         }
-        return RulePack(id: id, title: title, source: source, rules: rules, nations: nations, statutory: statutory, gaps: gaps, file: file, line: header.line)
+        var pack = RulePack(id: id, title: title, source: source, rules: rules, nations: nations, statutory: statutory, gaps: gaps, file: file, line: header.line)
+        pack.ssda903 = ssda903
+        return pack
     }
 
     /// `working-days = "statutory" | "local"`, if given (and valid).

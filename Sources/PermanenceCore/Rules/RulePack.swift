@@ -15,6 +15,9 @@ public struct RulePack: Sendable {
     public var statutory: Bool
     /// What the pack knowingly leaves out (`gaps = "..."`): check-config and status say so for its cases.
     public var gaps: String?
+    /// A national measure the 903 record supports (`ssda903 = true`, the adoption scorecard): cases a 903
+    /// import opens get it, beside their nation's statutory packs (local procedures they do not get).
+    public var ssda903 = false
     public var file: String
     public var line: Int
 

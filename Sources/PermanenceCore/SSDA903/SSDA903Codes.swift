@@ -35,7 +35,10 @@ public enum SSDA903Codes {
     private static let placements: [String: String?] = {
         var t: [String: String?] = [:]
         func add(_ codes: [String], _ event: String?) { for c in codes { t[c] = .some(event) } }
-        add(["A3", "A4", "A5", "A6"], "placed-for-adoption")
+        // With the child's current foster carers (A3 with consent, A5 with a placement order): a foster carer
+        // adoption, which scorecard A10 counts to the start of the foster placement with them.
+        add(["A3", "A5"], "placed-for-adoption-with-foster-carers")
+        add(["A4", "A6"], "placed-for-adoption")
         // Relatives or friends: the 903 does not say whether the carer is approved yet or only temporarily
         // (CPPCR 2010 reg 24); the rules that visit weekly until the first review apply, on the side of the child.
         add(["U1", "U2", "U3"], "placed-connected-person")
@@ -54,6 +57,9 @@ public enum SSDA903Codes {
         if place == "P1" && legalStatus == "C1" { return "placed-with-parent-ico" }
         return placements[place]
     }
+
+    /// The placement events of a placement for adoption.
+    public static let adoptiveEvents: Set<String> = ["placed-for-adoption", "placed-for-adoption-with-foster-carers"]
 
     /// The events `placement(_:legalStatus:)` gives.
     public static let placementEvents: [String] = Set(placements.values.compactMap { $0 } + ["placed-with-parent-ico", "placed-short-break"]).sorted()

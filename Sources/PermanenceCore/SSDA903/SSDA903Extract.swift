@@ -108,13 +108,14 @@ public struct SSDA903Extract: Sendable {
 
     /// What a dated row records: the event it gives and the column its date is in.
     enum Milestone: UInt8 {
-        case review, datePlaced, dateInt, dateMatch
+        case review, datePlaced, dateInt, dateMatch, fosterCare
 
         var kind: String {
             switch self {
             case .review: return "review"
             case .datePlaced, .dateInt: return "best-interest-decision"
             case .dateMatch: return "match-agreed"
+            case .fosterCare: return "adopters-are-foster-carers"
             }
         }
         var slot: String {
@@ -122,6 +123,7 @@ public struct SSDA903Extract: Sendable {
             case .review: return "review"
             case .datePlaced, .dateInt: return "bid"
             case .dateMatch: return "match"
+            case .fosterCare: return "foster-carers"
             }
         }
         var column: String {
@@ -130,6 +132,7 @@ public struct SSDA903Extract: Sendable {
             case .datePlaced: return "DATE_PLACED"
             case .dateInt: return "DATE_INT"
             case .dateMatch: return "DATE_MATCH"
+            case .fosterCare: return "FOSTER_CARE"
             }
         }
     }
@@ -257,10 +260,14 @@ public struct SSDA903Extract: Sendable {
                 _ = row.code("REASON_PLACED_CEASED", SSDA903Codes.reasonPlacedCeased, required: false)
                 note("set aside (no deadline uses it); the decision counts")
             case .ad1:
-                if let d = row.date("DATE_INT", required: false) { addDate(d, .dateInt) }
+                let interest = row.date("DATE_INT", required: false)
+                if let d = interest { addDate(d, .dateInt) }
                 note("DATE_INT is set aside")
-                if let d = row.date("DATE_MATCH", required: false) { addDate(d, .dateMatch) }
+                let match = row.date("DATE_MATCH", required: false)
+                if let d = match { addDate(d, .dateMatch) }
                 note("DATE_MATCH is set aside")
+                // Adopted by the foster carers (1): a foster carer adoption, recorded on the match's day.
+                if row.cell("FOSTER_CARE") == "1", let d = match ?? interest { addDate(d, .fosterCare) }
             case .header, .prevPerm, .missing, .oc2, .oc3, .uasc, .swEpisodes:
                 break  // nothing a deadline needs
             }
@@ -573,17 +580,18 @@ public struct SSDA903Extract: Sendable {
                 // agreement an episode): a stay of the series, with its own reviews and visits (CPPCR reg 48),
                 // not an ordinary placement.
                 if var kind = placement {
-                    if SSDA903Codes.shortBreaks.contains(e.ls) && kind != "placed-for-adoption" { kind = "placed-short-break" }
+                    if SSDA903Codes.shortBreaks.contains(e.ls) && !SSDA903Codes.adoptiveEvents.contains(kind) { kind = "placed-short-break" }
                     // Back from a temporary move to the same placement: it goes on, nothing starts again.
                     let backFromMove = placeBeforeMove != nil && placeBeforeMove == e.place && e.rne != "S"
                     // Placed for adoption with the same carers under a new authority (A3 with consent, then A5
                     // once a placement order is made): the same adoptive placement goes on (AAR 2005 reg 36
                     // runs from the day the child was placed, not from the order).
-                    let sameAdoptivePlacement = kind == "placed-for-adoption" && lastKind == kind && SSDA903Codes.rneSameCarers.contains(e.rne)
+                    let sameAdoptivePlacement = SSDA903Codes.adoptiveEvents.contains(kind) && lastKind.map(SSDA903Codes.adoptiveEvents.contains) == true
+                        && SSDA903Codes.rneSameCarers.contains(e.rne)
                     if !backFromMove && !sameAdoptivePlacement {
                         // Out of a placement for adoption into another kind (a disruption): the adoptive
                         // placement ends, and the reviews suspended while it lasted resume.
-                        if lastKind == "placed-for-adoption" && kind != "placed-for-adoption" {
+                        if lastKind.map(SSDA903Codes.adoptiveEvents.contains) == true && !SSDA903Codes.adoptiveEvents.contains(kind) {
                             add("placement-ended", "left:\(e.decom.compact)", e.decom, e)
                         }
                         add(kind, "placed:\(e.decom.compact)", e.decom, e)
