@@ -59,7 +59,7 @@ import Testing
 
     @Test func theShippedDefaultsApplyWhereTheAdminHasNoFileOfTheSameName() throws {
         let (set, packs) = try ConfigLoader.load(configPath)
-        #expect(set.packs.count == 10)
+        #expect(set.packs.count == 11)
         #expect(packs.allSatisfy { $0.hasPrefix(shipped.path + "/rules.d/") })
         // The vocabulary and every template come from the shipped directory too.
         #expect(set.vocabulary.events.count > 50)
@@ -74,7 +74,7 @@ import Testing
         try pack("local-extra", rule: "local-extra-visit", anchor: "placed-for-adoption")
             .write(to: etc.appendingPathComponent("rules.d/local-extra.toml"), atomically: true, encoding: .utf8)
         let (set, packs) = try ConfigLoader.load(configPath)
-        #expect(set.packs.count == 11)
+        #expect(set.packs.count == 12)
         #expect(packs.contains(etc.appendingPathComponent("rules.d/\(name)").path))
         #expect(!packs.contains(shipped.appendingPathComponent("rules.d/\(name)").path))
         #expect(set.packs.first { $0.id == "england-practitioners-guide" }?.title.hasPrefix("Ours: ") == true)
@@ -112,7 +112,7 @@ import Testing
         #expect(after.owner == "social-worker")
         #expect(after.origin("owner").file == etc.appendingPathComponent("rules.d/local-overrides.toml").path)
         #expect(packs.contains(etc.appendingPathComponent("rules.d/local-overrides.toml").path))
-        #expect(set.packs.count == 10)
+        #expect(set.packs.count == 11)
     }
 
     /// Overrides put in a file named like a shipped pack would take that pack's place, and its rules with it.

@@ -98,7 +98,7 @@ import Testing
         let r = try Self.run(["check-config", "--config", Self.config])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("OK"))
-        #expect(r.stdout.contains("rule packs       10"))
+        #expect(r.stdout.contains("rule packs       11"))
         #expect(r.stdout.contains("wales-statutory: 15 rules (default) [wales] statutory"))
         #expect(r.stdout.contains("northern-ireland-statutory: 9 rules (default) [northern-ireland] statutory"))
         // Northern Ireland's pack says what it still leaves out: the adoption agency's reviews and visits.

@@ -29,7 +29,7 @@ import Testing
 
     @Test func theShippedConfigurationIsValid() throws {
         let set = try shippedRuleSet()
-        #expect(set.packs.count == 10)
+        #expect(set.packs.count == 11)
         #expect(set.rules.count >= Self.deadlineRows.count)
     }
 

@@ -128,7 +128,7 @@ import Testing
             // With a parent under an interim care order: weekly visits until the first review.
             "2024-03-04 placed-with-parent-ico placed:20240304",
             "2024-12-02 placement-order po:20240304",
-            "2025-02-03 placed-for-adoption placed:20250203",
+            "2025-02-03 placed-for-adoption-with-foster-carers placed:20250203",
             "2025-10-15 adoption-order ended:20240304",
         ])
     }
@@ -251,7 +251,7 @@ import Testing
         #expect(issues.isEmpty, "\(issues)")
         #expect(summary(m.filter { $0.caseRef == "K1" }) == [
             "2025-01-05 looked-after-before lac-before:20250105", "2025-01-05 placed-foster placed:20250105",
-            "2025-02-10 review review:20250210", "2025-03-01 placed-for-adoption placed:20250301",
+            "2025-02-10 review review:20250210", "2025-03-01 placed-for-adoption-with-foster-carers placed:20250301",
         ], "\(summary(m))")
         // No placement order (E1 was already in force) and no care order date (C2) is made up.
         #expect(summary(m.filter { $0.caseRef == "K2" }) == [
@@ -340,7 +340,7 @@ import Testing
         #expect(issues.isEmpty, "\(issues)")
         #expect(summary(m) == [
             "2024-03-04 became-looked-after lac:20240304", "2024-03-04 placed-foster placed:20240304",
-            "2024-09-02 placed-for-adoption placed:20240902", "2024-11-14 placement-order po:20240304",
+            "2024-09-02 placed-for-adoption-with-foster-carers placed:20240902", "2024-11-14 placement-order po:20240304",
         ])
     }
 
@@ -394,6 +394,6 @@ import Testing
         #expect(handed.isEmpty, "neither child gives an event: C1's placement and order go on, C2's care order goes on")
         let fresh = SSDA903Extract.OpenPeriod(start: LocalDate(year: 2024, month: 9, day: 2)!, placement: "placed-foster")
         let (m, _, _) = x.mapped(lenient: true, openPeriod: { $0 == "C1" ? fresh : nil })
-        #expect(summary(m.filter { $0.caseRef == "C1" }) == ["2025-04-01 placed-for-adoption placed:20250401"], "from foster care, the adoptive placement starts")
+        #expect(summary(m.filter { $0.caseRef == "C1" }) == ["2025-04-01 placed-for-adoption-with-foster-carers placed:20250401"], "from foster care, the adoptive placement starts")
     }
 }
