@@ -164,8 +164,9 @@ extension Store {
     }
 
     /// The cases whose child was adopted in `[from, until)` (an adoption order, not withdrawn or corrected),
-    /// with their events and current assignments: the adoption scorecard's cohort. One read transaction.
-    public func adoptedCases(from: Instant, until: Instant) throws -> [(ChildCase, [CaseEvent])] {
+    /// each with its events and current assignments handed to `body` in turn (one case held at a time): the
+    /// adoption scorecard's cohort. One read transaction.
+    public func forEachAdoptedCase(from: Instant, until: Instant, _ body: (ChildCase, [CaseEvent]) throws -> Void) throws {
         try pool.read { db in
             let refs = try String.fetchAll(try db.cachedStatement(sql: """
                 SELECT DISTINCT e.case_ref FROM event e LEFT JOIN withdrawal w ON w.event_id = e.id
@@ -174,7 +175,9 @@ extension Store {
                 ORDER BY e.case_ref
                 """), arguments: [from.seconds, until.seconds])
             let reader = try CaseReader(db)
-            return try refs.compactMap { try reader.load($0).map { ($0.record, $0.events) } }
+            for ref in refs {
+                if let c = try reader.load(ref) { try body(c.record, c.events) }
+            }
         }
     }
 

@@ -39,8 +39,8 @@ struct ScorecardReport: ParsableCommand {
         let start = try day(from, "--from", set.zone), end = try day(until, "--until", set.zone)
         guard start < end else { throw Failure.report("--until \(until) must be after --from \(from)", status: 2) }
         var rows: [Row] = []
-        for (c, events) in try store.adoptedCases(from: set.zone.startOfDay(start), until: set.zone.startOfDay(end)) {
-            guard let f = AdoptionScorecard.figures(of: events, ruleSet: set), let adopted = f.adopted, adopted >= start, adopted < end else { continue }
+        try store.forEachAdoptedCase(from: set.zone.startOfDay(start), until: set.zone.startOfDay(end)) { c, events in
+            guard let f = AdoptionScorecard.figures(of: events, ruleSet: set), let adopted = f.adopted, adopted >= start, adopted < end else { return }
             rows.append(Row(caseRef: c.reference, team: c.assignments["team-manager"] ?? "", f: f))
         }
         let t = set.configuration.scorecard
