@@ -149,6 +149,9 @@ public struct SSDA903Extract: Sendable {
         var rec: String?
     }
 
+    /// Before any extract: where a period that began before the data may reach back to.
+    static let longAgo = LocalDate(year: 1900, month: 1, day: 1)!
+
     /// `prefix` goes before each CHILD id to make the case reference.
     public init(prefix: String = "") { self.prefix = prefix }
 
@@ -403,6 +406,16 @@ public struct SSDA903Extract: Sendable {
                     if mine.contains(where: { $0.slot == slot }) { continue }
                     mine.append(Mapped(caseRef: prefix + child, slot: slot, kind: s.what.kind, date: date, file: file, line: Int(s.line)))
                 }
+                // A period that began before the data was already open on the day of a review the extract gives
+                // before its first row: the marker moves back to it, so the review counts where it stands.
+                if let i = mine.firstIndex(where: { $0.kind == "looked-after-before" }) {
+                    let marker = mine[i]
+                    let end = mine.lazy.filter { $0.date < marker.date && ($0.kind == "ceased-looked-after" || $0.kind == "adoption-order") }.map(\.date).max()
+                    let earlier = mine.filter { m in m.kind == "review" && m.date < marker.date && (end.map { m.date > $0 } ?? true) }
+                    if let first = earlier.map(\.date).min() {
+                        mine[i] = Mapped(caseRef: marker.caseRef, slot: marker.slot, kind: marker.kind, date: first, file: marker.file, line: marker.line)
+                    }
+                }
             }
             if !childIssues.isEmpty {
                 problems += childIssues
@@ -638,11 +651,14 @@ public struct SSDA903Extract: Sendable {
 
     /// The periods of care a child's mapped events make.
     /// `continuing`: the start of the period the store has open, which the events may go on from.
+    /// A period that began before the data (`looked-after-before`) reaches back to the end of the one before it:
+    /// a review the extract gives before its first row was held while it was open.
     private func periodsOf(_ events: [Mapped], continuing: LocalDate?) -> [(LocalDate, LocalDate?)] {
         var out: [(LocalDate, LocalDate?)] = []
         var start: LocalDate? = events.first.map { $0.kind == "became-looked-after" || $0.kind == "looked-after-before" } == true ? nil : continuing
         for e in events {
-            if e.kind == "became-looked-after" || e.kind == "looked-after-before" { start = e.date }
+            if e.kind == "became-looked-after" { start = e.date }
+            if e.kind == "looked-after-before" { start = out.last.map { $0.1.map { $0.adding(days: 1) } ?? e.date } ?? Self.longAgo }
             if e.kind == "ceased-looked-after" || e.kind == "adoption-order", let s = start {
                 out.append((s, e.date))
                 start = nil

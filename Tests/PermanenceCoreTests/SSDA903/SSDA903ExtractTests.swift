@@ -257,6 +257,14 @@ import Testing
         #expect(summary(m.filter { $0.caseRef == "K2" }) == [
             "2025-01-05 looked-after-before lac-before:20250105", "2025-01-20 review review:20250120",
         ], "\(summary(m))")
+        // A review the extract gives before the first row: the period was already open then, so the marker moves
+        // back to that day and the review counts (the cycles go on from it).
+        let early = try extract(episodes: ["K3,01/03/2025,P,C2,N1,U4,PR1,,,,,,"], reviews: ["K3,01/01/2015,10/01/2025,PN1"])
+        let (k3, k3Issues, _) = early.mapped()
+        #expect(k3Issues.isEmpty, "\(k3Issues)")
+        #expect(summary(k3) == [
+            "2025-01-10 looked-after-before lac-before:20250301", "2025-01-10 review review:20250110", "2025-03-01 placed-foster placed:20250301",
+        ], "\(summary(k3))")
     }
 
     /// `--lenient` sets aside a problem confined to one field or row and imports the child, saying what it read
