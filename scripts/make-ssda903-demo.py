@@ -96,8 +96,11 @@ rng = random.Random(903)
 for n in range(8, 51):
     cid = f"D{n:03d}"
     dob = date(2008, 1, 1) + timedelta(days=rng.randrange(0, 16 * 365))
-    child(cid, dob, rng.choice("12"))
+    sex = rng.choice("12")
     start = date(2023, 1, 2) + timedelta(days=rng.randrange(0, 900))
+    # Born before coming into care (at least 60 days before), so that no review is before the birth.
+    dob = min(dob, start - timedelta(days=60))
+    child(cid, dob, sex)
     ls = rng.choice(["V2", "C1", "C2"])
     places = [rng.choice(["U4", "U6", "U6", "U3", "K2", "R1"]) for _ in range(rng.randrange(1, 4))]
     decom = start

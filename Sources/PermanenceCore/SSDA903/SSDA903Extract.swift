@@ -104,6 +104,8 @@ public struct SSDA903Extract: Sendable {
         let line: Int32
         let file: UInt32
         let what: Milestone
+        /// A review dated before the child's date of birth (the row's DOB).
+        var beforeBirth = false
     }
 
     /// What a dated row records: the event it gives and the column its date is in.
@@ -193,8 +195,9 @@ public struct SSDA903Extract: Sendable {
             // What a lenient import does with each problem of this row (the same count as row.issues).
             var aside: [String] = []
             func note(_ action: String) { while aside.count < row.issues.count { aside.append(action) } }
-            func addDate(_ d: LocalDate, _ what: Milestone) {
-                dated.append(StoredDate(child: number(ofChild: child), date: Int32(d.dayNumber), line: Int32(r.line), file: fileNumber, what: what))
+            func addDate(_ d: LocalDate, _ what: Milestone, beforeBirth: Bool = false) {
+                dated.append(StoredDate(child: number(ofChild: child), date: Int32(d.dayNumber), line: Int32(r.line), file: fileNumber, what: what,
+                                        beforeBirth: beforeBirth))
             }
             switch table {
             case .episodes:
@@ -251,7 +254,14 @@ public struct SSDA903Extract: Sendable {
                         rec: recUnknown ? StoredEpisode.unknown : rec.flatMap(SSDA903Codes.List.rec.number) ?? .max))
                 }
             case .reviews:
-                if let d = row.date("REVIEW", required: true) { addDate(d, .review) }
+                // The date of birth only tells a review that cannot be right; one that is not a date is not
+                // checked here (no deadline needs it).
+                let dob = row.dateIfValid("DOB")
+                if let d = row.date("REVIEW", required: true) {
+                    // Before the child was born: a lenient import sets it aside (a strict one takes the extract
+                    // as it has always taken it).
+                    addDate(d, .review, beforeBirth: dob.map { d < $0 } ?? false)
+                }
                 note("the review is set aside")
                 _ = row.code("REVIEW_CODE", SSDA903Codes.reviewCode, required: false)
                 note("REVIEW_CODE is set aside (no deadline uses it); the review counts")
@@ -383,6 +393,11 @@ public struct SSDA903Extract: Sendable {
                 for s in dates[d0..<d] {
                     let date = LocalDate(dayNumber: Int(s.date))
                     let file = files[Int(s.file)]
+                    if s.what == .review && s.beforeBirth && lenient {
+                        childAside.append(CSVIssue(file: file, line: Int(s.line), column: s.what.column,
+                            message: "child \(child): \(date) is before the child's date of birth").settingAside("the review is set aside"))
+                        continue
+                    }
                     if s.what == .review {
                         // Only a child whose events go on from a period the store has open needs asking.
                         if periods == nil {
@@ -717,6 +732,14 @@ public struct SSDA903Extract: Sendable {
                 return nil
             }
             return v
+        }
+
+        /// A date written `DD/MM/YYYY`, or nil (saying nothing) when the cell is empty or not such a date.
+        func dateIfValid(_ name: String) -> LocalDate? {
+            guard let v = cell(name) else { return nil }
+            let parts = v.split(separator: "/", omittingEmptySubsequences: false)
+            guard parts.count == 3, let d = Int(parts[0]), let m = Int(parts[1]), let y = Int(parts[2]) else { return nil }
+            return LocalDate(year: y, month: m, day: d)
         }
 
         /// A date written `DD/MM/YYYY`, as the 903 writes them.

@@ -286,6 +286,8 @@ import Testing
         ], reviews: [
             // F1: a review before the period began is set aside; the child stays.
             "F1,01/01/2015,01/12/2024,PN1", "F1,01/01/2015,20/01/2025,PN9",
+            // F1: a review before the child was born is set aside.
+            "F1,01/01/2015,01/12/2014,PN1",
             // G1: only in Reviews: its periods cannot be worked out, so it is left out.
             "G1,01/01/2015,20/01/2025,PN1",
         ])
@@ -308,6 +310,7 @@ import Testing
         #expect(asides.contains { $0.caseRef == "F1" && $0.note?.contains("DEC: child F1: empty, but REC says the episode ceased: give the date; REC is set aside: the episode may not have ended") == true }, "\(asides)")
         #expect(asides.contains { $0.caseRef == "F1" && $0.note?.contains("a review on 2024-12-01, when the child was not looked after; the review is set aside") == true }, "\(asides)")
         #expect(asides.contains { $0.caseRef == "F4" && $0.note?.contains("episodes overlap; the episode at line 5 is taken to have ended on 2025-03-03") == true }, "\(asides)")
+        #expect(asides.contains { $0.caseRef == "F1" && $0.note?.contains("2014-12-01 is before the child's date of birth; the review is set aside") == true }, "\(asides)")
         #expect(asides.contains { $0.caseRef == "F5" && $0.note?.contains("no episode follows it; the episode is taken to be still open") == true }, "\(asides)")
         var copy = x
         let (_, _, setAside) = copy.forEachChild(lenient: true, openPeriod: { _ in nil }) { _, _ in }
