@@ -9,7 +9,7 @@ struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "permanenced-bench",
         abstract: "Benchmarks for the deadline engine (run with swift run -c release permanenced-bench).",
-        subcommands: [EngineBench.self, CalcBench.self, StoreBench.self, DaemonBench.self, SMTPBench.self, SSDA903Bench.self])
+        subcommands: [EngineBench.self, CalcBench.self, StoreBench.self, DaemonBench.self, SMTPBench.self, SSDA903Bench.self, ScorecardBench.self])
 }
 
 /// Peak resident memory of this process so far, in MiB (VmHWM).
