@@ -15,13 +15,18 @@ import Testing
         return (all[0], Array(all.dropFirst()))
     }
 
-    func extract(episodes: [String], reviews: [String] = [], prefix: String = "") throws -> SSDA903Extract {
+    func extract(episodes: [String], reviews: [String] = [], placed: [String] = [], prefix: String = "") throws -> SSDA903Extract {
         var x = SSDA903Extract(prefix: prefix)
         let (h, rows) = try records(([Self.episodeColumns] + episodes).joined(separator: "\n") + "\n")
         x.add(try #require(SSDA903Extract.Table.of(h)), header: h, rows: rows, file: "episodes.csv")
         if !reviews.isEmpty {
             let (rh, rr) = try records((["CHILD,DOB,REVIEW,REVIEW_CODE"] + reviews).joined(separator: "\n") + "\n")
             x.add(try #require(SSDA903Extract.Table.of(rh)), header: rh, rows: rr, file: "reviews.csv")
+        }
+        if !placed.isEmpty {
+            let columns = SSDA903Extract.Table.placedAdoption.columns.joined(separator: ",")
+            let (ph, pr) = try records(([columns] + placed).joined(separator: "\n") + "\n")
+            x.add(try #require(SSDA903Extract.Table.of(ph)), header: ph, rows: pr, file: "placed_for_adoption.csv")
         }
         return x
     }
@@ -283,6 +288,9 @@ import Testing
             "F5,05/01/2025,S,C1,N1,U6,PR1,03/03/2025,X1,,,,",
             // F6: an unreadable DECOM on a second row: that row is set aside.
             "F6,05/01/2025,S,C1,N1,U6,PR1,03/03/2025,X1,,,,", "F6,3 March,P,C1,N1,U4,PR1,,,,,,",
+            // F7: an RNE not in the code list on the first row (read as a new period, S) and an LS not in it on
+            // the second (the legal status taken to be unchanged: no placement order is recorded from it).
+            "F7,05/01/2025,Z,C2,N1,U6,PR1,03/03/2025,X1,,,,", "F7,03/03/2025,P,Q1,N1,U4,PR1,,,,,,",
         ], reviews: [
             // F1: a review before the period began is set aside; the child stays.
             "F1,01/01/2015,01/12/2024,PN1", "F1,01/01/2015,20/01/2025,PN9",
@@ -290,6 +298,9 @@ import Testing
             "F1,01/01/2015,01/12/2014,PN1",
             // G1: only in Reviews: its periods cannot be worked out, so it is left out.
             "G1,01/01/2015,20/01/2025,PN1",
+        ], placed: [
+            // F1: a reason for reversing the decision that is not in the code list: set aside, the decision counts.
+            "F1,01/01/2015,10/02/2025,,RD9",
         ])
         let strict = x.mapped()
         #expect(strict.events.isEmpty)
@@ -299,12 +310,19 @@ import Testing
         #expect(skipped == ["G1"], "\(issues)")
         #expect(issues.count == 1 && issues[0].description.contains("child G1: not in the Episodes table"), "\(issues)")
         func of(_ c: String) -> [String] { summary(m.filter { $0.caseRef == c && $0.kind != "data-set-aside" }) }
-        #expect(of("F1") == ["2025-01-05 became-looked-after lac:20250105", "2025-01-05 placed-foster placed:20250105", "2025-01-20 review review:20250120"])
+        #expect(of("F1") == [
+            "2025-01-05 became-looked-after lac:20250105", "2025-01-05 placed-foster placed:20250105", "2025-01-20 review review:20250120",
+            "2025-02-10 best-interest-decision bid:20250210",
+        ])
         #expect(of("F2") == ["2025-01-05 became-looked-after lac:20250105", "2025-01-05 placed placed:20250105"])
         #expect(of("F3") == ["2025-01-05 became-looked-after lac:20250105", "2025-01-05 placed-foster placed:20250105"])
         #expect(of("F4") == ["2025-01-05 became-looked-after lac:20250105", "2025-01-05 placed-foster placed:20250105", "2025-03-03 placed-foster placed:20250303"])
         #expect(of("F5") == ["2025-01-05 became-looked-after lac:20250105", "2025-01-05 placed-foster placed:20250105"])
         #expect(of("F6") == ["2025-01-05 became-looked-after lac:20250105", "2025-01-05 placed-foster placed:20250105"])
+        #expect(of("F7") == [
+            "2025-01-05 became-looked-after lac:20250105", "2025-01-05 placed-foster placed:20250105", "2025-01-05 final-order co:20250105",
+            "2025-03-03 placed-foster placed:20250303",
+        ], "\(summary(m))")
         // Each fact set aside is kept in the child's history, with what was set aside and why.
         let asides = m.filter { $0.kind == "data-set-aside" }
         #expect(asides.contains { $0.caseRef == "F1" && $0.note?.contains("DEC: child F1: empty, but REC says the episode ceased: give the date; REC is set aside: the episode may not have ended") == true }, "\(asides)")
@@ -314,8 +332,12 @@ import Testing
         #expect(asides.contains { $0.caseRef == "F5" && $0.note?.contains("no episode follows it; the episode is taken to be still open") == true }, "\(asides)")
         var copy = x
         let (_, _, setAside) = copy.forEachChild(lenient: true, openPeriod: { _ in nil }) { _, _ in }
-        #expect(Set(setAside.compactMap(\.child)) == ["F1", "F2", "F3", "F4", "F5", "F6"], "\(setAside)")
+        #expect(Set(setAside.compactMap(\.child)) == ["F1", "F2", "F3", "F4", "F5", "F6", "F7"], "\(setAside)")
+        #expect(setAside.contains { $0.child == "F7" && $0.column == "RNE" && SSDA903Codes.validatorRule(for: $0) == "143" }, "\(setAside)")
+        #expect(setAside.contains { $0.child == "F7" && $0.column == "LS" && SSDA903Codes.validatorRule(for: $0) == "144" }, "\(setAside)")
         #expect(setAside.allSatisfy { $0.action != nil })
+        #expect(setAside.contains { $0.column == "REASON_PLACED_CEASED" && $0.child == "F1" && SSDA903Codes.validatorRule(for: $0) == "120" }, "\(setAside)")
+        #expect(m.contains { $0.caseRef == "F1" && $0.kind == "best-interest-decision" })
         #expect(setAside.contains { $0.description.hasSuffix("REVIEW_CODE: child F1: unknown code 'PN9'; expected one of PN0, PN1, PN2, PN3, PN4, PN5, PN6, PN7; REVIEW_CODE is set aside (no deadline uses it); the review counts") }, "\(setAside)")
         // The DfE validation rule that checks the same thing.
         #expect(setAside.first { $0.child == "F3" }.flatMap(SSDA903Codes.validatorRule) == "356")
