@@ -7,6 +7,9 @@ public final class StoreLock: @unchecked Sendable {  // immutable after init
     /// The lock file's path.
     public let path: String
     private let fd: Int32
+    /// The store file itself, `flock`ed too: whatever path names the store (a symbolic link, a hard link, a
+    /// relative path), one daemon. SQLite's own locks are `fcntl` locks, which `flock` does not touch on Linux.
+    private var storeFD: Int32 = -1
 
     public struct Failure: Error, CustomStringConvertible {
         public let description: String
@@ -42,12 +45,28 @@ public final class StoreLock: @unchecked Sendable {  // immutable after init
             }
             throw Failure(description: "\(path): cannot take the daemon lock (\(String(cString: strerror(reason))))")
         }
+        // The store's identity (its inode): a second daemon reaching it by another path finds it taken.
+        let store = open(storePath, O_RDONLY | O_CLOEXEC)
+        if store >= 0 {
+            if flock(store, LOCK_EX | LOCK_NB) != 0 {
+                let reason = errno
+                close(store)
+                close(fd)
+                if reason == EWOULDBLOCK {
+                    throw Failure(description: "another permanenced is already running on this store, reached by another path "
+                        + "(a link to \(storePath)?); one daemon per store")
+                }
+                throw Failure(description: "\(storePath): cannot take the daemon lock on the store (\(String(cString: strerror(reason))))")
+            }
+            storeFD = store
+        }
         let text = Array("\(getpid())\n".utf8)
         _ = ftruncate(fd, 0)
         _ = text.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
     }
 
     deinit {
+        if storeFD >= 0 { close(storeFD) }
         close(fd)
     }
 

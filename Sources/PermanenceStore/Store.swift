@@ -41,6 +41,13 @@ public final class Store: Sendable {
             let fd = open(path, O_CREAT | O_WRONLY, 0o600)
             if fd < 0 { throw Failure("\(path): cannot create the store (\(String(cString: strerror(errno))))") }
             close(fd)
+        } else if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size == 0,
+                  !FileManager.default.fileExists(atPath: path + "-wal")
+        {
+            // A store that exists but holds nothing (truncated, or a copy that failed) is never taken for a new
+            // one: initialising it would report nothing due for every child it held.
+            throw Failure("\(path): the store file is empty, so it is not a store; it was probably truncated or copied badly. "
+                + "Restore it from a backup (`permanenced backup` makes them), or, to start a new store, remove the file")
         }
         var config = GRDB.Configuration()
         config.busyMode = .timeout(30)  // the CLI and the daemon wait for each other rather than fail

@@ -24,6 +24,28 @@ import Testing
         _ = first
     }
 
+    /// Whatever path names the store (a symbolic link, a hard link), one daemon: the store file itself is locked.
+    @Test func aSecondLockThroughAnotherPathToTheStoreIsRefused() throws {
+        let dir = try directory()
+        let store = dir + "/p.sqlite"
+        #expect(FileManager.default.createFile(atPath: store, contents: Data()))
+        #expect(symlink(store, dir + "/link.sqlite") == 0)
+        #expect(link(store, dir + "/hard.sqlite") == 0)
+        var first: StoreLock? = try StoreLock(storePath: store)
+        for other in ["/link.sqlite", "/hard.sqlite"] {
+            do {
+                _ = try StoreLock(storePath: dir + other)
+                Issue.record("a second lock through \(other) was taken")
+            } catch let e as StoreLock.Failure {
+                #expect(e.description.contains("already running on this store"), "\(e)")
+            }
+        }
+        // Released with the first: the other path can take it.
+        first = nil
+        _ = first
+        _ = try StoreLock(storePath: dir + "/link.sqlite")
+    }
+
     /// `sudo permanenced run` by hand must not leave a lock file the service's own user cannot open.
     @Test(.enabled(if: geteuid() == 0, "needs root to create files for another user"))
     func runAsRootTheLockFileTakesTheStoresOwner() throws {

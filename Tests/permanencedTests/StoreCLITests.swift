@@ -24,6 +24,20 @@ import Testing
         }
     }
 
+    /// A store file that exists but is empty (truncated) is refused by every command, reading or writing, and
+    /// never initialised: it would report nothing due for every child it held.
+    @Test func anEmptyStoreFileIsRefusedNotInitialised() throws {
+        try demo()
+        try Data().write(to: URL(fileURLWithPath: store))
+        for f in ["-wal", "-shm"] { try? FileManager.default.removeItem(atPath: store + f) }
+        for args in [["status"], ["agenda", "--overdue"], ["import", CLITests.demoEvents]] {
+            let r = try run(args)
+            #expect(r.status == 1, "\(args): \(r.stdout)")
+            #expect(r.stderr.contains("the store file is empty, so it is not a store") && r.stderr.contains("Restore it from a backup"), "\(r.stderr)")
+        }
+        #expect(try FileManager.default.attributesOfItem(atPath: store)[.size] as? Int == 0)
+    }
+
     /// Reading commands never write: not with other rules (they say the stored deadlines are stale), and
     /// the same rules reached through another path are the same rules.
     @Test func readingCommandsNeverWriteAndTheFingerprintIsTheRulesContent() throws {
