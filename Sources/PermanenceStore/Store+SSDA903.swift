@@ -139,6 +139,9 @@ extension Store {
                 && (p.nations.isEmpty || p.nations.contains(jurisdiction))
         }.map(\.id)
         let evaluator = Evaluator(ruleSet: ruleSet)
+        // The last day the extract covers (its latest date of any child): what an earlier import gave after it is
+        // outside this extract, neither gone nor put right.
+        let coverUntil = extract.lastDate.map { zone.startOfDay($0.adding(days: 1)).seconds - 1 } ?? Int.max
         do {
             try pool.writeWithoutTransaction { db in
                 try db.inTransaction(.immediate) {
@@ -238,10 +241,12 @@ extension Store {
                             // earlier extract said of that day (the order then in force): from the next day on.
                             let startsPeriod = mine.first.map { $0.kind == "became-looked-after" || $0.kind == "looked-after-before" } ?? true
                             let since = mine.first.map { zone.startOfDay(startsPeriod ? $0.date : $0.date.adding(days: 1)).seconds } ?? 0
+                            // Up to the last day this extract covers: an older return (filling in a start) does not
+                            // report what newer ones gave as gone.
                             let stored = try String.fetchAll(try db.cachedStatement(sql: """
                                 SELECT e.id FROM event e LEFT JOIN withdrawal w ON w.event_id = e.id
-                                WHERE e.case_ref = ? AND e.source = 'ssda903' AND w.event_id IS NULL AND e.at >= ? ORDER BY e.at, e.seq
-                                """), arguments: [ref, since]).filter { suppliedTable(ofSlot: String($0.prefix { $0 != "~" })) }
+                                WHERE e.case_ref = ? AND e.source = 'ssda903' AND w.event_id IS NULL AND e.at >= ? AND e.at <= ? ORDER BY e.at, e.seq
+                                """), arguments: [ref, since, coverUntil]).filter { suppliedTable(ofSlot: String($0.prefix { $0 != "~" })) }
                             for id in stored {
                                 let base = String(id.prefix { $0 != "~" })
                                 if !bases.contains(base) && gone.insert(base).inserted { disappeared.append(base) }
@@ -252,7 +257,8 @@ extension Store {
                         let asides = try String.fetchAll(try db.cachedStatement(sql: """
                             SELECT e.id FROM event e LEFT JOIN withdrawal w ON w.event_id = e.id
                             WHERE e.case_ref = ? AND e.kind = 'data-set-aside' AND e.source = 'ssda903' AND w.event_id IS NULL
-                            """), arguments: [ref])
+                              AND e.at >= ? AND e.at <= ?
+                            """), arguments: [ref, mine.first.map { zone.startOfDay($0.date).seconds } ?? 0, coverUntil])
                         for id in asides where !bases.contains(String(id.prefix { $0 != "~" })) && asideTableSupplied(id) {
                             try Store.insertWithdrawal(db, id, reason: "the extract no longer sets this aside", actor: actor, now: now)
                         }

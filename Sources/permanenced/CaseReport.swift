@@ -63,8 +63,10 @@ struct CaseReport {
                 ? "  A10 \(a10) days: a foster carer adoption, counted to the start of the foster placement with the carers (\(f.a10MovedIn.map { "\($0)" } ?? "-"))"
                 : "  A10 \(a10) days: the same as A1 (not a foster carer adoption)")
             if let a3 = f.a3Under(t) { lines.append("  A3 moved in under \(words(t.a3)): \(a3 ? "yes" : "no")") }
-        } else if let w = waiting(from: f.enteredCare, t.a1) {
+        } else if f.adopted == nil, let w = waiting(from: f.enteredCare, t.a1) {
             lines.append("  A1 and A10: waiting to move in, day \(w.days) since entering care; \(words(t.a1)) pass on \(w.passes)")
+        } else if f.adopted != nil {
+            lines.append("  A1, A10 and A3 cannot be worked out: no placement for adoption is recorded before the adoption order")
         }
         if let a2 = f.a2Days {
             lines.append("  A2 \(a2) days\(f.match! < f.authorityToPlace! ? " (matched before the authority to place: counted as 0)" : "")")
@@ -83,7 +85,7 @@ struct CaseReport {
         let t = ruleSet.configuration.scorecard
         func date(_ d: LocalDate?) -> JSON { .optional(d.map { "\($0)" }) }
         func int(_ i: Int?) -> JSON { i.map { .int($0) } ?? .null }
-        let a1Wait = f.movedIn == nil ? waiting(from: f.enteredCare, t.a1) : nil
+        let a1Wait = f.movedIn == nil && f.adopted == nil ? waiting(from: f.enteredCare, t.a1) : nil
         let a2Wait = f.match == nil && f.movedIn == nil && f.adopted == nil ? waiting(from: f.authorityToPlace, t.a2) : nil
         return .object([
             ("entered_care", date(f.enteredCare)), ("start_not_known", .bool(f.startNotKnown)), ("authority_to_place", date(f.authorityToPlace)),

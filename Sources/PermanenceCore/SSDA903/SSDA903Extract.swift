@@ -160,6 +160,15 @@ public struct SSDA903Extract: Sendable {
     /// How many children the rows read so far name.
     public var childCount: Int { childIDs.count }
 
+    /// The latest date the rows read so far give (a start, an end, a review or a decision): the last day the
+    /// extract covers.
+    public var lastDate: LocalDate? {
+        var last = Int32.min
+        for e in episodes { last = max(last, e.decom, e.dec) }
+        for d in dated { last = max(last, d.date) }
+        return last == Int32.min ? nil : LocalDate(dayNumber: Int(last))
+    }
+
     /// What is wrong with a case-reference prefix, or nil if nothing: at most 32 printable characters, none
     /// of them a space, comma, quote, colon or tilde (event ids are built from it).
     public static func problem(withPrefix p: String) -> String? {
@@ -204,7 +213,7 @@ public struct SSDA903Extract: Sendable {
                 let decom = row.date("DECOM", required: true)
                 note("the row is set aside (no start date to place it in time)")
                 let rne = row.code("RNE", SSDA903Codes.rne, required: true)
-                note("RNE is set aside: read from the rows around it (a new period of care when none is open, else a change within it)")
+                note("RNE is set aside: read from the rows around it (after a period ended, a new one; otherwise a change within the period; on a child's first row, a period whose start is not known)")
                 let ls = row.code("LS", SSDA903Codes.ls, required: true)
                 note("LS is set aside: the legal status is taken to be unchanged (no order date is recorded from this row)")
                 var place = row.cell("PLACE")
@@ -225,11 +234,10 @@ public struct SSDA903Extract: Sendable {
                 let ended = "REC is set aside: the episode ended on DEC; whether the period of care went on is read from the next row"
                 let open = "REC is set aside: the episode may not have ended, so it is taken to be still open and reminders go on"
                 var rec = row.code("REC", SSDA903Codes.rec, required: false)
-                let recBad = row.issues.count > aside.count
                 note(dec != nil ? ended : open)
                 // Ended on DEC for a reason not known (none given, or one not in the code list).
                 var recUnknown = dec != nil && rec == nil
-                if dec != nil && rec == nil && !recBad {
+                if dec != nil && rec == nil {
                     row.fail("REC", "empty, but DEC says the episode ended: give the reason it ceased")
                     note(ended)
                 }
@@ -323,6 +331,7 @@ public struct SSDA903Extract: Sendable {
         var problems = lenient ? zip(issues, actions).filter { $0.1 == nil }.map(\.0) : issues
         var badChildren = Set(problems.compactMap { $0.child })
         var asideByChild: [String: [CSVIssue]] = [:]
+        var visited = Set<String>()
         var setAside: [CSVIssue] = []
         if lenient {
             for (issue, action) in zip(issues, actions) {
@@ -363,6 +372,7 @@ public struct SSDA903Extract: Sendable {
             while e < eps.count && eps[e].child == nextChild { e += 1 }
             while d < dates.count && dates[d].child == nextChild { d += 1 }
             let child = childIDs[Int(nextChild)]
+            visited.insert(child)
             guard !badChildren.contains(child) else { continue }
             var asked = false
             var known: OpenPeriod?
@@ -454,6 +464,13 @@ public struct SSDA903Extract: Sendable {
             guard lenient || problems.isEmpty, !mine.isEmpty else { continue }
             try body(prefix + child, mine.enumerated().sorted { ($0.element.date, $0.offset) < ($1.element.date, $1.offset) }.map(\.element))
         }
+        // A child none of whose rows could be read (every DECOM set aside): left out, and said.
+        for (child, notes) in asideByChild.sorted(by: { $0.key < $1.key }) where !visited.contains(child) {
+            let first = notes[0]
+            problems.append(CSVIssue(file: first.file, line: first.line, column: first.column,
+                message: "child \(child): no episode row of the child can be read (\(first.message.dropFirst("child \(child): ".count)))"))
+            badChildren.insert(child)
+        }
         return (problems, badChildren, setAside)
     }
 
@@ -480,12 +497,15 @@ public struct SSDA903Extract: Sendable {
                          "the episode at line \(p.line) is taken to have ended on \(e.decom), the period going on (as REC X1)")
                     (p.dec, p.rec) = (e.decom, "X1")
                 }
-                // Ended for a reason not known: the period goes on into a row that starts that day.
+                // Ended for a reason not known: the period goes on into a row that starts that day. (Messages say
+                // what the file gave, not this reading.)
+                let recGiven = p.rec == SSDA903Codes.List.unknown ? "not given" : (p.rec ?? "not given")
                 if p.rec == SSDA903Codes.List.unknown { p.rec = p.dec == e.decom ? "X1" : "E8" }
                 if p.rec == "X1" {
                     if let pdec = p.dec, e.decom != pdec {
-                        note("DECOM", "the episode at line \(p.line) ended \(pdec) with REC X1 (a new episode the same day), but this one starts \(e.decom)",
-                             "the period of care is taken to go on")
+                        note("DECOM", "the episode at line \(p.line) ended \(pdec) with REC \(recGiven == "X1" ? "X1 (a new episode the same day)" : recGiven), but this one starts \(e.decom)",
+                             "the period of care is taken to go on, the episode at line \(p.line) to have lasted until this one starts")
+                        p.dec = e.decom
                     }
                     if e.rne == "S" {
                         note("RNE", "S (started to be looked after), but the episode at line \(p.line) ended the same day with REC X1: the child was still looked after",
@@ -496,14 +516,16 @@ public struct SSDA903Extract: Sendable {
                     }
                 } else if e.rne != "S" {
                     if e.rne != SSDA903Codes.List.unknown {
-                        note("RNE", "\(e.rne) (a change within a period of care), but the period ended \(p.dec.map { "\($0)" } ?? "") (REC \(p.rec ?? "")): a new period starts with S",
+                        note("RNE", "\(e.rne) (a change within a period of care), but the period ended \(p.dec.map { "\($0)" } ?? "") (REC \(recGiven)): a new period starts with S",
                              "read as the start of a new period of care (S)")
                     }
                     e.rne = "S"
                 }
                 out[out.count - 1] = p
             } else if e.rne == SSDA903Codes.List.unknown {
-                e.rne = "S"
+                // The first row: not read as a start (that would invent one): it goes on from the period the store
+                // has open, or the period's start is marked as not known.
+                e.rne = "P"
             }
             out.append(e)
         }
@@ -545,7 +567,7 @@ public struct SSDA903Extract: Sendable {
         for (i, row) in eps.enumerated() {
             var e = row
             // A legal status set aside (lenient) is taken to be unchanged.
-            if e.ls == SSDA903Codes.List.unknown, let last = lastLS { e.ls = last }
+            if e.ls == SSDA903Codes.List.unknown, e.rne != "S", periodStart != nil, let last = lastLS { e.ls = last }
             func fail(_ column: String, _ message: String) {
                 childIssues.append(CSVIssue(file: e.file, line: e.line, column: column, message: "child \(child): \(message)"))
             }
@@ -631,7 +653,9 @@ public struct SSDA903Extract: Sendable {
                     placeBeforeMove = lastPlace
                 }
             }
-            if e.ls != lastLS && e.ls != SSDA903Codes.List.unknown {
+            // A legal status set aside records nothing, and the next known one is taken as the status then in
+            // force (no order date is recorded from either row).
+            if e.ls != lastLS && e.ls != SSDA903Codes.List.unknown && lastLS != SSDA903Codes.List.unknown {
                 // From short breaks into the authority's care in the same placement (RNE L: V3 or V4 to C1, say):
                 // the series ends, and the placement is an ordinary one from then on (its visits start).
                 if let last = lastLS, SSDA903Codes.shortBreaks.contains(last), !SSDA903Codes.shortBreaks.contains(e.ls),

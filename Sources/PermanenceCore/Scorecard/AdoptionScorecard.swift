@@ -7,8 +7,8 @@
 ///   last one of that period, an earlier disrupted one not counted).
 /// - A10: A1 adjusted for foster carer adoptions: counted to the start of the foster placement with the carers
 ///   who adopt.
-/// - A2: days from court authority to place (the first placement order, or consent under s19, of the period) to
-///   the match decision (the last match before the move); a match before the authority counts as 0.
+/// - A2: days from court authority to place (the placement order, or consent under s19, in force at the match)
+///   to the match decision (the last match before the move); a match before the authority counts as 0.
 /// - A3: whether the child moved in less than the A3 threshold (14 months) after entering care.
 public struct AdoptionScorecard: Sendable {
     /// The thresholds in force (`[scorecard]` in the configuration).
@@ -127,9 +127,16 @@ public struct AdoptionScorecard: Sendable {
         } else {
             f.fosterCarerAdoption = !inPeriod(kinds("adopters-are-foster-carers")).isEmpty
         }
-        f.authorityToPlace = inPeriod(kinds("placement-order", "placement-consent")).first.map(day)
         let moveIn = f.movedIn.map { $0.dayNumber } ?? Int.max
         f.match = inPeriod(kinds("match-agreed")).last { day($0).dayNumber <= moveIn }.map(day)
+        // The authority in force at the match (or the move, or now): the start of the authority to place that
+        // holds then, not an earlier one revoked before it.
+        let by = f.match.map { $0.dayNumber } ?? moveIn
+        if let authority = ruleSet.periods.firstIndex(where: { $0.name == "authority-to-place" }) {
+            let held = periods.instances(authority).filter { $0.start >= lower && $0.start <= upper }
+            let inForce = held.last { day($0.start).dayNumber <= by && ($0.end.map { day($0).dayNumber >= by || index.counts($0, asAnyOf: adoptionOrder) } ?? true) }
+            f.authorityToPlace = (inForce ?? held.first).map { day($0.start) }
+        }
         return f
     }
 }

@@ -76,6 +76,17 @@ import TestSupport
         #expect(figures(e)?.a2Days == 0)
     }
 
+    @Test func theAuthorityInForceAtTheMatchCounts() throws {
+        // A placement order revoked, then a new one on 3 March 2025, matched on 5 May 2025: A2 counts from the
+        // second order, 63 days (28 + 30 + 5).
+        let e = [
+            ("la", "became-looked-after", "2024-01-08"), ("po1", "placement-order", "2024-07-01"), ("rv", "placement-order-revoked", "2024-10-01"),
+            ("po2", "placement-order", "2025-03-03"), ("m", "match-agreed", "2025-05-05"),
+        ]
+        #expect(figures(e)?.authorityToPlace == LocalDate(year: 2025, month: 3, day: 3))
+        #expect(figures(e)?.a2Days == 63)
+    }
+
     @Test func aStartNotInTheDataIsNotInvented() throws {
         let e = [("b", "looked-after-before", "2024-04-01"), ("po", "placement-order", "2024-07-01"), ("pa", "placed-for-adoption", "2024-10-07")]
         let f = try #require(figures(e))
