@@ -55,12 +55,7 @@ struct AgendaCommand: ParsableCommand {
         let thresholds = ["scorecard-a1": ("A1", set.configuration.scorecard.a1), "scorecard-a2": ("A2", set.configuration.scorecard.a2)]
         func scorecard(_ i: Store.AgendaItem) -> String? {
             guard let (name, t) = thresholds[i.ruleID] else { return nil }
-            let started: LocalDate
-            switch t.unit {
-            case .months: started = i.dueDate.adding(months: -t.amount).date
-            case .weeks: started = i.dueDate.adding(days: -7 * t.amount)
-            default: started = i.dueDate.adding(days: -t.amount)
-            }
+            let started = AdoptionScorecard.adding(Offset(-t.amount, t.unit), to: i.dueDate)
             return "\(name) day \(today.dayNumber - started.dayNumber) of \(i.dueDate.dayNumber - started.dayNumber)"
         }
         switch json ? "json" : format {

@@ -49,8 +49,7 @@ struct CaseReport {
     private func scorecardLines() -> [String] {
         guard let f = scorecard() else { return [] }
         let t = ruleSet.configuration.scorecard
-        func words(_ o: Offset) -> String { "\(o.amount) \(o.unit.noun)" }
-        var lines = ["", "Adoption scorecard (A1 and A10 within \(words(t.a1)), A2 within \(words(t.a2)), A3 under \(words(t.a3)))"]
+        var lines = ["", "Adoption scorecard (A1 and A10 within \(t.a1.phrase), A2 within \(t.a2.phrase), A3 under \(t.a3.phrase))"]
         let dates: [(String, LocalDate?)] = [("entered care", f.enteredCare), ("authority to place", f.authorityToPlace), ("match", f.match),
                                              ("moved in", f.movedIn), ("adopted", f.adopted)]
         lines.append("  " + dates.map { "\($0.0) \($0.1.map { "\($0)" } ?? "-")" }.joined(separator: " · "))
@@ -62,16 +61,16 @@ struct CaseReport {
             lines.append(f.fosterCarerAdoption
                 ? "  A10 \(a10) days: a foster carer adoption, counted to the start of the foster placement with the carers (\(f.a10MovedIn.map { "\($0)" } ?? "-"))"
                 : "  A10 \(a10) days: the same as A1 (not a foster carer adoption)")
-            if let a3 = f.a3Under(t) { lines.append("  A3 moved in under \(words(t.a3)): \(a3 ? "yes" : "no")") }
+            if let a3 = f.a3Under(t) { lines.append("  A3 moved in under \(t.a3.phrase): \(a3 ? "yes" : "no")") }
         } else if f.adopted == nil, let w = waiting(from: f.enteredCare, t.a1) {
-            lines.append("  A1 and A10: waiting to move in, day \(w.days) since entering care; \(words(t.a1)) pass on \(w.passes)")
+            lines.append("  A1 and A10: waiting to move in, day \(w.days) since entering care; \(t.a1.phrase) pass on \(w.passes)")
         } else if f.adopted != nil {
             lines.append("  A1, A10 and A3 cannot be worked out: no placement for adoption is recorded before the adoption order")
         }
         if let a2 = f.a2Days {
             lines.append("  A2 \(a2) days\(f.match! < f.authorityToPlace! ? " (matched before the authority to place: counted as 0)" : "")")
         } else if f.match == nil, f.movedIn == nil, f.adopted == nil, let w = waiting(from: f.authorityToPlace, t.a2) {
-            lines.append("  A2: waiting for a match, day \(w.days) since the authority to place; \(words(t.a2)) pass on \(w.passes)")
+            lines.append("  A2: waiting for a match, day \(w.days) since the authority to place; \(t.a2.phrase) pass on \(w.passes)")
         } else if f.authorityToPlace != nil {
             lines.append("  A2 cannot be worked out: no match is recorded")
         } else {

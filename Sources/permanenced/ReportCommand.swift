@@ -86,12 +86,11 @@ struct ScorecardReport: ParsableCommand {
             ]).rendered())
             return
         }
-        func words(_ o: Offset) -> String { "\(o.amount) \(o.unit.noun)" }
-        say("Adoption scorecard: children adopted from \(start) to \(end.adding(days: -1)) (thresholds: A1 and A10 \(words(t.a1)), A2 \(words(t.a2)), A3 under \(words(t.a3)))")
+        say("Adoption scorecard: children adopted from \(start) to \(end.adding(days: -1)) (thresholds: A1 and A10 \(t.a1.phrase), A2 \(t.a2.phrase), A3 under \(t.a3.phrase))")
         func line(_ name: String, _ list: [Row]) -> String {
             let m = Measures(list, t)
             func days(_ d: Int?) -> String { d.map { "\($0) days" } ?? "-" }
-            return "\(name): \(list.count) child(ren); A1 \(days(m.a1)), A10 \(days(m.a10)), A2 \(days(m.a2)), A3 \(m.a3Percent.map { "\($0)%" } ?? "-") (\(m.a3Under) of \(m.a3Counted)) under \(words(t.a3))"
+            return "\(name): \(list.count) child(ren); A1 \(days(m.a1)), A10 \(days(m.a10)), A2 \(days(m.a2)), A3 \(m.a3Percent.map { "\($0)%" } ?? "-") (\(m.a3Under) of \(m.a3Counted)) under \(t.a3.phrase)"
         }
         say(line("authority", rows))
         for (team, list) in teams { say(line("team \(team.isEmpty ? "(no team manager)" : team)", list)) }
