@@ -126,7 +126,6 @@ extension Store {
         var disappeared: [String] = []
         var issues: [CSVIssue] = []
         var setAside: [CSVIssue] = []
-        var imported = Set<String>()
         let zone = ruleSet.zone
         let calendar = ruleSet.configuration.defaultCalendar
         // The 903 holds the statutory record (periods, placements, orders, reviews), not a council's own
@@ -264,7 +263,6 @@ extension Store {
                         }
                         try Store.recompute(db, ref, evaluator: evaluator, cache: cache)
                         recomputed += 1
-                        imported.insert(ref)
                     }
                     if !lenient && !(issues + rowIssues).isEmpty {
                         problems = issues + rowIssues

@@ -372,7 +372,8 @@ public struct SSDA903Extract: Sendable {
             while e < eps.count && eps[e].child == nextChild { e += 1 }
             while d < dates.count && dates[d].child == nextChild { d += 1 }
             let child = childIDs[Int(nextChild)]
-            visited.insert(child)
+            // Only wanted to find a child with facts set aside whose rows all were: no set of every child.
+            if !asideByChild.isEmpty { visited.insert(child) }
             guard !badChildren.contains(child) else { continue }
             var asked = false
             var known: OpenPeriod?
