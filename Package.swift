@@ -56,16 +56,29 @@ let package = Package(
         ),
         // libsystemd: sd_journal_sendv, the journal reader and sd_notify (Debian: libsystemd-dev).
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
-        // The daemon's I/O: journal, service manager, inotify, Dispatch timers, the ServiceGroup.
+        // The daemon's decisions as pure state machines (schedule, delivery, mail, inbox). No I/O.
+        .target(name: "PermanenceDaemonCore"),
+        // Loading the configuration and rule packs from files (the daemon and the CLI alike).
+        .target(name: "PermanenceConfig", dependencies: ["PermanenceCore", "PermanenceMail"]),
+        // The systemd glue: the journal (writing and reading back), sd_notify, the log handler, the audit
+        // chain's head in the journal.
+        .target(
+            name: "SystemdSupport",
+            dependencies: ["PermanenceCore", "PermanenceStore", "CSystemd", .product(name: "Logging", package: "swift-log")]
+        ),
+        // The daemon's I/O: the services of its ServiceGroup running the state machines' actions (store,
+        // journal, SMTP, inotify, Dispatch timers).
         .target(
             name: "PermanenceDaemon",
             dependencies: [
                 "PermanenceCore",
+                "PermanenceDaemonCore",
+                "PermanenceConfig",
                 "PermanenceStore",
                 "PermanenceMail",
                 "SMTPCore",
                 "SMTPClient",
-                "CSystemd",
+                "SystemdSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -75,6 +88,8 @@ let package = Package(
             name: "permanenced",
             dependencies: [
                 "PermanenceCore",
+                "PermanenceConfig",
+                "SystemdSupport",
                 "PermanenceStore",
                 "PermanenceDaemon",
                 "PermanenceMail",
@@ -88,6 +103,7 @@ let package = Package(
             name: "PermanenceBench",
             dependencies: [
                 "PermanenceCore",
+                "PermanenceConfig",
                 "PermanenceStore",
                 "PermanenceDaemon",
                 "PermanenceMail",
@@ -114,8 +130,11 @@ let package = Package(
         ),
         .testTarget(
             name: "PermanenceDaemonTests",
-            dependencies: ["PermanenceDaemon", "PermanenceStore", "PermanenceCore", "TestSupport"]
+            dependencies: ["PermanenceDaemon", "PermanenceDaemonCore", "PermanenceConfig", "SystemdSupport", "PermanenceStore", "PermanenceCore", "TestSupport"]
         ),
+        .testTarget(name: "PermanenceDaemonCoreTests", dependencies: ["PermanenceDaemonCore"]),
+        .testTarget(name: "PermanenceConfigTests", dependencies: ["PermanenceConfig", "PermanenceCore", "TestSupport"]),
+        .testTarget(name: "SystemdSupportTests", dependencies: ["SystemdSupport", "PermanenceCore", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "SMTPCoreTests", dependencies: ["SMTPCore"]),
         .testTarget(name: "PermanenceMailTests", dependencies: ["PermanenceMail", "PermanenceCore", "SMTPCore", "TestSupport"]),
         .testTarget(
@@ -127,7 +146,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "permanencedTests", dependencies: ["permanenced", "PermanenceDaemon", "PermanenceCore", "TestSupport"]),
+        .testTarget(name: "permanencedTests", dependencies: ["permanenced", "PermanenceDaemon", "PermanenceConfig", "SystemdSupport", "PermanenceCore", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
 import PermanenceCore
+import PermanenceConfig
 import PermanenceDaemon
+import SystemdSupport
 import PermanenceMail
 import SMTPClient
 import SMTPCore
@@ -23,7 +25,7 @@ struct SMTPBench: ParsableCommand {
         var email = EmailConfiguration()
         email.from = "permanenced@council.example"
         email.caseLink = "https://records.example/cases/{case}"
-        let templates = try Mailer.templates(ruleSet: set, configPath: "\(config)/permanenced.toml")
+        let templates = try ConfigLoader.templates(ruleSet: set, configPath: "\(config)/permanenced.toml")
         let composer = MailComposer(config: email, zone: set.zone, templates: templates, calendars: set.calendars, defaultCalendar: set.configuration.defaultCalendar)
         let now = Instant(seconds: Int(Date().timeIntervalSince1970))
         let rules = set.rules.prefix(6)

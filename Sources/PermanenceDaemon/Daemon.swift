@@ -1,30 +1,68 @@
+import Foundation
 import Logging
+import PermanenceConfig
 import PermanenceCore
 import ServiceLifecycle
+import SystemdSupport
 
-/// `permanenced run`: the long-running service.
+/// `permanenced run`: the long-running service, one `ServiceGroup` of services that all run on the
+/// `DaemonExecutor`'s one serial queue: the schedule (with journal delivery), mail, the inbox, reload on
+/// SIGHUP and the watchdog.
 public enum Daemon {
+    /// Where to find things; `storePath` and `inboxPath` override the configuration's.
+    public struct Settings: Sendable {
+        public var configPath: String
+        public var storePath: String?
+        public var inboxPath: String?
+
+        public init(configPath: String, storePath: String? = nil, inboxPath: String? = nil) {
+            self.configPath = configPath
+            self.storePath = storePath
+            self.inboxPath = inboxPath
+        }
+    }
+
     /// Loads the configuration, opens the store and runs the service group until SIGTERM or SIGINT.
     /// Throws (after logging why) if the daemon cannot start.
-    public static func run(settings: Scheduler.Settings) async throws {
+    public static func run(settings: Settings, now: @escaping @Sendable () -> Instant = Daemon.systemNow) async throws {
         // The log goes where the configuration says; before it is read, the journal when journald listens.
         let target = (try? ConfigLoader.load(settings.configPath).0.configuration.journalTarget) ?? .auto
         let journal = Journal(target: target)
         LoggingSystem.bootstrap { _ in JournalLogHandler(journal: journal) }
         var logger = Logger(label: "permanenced")
         logger.logLevel = .info
-        let scheduler: Scheduler
+        let runtime: DaemonRuntime
         do {
-            scheduler = try Scheduler(settings: settings, logger: logger)
+            runtime = try DaemonRuntime.load(settings)
         } catch {
             logger.critical("cannot start: \(error)")
             ServiceManager().notify("STATUS=Cannot start: \(String(describing: error).prefix(200))")
             throw error
         }
-        let group = ServiceGroup(
-            services: [SchedulerService(scheduler: scheduler)],
-            gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: logger)
+        for w in runtime.ruleSet.warnings { logger.warning("configuration: \(w)") }
+        let context = DaemonContext(queue: DaemonExecutor.shared.queue, settings: settings, runtime: runtime, logger: logger, now: now)
+        let gate = StartGate()
+        let mail = MailDelivery(context: context)
+        let delivery = JournalDelivery(context: context, mail: mail)
+        let schedule = Schedule(context: context, delivery: delivery, mail: mail)
+        let inbox = InboxIntake(context: context)
+        mail.changed = { [unowned schedule] in schedule.mailChanged() }
+        inbox.imported = { [unowned schedule] in schedule.wake(.inbox) }
+        // Shut down in reverse order: reload and the inbox first, then mail, the schedule, the watchdog last.
+        // The schedule's end (it failed to start, or stopped) ends the group; the others may end on their own
+        // (no watchdog asked for) without taking the daemon with them.
+        let services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: WatchdogService(context: context, gate: gate), successTerminationBehavior: .ignore),
+            .init(service: ScheduleService(schedule: schedule, gate: gate)),
+            .init(service: MailService(mail: mail, gate: gate), successTerminationBehavior: .ignore),
+            .init(service: InboxService(inbox: inbox, gate: gate), successTerminationBehavior: .ignore),
+            .init(service: ReloadService(context: context, schedule: schedule, inbox: inbox, gate: gate), successTerminationBehavior: .ignore),
+        ]
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+            services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }
+
+    /// The system clock.
+    @Sendable public static func systemNow() -> Instant { Instant(seconds: Int(Date().timeIntervalSince1970)) }
 }

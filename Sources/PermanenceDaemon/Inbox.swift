@@ -1,5 +1,6 @@
 import Foundation
 import PermanenceCore
+import PermanenceDaemonCore
 import PermanenceStore
 
 /// The inbox directory: files dropped here are imported, then moved to `processed/` or `rejected/`.
@@ -35,12 +36,7 @@ public struct Inbox: Sendable {
     }
 
     /// A regular file waiting in the inbox, as `stat` sees it now.
-    public struct Entry: Sendable, Equatable {
-        public let name: String
-        public let size: Int
-        /// Last modification, in nanoseconds since the epoch.
-        public let modified: Int
-    }
+    public typealias Entry = InboxTracker.File
 
     /// The files waiting (not hidden, not directories), in name order.
     public func entries() throws -> [Entry] {
@@ -59,6 +55,21 @@ public struct Inbox: Sendable {
         return Entry(name: name, size: Int(st.st_size), modified: Int(st.st_mtim.tv_sec) * 1_000_000_000 + Int(st.st_mtim.tv_nsec))
     }
 
+    /// Refuses an inbox, or a `processed/` or `rejected/` folder in it, that is a symbolic link or not a
+    /// directory: files with children's data are never moved through a link to wherever it points.
+    public func checkFolders() throws {
+        for folder in [directory, "\(directory)/processed", "\(directory)/rejected"] {
+            var st = stat()
+            guard lstat(folder, &st) == 0 else { continue }
+            if (st.st_mode & S_IFMT) == S_IFLNK {
+                throw Store.Failure("\(folder) is a symbolic link; permanenced does not follow links in its inbox (files with children's data would go wherever it points). Replace it with a directory, or name the real directory in [inbox] path")
+            }
+            if (st.st_mode & S_IFMT) != S_IFDIR {
+                throw Store.Failure("\(folder) is not a directory; move it away so permanenced can make the folder")
+            }
+        }
+    }
+
     /// Imports every file in the directory once, in name order (`import --inbox`).
     public func processOnce(store: Store, kind: Store.ImportKind?, now: Instant) throws -> Result {
         let names = try entries().map(\.name)
@@ -73,9 +84,11 @@ public struct Inbox: Sendable {
     /// timeout, and the daemon's loop (and its watchdog) must not wait for one file after another.
     public func process(_ names: [String], store: Store, kind: Store.ImportKind?, now: Instant) throws -> Result {
         var result = Result()
+        try checkFolders()
         for sub in ["processed", "rejected"] {
             try OwnedFiles.create("\(directory)/\(sub)", ownerOf: directory)
         }
+        try checkFolders()
         let stamp = Inbox.timestamp(now)
         // The tables of an SSDA903 extract that arrived together are one import (reviews need their episodes).
         let extract = names.filter { Store.ssda903Table(ofFile: "\(directory)/\($0)") != nil }

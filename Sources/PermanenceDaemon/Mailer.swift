@@ -1,4 +1,5 @@
 import Foundation
+import PermanenceConfig
 import PermanenceCore
 import PermanenceMail
 import SMTPClient
@@ -34,7 +35,7 @@ public struct Mailer: Sendable {
         settings = SMTPSettings(host: c.host, port: c.port ?? (tls == .tls ? 465 : tls == .none ? 25 : 587), tls: tls,
                                 heloName: host, credentials: credentials, timeouts: timeouts)
         client = SMTPClient(settings: settings, caFile: c.caFile)
-        composer = MailComposer(config: c, zone: ruleSet.zone, templates: try Self.templates(ruleSet: ruleSet, configPath: configPath),
+        composer = MailComposer(config: c, zone: ruleSet.zone, templates: try ConfigLoader.templates(ruleSet: ruleSet, configPath: configPath),
                                 calendars: ruleSet.calendars, defaultCalendar: ruleSet.configuration.defaultCalendar)
         let calendar = ruleSet.calendars[ruleSet.configuration.defaultCalendar] ?? ruleSet.calendars.values.first!
         timing = MailTiming(config: c, zone: ruleSet.zone, calendar: calendar)
@@ -68,31 +69,6 @@ public struct Mailer: Sendable {
         var s = settings
         s.credentials = fresh
         return SMTPClient(settings: s, caFile: config.caFile)
-    }
-
-    /// Reads and checks the email templates named by `[email] templates` (relative to the configuration file).
-    public static func templates(ruleSet: RuleSet, configPath: String) throws -> MailTemplates {
-        let dir = ruleSet.configuration.email.templates
-        let base = (configPath as NSString).deletingLastPathComponent
-        let path = dir.hasPrefix("/") || base.isEmpty ? dir : "\(base)/\(dir)"
-        var files: [String: SourceFile?] = [:]
-        var unreadable: [String] = []
-        let shipped = ConfigLoader.shippedDirectory(ruleSet.configuration, configPath: configPath).map { "\($0)/templates" }
-        for name in MailTemplates.names {
-            let file = ConfigLoader.layered("\(path)/\(name).mustache", shipped.map { "\($0)/\(name).mustache" })
-            do {
-                files[name] = try ConfigLoader.read(file)
-            } catch {
-                // Missing is one problem (MailTemplates says so); there but unreadable or not UTF-8 another.
-                if FileManager.default.fileExists(atPath: file) { unreadable.append("\(error)") } else { files[name] = .some(nil) }
-            }
-        }
-        if !unreadable.isEmpty { throw SetupError(description: unreadable.joined(separator: "\n")) }
-        do {
-            return try MailTemplates.parse(files, directory: path)
-        } catch {
-            throw SetupError(description: error.description)
-        }
     }
 
     static func hostName() -> String {

@@ -29,6 +29,10 @@ public struct MailTemplates: Sendable {
     public struct Problems: Error, CustomStringConvertible {
         public let messages: [String]
         public var description: String { messages.joined(separator: "\n") }
+
+        public init(messages: [String]) {
+            self.messages = messages
+        }
     }
 
     /// Parses every template; a missing file, a syntax error or an unknown name is a problem naming the file

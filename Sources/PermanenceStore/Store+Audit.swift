@@ -1,7 +1,8 @@
-import Crypto
+@preconcurrency import Crypto
 import Foundation
 import GRDB
 import PermanenceCore
+import Synchronization
 
 /// The append-only audit log: every change, who made it, when and what, each entry chained to the
 /// previous one by an HMAC-SHA-256 keyed with a secret the store does not hold (`[store] audit-key`, a
@@ -49,12 +50,12 @@ extension Store {
         return String(decoding: out, as: UTF8.self)
     }
 
-    static func audit(_ db: Database, at: Instant, actor: String, action: String, subject: String, detail: String) throws {
+    func audit(_ db: Database, at: Instant, actor: String, action: String, subject: String, detail: String) throws {
         let last = try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM audit ORDER BY seq DESC LIMIT 1"))
         let seq = (last?["seq"] as Int? ?? 0) + 1
-        let prev = last?["hash"] as String? ?? genesisHash
-        let file = try String.fetchOne(try db.cachedStatement(sql: "SELECT file FROM pragma_database_list WHERE name = 'main'")) ?? ""
-        guard let key = AuditKeys.key(for: file) else { throw Failure("\(file): the audit key is not loaded; nothing was changed") }
+        let prev = last?["hash"] as String? ?? Store.genesisHash
+        let file = path
+        let key = auditContext.key
         let keyedFrom = try String.fetchOne(try db.cachedStatement(sql: "SELECT value FROM meta WHERE key = 'audit-keyed-from'"))
         if keyedFrom == nil {
             try db.execute(sql: "INSERT INTO meta (key, value) VALUES ('audit-keyed-from', ?)", arguments: [String(seq)])
@@ -62,25 +63,18 @@ extension Store {
         // The key must be the one the chain was written with (a key file replaced since the daemon started, a
         // command given another one): entries chained with a different key would make every later check fail.
         // (Not again for an entry this transaction wrote itself: a long import appends many.)
-        let staged = AuditHeads.staged(store: file, db)
+        let staged = auditContext.staged(db)
         let ownLast = last.map { staged?.seq == $0["seq"] && staged?.hash == $0["hash"] } ?? false
         if let last, !ownLast, let from = keyedFrom.flatMap(Int.init), last["seq"] as Int >= from {
-            let again = hash(prev: last["prev_hash"], seq: last["seq"], at: last["at"], actor: last["actor"], action: last["action"],
+            let again = Store.hash(prev: last["prev_hash"], seq: last["seq"], at: last["at"], actor: last["actor"], action: last["action"],
                 subject: last["subject"], detail: last["detail"], key: key)
             guard again == last["hash"] as String else {
                 throw Failure("\(file): the audit key ([store] audit-key) is not the one the audit log was written with, or its last entry was altered (permanenced audit verify says which); nothing was changed")
             }
         }
-        let h = hash(prev: prev, seq: seq, at: at.seconds, actor: actor, action: action, subject: subject, detail: detail, key: key)
+        let h = Store.hash(prev: prev, seq: seq, at: at.seconds, actor: actor, action: action, subject: subject, detail: detail, key: key)
         try db.cachedStatement(sql: "INSERT INTO audit (seq, at, actor, action, subject, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)").execute(arguments: [seq, at.seconds, actor, action, subject, detail, prev, h])
-        AuditHeads.stage(AuditHead(seq: seq, hash: h), store: file, db)
-    }
-
-    /// Where the chain's head also goes once a change commits (the daemon and the CLI send it to the
-    /// journal, which an edit of the store file cannot reach): called with the store's path, the last
-    /// entry's number and its MAC, once per transaction.
-    public static func publishAuditHeads(to sink: @escaping @Sendable (_ store: String, _ seq: Int, _ hash: String) -> Void) {
-        AuditHeads.setSink(sink)
+        auditContext.stage(AuditHead(seq: seq, hash: h), db)
     }
 
     /// The result of checking the chain.
@@ -102,7 +96,7 @@ extension Store {
         for h in journalHeads where recorded[h.seq] == nil { recorded[h.seq] = h.hash }
         let furthest = journalHeads.map(\.seq).max()
         let head = AuditHead.read(beside: path)
-        let key = AuditKeys.key(for: path)
+        let key: SymmetricKey? = auditContext.key
         return try pool.read { db in
             var prev = Store.genesisHash
             var expected = 1
@@ -206,74 +200,55 @@ struct AuditHead: Equatable {
     }
 }
 
-/// Heads waiting for their transaction to commit, one per store: however many entries a transaction
-/// adds, the head file is written, and the sink told, once, with the last of them.
-enum AuditHeads {
-    private static let lock = NSLock()
-    nonisolated(unsafe) private static var pending: [String: AuditHead] = [:]
-    nonisolated(unsafe) private static var sink: (@Sendable (String, Int, String) -> Void)?
+/// Where a store's audit heads go once a change commits: called with the store's path, the last entry's
+/// number and its MAC, once per transaction (the daemon and the CLI send it to the journal).
+public typealias AuditHeadSink = @Sendable (_ store: String, _ seq: Int, _ hash: String) -> Void
 
-    static func setSink(_ s: @escaping @Sendable (String, Int, String) -> Void) {
-        lock.withLock { sink = s }
+/// One store's audit state: its key, and the heads its open transactions have written, waiting for their
+/// commit (however many entries a transaction adds, the head file is written, and the sink told, once,
+/// with the last of them). Owned by the `Store`: two stores in one process never see each other's.
+final class AuditContext: Sendable {
+    let key: SymmetricKey
+    /// The store file, beside which the head file goes.
+    let store: String
+    let sink: AuditHeadSink?
+    /// Staged heads, by connection (the pool's writer and a reader never share one).
+    private let pending = Mutex<[ObjectIdentifier: AuditHead]>([:])
+
+    init(key: SymmetricKey, store: String, sink: AuditHeadSink?) {
+        self.key = key
+        self.store = store
+        self.sink = sink
     }
 
-    /// Keyed by connection (two pools of one process may have the same file open): a transaction's head
-    /// is published only when that transaction commits.
-    /// The head this connection's open transaction has written for `file`, if any.
-    static func staged(store file: String, _ db: Database) -> AuditHead? {
-        let key = connection(db, file)
-        return lock.withLock { pending[key] }
+    /// The head this connection's open transaction has written, if any.
+    func staged(_ db: Database) -> AuditHead? {
+        pending.withLock { $0[ObjectIdentifier(db)] }
     }
 
-    private static func connection(_ db: Database, _ file: String) -> String { "\(ObjectIdentifier(db).hashValue) \(file)" }
-
-    static func stage(_ head: AuditHead, store file: String, _ db: Database) {
-        let key = connection(db, file)
-        let first = lock.withLock {
-            defer { pending[key] = head }
-            return pending[key] == nil
+    func stage(_ head: AuditHead, _ db: Database) {
+        let id = ObjectIdentifier(db)
+        let first = pending.withLock { staged in
+            defer { staged[id] = head }
+            return staged[id] == nil
         }
         guard first else { return }
-        db.afterNextTransaction(onCommit: { _ in committed(key, file) }, onRollback: { _ in take(key) })
+        db.afterNextTransaction(onCommit: { [self] _ in committed(id) }, onRollback: { [self] _ in _ = take(id) })
     }
 
-    @discardableResult
-    private static func take(_ key: String) -> AuditHead? {
-        lock.withLock { pending.removeValue(forKey: key) }
+    private func take(_ id: ObjectIdentifier) -> AuditHead? {
+        pending.withLock { $0.removeValue(forKey: id) }
     }
 
-    private static func committed(_ key: String, _ file: String) {
-        guard let head = take(key) else { return }
-        try? head.write(beside: file)
-        let publish = lock.withLock { sink }
-        publish?(file, head.seq, head.hash)
+    private func committed(_ id: ObjectIdentifier) {
+        guard let head = take(id) else { return }
+        try? head.write(beside: store)
+        sink?(store, head.seq, head.hash)
     }
 }
 
-/// The audit key of each open store, by its file's path (the static `audit` function finds it from the
-/// transaction's database).
+/// Loading a store's audit key.
 enum AuditKeys {
-    private static let lock = NSLock()
-    nonisolated(unsafe) private static var keys: [String: SymmetricKey] = [:]
-
-    static func set(_ key: SymmetricKey, for path: String) {
-        lock.withLock { keys[Store.canonicalPath(path)] = key }
-    }
-
-    /// Paths as given, to the canonical path: resolving symbolic links costs system calls, and every audit
-    /// entry asks.
-    nonisolated(unsafe) private static var canonical: [String: String] = [:]
-
-    static func key(for path: String) -> SymmetricKey? {
-        let resolved = lock.withLock { canonical[path] } ?? {
-            let c = Store.canonicalPath(path)
-            lock.withLock { canonical[path] = c }
-            return c
-        }()
-        return lock.withLock { keys[resolved] }
-    }
-
-
     /// Reads `[store] audit-key` (relative: a systemd credential, found as `Credentials.path` says), or without one a key file beside the store, created with 32 random bytes, mode 0600.
     static func load(configured: String?, store: String, configurationFile: String) throws -> SymmetricKey {
         let file: String

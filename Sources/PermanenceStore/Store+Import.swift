@@ -93,7 +93,7 @@ extension Store {
                     let warnings = fresh.warnings
                     for (i, d) in zip(plan, done) {
                         let cases = d.recomputed + d.touched.intersection(affected).count
-                        try Store.audit(db, at: now, actor: actor(d.path), action: "import.\(d.kind.rawValue)",
+                        try self.audit(db, at: now, actor: actor(d.path), action: "import.\(d.kind.rawValue)",
                             subject: "file:\((d.path as NSString).lastPathComponent)",
                             detail: "sha256=\(d.digest) rows=\(d.rows) changed=\(d.changed) cases=\(cases)")
                         reports[i] = ImportReport(file: d.path, kind: d.kind, rows: d.rows, changed: d.changed, casesRecomputed: cases,
@@ -378,7 +378,7 @@ struct RowImporter {
             lastEvent = nil
             guard let e = events!.decode(record, issues: &issues) else { return nil }
             lastCase = e.caseRef
-            let inserted = try Store.insertEvent(
+            let inserted = try store.insertEvent(
                 db, e, source: source, actor: actor, now: now, ruleSet: store.ruleSet, audited: false, fast: cache)
             if inserted { lastEvent = e }
             return inserted ? [e.caseRef] : nil
@@ -395,11 +395,11 @@ struct RowImporter {
             if old == nil || old!.record.plan != c.plan || old!.record.calendar != c.calendar || old!.record.packs != c.packs
                 || old!.record.initials != c.initials
             {
-                try Store.saveCase(db, c, openedAt: old?.openedAt, actor: actor, now: now, action: old == nil ? "case.open" : "case.update")
+                try store.saveCase(db, c, openedAt: old?.openedAt, actor: actor, now: now, action: old == nil ? "case.open" : "case.update")
                 changed = true
             }
             for (role, worker) in c.assignments.sorted(by: { $0.key < $1.key }) where old?.record.assignments[role] != worker {
-                try Store.assign(db, caseRef: c.reference, role: role, worker: worker, from: now, to: nil, actor: actor, now: now)
+                try store.assign(db, caseRef: c.reference, role: role, worker: worker, from: now, to: nil, actor: actor, now: now)
                 changed = true
             }
             return changed ? [c.reference] : nil
@@ -422,13 +422,13 @@ struct RowImporter {
                     ON CONFLICT(id) DO UPDATE SET name = excluded.name, email = excluded.email, roles = excluded.roles,
                         manager_id = excluded.manager_id, display_name = excluded.display_name
                     """).execute(arguments: [worker.id, worker.name, worker.email, worker.roles.joined(separator: " "), w.manager, w.displayName])
-            try Store.audit(db, at: now, actor: actor, action: old == nil ? "worker.add" : "worker.update",
+            try store.audit(db, at: now, actor: actor, action: old == nil ? "worker.add" : "worker.update",
                 subject: "worker:\(w.id)", detail: "roles=\(w.roles.joined(separator: ",")) manager=\(w.manager ?? "-")")
             let owned = try String.fetchAll(try db.cachedStatement(sql: "SELECT DISTINCT case_ref FROM deadline WHERE owner_worker = ?"), arguments: [w.id])
             return Set(owned)
         case .assignments:
             guard let a = assignments!.decode(record, issues: &issues) else { return nil }
-            let inserted = try Store.assign(db, caseRef: a.caseRef, role: a.role, worker: a.worker, from: a.from, to: a.to, actor: actor, now: now)
+            let inserted = try store.assign(db, caseRef: a.caseRef, role: a.role, worker: a.worker, from: a.from, to: a.to, actor: actor, now: now)
             return inserted ? [a.caseRef] : nil
         }
     }
@@ -469,7 +469,7 @@ extension Store {
     /// A failure that says nothing about the data: the store locked by another process past the busy
     /// timeout, the disk full, an I/O error. The same import may well succeed if tried again.
     static func isPassing(_ error: DatabaseError) -> Bool {
-        let passing: [ResultCode] = [.SQLITE_BUSY, .SQLITE_LOCKED, .SQLITE_FULL, .SQLITE_IOERR, .SQLITE_NOMEM, .SQLITE_CANTOPEN, .SQLITE_PROTOCOL]
+        let passing: [ResultCode] = [.SQLITE_BUSY, .SQLITE_LOCKED, .SQLITE_FULL, .SQLITE_IOERR, .SQLITE_NOMEM, .SQLITE_CANTOPEN, .SQLITE_PROTOCOL, .SQLITE_INTERRUPT, .SQLITE_READONLY]
         return passing.contains(error.resultCode)
     }
 }

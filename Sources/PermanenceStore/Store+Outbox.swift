@@ -104,6 +104,33 @@ extension Store {
         }
     }
 
+    /// Notifications marked delivered to the journal at or after `since`, and the latest such moment: after a
+    /// power loss, the ones whose entries the journal did not keep are delivered again.
+    public func journalDeliveries(since: Instant) throws -> [String] {
+        try pool.read { db in
+            try String.fetchAll(db, sql: "SELECT key FROM notification WHERE state = 'sent' AND IFNULL(delivered_to, 'journal') = 'journal' AND sent_at >= ?",
+                                arguments: [since.seconds])
+        }
+    }
+
+    /// When the last notification went to the journal, if any did.
+    public func lastJournalDelivery() throws -> Instant? {
+        try pool.read { db in
+            try Int.fetchOne(db, sql: "SELECT MAX(sent_at) FROM notification WHERE state = 'sent' AND IFNULL(delivered_to, 'journal') = 'journal'")
+        }.map(Instant.init)
+    }
+
+    /// Puts delivered rows back to `pending`: their journal entries were lost (a power loss before journald
+    /// wrote them to disk). They are delivered again, once.
+    public func markUndelivered(_ keys: [String], reason: String) throws {
+        guard !keys.isEmpty else { return }
+        try write { db in
+            let mark = try db.cachedStatement(
+                sql: "UPDATE notification SET state = 'pending', sent_at = NULL, delivered_to = NULL, last_error = ? WHERE key = ? AND state = 'sent'")
+            for key in keys { try mark.execute(arguments: [reason, key]) }
+        }
+    }
+
     /// Puts a row back to `pending` with the reason delivery failed (it is tried again).
     public func markFailed(_ key: String, error: String) throws {
         try write { db in

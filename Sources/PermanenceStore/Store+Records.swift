@@ -31,7 +31,7 @@ extension Store {
         try checkRoles(w.roles)
         try write { db in
             if try Store.workerExists(db, w.id) { throw Failure("worker '\(w.id)' already exists; use worker update") }
-            try Store.saveWorker(db, w, actor: actor, now: now, action: "worker.add")
+            try self.saveWorker(db, w, actor: actor, now: now, action: "worker.add")
         }
     }
 
@@ -41,7 +41,7 @@ extension Store {
         try checkRoles(w.roles)
         try write { db in
             guard try Store.workerExists(db, w.id) else { throw Failure("unknown worker '\(w.id)'") }
-            try Store.saveWorker(db, w, actor: actor, now: now, action: "worker.update")
+            try self.saveWorker(db, w, actor: actor, now: now, action: "worker.update")
         }
     }
 
@@ -54,10 +54,10 @@ extension Store {
     }
 
     /// Inserts or replaces a worker row with its audit entry (used by add, update and import).
-    static func saveWorker(_ db: Database, _ w: Worker, actor: String, now: Instant, action: String) throws {
+    func saveWorker(_ db: Database, _ w: Worker, actor: String, now: Instant, action: String) throws {
         if let m = w.manager {
             guard m != w.id else { throw Failure("worker '\(w.id)' cannot be their own manager") }
-            guard try workerExists(db, m) else { throw Failure("unknown manager '\(m)'; add the manager first") }
+            guard try Store.workerExists(db, m) else { throw Failure("unknown manager '\(m)'; add the manager first") }
         }
         try db.cachedStatement(sql: """
                 INSERT INTO worker (id, name, email, roles, manager_id, display_name) VALUES (?, ?, ?, ?, ?, ?)
@@ -90,7 +90,7 @@ extension Store {
                 guard try Store.workerExists(db, d) else { throw Failure("unknown deputy '\(d)'") }
             }
             try db.cachedStatement(sql: "INSERT INTO absence (worker_id, starts_on, ends_on, deputy_id) VALUES (?, ?, ?, ?)").execute(arguments: [a.worker, a.from.description, a.to.description, a.deputy])
-            try Store.audit(db, at: now, actor: actor, action: "worker.absent", subject: "worker:\(a.worker)",
+            try self.audit(db, at: now, actor: actor, action: "worker.absent", subject: "worker:\(a.worker)",
                 detail: "\(a.from)..\(a.to) deputy=\(a.deputy ?? "-")")
         }
     }
@@ -117,7 +117,7 @@ extension Store {
                 } else {
                     try db.execute(sql: "UPDATE absence SET ends_on = ? WHERE id = ?", arguments: [back.adding(days: -1).description, id])
                 }
-                try Store.audit(db, at: now, actor: actor, action: "worker.back", subject: "worker:\(worker)",
+                try self.audit(db, at: now, actor: actor, action: "worker.back", subject: "worker:\(worker)",
                     detail: "back \(back); was away \(was.from)..\(was.to)")
                 ended.append(was)
             }
@@ -158,7 +158,7 @@ extension Store {
             if try Bool.fetchOne(try db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM child_case WHERE ref = ?)"), arguments: [c.reference]) == true {
                 throw Failure("case '\(c.reference)' already exists; use case update")
             }
-            try Store.saveCase(db, c, openedAt: openedAt, actor: actor, now: now, action: "case.open")
+            try self.saveCase(db, c, openedAt: openedAt, actor: actor, now: now, action: "case.open")
             try Store.recompute(db, c.reference, evaluator: Evaluator(ruleSet: ruleSet))
         }
     }
@@ -168,7 +168,7 @@ extension Store {
         try validate(c)
         try write { db in
             guard let old = try Store.loadCase(db, c.reference) else { throw Failure("unknown case '\(c.reference)'") }
-            try Store.saveCase(db, c, openedAt: openedAt ?? old.openedAt, actor: actor, now: now, action: "case.update")
+            try self.saveCase(db, c, openedAt: openedAt ?? old.openedAt, actor: actor, now: now, action: "case.update")
             try Store.recompute(db, c.reference, evaluator: Evaluator(ruleSet: ruleSet))
         }
     }
@@ -184,7 +184,7 @@ extension Store {
         for p in c.packs where !packs.contains(p) { throw Failure("unknown pack '\(p)'") }
     }
 
-    static func saveCase(_ db: Database, _ c: ChildCase, openedAt: Instant?, actor: String, now: Instant, action: String) throws {
+    func saveCase(_ db: Database, _ c: ChildCase, openedAt: Instant?, actor: String, now: Instant, action: String) throws {
         try db.cachedStatement(sql: """
                 INSERT INTO child_case (ref, initials, plan, calendar, packs, opened_at) VALUES (?, ?, ?, ?, ?, ?)
                 ON CONFLICT(ref) DO UPDATE SET initials = excluded.initials, plan = excluded.plan,
@@ -201,7 +201,7 @@ extension Store {
             guard stored.closedAt == nil else { throw Failure("case '\(ref)' is already closed") }
             try db.cachedStatement(sql: "UPDATE child_case SET closed_at = ? WHERE ref = ?").execute(arguments: [at.seconds, ref])
             try db.cachedStatement(sql: "UPDATE assignment SET to_at = ? WHERE case_ref = ? AND to_at IS NULL").execute(arguments: [at.seconds, ref])
-            try Store.audit(db, at: now, actor: actor, action: "case.close", subject: "case:\(ref)", detail: "closed \(at.seconds)")
+            try self.audit(db, at: now, actor: actor, action: "case.close", subject: "case:\(ref)", detail: "closed \(at.seconds)")
             try Store.recompute(db, ref, evaluator: Evaluator(ruleSet: ruleSet))
         }
     }
@@ -227,10 +227,10 @@ extension Store {
             }
             let ended = holders.sorted { $0.key < $1.key }.map { (role: $0.key, worker: $0.value) }
             try db.execute(sql: "UPDATE child_case SET closed_at = NULL WHERE ref = ?", arguments: [ref])
-            try Store.audit(db, at: now, actor: actor, action: "case.reopen", subject: "case:\(ref)",
+            try self.audit(db, at: now, actor: actor, action: "case.reopen", subject: "case:\(ref)",
                 detail: "closed \(closed.seconds) reopened \(at.seconds)")
             for a in ended {
-                try Store.assign(db, caseRef: ref, role: a.role, worker: a.worker, from: at, to: nil, actor: actor, now: now)
+                try self.assign(db, caseRef: ref, role: a.role, worker: a.worker, from: at, to: nil, actor: actor, now: now)
             }
             try Store.recompute(db, ref, evaluator: Evaluator(ruleSet: ruleSet))
             return ended
@@ -241,21 +241,21 @@ extension Store {
     public func assign(caseRef: String, role: String, worker: String, from: Instant, actor: String, now: Instant) throws {
         try checkRoles([role])
         try write { db in
-            try Store.assign(db, caseRef: caseRef, role: role, worker: worker, from: from, to: nil, actor: actor, now: now)
+            try self.assign(db, caseRef: caseRef, role: role, worker: worker, from: from, to: nil, actor: actor, now: now)
             try Store.recompute(db, caseRef, evaluator: Evaluator(ruleSet: ruleSet))
         }
     }
 
     /// Inserts an assignment (ending the previous holder's); returns false when it is already recorded.
     @discardableResult
-    static func assign(
+    func assign(
         _ db: Database, caseRef: String, role: String, worker: String, from: Instant, to: Instant?, actor: String, now: Instant
     ) throws -> Bool {
         guard let c = try Row.fetchOne(try db.cachedStatement(sql: "SELECT closed_at FROM child_case WHERE ref = ?"), arguments: [caseRef]) else {
             throw Failure("unknown case '\(caseRef)'")
         }
         guard (c["closed_at"] as Int?) == nil else { throw Failure("case '\(caseRef)' is closed") }
-        guard try workerExists(db, worker) else { throw Failure("unknown worker '\(worker)'") }
+        guard try Store.workerExists(db, worker) else { throw Failure("unknown worker '\(worker)'") }
         if try Bool.fetchOne(
             try db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM assignment WHERE case_ref = ? AND role = ? AND worker_id = ? AND from_at = ?)"),
             arguments: [caseRef, role, worker, from.seconds]) == true
@@ -293,21 +293,21 @@ extension Store {
     /// or a correction of an unknown event.
     public func record(_ e: CaseEvent, source: String, actor: String, now: Instant) throws {
         try write { db in
-            try Store.insertEvent(db, e, source: source, actor: actor, now: now, ruleSet: ruleSet)
+            try self.insertEvent(db, e, source: source, actor: actor, now: now, ruleSet: ruleSet)
             try Store.recompute(db, e.caseRef, evaluator: Evaluator(ruleSet: ruleSet))
         }
     }
 
     /// Inserts one event after checking it; returns false when the identical event is already recorded.
     @discardableResult
-    static func insertEvent(
+    func insertEvent(
         _ db: Database, _ e: CaseEvent, source: String, actor: String, now: Instant, ruleSet: RuleSet, audited: Bool = true,
         fast: ImportCache? = nil
     ) throws -> Bool {
         guard ruleSet.eventKind(e.kind) != nil else {
             throw Failure("unknown event '\(e.kind)'\(didYouMean(e.kind, ruleSet.vocabulary.events.map(\.name)))")
         }
-        let bounds = try fast?.bounds(db, e.caseRef) ?? caseBounds(db, e.caseRef)
+        let bounds = try fast?.bounds(db, e.caseRef) ?? Store.caseBounds(db, e.caseRef)
         if bounds.closed { throw Failure("case '\(e.caseRef)' is closed") }
         if let opened = bounds.opened, e.at.seconds < opened {
             throw Failure("the event is dated \(ruleSet.zone.iso8601(e.at)), before case '\(e.caseRef)' was opened (\(ruleSet.zone.iso8601(Instant(seconds: opened))))")
@@ -318,25 +318,25 @@ extension Store {
             }
             guard target == e.caseRef else { throw Failure("event '\(e.id)' corrects '\(s)', which belongs to another case") }
         }
-        let insert = try fast?.events ?? FastInsert(db, sql: insertEventSQL)
+        let insert = try fast?.events ?? FastInsert(db, sql: Store.insertEventSQL)
         let inserted = try insert.bind(e.id).bind(e.caseRef).bind(e.kind).bind(e.at.seconds).bind(e.dateOnly).bind(e.note)
             .bind(source).bind(now.seconds).bind(e.supersedes).run()
         if inserted == 0 {
             // Already recorded: the same event again is fine (a re-import); different content is an error.
-            let old = eventFrom(try Row.fetchOne(try db.cachedStatement(
-                sql: "SELECT \(eventColumns) FROM event e LEFT JOIN withdrawal w ON w.event_id = e.id WHERE e.id = ?"),
+            let old = Store.eventFrom(try Row.fetchOne(try db.cachedStatement(
+                sql: "SELECT \(Store.eventColumns) FROM event e LEFT JOIN withdrawal w ON w.event_id = e.id WHERE e.id = ?"),
                 arguments: [e.id])!)
             if old.caseRef == e.caseRef && old.kind == e.kind && old.at == e.at && old.supersedes == e.supersedes {
                 // The source may since have marked it withdrawn (a later export).
                 if e.withdrawn && !old.withdrawn {
-                    try insertWithdrawal(db, e.id, reason: "withdrawn in \(source)", actor: actor, now: now)
+                    try Store.insertWithdrawal(db, e.id, reason: "withdrawn in \(source)", actor: actor, now: now)
                     return true
                 }
                 return false
             }
             throw Failure("event '\(e.id)' is already recorded with different content (\(old.kind) on \(old.caseRef) at \(ruleSet.zone.iso8601(old.at)))")
         }
-        if e.withdrawn { try insertWithdrawal(db, e.id, reason: "withdrawn in \(source)", actor: actor, now: now) }
+        if e.withdrawn { try Store.insertWithdrawal(db, e.id, reason: "withdrawn in \(source)", actor: actor, now: now) }
         if audited {
             try audit(db, at: now, actor: actor, action: e.supersedes == nil ? "event.record" : "event.correct",
                 subject: "case:\(e.caseRef)", detail: "\(e.id) \(e.kind) at \(e.at.seconds)\(e.supersedes.map { " corrects \($0)" } ?? "")")
@@ -357,7 +357,7 @@ extension Store {
             guard (row[1] as Int?) == nil else { throw Failure("event '\(eventID)' is already withdrawn") }
             let ref: String = row[0]
             try Store.insertWithdrawal(db, eventID, reason: reason, actor: actor, now: now)
-            try Store.audit(db, at: now, actor: actor, action: "event.withdraw", subject: "case:\(ref)", detail: "\(eventID): \(reason)")
+            try self.audit(db, at: now, actor: actor, action: "event.withdraw", subject: "case:\(ref)", detail: "\(eventID): \(reason)")
             try Store.recompute(db, ref, evaluator: Evaluator(ruleSet: ruleSet))
         }
     }

@@ -186,7 +186,7 @@ extension Store {
                         try db.inSavepoint {
                             if try Store.loadCase(db, ref, cache: cache.reader) == nil {
                                 fresh = true
-                                try Store.saveCase(db, ChildCase(reference: ref, plan: "", calendar: calendar, packs: packs), openedAt: nil,
+                                try self.saveCase(db, ChildCase(reference: ref, plan: "", calendar: calendar, packs: packs), openedAt: nil,
                                     actor: actor, now: now, action: "case.open")
                                 counts.cases += 1
                             }
@@ -211,11 +211,11 @@ extension Store {
                                         let id: String = latest["id"]
                                         let n = (id.split(separator: "~").last.flatMap { Int($0) } ?? 1) + 1
                                         let correction = CaseEvent(id: "\(base)~\(n)", caseRef: e.caseRef, kind: e.kind, at: at, dateOnly: true, note: e.note, supersedes: id)
-                                        _ = try Store.insertEvent(db, correction, source: "ssda903", actor: actor, now: now, ruleSet: ruleSet, audited: false, fast: cache)
+                                        _ = try self.insertEvent(db, correction, source: "ssda903", actor: actor, now: now, ruleSet: ruleSet, audited: false, fast: cache)
                                         counts.corrected += 1
                                     } else {
                                         let event = CaseEvent(id: base, caseRef: e.caseRef, kind: e.kind, at: at, dateOnly: true, note: e.note)
-                                        _ = try Store.insertEvent(db, event, source: "ssda903", actor: actor, now: now, ruleSet: ruleSet, audited: false, fast: cache)
+                                        _ = try self.insertEvent(db, event, source: "ssda903", actor: actor, now: now, ruleSet: ruleSet, audited: false, fast: cache)
                                         counts.new += 1
                                     }
                                 } catch let error as Failure {
@@ -268,7 +268,7 @@ extension Store {
                         problems = issues + rowIssues
                         return .rollback
                     }
-                    try Store.audit(db, at: now, actor: actor, action: "import.ssda903", subject: "files:\(files.count)",
+                    try self.audit(db, at: now, actor: actor, action: "import.ssda903", subject: "files:\(files.count)",
                         detail: "sha256=\(digest.finalizeHex()) tables=\(files.map(\.table.rawValue).joined(separator: ",")) "
                             + "cases=\(newCases) events=\(newEvents) corrected=\(corrected) disappeared=\(disappeared.count) skipped=\(Set((issues + refusedByStore).compactMap(\.child)).count)")
                     return .commit

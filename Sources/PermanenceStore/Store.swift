@@ -12,6 +12,10 @@ public final class Store: Sendable {
     let pool: DatabasePool
     /// Rules, calendars and zone used to keep deadlines current.
     public let ruleSet: RuleSet
+    /// This store's audit key and staged heads.
+    let auditContext: AuditContext
+    /// Where this store's audit heads go once a change commits (nil: only the head file beside it).
+    public var auditHeads: AuditHeadSink? { auditContext.sink }
 
     /// Why a store operation was refused; nothing was changed.
     public struct Failure: Error, CustomStringConvertible, Sendable {
@@ -25,8 +29,13 @@ public final class Store: Sendable {
     /// Opens (creating if needed, with mode 0600) and migrates the store at `path`. A writer (`recomputing`,
     /// the default) brings the stored deadlines up to a changed rule set; a reading command leaves them, and
     /// can say so (`rulesAreCurrent`).
-    /// `actor` is who the audit log names for a recomputation after the rules changed.
-    public init(path: String, ruleSet: RuleSet, recomputing: Bool = true, actor: String = AuditActor.person()) throws {
+    /// `actor` is who the audit log names for a recomputation after the rules changed. `busyTimeout`: how
+    /// long a write waits for another process's, in seconds. `durable`: every commit is on disk before it
+    /// returns (`synchronous = FULL`), for the daemon, whose delivery protocol rests on its commits; a
+    /// command's commits survive a crash of the process either way. `auditHeads`: told each committed head.
+    public init(path: String, ruleSet: RuleSet, recomputing: Bool = true, actor: String = AuditActor.person(),
+                busyTimeout: Double = 30, durable: Bool = false, auditHeads: AuditHeadSink? = nil) throws
+    {
         self.path = path
         self.ruleSet = ruleSet
         let directory = (path as NSString).deletingLastPathComponent
@@ -50,13 +59,16 @@ public final class Store: Sendable {
                 + "Restore it from a backup (`permanenced backup` makes them), or, to start a new store, remove the file")
         }
         var config = GRDB.Configuration()
-        config.busyMode = .timeout(30)  // the CLI and the daemon wait for each other rather than fail
+        config.busyMode = .timeout(busyTimeout)  // the CLI and the daemon wait for each other rather than fail
         config.foreignKeysEnabled = true
         config.prepareDatabase { db in
-            // WAL with NORMAL sync is durable across process crashes; a larger page cache keeps big imports fast.
-            try db.execute(sql: "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY")
+            // WAL with NORMAL sync is durable across process crashes (FULL: across power loss too); a larger
+            // page cache keeps big imports fast.
+            try db.execute(sql: "PRAGMA synchronous = \(durable ? "FULL" : "NORMAL"); PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY")
         }
-        AuditKeys.set(try AuditKeys.load(configured: ruleSet.configuration.auditKeyFile, store: path, configurationFile: ruleSet.configuration.file), for: path)
+        auditContext = AuditContext(
+            key: try AuditKeys.load(configured: ruleSet.configuration.auditKeyFile, store: path, configurationFile: ruleSet.configuration.file),
+            store: path, sink: auditHeads)
         do {
             pool = try DatabasePool(path: path, configuration: config)
             try Store.migrate(pool, path: path)
@@ -83,7 +95,7 @@ public final class Store: Sendable {
                 sql: "INSERT INTO meta (key, value) VALUES ('rules', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                 arguments: [ruleSet.fingerprint])
             if stored != nil || !refs.isEmpty {
-                try Store.audit(db, at: now, actor: actor, action: "rules.changed", subject: "*",
+                try self.audit(db, at: now, actor: actor, action: "rules.changed", subject: "*",
                     detail: "rule set \(ruleSet.fingerprint.prefix(12)); \(refs.count) open cases recomputed")
             }
         }

@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
 import PermanenceCore
+import PermanenceConfig
 import PermanenceDaemon
+import SystemdSupport
 import PermanenceMail
 
 /// `permanenced check-config`: validates the configuration and every rule pack.
@@ -54,7 +56,7 @@ struct CheckConfigCommand: ParsableCommand {
             say("  email            disabled ([email] enabled = false)")
         }
         do {
-            let templates = try Mailer.templates(ruleSet: set, configPath: path)
+            let templates = try ConfigLoader.templates(ruleSet: set, configPath: path)
             let composer = MailComposer(config: c.email, zone: set.zone, templates: templates, calendars: set.calendars,
                                         defaultCalendar: c.defaultCalendar)
             let problems = composer.checkTemplates(now: Clock.now())

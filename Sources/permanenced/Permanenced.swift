@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
+import PermanenceConfig
 import PermanenceDaemon
+import SystemdSupport
 
 /// `permanenced`: keeps children's permanence plans from drifting.
 @main
@@ -17,8 +19,6 @@ struct Permanenced: ParsableCommand {
 
     /// Usage errors exit with status 2, like every other invalid input.
     static func main() {
-        // Every command that changes the store also leaves the audit chain's head in the journal.
-        AuditHeadJournal.install()
         do {
             var command = try parseAsRoot()
             try command.run()

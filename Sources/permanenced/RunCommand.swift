@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
+import PermanenceConfig
 import PermanenceDaemon
+import SystemdSupport
 
 /// `permanenced run`: the daemon, as systemd starts it.
 struct RunCommand: ParsableCommand {
@@ -24,7 +26,7 @@ struct RunCommand: ParsableCommand {
     var inboxPath: String?
 
     func run() throws {
-        let settings = Scheduler.Settings(configPath: ConfigLoader.path(config), storePath: store, inboxPath: inboxPath)
+        let settings = Daemon.Settings(configPath: ConfigLoader.path(config), storePath: store, inboxPath: inboxPath)
         // The daemon's executor keeps every task off libdispatch's global pool (see DaemonExecutor).
         do {
             try DaemonExecutor.shared.wait { try await Daemon.run(settings: settings) }

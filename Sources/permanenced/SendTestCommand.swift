@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
 import PermanenceCore
+import PermanenceConfig
 import PermanenceDaemon
+import SystemdSupport
 import PermanenceMail
 import SMTPClient
 import SMTPCore

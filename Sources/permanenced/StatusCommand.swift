@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
+import PermanenceConfig
 import PermanenceDaemon
+import SystemdSupport
 import PermanenceCore
 import PermanenceStore
 

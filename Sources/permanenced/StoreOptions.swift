@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
 import PermanenceCore
+import PermanenceConfig
 import PermanenceDaemon
+import SystemdSupport
 import PermanenceStore
 
 /// Options shared by every command that uses the store.
@@ -22,7 +24,7 @@ struct StoreOptions: ParsableArguments {
             throw Failure.report("no store at \(path): import data first (permanenced import), or give --store", status: 1)
         }
         do {
-            let store = try Store(path: path, ruleSet: set, recomputing: writing)
+            let store = try Store(path: path, ruleSet: set, recomputing: writing, auditHeads: AuditHeadJournal.sink)
             if !writing, !(try store.rulesAreCurrent()) {
                 FileHandle.standardError.write(Data(
                     "note: the stored deadlines were computed with other rules than \(config ?? "the configuration"); the daemon, or the next import or record, recomputes them\n".utf8))

@@ -1,5 +1,6 @@
 import Foundation
 import PermanenceDaemon
+import SystemdSupport
 import Testing
 
 /// A datagram socket standing in for systemd's `NOTIFY_SOCKET`: a thread drains it at once (as systemd

@@ -1,10 +1,10 @@
 import Testing
 
-@testable import PermanenceDaemon
+@testable import PermanenceDaemonCore
 
 /// When an inbox file is complete enough to import: plain values, no files.
 @Suite struct InboxTrackerTests {
-    func entry(_ name: String, _ size: Int, _ modified: Int = 1) -> Inbox.Entry { Inbox.Entry(name: name, size: size, modified: modified) }
+    func entry(_ name: String, _ size: Int, _ modified: Int = 1) -> InboxTracker.File { InboxTracker.File(name: name, size: size, modified: modified) }
 
     @Test func aFileRenamedInIsReadyAtOnce() {
         var t = InboxTracker(settle: 2)

@@ -3,7 +3,7 @@ import PermanenceCore
 import TestSupport
 import Testing
 
-@testable import PermanenceDaemon
+@testable import PermanenceConfig
 
 /// Layered configuration on real files: shipped defaults read-only in one directory (as the Debian package
 /// puts them in /usr/share/permanenced), the admin's files in another, a file of the admin's replacing the
@@ -63,7 +63,7 @@ import Testing
         #expect(packs.allSatisfy { $0.hasPrefix(shipped.path + "/rules.d/") })
         // The vocabulary and every template come from the shipped directory too.
         #expect(set.vocabulary.events.count > 50)
-        _ = try Mailer.templates(ruleSet: set, configPath: configPath)
+        _ = try ConfigLoader.templates(ruleSet: set, configPath: configPath)
     }
 
     @Test func anAdminFileReplacesTheShippedOneOfItsNameAndAnyOtherAddsAPack() throws {
@@ -159,8 +159,8 @@ import Testing
         try "{{{ this_is_not_closed".write(to: templates.appendingPathComponent("digest-subject.mustache"), atomically: true, encoding: .utf8)
         let (set, _) = try ConfigLoader.load(configPath)
         // The admin's (broken) file is the one read, not the shipped one beside it.
-        #expect(throws: (any Error).self) { try Mailer.templates(ruleSet: set, configPath: configPath) }
+        #expect(throws: (any Error).self) { try ConfigLoader.templates(ruleSet: set, configPath: configPath) }
         try FileManager.default.removeItem(at: templates.appendingPathComponent("digest-subject.mustache"))
-        _ = try Mailer.templates(ruleSet: set, configPath: configPath)
+        _ = try ConfigLoader.templates(ruleSet: set, configPath: configPath)
     }
 }

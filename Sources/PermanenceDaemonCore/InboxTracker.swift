@@ -7,11 +7,25 @@
 /// (at start) must have been unchanged for `settle` seconds too. A file still being written, even by a slow
 /// copy that pauses, is never imported half-way; one written to and then left open without change for
 /// `abandoned` seconds (a hard link, or events lost) is taken to be complete.
-struct InboxTracker {
+public struct InboxTracker: Sendable {
+    /// A regular file waiting in the inbox, as `stat` saw it.
+    public struct File: Sendable, Equatable {
+        public let name: String
+        public let size: Int
+        /// Last modification, in nanoseconds since the epoch.
+        public let modified: Int
+
+        public init(name: String, size: Int, modified: Int) {
+            self.name = name
+            self.size = size
+            self.modified = modified
+        }
+    }
+
     /// How long a file written in place must stay unchanged, in seconds.
-    let settle: Double
+    public let settle: Double
     /// How long a file written to but never closed must stay unchanged before it is taken as complete.
-    let abandoned: Double
+    public let abandoned: Double
 
     private struct Seen {
         var size: Int
@@ -26,18 +40,18 @@ struct InboxTracker {
 
     private var files: [String: Seen] = [:]
 
-    init(settle: Double = 2, abandoned: Double = 60) {
+    public init(settle: Double = 2, abandoned: Double = 60) {
         self.settle = settle
         self.abandoned = abandoned
     }
 
     /// `name` was renamed into the inbox: complete now.
-    mutating func movedIn(_ entry: Inbox.Entry, now: Double) {
+    public mutating func movedIn(_ entry: File, now: Double) {
         files[entry.name] = Seen(size: entry.size, modified: entry.modified, readyAt: now)
     }
 
     /// `name` was created or written to: a writer has it open, so it waits for the close.
-    mutating func written(_ name: String, now: Double) {
+    public mutating func written(_ name: String, now: Double) {
         var seen = files[name] ?? Seen(size: -1, modified: -1, readyAt: now + abandoned)
         seen.writing = true
         seen.readyAt = max(seen.readyAt, now + abandoned)
@@ -45,14 +59,14 @@ struct InboxTracker {
     }
 
     /// `name` was closed after writing: complete if it stays unchanged for `settle` seconds.
-    mutating func closed(_ entry: Inbox.Entry, now: Double) {
+    public mutating func closed(_ entry: File, now: Double) {
         let failures = files[entry.name]?.failures ?? 0
         files[entry.name] = Seen(size: entry.size, modified: entry.modified, readyAt: now + settle, failures: failures)
     }
 
     /// The files to import now, given what the directory holds now. Files that vanished are forgotten; one
     /// never seen before waits `settle` seconds; one that changed since it was seen waits again.
-    mutating func ready(_ entries: [Inbox.Entry], now: Double) -> [String] {
+    public mutating func ready(_ entries: [File], now: Double) -> [String] {
         let present = Set(entries.map(\.name))
         files = files.filter { present.contains($0.key) }
         var out: [String] = []
@@ -74,7 +88,7 @@ struct InboxTracker {
     }
 
     /// A temporary failure: try again after a backoff (5 seconds, doubling to 5 minutes).
-    mutating func failed(_ name: String, now: Double) -> Double {
+    public mutating func failed(_ name: String, now: Double) -> Double {
         guard var seen = files[name] else { return 0 }
         seen.failures += 1
         let delay = min(300, 5 * Double(1 << min(seen.failures - 1, 6)))
@@ -84,9 +98,9 @@ struct InboxTracker {
     }
 
     /// The file is gone from the inbox (imported or rejected).
-    mutating func done(_ name: String) { files[name] = nil }
+    public mutating func done(_ name: String) { files[name] = nil }
 
     /// When a file next becomes ready, if any waits (a file still being written: when it would count as
     /// abandoned, unless its close comes first).
-    var nextCheck: Double? { files.values.map(\.readyAt).min() }
+    public var nextCheck: Double? { files.values.map(\.readyAt).min() }
 }

@@ -2,7 +2,7 @@ import Logging
 import PermanenceCore
 import Testing
 
-@testable import PermanenceDaemon
+@testable import SystemdSupport
 
 @Suite struct JournalLogHandlerTests {
     @Test func metadataKeysBecomeJournalFieldNames() {

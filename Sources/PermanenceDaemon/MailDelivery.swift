@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PermanenceCore
+import PermanenceDaemonCore
 import PermanenceMail
 import PermanenceStore
 import SMTPClient
@@ -8,11 +9,47 @@ import SMTPCore
 
 /// Email: each notification becomes one item per recipient worker, emailed at once (urgent) or in the
 /// worker's next digest; due items are composed into the mail outbox, and the outbox is sent over one SMTP
-/// connection, retried with backoff on temporary failures and escalated when it cannot be delivered.
-extension Scheduler {
+/// connection, retried with backoff on temporary failures and escalated when it cannot be delivered. Runs
+/// the `MailMachine`'s decisions: one batch in flight, a batch in flight finished at shutdown, the relay's
+/// outage alerted once.
+///
+/// Touched only on the daemon's queue.
+final class MailDelivery: @unchecked Sendable {
+    let context: DaemonContext
+    private var machine = MailMachine()
+    /// The next moment the mail outbox needs a look (an item to compose, a message to retry).
+    private(set) var nextMoment: Instant?
+    /// Called on the queue when a batch's outcome is recorded (the schedule re-arms its timer).
+    var changed: () -> Void = {}
+    /// Resumed when the batch in flight at shutdown has finished.
+    private var drained: CheckedContinuation<Void, Never>?
+
+    init(context: DaemonContext) {
+        self.context = context
+    }
+
+    private var runtime: DaemonRuntime { context.runtime }
+    private var store: Store { context.runtime.store }
+    private var mailer: Mailer? { context.runtime.mailer }
+    private var logger: Logger { context.logger }
+    private var ruleSet: RuleSet { context.runtime.ruleSet }
+    private var rulesByID: [String: Rule] { context.runtime.rulesByID }
+    private func now() -> Instant { context.now() }
+
+    /// At start, and after a reload: messages a crash interrupted go again; an outage noted while email was
+    /// on is forgotten once it is off.
+    func started() {
+        if (try? store.requeueInterruptedMail()) ?? 0 > 0 {
+            logger.notice("email: messages interrupted by a crash are sent again (a message the relay had already accepted may arrive twice)")
+        }
+        let known = try? store.daemonState()["mail-relay-problem"]
+        machine = MailMachine(relayProblem: known ?? nil)
+        if mailer == nil, machine.emailTurnedOff() { try? store.setDaemonState(["mail-relay-problem": ""]) }
+    }
+
     /// Email items for everyone a notification goes to (after absence cover), each worker once; written with
     /// the row's `delivering` mark, before the journal entry, so a crash after it adds nothing twice.
-    func mailItems(for item: OutboxItem, now t: Instant) -> [Store.MailItemRow] {
+    func items(for item: OutboxItem, now t: Instant) -> [Store.MailItemRow] {
         guard let mailer else { return [] }
         let workers = Set(item.recipients.compactMap(\.worker))
         // An escalation is for a manager to act on now: at once (after quiet hours), whatever its severity.
@@ -26,9 +63,9 @@ extension Scheduler {
     }
 
     /// Composes the emails whose moment has come, sends what the outbox holds, and says when to look again.
-    func processMail(now t: Instant) {
+    func process(now t: Instant) {
         guard let mailer else {
-            nextMail = nil
+            nextMoment = nil
             return
         }
         do {
@@ -36,11 +73,11 @@ extension Scheduler {
             for (worker, rows) in Dictionary(grouping: due, by: \.worker).sorted(by: { $0.key < $1.key }) {
                 try composeMail(for: worker, rows, mailer: mailer, now: t)
             }
-            if !mailSending && !mailDraining { try startSending(mailer: mailer, now: t) }
-            nextMail = try store.nextMailMoment()
+            if machine.sendRequested() { try startSending(mailer: mailer, now: t) }
+            nextMoment = try store.nextMailMoment()
         } catch {
             logger.error("email: could not update the mail outbox: \(error); retrying in 60 seconds")
-            nextMail = t.adding(seconds: 60)
+            nextMoment = t.adding(seconds: 60)
         }
     }
 
@@ -132,20 +169,29 @@ extension Scheduler {
     /// Hands every sendable message to the SMTP client over one connection; the outcome is recorded on the
     /// scheduler's queue. One batch at a time.
     func startSending(mailer: Mailer, now t: Instant) throws {
-        let rows = try store.sendableMail(at: t, limit: 500)
-        guard !rows.isEmpty else { return }
-        try store.markMailSending(rows.map(\.id))
-        mailSending = true
+        let rows: [Store.MailRow]
+        do {
+            rows = try store.sendableMail(at: t, limit: 500)
+            guard !rows.isEmpty else { return machine.nothingToSend() }
+            try store.markMailSending(rows.map(\.id))
+        } catch {
+            machine.nothingToSend()
+            throw error
+        }
         let envelopes = rows.map { SMTPEnvelope(id: $0.id, from: mailer.config.bounceAddress, recipients: [$0.address], message: $0.message) }
-        let client = mailer.currentClient(configPath: settings.configPath)
+        let client = mailer.currentClient(configPath: context.settings.configPath)
         let store = store
-        mailTask = Task(executorPreference: DaemonExecutor.shared) { [weak self] in
+        let now = context.now
+        let queue = context.queue
+        // The SMTP conversation runs on NIO's event loop; its outcome comes back to the daemon's queue (never
+        // waited for there).
+        Task(executorPreference: DaemonExecutor.shared) { [weak self] in
             // Each acceptance is recorded the moment the relay gives it, so a crash can repeat only the
             // message whose acceptance was not yet written.
             let outcomes = await client.send(envelopes, onOutcome: { id, outcome in
-                if case .delivered = outcome { try? store.markMailSent(id, at: Scheduler.systemNow()) }
+                if case .delivered = outcome { try? store.markMailSent(id, at: now()) }
             })
-            self?.queue.sync { self?.recordMail(rows, outcomes, in: store) }
+            queue.async { [weak self] in self?.recordMail(rows, outcomes, in: store) }
         }
     }
 
@@ -156,8 +202,7 @@ extension Scheduler {
     /// at `crit`; never a give-up for each message.
     /// `store` is the one the batch was taken from (a reload may have moved to another since).
     func recordMail(_ rows: [Store.MailRow], _ outcomes: [Int: SMTPOutcome], in store: Store) {
-        mailSending = false
-        mailTask = nil
+        let next = machine.batchFinished()
         let t = now()
         var relayProblem: SMTPError?
         var delivered = false
@@ -190,30 +235,31 @@ extension Scheduler {
         var byAddress: [String: [(row: Store.MailRow, error: String)]] = [:]
         for g in givenUp { byAddress[g.row.address, default: []].append(g) }
         for address in byAddress.keys.sorted() { escalateUndeliverable(byAddress[address]!, now: t) }
-        noteRelay(problem: relayProblem, delivered: delivered, waiting: rows.count)
-        guard !stopped else { return }
-        processMail(now: t)
-        armTimer()
-    }
-
-    /// Email is off: an outage noted while it was on no longer says anything.
-    func forgetRelayProblemIfNoMail() {
-        guard mailer == nil, let known = try? store.daemonState()["mail-relay-problem"], !known.isEmpty else { return }
-        try? store.setDaemonState(["mail-relay-problem": ""])
+        noteRelay(problem: relayProblem, delivered: delivered, waiting: rows.count, in: store)
+        switch next {
+        case .recordAndStop:
+            drained?.resume()
+            drained = nil
+        case .recordAndLookAgain:
+            process(now: t)
+            changed()
+        }
     }
 
     /// Alerts the admin once when the relay starts refusing permanenced (not once a message), and says so
     /// when it works again. The outage is kept in the store, so a restart does not alert again.
-    func noteRelay(problem: SMTPError?, delivered: Bool, waiting: Int) {
-        let known = (try? store.daemonState()["mail-relay-problem"]).flatMap { $0.isEmpty ? nil : $0 }
-        if let problem {
-            guard known == nil else { return }
+    func noteRelay(problem: SMTPError?, delivered: Bool, waiting: Int, in store: Store) {
+        let stamped = problem.map { "\(ruleSet.zone.iso8601(now())) \($0)" }
+        switch machine.relay(problem: stamped, delivered: delivered) {
+        case .none:
+            break
+        case .alert(let text):
             logger.critical(
-                "email cannot be sent: \(problem). \(waiting) message(s) wait in the outbox and nothing is given up; fix the relay settings or credential, then check with permanenced send-test",
-                metadata: ["message-id": "\(MessageID.mailRelayProblem)", "error": "\(problem)"])
-            try? store.setDaemonState(["mail-relay-problem": "\(ruleSet.zone.iso8601(now())) \(problem)"])
-        } else if delivered, let known {
-            logger.notice("email: the relay accepts permanenced again (refused since \(known.prefix(25)))")
+                "email cannot be sent: \(problem!). \(waiting) message(s) wait in the outbox and nothing is given up; fix the relay settings or credential, then check with permanenced send-test",
+                metadata: ["message-id": "\(MessageID.mailRelayProblem)", "error": "\(problem!)"])
+            try? store.setDaemonState(["mail-relay-problem": text])
+        case .recovered(let since):
+            logger.notice("email: the relay accepts permanenced again (refused since \(since.prefix(25)))")
             try? store.setDaemonState(["mail-relay-problem": ""])
         }
     }
@@ -250,12 +296,17 @@ extension Scheduler {
                                  message: message.render(), items: [], now: t)
     }
 
-    /// Waits for a batch in flight to finish (SIGTERM lets it complete) and starts no other.
-    func finishSending() async {
-        let task = queue.sync {
-            mailDraining = true
-            return mailTask
+    /// Shutting down: waits for a batch in flight to finish (SIGTERM lets it complete, and its outcome is
+    /// recorded), and starts no other. Suspends the caller; never blocks the queue.
+    func finish() async {
+        let queue = context.queue
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            queue.async {
+                switch self.machine.shutdown() {
+                case .stopNow: c.resume()
+                case .waitForBatch: self.drained = c
+                }
+            }
         }
-        await task?.value
     }
 }

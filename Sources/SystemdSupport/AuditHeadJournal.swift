@@ -8,16 +8,14 @@ import PermanenceStore
 /// store file and the head file beside it, so a cut tail or a rebuilt chain shows even when both were
 /// edited together.
 public enum AuditHeadJournal {
-    /// Sends each committed head to the journal while journald listens (never to stderr: a head is for
-    /// `audit verify`, not for a person).
-    public static func install() {
-        Store.publishAuditHeads { store, seq, hash in
-            guard Journal.journaldListening else { return }
-            let entry = JournalEntry(
-                priority: .info, message: "audit log of \(Store.canonicalPath(store)) now ends at entry \(seq)",
-                fields: [("MESSAGE_ID", MessageID.auditHead), ("AUDIT_STORE", Store.canonicalPath(store)), ("AUDIT_SEQ", String(seq)), ("AUDIT_HASH", hash)])
-            _ = Journal.sendv(entry.allFields)
-        }
+    /// Sends a committed head to the journal while journald listens (never to stderr: a head is for
+    /// `audit verify`, not for a person). Given to each `Store` the daemon and the commands open.
+    public static let sink: AuditHeadSink = { store, seq, hash in
+        guard Journal.journaldListening else { return }
+        let entry = JournalEntry(
+            priority: .info, message: "audit log of \(Store.canonicalPath(store)) now ends at entry \(seq)",
+            fields: [("MESSAGE_ID", MessageID.auditHead), ("AUDIT_STORE", Store.canonicalPath(store)), ("AUDIT_SEQ", String(seq)), ("AUDIT_HASH", hash)])
+        _ = Journal.sendv(entry.allFields)
     }
 
     /// Every head the journal holds for the store at `store`, oldest first, as written by root or by the

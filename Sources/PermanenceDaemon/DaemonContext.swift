@@ -1,0 +1,53 @@
+import Dispatch
+import Foundation
+import Logging
+import PermanenceCore
+import SystemdSupport
+
+/// What the daemon's parts share: the one serial queue they all run on (the `DaemonExecutor`'s, so the
+/// ServiceGroup's tasks and the Dispatch timers and inotify sources take turns, and nothing needs a lock),
+/// the runtime in force, the log, the service manager and the clocks.
+///
+/// Everything mutable here is touched only on `queue`.
+final class DaemonContext: @unchecked Sendable {
+    let queue: DispatchQueue
+    let settings: Daemon.Settings
+    let logger: Logger
+    let manager = ServiceManager()
+    /// The wall clock (an argument, so a test can pass its own).
+    let now: @Sendable () -> Instant
+    /// The configuration in force; replaced whole by a reload.
+    var runtime: DaemonRuntime
+
+    init(queue: DispatchQueue, settings: Daemon.Settings, runtime: DaemonRuntime, logger: Logger, now: @escaping @Sendable () -> Instant) {
+        self.queue = queue
+        self.settings = settings
+        self.runtime = runtime
+        self.logger = logger
+        self.now = now
+    }
+
+    /// Runs `body` on the queue and returns its result, suspending (never blocking) the caller.
+    func perform<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { c in
+            queue.async { c.resume(with: Result { try body() }) }
+        }
+    }
+
+    /// Seconds on the monotonic clock (stops during suspend): for debouncing and retries.
+    static func monotonic() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+
+    /// Seconds on the boot clock (runs through suspend, never stepped): to tell a step of the wall clock.
+    static func boottime() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_BOOTTIME, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+
+    /// Seconds on the wall clock, with fractions.
+    static func wallclock() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+}

@@ -1,0 +1,133 @@
+import Foundation
+import Logging
+import PermanenceCore
+import PermanenceDaemonCore
+import PermanenceStore
+import SystemdSupport
+
+/// Delivers the outbox to the journal, running the `DeliveryMachine`'s decisions: batches, the turn budget,
+/// the continuation of a large outbox, and the one "delivered late" line. Makes sure no notification is lost
+/// or repeated across a crash or a power loss.
+///
+/// Touched only on the daemon's queue.
+final class JournalDelivery: @unchecked Sendable {
+    let context: DaemonContext
+    let mail: MailDelivery
+    private var machine = DeliveryMachine()
+
+    init(context: DaemonContext, mail: MailDelivery) {
+        self.context = context
+        self.mail = mail
+    }
+
+    private var runtime: DaemonRuntime { context.runtime }
+    private var store: Store { context.runtime.store }
+    private var toJournal: Bool { runtime.journal.destination == Journal.Destination.journal.rawValue }
+
+    /// Rows one turn of the queue delivers at most.
+    static let perTurn = 2000
+
+    /// How long journald may hold entries before writing them to disk (its `SyncIntervalSec=` is 5 minutes),
+    /// with a margin: after a power loss, deliveries this recent are looked up in the journal.
+    static let journalSyncWindow = 600
+
+    /// A row left `delivering` by a crash may or may not have reached the journal: look for it there, so
+    /// it is neither lost nor sent twice. If the journal cannot be read, it is sent again.
+    func settleInterrupted() throws {
+        guard toJournal else { return }
+        let found = try store.outbox(limit: 100_000).filter { $0.state == "delivering" }.map(\.item.key)
+            .filter { JournalReader.contains(notificationKey: $0) == true }
+        try store.markSent(found, at: context.now(), to: Journal.Destination.journal.rawValue)
+        if !found.isEmpty { context.logger.info("\(found.count) notification(s) were delivered before a crash; not sending them again") }
+    }
+
+    /// After an unclean stop (a crash or a power loss: the last run never said it stopped), the journal may
+    /// have lost the entries it had not yet written to disk, while the store (whose commits are durable) says
+    /// they were delivered. Those delivered in the last minutes are looked up in the journal, and any it does
+    /// not hold are delivered again, marked late.
+    func settleLostInPowerFailure(now t: Instant) throws {
+        guard toJournal, try store.daemonState()["state"] == "running", let last = try store.lastJournalDelivery() else { return }
+        let since = last.adding(seconds: -Self.journalSyncWindow)
+        let claimed = try store.journalDeliveries(since: since)
+        guard !claimed.isEmpty, let held = JournalReader.notificationKeys(since: since.seconds - 60) else { return }
+        let lost = claimed.filter { !held.contains($0) }
+        guard !lost.isEmpty else { return }
+        try store.markUndelivered(lost, reason: "the journal lost its entry (permanenced stopped uncleanly)")
+        context.logger.warning(
+            "\(lost.count) notification(s) recorded as delivered are not in the journal (lost when the system stopped uncleanly); delivering them again",
+            metadata: ["message-id": "\(MessageID.caughtUp)"])
+    }
+
+    /// Delivers the outbox in due order, a batch at a time: the batch is marked `delivering` (with its email
+    /// items) in one transaction, written to the journal, then marked `sent` in another. A row already
+    /// `delivering` (a crash, or a write that failed after the entry went out) is looked up in the journal
+    /// first, so it is not written twice. An entry that went to stderr, which cannot be read back, is marked
+    /// sent at once (and with stderr the batch is one row), so a crash repeats at most the line in hand.
+    /// Email items are timed at `t`, so everything delivered together goes in the same digest.
+    ///
+    /// One turn delivers at most `perTurn` rows; the machine says whether a continuation follows.
+    func deliver(now t: Instant) throws -> DeliveryMachine.TurnAction {
+        var budget = Self.perTurn
+        var progressedAtAll = false
+        var stalled = false
+        let journal = runtime.journal
+        while budget > 0 {
+            let rows = try store.outbox(limit: min(1000, budget))
+            if rows.isEmpty { break }
+            budget -= rows.count
+            var progressed = false
+            let batch = toJournal ? 200 : 1
+            for start in stride(from: 0, to: rows.count, by: batch) {
+                let chunk = rows[start..<min(start + batch, rows.count)]
+                let written = chunk.filter { $0.state == "delivering" && JournalReader.contains(notificationKey: $0.item.key) == true }
+                try store.markSent(written.map(\.item.key), at: context.now(), to: Journal.Destination.journal.rawValue)
+                progressed = progressed || !written.isEmpty
+                let writtenKeys = Set(written.map(\.item.key))
+                let items = chunk.map(\.item).filter { !writtenKeys.contains($0.key) }
+                guard !items.isEmpty else { continue }
+                try store.markDelivering(items.map(\.key), mailItems: items.flatMap { mail.items(for: $0, now: t) })
+                var delivered: [String] = []
+                for item in items {
+                    let initials = runtime.ruleSet.configuration.journalShowsInitials ? try store.initials(of: item.caseRef) : nil
+                    let entry = JournalEntry.notification(
+                        item, title: runtime.rulesByID[item.ruleID]?.title ?? item.ruleID, initials: initials, zone: runtime.zone)
+                    switch journal.send(entry) {
+                    case .journal?:
+                        delivered.append(item.key)
+                    case .stderr?:
+                        try store.markSent([item.key], at: context.now(), to: Journal.Destination.stderr.rawValue)
+                        progressed = true
+                    case nil:
+                        try store.markFailed(item.key, error: "neither the journal nor stderr accepted the entry")
+                    }
+                    if item.late { machine.deliveredLate(plannedAt: item.plannedAt.seconds) }
+                }
+                try store.markSent(delivered, at: context.now(), to: Journal.Destination.journal.rawValue)
+                progressed = progressed || !delivered.isEmpty
+            }
+            progressedAtAll = progressedAtAll || progressed
+            if !progressed {
+                stalled = true
+                break
+            }
+        }
+        let action = machine.turnEnded(budgetSpent: budget <= 0, progressed: progressedAtAll, stalled: stalled)
+        if action.retryStalled {
+            context.logger.critical("notifications cannot be delivered: neither the journal nor stderr accepts entries; retrying in \(DeliveryMachine.stalledRetry) seconds")
+        }
+        if let (count, first) = action.summary {
+            context.logger.notice(
+                "delivered \(count) notification(s) late: due or overdue before permanenced could announce them (the first was planned for \(runtime.zone.humanDateTime(Instant(seconds: first))))",
+                metadata: ["message-id": "\(MessageID.caughtUp)"])
+        }
+        return action
+    }
+
+    /// The posted continuation runs: false if stopping.
+    func continuationRuns() -> Bool { machine.continuationRuns() }
+
+    /// The retry after a stall runs: false if stopping.
+    func stalledRetryRuns() -> Bool { machine.stalledRetryRuns() }
+
+    func stop() { machine.stop() }
+}
