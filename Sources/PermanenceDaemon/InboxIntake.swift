@@ -15,7 +15,7 @@ import PermanenceStore
 /// Touched only on the daemon's queue (the import itself only on `importQueue`).
 final class InboxIntake: @unchecked Sendable {
     let context: DaemonContext
-    /// Told when an import changed the store.
+    /// Told when an import has ended (it may have changed the store, and its write lock is released).
     var imported: () -> Void = {}
     private var tracker = InboxTracker()
     private var watcher: DirectoryWatcher?
@@ -141,7 +141,6 @@ final class InboxIntake: @unchecked Sendable {
             for name in ready {
                 if retry.contains(name) { _ = tracker.failed(name, now: DaemonContext.monotonic()) } else { tracker.done(name) }
             }
-            if result.imported > 0 { imported() }
         case .failure(let error):
             logger.error("inbox \(directory): \(error)", metadata: ["message-id": "\(MessageID.inboxRetry)"])
             for name in ready { _ = tracker.failed(name, now: DaemonContext.monotonic()) }
@@ -151,6 +150,9 @@ final class InboxIntake: @unchecked Sendable {
             drained = nil
             return
         }
+        // The import's write lock is released: the schedule takes in what changed, or retries a write the
+        // import held up.
+        imported()
         if let next = tracker.nextCheck { lookAgain(at: next) }
     }
 

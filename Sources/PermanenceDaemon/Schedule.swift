@@ -66,6 +66,31 @@ final class Schedule: @unchecked Sendable {
         }
     }
 
+    /// SQLite's `quick_check` of the store, off the daemon's queue once it is up (on a large store it reads
+    /// every page, which can take seconds when they are not cached): a damaged store is said at `crit`, with
+    /// what to do, and in the status.
+    func checkStore() {
+        let store = store
+        let context = context
+        DispatchQueue(label: "permanenced.check").async {
+            let found = Result { try store.check() }
+            context.queue.async {
+                switch found {
+                case .success(nil):
+                    context.logger.debug("store \(store.path): quick_check found no problem")
+                case .success(let problems?):
+                    context.logger.critical(
+                        "the store \(store.path) is damaged (SQLite's quick_check: \(problems.prefix(3).joined(separator: "; "))): run permanenced check-store, and restore the store from a backup",
+                        metadata: ["message-id": "\(MessageID.storeDamaged)"])
+                    context.manager.status("The store is damaged: see the journal, run permanenced check-store")
+                case .failure(let error):
+                    context.logger.critical("the store \(store.path) could not be checked (\(error)): run permanenced check-store",
+                                            metadata: ["message-id": "\(MessageID.storeDamaged)"])
+                }
+            }
+        }
+    }
+
     /// Saves the cursor (what falls due from here on is delivered, late, at the next start), stops the timers.
     func stop() {
         guard machine.stop() else { return }

@@ -29,6 +29,7 @@ struct ScheduleService: Service {
             throw error
         }
         gate.open(started: true)
+        try? await context.perform { self.schedule.checkStore() }
         do {
             try await gracefulShutdown()
         } catch {

@@ -7,8 +7,9 @@
 /// - `idle`: the schedule is current; any wake-up (timer, store changed, inbox, continuation) runs a step.
 /// - `rebuilding(generation, woken)`: the whole schedule is being built (off the daemon's queue) and its
 ///   notifications queued. Wake-ups wait for it (`woken`), and one step follows when it settles.
-/// - `waitingToRetry`: a step failed (the store busy, full or unreadable); only the retry, armed
-///   `retryDelay(attempt)` after the failure, runs the next step. Other wake-ups are absorbed, because the
+/// - `waitingToRetry`: a step failed (the store busy, full or unreadable); the retry, armed
+///   `retryDelay(attempt)` after the failure, runs the next step, or sooner the end of the daemon's own
+///   inbox import (whose write lock is the likeliest reason). Other wake-ups are absorbed, because the
 ///   retry takes in everything they would have (a failing write pokes the store's WAL, and each of those
 ///   wake-ups used to fail and log again several times a second).
 /// - `stopped`: shutting down; nothing runs.
@@ -100,7 +101,7 @@ public struct ScheduleMachine: Sendable {
         case .rebuilding(let g, _):
             state = .rebuilding(generation: g, woken: true)
             return .none
-        case .waitingToRetry where reason != .retry:
+        case .waitingToRetry where reason != .retry && reason != .inbox:
             return .none
         case .waitingToRetry, .idle:
             return needsRebuild ? startRebuild() : .step

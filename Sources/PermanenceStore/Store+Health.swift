@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import PermanenceCore
 
 /// The store's health: SQLite's own checks, whether its file system will take a write, and interrupting a
 /// long transaction.
@@ -15,7 +16,11 @@ extension Store {
 
     /// Why a write to the store would fail now, if it would: its file system read-only or full, or its file
     /// or directory not writable by this process. Nil when nothing stands in the way.
-    public func writeProblem() -> String? {
+    public func writeProblem() -> String? { Store.writeProblem(at: path) }
+
+    /// `writeProblem` for the store at `path`, which may not open at all (SQLite cannot make its shared-memory
+    /// file on a full file system).
+    public static func writeProblem(at path: String) -> String? {
         let directory = (path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent
         var fs = statvfs()
         if statvfs(directory, &fs) == 0 {
@@ -32,6 +37,14 @@ extension Store {
     /// Interrupts the statement running on any of this store's connections (a long import at shutdown): its
     /// transaction fails and rolls back. Safe from any thread; does nothing if no statement is running.
     public func interrupt() {
+        interrupted.store(true, ordering: .relaxed)
         pool.interrupt()
+    }
+
+    /// Throws, as a passing failure (the same files can be imported again), once `interrupt()` was called.
+    func checkInterrupted(_ paths: [String]) throws(CSVErrors) {
+        guard interrupted.load(ordering: .relaxed) else { return }
+        throw CSVErrors([CSVIssue(file: paths.joined(separator: ", "), line: 0, column: "",
+            message: "the import was interrupted (permanenced is stopping); nothing was imported")], temporary: true)
     }
 }

@@ -64,6 +64,10 @@ extension Store {
             }
         }
         if !issues.isEmpty { throw CSVErrors(issues) }
+        // Every row of every regular file is read and checked before anything is written (or the write lock
+        // taken): a file whose rows are malformed, name unknown events or cases, or give bad dates is refused
+        // in the time it takes to read it, however far down the problem is.
+        try precheck(files.map { ($0.reader.path, $0.kind) })
         let order: [ImportKind] = [.workers, .cases, .assignments, .events]
         let plan = files.indices.sorted { (order.firstIndex(of: files[$0].kind)!, $0) < (order.firstIndex(of: files[$1].kind)!, $1) }
         var reports: [ImportReport?] = Array(repeating: nil, count: paths.count)
@@ -109,6 +113,50 @@ extension Store {
         return reports.map { $0! }
     }
 
+    /// Reads each regular file once more (a pipe cannot be read twice, and is checked as it is applied) and
+    /// decodes its event and case rows without the store: every problem that needs no write is found here,
+    /// up to 1000. An event's case must be in the store or in a cases file of the same import.
+    private func precheck(_ files: [(path: String, kind: ImportKind)]) throws(CSVErrors) {
+        let regular = files.filter { f in
+            var st = stat()
+            return (f.kind == .events || f.kind == .cases) && stat(f.path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG
+        }
+        guard !regular.isEmpty else { return }
+        var issues: [CSVIssue] = []
+        var known: Set<String>?
+        var importedCases = Set<String>()
+        for f in regular.sorted(by: { ($0.kind == .cases ? 0 : 1) < ($1.kind == .cases ? 0 : 1) }) where issues.count < 1000 {
+            var reader = try CSVFileReader(f.path)
+            let (header, _) = try reader.header(f.kind)
+            if f.kind == .cases {
+                let table = try CaseTable(header: header, file: f.path, ruleSet: ruleSet)
+                while let record = try reader.next(), issues.count < 1000 {
+                    if record.line % 1024 == 0 { try checkInterrupted([f.path]) }
+                    // A refused row still names its case: its events are not also reported as of an unknown case.
+                    if let c = table.decode(record, issues: &issues) { importedCases.insert(c.reference) } else if let ref = table.reference(record) { importedCases.insert(ref) }
+                }
+                continue
+            }
+            let table = try EventTable(header: header, file: f.path, ruleSet: ruleSet)
+            if known == nil {
+                do {
+                    known = Set(try pool.read { db in try String.fetchAll(db, sql: "SELECT ref FROM child_case") })
+                } catch {
+                    throw Store.importFailure(error, paths: files.map(\.path))
+                }
+            }
+            while let record = try reader.next(), issues.count < 1000 {
+                if record.line % 1024 == 0 { try checkInterrupted([f.path]) }
+                guard let e = table.decode(record, issues: &issues) else { continue }
+                if !known!.contains(e.caseRef) && !importedCases.contains(e.caseRef) {
+                    issues.append(CSVIssue(file: f.path, line: record.line, column: "case_ref",
+                        message: "unknown case '\(e.caseRef)'; open the case first (permanenced case open, or a cases file)"))
+                }
+            }
+        }
+        if !issues.isEmpty { throw CSVErrors(issues) }
+    }
+
     /// What an import that failed other than by a problem in its files says: the store busy past its
     /// timeout, or full, is passing (nothing was written, and the same files can be tried again); anything
     /// else the store refused is put against the files.
@@ -151,6 +199,7 @@ extension Store {
         var current: String?
         while let record = try file.next() {
             rows += 1
+            if rows % 1024 == 0 { try checkInterrupted([path]) }
             do {
                 let before = issues.count
                 defer { if kind == .cases, issues.count > before, let ref = importer.cases?.reference(record) { fresh.refused.insert(ref) } }

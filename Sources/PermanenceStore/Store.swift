@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 import PermanenceCore
 
 /// The embedded store: one SQLite file in WAL mode, created 0600, shared safely by the CLI and the daemon.
@@ -14,6 +15,8 @@ public final class Store: Sendable {
     public let ruleSet: RuleSet
     /// This store's audit key and staged heads.
     let auditContext: AuditContext
+    /// Set by `interrupt()`: an import in hand stops at its next row and rolls back.
+    let interrupted = Atomic<Bool>(false)
     /// Where this store's audit heads go once a change commits (nil: only the head file beside it).
     public var auditHeads: AuditHeadSink? { auditContext.sink }
 
@@ -30,7 +33,7 @@ public final class Store: Sendable {
     /// the default) brings the stored deadlines up to a changed rule set; a reading command leaves them, and
     /// can say so (`rulesAreCurrent`).
     /// `actor` is who the audit log names for a recomputation after the rules changed. `busyTimeout`: how
-    /// long a write waits for another process's, in seconds. `durable`: every commit is on disk before it
+    /// long a write waits for another process's, in seconds (opening waits up to 30 whatever it is). `durable`: every commit is on disk before it
     /// returns (`synchronous = FULL`), for the daemon, whose delivery protocol rests on its commits; a
     /// command's commits survive a crash of the process either way. `auditHeads`: told each committed head.
     public init(path: String, ruleSet: RuleSet, recomputing: Bool = true, actor: String = AuditActor.person(),
@@ -59,7 +62,7 @@ public final class Store: Sendable {
                 + "Restore it from a backup (`permanenced backup` makes them), or, to start a new store, remove the file")
         }
         var config = GRDB.Configuration()
-        config.busyMode = .timeout(busyTimeout)  // the CLI and the daemon wait for each other rather than fail
+        config.busyMode = .timeout(30)  // the CLI and the daemon wait for each other rather than fail
         config.foreignKeysEnabled = true
         config.prepareDatabase { db in
             // WAL with NORMAL sync is durable across process crashes (FULL: across power loss too); a larger
@@ -71,10 +74,19 @@ public final class Store: Sendable {
             store: path, sink: auditHeads)
         do {
             pool = try DatabasePool(path: path, configuration: config)
+            // GRDB sets NORMAL on the writer when it turns on WAL, after `prepareDatabase`: the daemon's durable
+            // commits are set here, on the writer, where they count.
+            // Opening may have to wait the full 30 seconds (GRDB writes to an empty write-ahead log); the writes
+            // after it wait `busyTimeout`.
+            try pool.writeWithoutTransaction { db in
+                if durable { try db.execute(sql: "PRAGMA synchronous = FULL") }
+                if busyTimeout != 30 { try db.execute(sql: "PRAGMA busy_timeout = \(Int(busyTimeout * 1000))") }
+            }
             try Store.migrate(pool, path: path)
             if recomputing { try recomputeIfRulesChanged(actor: actor) }
         } catch let error as DatabaseError {
-            throw Failure("\(path): \(error.message ?? "\(error)")")
+            let why = Store.writeProblem(at: path).map { " (the store cannot be written: \($0))" } ?? ""
+            throw Failure("\(path): \(error.message ?? "\(error)")\(why)")
         }
     }
 

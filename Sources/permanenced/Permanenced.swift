@@ -14,7 +14,7 @@ struct Permanenced: ParsableCommand {
         subcommands: [
             CalcCommand.self, CheckConfigCommand.self, ExplainCommand.self, SimulateCommand.self,
             WorkerCommand.self, CaseCommand.self, RecordCommand.self, WithdrawCommand.self, ImportCommand.self,
-            AgendaCommand.self, ReportCommand.self, StatusCommand.self, RunCommand.self, SendTestCommand.self, AuditCommand.self, BackupCommand.self, HolidaysCommand.self, VocabularyCommand.self,
+            AgendaCommand.self, ReportCommand.self, StatusCommand.self, RunCommand.self, SendTestCommand.self, AuditCommand.self, BackupCommand.self, CheckStoreCommand.self, HolidaysCommand.self, VocabularyCommand.self,
         ])
 
     /// Usage errors exit with status 2, like every other invalid input.

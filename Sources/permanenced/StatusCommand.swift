@@ -30,7 +30,11 @@ struct StatusCommand: ParsableCommand {
             let coverage = set.statutoryCoverage(calendar: p.calendar, packs: p.packs)
             if let w = coverage.warning { uncovered["\(coverage.jurisdiction.displayName): \(w)", default: 0] += p.count }
         }
-        let warnings = uncovered.sorted(by: { $0.key < $1.key }).map { "\($0.value) open case(s) in \($0.key)" }
+        // A store that cannot take a write (a full or read-only file system) stops the daemon from queueing or
+        // delivering anything, however healthy the counts look.
+        let writeProblem = store.writeProblem()
+        let warnings = (writeProblem.map { ["the store cannot be written: \($0); the daemon can queue and deliver nothing until this is fixed"] } ?? [])
+            + uncovered.sorted(by: { $0.key < $1.key }).map { "\($0.value) open case(s) in \($0.key)" }
             + set.warnings.map(\.description)
         if json {
             func time(_ i: Instant?) -> JSON { i.map { .string(set.zone.iso8601($0)) } ?? .null }
@@ -38,7 +42,10 @@ struct StatusCommand: ParsableCommand {
             let running = state["state"] == "running" && (pid.map { kill($0, 0) == 0 || errno == EPERM } ?? false)
             say(JSON.object([
                 ("at", .string(set.zone.iso8601(now))),
-                ("store", .object([("path", .string(store.path)), ("bytes", .int(store.sizeInBytes())), ("schema", .string(try store.schemaVersion()))])),
+                ("store", .object([
+                    ("path", .string(store.path)), ("bytes", .int(store.sizeInBytes())), ("schema", .string(try store.schemaVersion())),
+                    ("writable", .bool(writeProblem == nil)), ("write_problem", .optional(writeProblem)),
+                ])),
                 ("cases", .object([("open", .int(s.openCases)), ("closed", .int(s.closedCases))])),
                 ("workers", .int(s.workers)), ("events", .int(s.events)),
                 ("deadlines", .object([("due_in_7_days", .int(s.dueThisWeek)), ("overdue", .int(s.overdue)), ("cannot_compute", .int(s.cannotCompute))])),
@@ -66,7 +73,8 @@ struct StatusCommand: ParsableCommand {
             ]).rendered())
             return
         }
-        say("store            \(store.path) (\(formatBytes(store.sizeInBytes())), schema \(try store.schemaVersion()))")
+        say("store            \(store.path) (\(formatBytes(store.sizeInBytes())), schema \(try store.schemaVersion()))"
+            + (writeProblem.map { "; CANNOT BE WRITTEN: \($0)" } ?? ""))
         say("cases            \(s.openCases) open, \(s.closedCases) closed; \(s.workers) workers; \(s.events) events")
         say("deadlines        \(s.dueThisWeek) due in the next 7 days, \(s.overdue) overdue, \(s.cannotCompute) that cannot be computed (see explain)")
         say("audit log        \(s.auditEntries) entries")

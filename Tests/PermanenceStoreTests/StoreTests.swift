@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import PermanenceCore
 import TestSupport
+import Synchronization
 import Testing
 
 @testable import PermanenceStore
@@ -242,6 +243,28 @@ import Testing
         } throws: { "\($0)".contains("is not the one the audit log was written with") }
         #expect(try s.pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM audit") } == before)
         #expect(try s.pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM worker WHERE id = 'sw3'") } == 0)
+    }
+
+    /// The audit key and the heads staged for a commit belong to each store: a second store opened in the same
+    /// process (with another key, or on another file) changes nothing for the first.
+    @Test func eachStoreKeepsItsOwnAuditKeyAndHeads() throws {
+        let first = try seeded()
+        try Data((0..<32).map { _ in UInt8.random(in: 0...255) }).write(to: URL(fileURLWithPath: first.path + ".audit-key"))
+        let second = try store()
+        try first.addWorker(Worker(id: "sw3", name: "Three", roles: ["permanence-sw"], manager: "tm"), actor: "test", now: now)
+        #expect {
+            try second.addWorker(Worker(id: "sw4", name: "Four", roles: ["permanence-sw"], manager: "tm"), actor: "test", now: now)
+        } throws: { "\($0)".contains("is not the one the audit log was written with") }
+        #expect(try first.verifyAudit().problem == nil)
+
+        // Heads go to the sink of the store that committed them, once per transaction.
+        let heads = Mutex<[String]>([])
+        let a = try Store(path: path("a.sqlite"), ruleSet: set, auditHeads: { store, seq, _ in heads.withLock { $0.append("a \(store.hasSuffix("a.sqlite")) \(seq)") } })
+        let b = try Store(path: path("b.sqlite"), ruleSet: set, auditHeads: { store, seq, _ in heads.withLock { $0.append("b \(store.hasSuffix("b.sqlite")) \(seq)") } })
+        try a.addWorker(Worker(id: "x", name: "X", roles: ["permanence-sw"]), actor: "test", now: now)
+        try b.addWorker(Worker(id: "y", name: "Y", roles: ["permanence-sw"]), actor: "test", now: now)
+        try b.addWorker(Worker(id: "z", name: "Z", roles: ["permanence-sw"]), actor: "test", now: now)
+        #expect(heads.withLock { $0 } == ["a true 1", "b true 1", "b true 2"])
     }
 
     @Test func aChainRebuiltWithoutTheKeyIsFound() throws {

@@ -9,7 +9,7 @@ final class NotifySocket: @unchecked Sendable {  // `received` is guarded by `lo
     let path: String
     private let fd: Int32
     private let lock = NSLock()
-    private var received: [String] = []
+    private var received: [(at: Date, text: String)] = []
     private var closed = false
 
     init(path: String) throws {
@@ -40,7 +40,7 @@ final class NotifySocket: @unchecked Sendable {  // `received` is guarded by `lo
             let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
             if n > 0 {
                 let m = String(decoding: buffer[0..<n], as: UTF8.self)
-                lock.withLock { received.append(m) }
+                lock.withLock { received.append((Date(), m)) }
             }
         }
     }
@@ -52,7 +52,10 @@ final class NotifySocket: @unchecked Sendable {  // `received` is guarded by `lo
         unlink(path)
     }
 
-    var messages: [String] { lock.withLock { received } }
+    var messages: [String] { lock.withLock { received.map(\.text) } }
+
+    /// What the daemon sent, with when it arrived.
+    var timedMessages: [(at: Date, text: String)] { lock.withLock { received } }
 
     /// Waits until a message satisfies `match` or `timeout` seconds pass; returns it.
     @discardableResult
@@ -246,19 +249,23 @@ final class DaemonHarness {
 
     /// Another process holding the store's write lock for `seconds` (as a long import or a backup would):
     /// returns once the lock is held.
-    func holdWriteLock(seconds: Double) throws -> Process {
+    /// `afterWriting`: it commits a write first, so the store's write-ahead log is not empty (as whenever the
+    /// daemon runs); otherwise opening the store waits for the lock too.
+    func holdWriteLock(seconds: Double, afterWriting: Bool = false) throws -> Process {
         let p = Process()
         let ready = dir.appendingPathComponent("locked-\(UUID().uuidString.prefix(4))").path
         p.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
         p.arguments = ["-c", """
             import sqlite3, sys, time
             c = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=60)
+            if sys.argv[4] == "1":
+                c.execute("INSERT INTO meta (key, value) VALUES ('test.wal', 'kept') ON CONFLICT(key) DO UPDATE SET value = 'kept'")
             c.execute("BEGIN IMMEDIATE")
             c.execute("INSERT INTO meta (key, value) VALUES ('test.lock', 'held') ON CONFLICT(key) DO UPDATE SET value = 'held'")
             open(sys.argv[2], "w").close()
             time.sleep(float(sys.argv[3]))
             c.execute("ROLLBACK")
-            """, store, ready, String(seconds)]
+            """, store, ready, String(seconds), afterWriting ? "1" : "0"]
         try p.run()
         let end = Date().addingTimeInterval(30)
         while !FileManager.default.fileExists(atPath: ready) && Date() < end { usleep(50_000) }

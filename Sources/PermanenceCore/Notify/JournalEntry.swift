@@ -63,6 +63,7 @@ public enum MessageID {
     public static let scheduleRetry = "c693402b80d14582bab9cc33b4093089"
     public static let clockBehind = "6109b0423e9f47f393724283f8da2e25"
     public static let clockStepped = "16d9bc277f994037a557b285439ee143"
+    public static let storeDamaged = "4c0e2b8f3d7a4e51a9f0c6d2b1e8a735"
     public static let mailRelayProblem = "bb8cba5bc5f04459a49c3dbc9ac7dd0e"
     public static let inboxRetry = "23f45262c5204c64b9c06a8d9aa2293d"
     public static let auditHead = "e6fdaa7f1822488d97a88130e62900be"
@@ -83,6 +84,6 @@ public enum MessageID {
         ("reloaded", reloaded), ("reload-refused", reloadRefused), ("stopping", stopping),
         ("import-rejected", importRejected), ("caught-up", caughtUp), ("mail-retry", mailRetry),
         ("mail-undeliverable", mailUndeliverable), ("schedule-retry", scheduleRetry), ("clock-behind", clockBehind),
-        ("clock-stepped", clockStepped), ("mail-relay-problem", mailRelayProblem), ("inbox-retry", inboxRetry), ("audit-head", auditHead),
+        ("clock-stepped", clockStepped), ("store-damaged", storeDamaged), ("mail-relay-problem", mailRelayProblem), ("inbox-retry", inboxRetry), ("audit-head", auditHead),
     ]
 }
