@@ -274,24 +274,9 @@ final class MailDelivery: @unchecked Sendable {
         }
         let told = failed.filter { $0.row.kind != "undeliverable" }
         guard let first = told.first, let mailer, let admin = mailer.config.admin else { return }
-        let list = told.map { "  - \"\($0.row.subject)\", first queued \(ruleSet.zone.humanDateTime($0.row.createdAt))" }.joined(separator: "\n")
-        let text = """
-            permanenced could not deliver \(told.count == 1 ? "an email" : "\(told.count) emails") and has given up.
-
-            To: \(first.row.address)\(first.row.worker.map { " (worker \($0))" } ?? "")
-            \(list)
-            Reason: \(first.error)
-
-            The worker has not been told by email. Their reminders are in the journal
-            (journalctl -t permanenced) and in `permanenced agenda`. Please tell them directly,
-            then fix the address, the relay settings or the credential.
-            """
-        let domain = mailer.config.from.split(separator: "@").last.map(String.init) ?? "localhost"
-        let message = MailMessage(
-            from: .init(name: mailer.config.fromName, address: mailer.config.from), to: [.init(address: admin)],
-            subject: "permanenced: email to \(first.row.address) could not be delivered", date: MailDates.rfc5322(t, zone: ruleSet.zone),
-            messageID: "undeliverable.\(first.row.id).\(t.seconds)@\(domain)", text: text,
-            extraHeaders: [("Auto-Submitted", "auto-generated"), ("X-Auto-Response-Suppress", "All")])
+        let message = mailer.composer.composeUndeliverable(
+            to: admin, address: first.row.address, worker: first.row.worker, messages: told.map { ($0.row.subject, $0.row.createdAt) },
+            reason: first.error, now: t, id: "undeliverable.\(first.row.id).\(t.seconds)")
         _ = try? store.queueMail(worker: nil, address: admin, kind: "undeliverable", subject: message.subject,
                                  message: message.render(), items: [], now: t)
     }

@@ -33,6 +33,13 @@ extension MailComposer {
         let digest = composeDigest(to: sw, new: [urgent], outstanding: [item("SAMPLE-3", .overdue, dueAt: now.adding(seconds: -86_400 * 3))],
                                    now: now, id: "check.3")
         check("digest", digest, mustShow: ["SAMPLE-1", "SAMPLE-3"])
+        let given = composeUndeliverable(to: "admin@example.org", address: "sw@example.org", worker: "sample-sw",
+                                         messages: [("SAMPLE-1 (A.B.): Visit the child overdue", now)], reason: "550 5.1.1 no such user",
+                                         now: now, id: "check.4")
+        if given.subject.isEmpty { problems.append("undeliverable-subject.mustache: renders an empty subject") }
+        for s in ["sw@example.org", "550 5.1.1 no such user"] where !given.text.contains(s) {
+            problems.append("undeliverable-text.mustache: the sample's '\(s)' is not shown (the admin needs the address and the reason)")
+        }
         return problems
     }
 }

@@ -188,6 +188,22 @@ public struct MailComposer: Sendable {
             replyTo: replyTo.map { .init(name: "Permanence administrator", address: $0) }, references: references, extraHeaders: headers)
     }
 
+    /// The admin's notice that email to `address` was given up: the messages (subject, when first queued) and
+    /// why, from the `undeliverable-*` templates; plain text, with no case data beyond the subjects the worker
+    /// would have received.
+    public func composeUndeliverable(to admin: String, address: String, worker: String?, messages: [(subject: String, queued: Instant)],
+                                     reason: String, now: Instant, id: String) -> MailMessage {
+        let context: [String: Any] = [
+            "address": address, "worker": worker as Any, "count": messages.count, "one": messages.count == 1, "reason": reason,
+            "messages": messages.map { ["subject": $0.subject, "queued": zone.humanDateTime($0.queued)] as [String: Any] },
+        ]
+        return MailMessage(
+            from: .init(name: config.fromName, address: config.from), to: [.init(address: admin)],
+            subject: HeaderField.sanitized(templates.render("undeliverable-subject", context)), date: MailDates.rfc5322(now, zone: zone),
+            messageID: "\(id.replacing("@", with: "."))@\(domain)", text: templates.render("undeliverable-text", context),
+            extraHeaders: [("Auto-Submitted", "auto-generated"), ("X-Auto-Response-Suppress", "All")])
+    }
+
     /// The subject, with the rule's title shortened when the whole would pass 78 characters.
     func fittedSubject(_ kind: Kind, _ context: [String: Any]) -> String {
         var subject = HeaderField.sanitized(templates.render("\(kind.rawValue)-subject", context))

@@ -5,8 +5,10 @@ import PermanenceCore
 /// configuration): a subject, a plain-text and an HTML body for digests and for urgent emails. Parsed once,
 /// checked for syntax and for names the composer does not provide (a typo would otherwise print nothing).
 public struct MailTemplates: Sendable {
-    /// Every template, by name; the file is `NAME.mustache`.
+    /// Every template, by name; the file is `NAME.mustache`: three for each email a worker receives, and a
+    /// subject and plain text for the admin's notice that email to someone was given up.
     public static let names = MailComposer.Kind.allCases.flatMap { k in ["subject", "text", "html"].map { "\(k.rawValue)-\($0)" } }
+        + ["undeliverable-subject", "undeliverable-text"]
 
     /// Names the composer puts in a template's context (`docs` of the shipped templates list them).
     public static let knownNames: Set<String> = [
@@ -14,6 +16,8 @@ public struct MailTemplates: Sendable {
         "heading", "link", "items", "due", "overdue", "action", "source", "escalated", "urgent", "stage",
         "when", "stage_words", "severity", "overdue_by", "working_days_left", "closures", "emailed", "owner", "owner_manager", "level",
         "escalated_to", "escalated_to_you", "sources", "has_sources", "has_calendar", "new_count",
+        // The admin's notice of undeliverable email.
+        "address", "worker", "messages", "subject", "queued", "reason", "one",
     ]
 
     let templates: [String: MustacheTemplate]
@@ -24,6 +28,26 @@ public struct MailTemplates: Sendable {
 
     /// A template that may be missing, and the one used instead.
     static let standIns = ["escalation-subject": "urgent-subject", "escalation-text": "urgent-text", "escalation-html": "urgent-html"]
+
+    /// Templates newer than some admins' directories, with the text shipped in `config/templates` built in:
+    /// a directory made before them still works, and `check-config` says which are missing.
+    static let builtIn = [
+        "undeliverable-subject": "permanenced: email to {{{address}}} could not be delivered\n",
+        "undeliverable-text": """
+            permanenced could not deliver {{#one}}an email{{/one}}{{^one}}{{{count}}} emails{{/one}} and has given up.
+
+            To: {{{address}}}{{#worker}} (worker {{{worker}}}){{/worker}}
+            {{#messages}}
+              - "{{{subject}}}", first queued {{{queued}}}
+            {{/messages}}
+            Reason: {{{reason}}}
+
+            The worker has not been told by email. Their reminders are in the journal
+            (journalctl -t permanenced) and in `permanenced agenda`. Please tell them directly,
+            then fix the address, the relay settings or the credential.
+
+            """,
+    ]
 
     /// A template problem: `file:line: message`.
     public struct Problems: Error, CustomStringConvertible {
@@ -46,6 +70,10 @@ public struct MailTemplates: Sendable {
             if file == nil, let standIn = standIns[name], let other = files[standIn] ?? nil {
                 file = other
                 fallbacks.append("\(directory)/\(name).mustache is missing: \(standIn).mustache is used instead (copy the shipped \(name).mustache to give managers their own)")
+            }
+            if file == nil, let text = builtIn[name] {
+                file = SourceFile(path: "(built in)/\(name).mustache", text: text)
+                fallbacks.append("\(directory)/\(name).mustache is missing: the built-in one is used (copy the shipped \(name).mustache to change it)")
             }
             guard let file else {
                 problems.append("\(directory)/\(name).mustache: missing (every email template must exist; copy it from the shipped templates/)")

@@ -34,7 +34,7 @@ func shippedTemplates(editing: (String, String) -> String = { $1 }) throws -> Ma
         c.from = "pd@council.example"
         c.admin = "admin@council.example"
         c.caseLink = link
-        let set = try! ruleSet(packs: [Self.pack])
+        let set = try! RuleSetFixture.shipped(packs: [Self.pack])
         return MailComposer(config: c, zone: .europeLondon, templates: try! shippedTemplates(), calendars: set.calendars,
                             defaultCalendar: "england-and-wales")
     }

@@ -36,7 +36,7 @@ func run(_ program: String, _ arguments: [String], input: Data = Data()) throws 
         c.fromName = fromName
         c.admin = "permanence-admin@council.example"
         c.caseLink = "https://records.example/cases/{case}"
-        let set = try! ruleSet(packs: [MailComposerTests.pack])
+        let set = try! RuleSetFixture.shipped(packs: [MailComposerTests.pack])
         return MailComposer(config: c, zone: .europeLondon, templates: try! shippedTemplates(), calendars: set.calendars,
                             defaultCalendar: "england-and-wales")
     }

@@ -53,17 +53,74 @@ public func writeSecret(_ text: String, to path: String) throws {
     guard rename(tmp, path) == 0 else { throw CocoaError(.fileWriteUnknown) }
 }
 
-/// The shipped configuration (as `edit` changes it) and vocabulary with only the given packs (a test's own
-/// rules, whose dates it can work out by hand): the shipped calendars and closures, no shipped rule.
-public func ruleSet(packs: [String], config edit: (String) -> String = { $0 }) throws -> RuleSet {
-    let dir = repositoryRoot.appendingPathComponent("config")
-    var config = edit(try String(contentsOf: dir.appendingPathComponent("permanenced.toml"), encoding: .utf8))
-    if let start = config.range(of: "default-packs = ["), let end = config[start.upperBound...].range(of: "]") {
-        config.replaceSubrange(start.lowerBound..<end.upperBound, with: "default-packs = []")
+/// The one way a test builds a rule set from its own packs, saying which configuration and vocabulary they
+/// run with (two helpers once shared the name `ruleSet(packs:)`, and overload resolution chose the vocabulary).
+public enum RuleSetFixture {
+    /// The shipped configuration (as `edit` changes it) and vocabulary with only the given packs (a test's own
+    /// rules, whose dates it can work out by hand): the shipped calendars and closures, no shipped rule.
+    public static func shipped(packs: [String], config edit: (String) -> String = { $0 }) throws -> RuleSet {
+        let dir = repositoryRoot.appendingPathComponent("config")
+        var config = edit(try String(contentsOf: dir.appendingPathComponent("permanenced.toml"), encoding: .utf8))
+        if let start = config.range(of: "default-packs = ["), let end = config[start.upperBound...].range(of: "]") {
+            config.replaceSubrange(start.lowerBound..<end.upperBound, with: "default-packs = []")
+        }
+        let configuration = try RuleSet.parseConfiguration(SourceFile(path: "config/permanenced.toml", text: config))
+        let vocabulary = SourceFile(path: "config/vocabulary.toml",
+                                    text: try String(contentsOf: dir.appendingPathComponent("vocabulary.toml"), encoding: .utf8))
+        return try RuleSet(configuration: configuration, vocabulary: vocabulary,
+                           packs: packs.enumerated().map { SourceFile(path: "test-\($0.offset).toml", text: $0.element) }, zone: .europeLondon)
     }
-    let configuration = try RuleSet.parseConfiguration(SourceFile(path: "config/permanenced.toml", text: config))
-    let vocabulary = SourceFile(path: "config/vocabulary.toml",
-                                text: try String(contentsOf: dir.appendingPathComponent("vocabulary.toml"), encoding: .utf8))
-    return try RuleSet(configuration: configuration, vocabulary: vocabulary,
-                       packs: packs.enumerated().map { SourceFile(path: "test-\($0.offset).toml", text: $0.element) }, zone: .europeLondon)
+
+    /// Inline TOML: `config` (nothing: the defaults), the small `testVocabulary` (or another), on the built-in
+    /// Europe/London zone; files are named under `directory`.
+    public static func inline(packs: [String], config: String = "", vocabulary: String = testVocabulary, zone: ZoneRules = .europeLondon,
+                              directory: String = "") throws -> RuleSet {
+        let configuration = try RuleSet.parseConfiguration(SourceFile(path: "\(directory)test.toml", text: config))
+        return try RuleSet(
+            configuration: configuration, vocabulary: SourceFile(path: "\(directory)vocabulary.toml", text: vocabulary),
+            packs: packs.enumerated().map { SourceFile(path: "\(directory)pack\($0.offset).toml", text: $0.element) }, zone: zone)
+    }
 }
+
+/// The vocabulary of `RuleSetFixture.inline`: a few plans, roles and events.
+public let testVocabulary = """
+    [plans]
+    adoption = "Adoption"
+    long-term-fostering = "Long-term fostering"
+
+    [roles]
+    social-worker = "SW"
+    permanence-sw = "Permanence SW"
+    team-manager = "TM"
+    service-manager = "SM"
+    iro = "IRO"
+    family-finder = "FF"
+
+    [events.placed-for-adoption]
+    means = "Placed"
+    [events.visit]
+    means = "Visit"
+    [events.review]
+    means = "Review"
+    [events.six-week-review]
+    means = "Six-week review"
+    counts-as = ["review"]
+    [events.adoption-order]
+    means = "Adoption order"
+    [events.placement-order]
+    means = "PO"
+    [events.exception-report]
+    means = "Exception report"
+    [events.adoption-application-lodged]
+    means = "Application"
+    [events.family-finding-started]
+    means = "FF started"
+    [events.family-finding-review]
+    means = "FF review"
+    [events.match-agreed]
+    means = "Match"
+    [events.final-hearing]
+    means = "Hearing"
+    [events.profile-live]
+    means = "Profile"
+    """

@@ -22,7 +22,7 @@ import Testing
 
     func issues(_ packs: [String], config: String = "", vocabulary: String = testVocabulary) -> [ConfigIssue] {
         do {
-            _ = try ruleSet(packs: packs, config: config, vocabulary: vocabulary)
+            _ = try RuleSetFixture.inline(packs: packs, config: config, vocabulary: vocabulary)
             return []
         } catch let error as ConfigErrors {
             return error.issues
@@ -45,16 +45,16 @@ import Testing
     /// a changed rule, or zone rules from another tzdata release, give another (stored deadlines recompute).
     @Test func theFingerprintIsContentAndTheTzdataVersion() throws {
         // (`config: ""` picks this file's helper, on the test vocabulary, not TestSupport's shipped one.)
-        let here = try ruleSet(packs: [goodPack], config: "").fingerprint
-        #expect(try ruleSet(packs: [goodPack], config: "", directory: "/elsewhere/").fingerprint == here)
-        #expect(try ruleSet(packs: [goodPack.replacingOccurrences(of: "72h", with: "48h")], config: "").fingerprint != here)
+        let here = try RuleSetFixture.inline(packs: [goodPack], config: "").fingerprint
+        #expect(try RuleSetFixture.inline(packs: [goodPack], config: "", directory: "/elsewhere/").fingerprint == here)
+        #expect(try RuleSetFixture.inline(packs: [goodPack.replacingOccurrences(of: "72h", with: "48h")], config: "").fingerprint != here)
         var upgraded = ZoneRules.europeLondon
         upgraded.source = "tzdata 2099z"
-        #expect(try ruleSet(packs: [goodPack], config: "", zone: upgraded).fingerprint != here)
+        #expect(try RuleSetFixture.inline(packs: [goodPack], config: "", zone: upgraded).fingerprint != here)
     }
 
     @Test func aValidPackLoads() throws {
-        let set = try ruleSet(packs: [goodPack])
+        let set = try RuleSetFixture.shipped(packs: [goodPack])
         #expect(set.rules.map(\.id) == ["post-placement-visit"])
         #expect(set.rules[0].dueTime == .exact)
         #expect(set.rules[0].escalate == [Escalation(after: Offset(0, .hours), roles: ["team-manager"])])
@@ -95,9 +95,9 @@ import Testing
     /// `later` is one change of interval or a list of them; each is checked where it stands.
     @Test func changesOfIntervalAreOneTableOrAList() throws {
         func pack(_ later: String) -> String { goodPack + "\n[rule.repeat]\nevery = [\"1w\"]\nlater = \(later)\n" }
-        let one = try ruleSet(packs: [pack(#"{ when = "review", every = "4w" }"#)])
+        let one = try RuleSetFixture.shipped(packs: [pack(#"{ when = "review", every = "4w" }"#)])
         #expect(one.rules[0].recurrence?.changes == [IntervalChange(when: ["review"], every: Offset(4, .weeks))])
-        let two = try ruleSet(packs: [pack(#"[{ when = "review", every = "4w" }, { after = "12mo", when = "visit", every = "3mo" }]"#)])
+        let two = try RuleSetFixture.shipped(packs: [pack(#"[{ when = "review", every = "4w" }, { after = "12mo", when = "visit", every = "3mo" }]"#)])
         #expect(two.rules[0].recurrence?.changes == [
             IntervalChange(when: ["review"], every: Offset(4, .weeks)),
             IntervalChange(after: Offset(12, .months), when: ["visit"], every: Offset(3, .months)),

@@ -36,7 +36,7 @@ import Testing
     }
 
     @Test func reasonsAreReadFromTheEvaluation() throws {
-        let set = try ruleSet(packs: [Self.pack])
+        let set = try RuleSetFixture.shipped(packs: [Self.pack])
         let c = ChildCase(reference: "R-1", plan: "adoption", calendar: "england-and-wales", packs: ["t"], assignments: [:])
         let e = Evaluator(ruleSet: set).evaluate(c, events: [])
         let d = try #require(e.deadlines.first { $0.ruleID == "t-visit" })

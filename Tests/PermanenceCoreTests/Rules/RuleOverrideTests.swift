@@ -32,7 +32,7 @@ import Testing
 
     func load(_ files: [String]) -> Result<RuleSet, ConfigErrors> {
         do {
-            return .success(try ruleSet(packs: files, config: ""))
+            return .success(try RuleSetFixture.inline(packs: files, config: ""))
         } catch let e as ConfigErrors {
             return .failure(e)
         } catch {
@@ -54,7 +54,7 @@ import Testing
             [override.post-placement-visit]
             enabled = false
             """
-        let set = try ruleSet(packs: [pack, off], config: "")
+        let set = try RuleSetFixture.inline(packs: [pack, off], config: "")
         #expect(set.rules.map(\.id) == ["adoption-review"])
         #expect(set.packs[0].disabled.map(\.id) == ["post-placement-visit"])
         #expect(set.packs[0].disabled[0].origin("enabled") == SourceLocation(file: "pack1.toml", line: 3))
@@ -64,7 +64,7 @@ import Testing
         let warning = set.statutoryCoverage(calendar: "england-and-wales", packs: []).warning ?? ""
         #expect(warning.contains("post-placement-visit (pack1.toml:3)"), "\(warning)")
         // Without the override, the same case has both deadlines.
-        #expect(Evaluator(ruleSet: try ruleSet(packs: [pack], config: "")).evaluate(child, events: placed).deadlines.count == 2)
+        #expect(Evaluator(ruleSet: try RuleSetFixture.inline(packs: [pack], config: "")).evaluate(child, events: placed).deadlines.count == 2)
     }
 
     @Test func changedKeysComeFromTheOverrideAndTheRestFromThePack() throws {
@@ -79,7 +79,7 @@ import Testing
             after = "4h"
             notify = ["service-manager"]
             """
-        let set = try ruleSet(packs: [pack, local], config: "")
+        let set = try RuleSetFixture.inline(packs: [pack, local], config: "")
         let r = try #require(set.rules.first { $0.id == "post-placement-visit" })
         #expect(r.remind == [Offset(48, .hours), Offset(24, .hours)])
         #expect(r.owner == "social-worker")
@@ -103,7 +103,7 @@ import Testing
     @Test func aLaterFileWinsKeyByKey() throws {
         let a = "[override.adoption-review]\nseverity = \"important\"\nremind = [\"5d\"]\n"
         let b = "[override.adoption-review]\nremind = [\"2d\"]\n"
-        let r = try #require(try ruleSet(packs: [pack, a, b], config: "").rules.first { $0.id == "adoption-review" })
+        let r = try #require(try RuleSetFixture.inline(packs: [pack, a, b], config: "").rules.first { $0.id == "adoption-review" })
         #expect(r.remind == [Offset(2, .days)])
         #expect(r.severity == .important)
         #expect(r.origin("remind").file == "pack2.toml")
@@ -115,20 +115,20 @@ import Testing
     @Test func theFingerprintFollowsTheOrderOverridesApplyIn() throws {
         let a = "[override.adoption-review]\nowner = \"team-manager\"\n"
         let b = "[override.adoption-review]\nowner = \"social-worker\"\n"
-        let ab = try ruleSet(packs: [pack, a, b], config: "")
-        let ba = try ruleSet(packs: [pack, b, a], config: "")
+        let ab = try RuleSetFixture.inline(packs: [pack, a, b], config: "")
+        let ba = try RuleSetFixture.inline(packs: [pack, b, a], config: "")
         #expect(ab.rules.first { $0.id == "adoption-review" }?.owner == "social-worker")
         #expect(ba.rules.first { $0.id == "adoption-review" }?.owner == "team-manager")
         #expect(ab.fingerprint != ba.fingerprint)
-        #expect(try ruleSet(packs: [pack, a, b], config: "", directory: "/elsewhere/").fingerprint == ab.fingerprint)
+        #expect(try RuleSetFixture.inline(packs: [pack, a, b], config: "", directory: "/elsewhere/").fingerprint == ab.fingerprint)
     }
 
     /// A rule switched off is not checked against the vocabulary: that is how an admin keeps a shipped rule
     /// naming an event their vocabulary dropped from stopping the daemon.
     @Test func aSwitchedOffRuleNeedNotMatchTheVocabulary() throws {
         let broken = pack.replacingOccurrences(of: "met-by = \"review\"", with: "met-by = \"an-event-we-dropped\"")
-        #expect(throws: ConfigErrors.self) { try ruleSet(packs: [broken], config: "") }
-        let set = try ruleSet(packs: [broken, "[override.adoption-review]\nenabled = false\n"], config: "")
+        #expect(throws: ConfigErrors.self) { try RuleSetFixture.inline(packs: [broken], config: "") }
+        let set = try RuleSetFixture.inline(packs: [broken, "[override.adoption-review]\nenabled = false\n"], config: "")
         #expect(set.rules.map(\.id) == ["post-placement-visit"])
         #expect(set.switchedOffRules(plan: "adoption", calendar: "england-and-wales", packs: []).map(\.id) == ["adoption-review"])
         #expect(set.switchedOffRules(plan: "adoption", calendar: "england-and-wales", packs: ["another-pack"]).isEmpty)
@@ -136,7 +136,7 @@ import Testing
 
     @Test func anOverrideOfARuleNoPackHasIsAWarningWithItsLine() throws {
         let stale = "# written for 0.8\n\n[override.post-placement-vist]\nenabled = false\n"
-        let set = try ruleSet(packs: [pack, stale], config: "")
+        let set = try RuleSetFixture.inline(packs: [pack, stale], config: "")
         #expect(set.rules.count == 2)
         #expect(set.warnings.map(\.description) == [
             "pack1.toml:3: override.post-placement-vist: no pack has a rule 'post-placement-vist' (did you mean 'post-placement-visit'?), so this override changes nothing (was the rule renamed or removed by an upgrade?)",

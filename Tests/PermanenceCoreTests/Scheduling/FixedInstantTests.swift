@@ -54,7 +54,7 @@ import TestSupport
     let planner: NotificationPlanner
 
     init() throws {
-        set = try ruleSet(packs: [Self.pack])
+        set = try RuleSetFixture.shipped(packs: [Self.pack])
         evaluator = Evaluator(ruleSet: set)
         planner = NotificationPlanner(ruleSet: set)
     }
@@ -215,7 +215,7 @@ import TestSupport
         """
 
     @Test func councilClosuresDoNotExtendAStatutoryTimescale() throws {
-        let set = try ruleSet(packs: [Self.pack])
+        let set = try RuleSetFixture.shipped(packs: [Self.pack])
         let child = ChildCase(reference: "T-1", plan: "long-term-fostering", calendar: "england-and-wales", packs: ["wd"], assignments: [:])
         let e = events([("l", "became-looked-after", "2025-12-01")])
         let due = Dictionary(uniqueKeysWithValues: Evaluator(ruleSet: set).evaluate(child, events: e).deadlines.compactMap { d in
@@ -229,7 +229,7 @@ import TestSupport
     }
 
     @Test func aBankHolidayByProclamationCountsForBoth() throws {
-        let set = try ruleSet(packs: [Self.pack]) { config in
+        let set = try RuleSetFixture.shipped(packs: [Self.pack]) { config in
             config.replacingOccurrences(of: "[calendars.england-and-wales]\n",
                                         with: "[calendars.england-and-wales]\nproclaimed = [{ date = \"2025-12-15\", name = \"Bank holiday by proclamation\" }]\n")
         }
@@ -241,7 +241,7 @@ import TestSupport
 
     @Test func aBadWorkingDaysValueNamesTheFileAndLine() throws {
         #expect {
-            _ = try ruleSet(packs: [Self.pack.replacingOccurrences(of: "working-days = \"local\"", with: "working-days = \"council\"")])
+            _ = try RuleSetFixture.shipped(packs: [Self.pack.replacingOccurrences(of: "working-days = \"local\"", with: "working-days = \"council\"")])
         } throws: { "\($0)".contains("test-0.toml:19: rule.local-20wd.working-days: 'council' is not one of statutory, local") }
     }
 }
