@@ -65,9 +65,11 @@ import TestSupport
     /// `zone`: a test whose `[email]` times come from the wall clock now runs in UTC, where every local time
     /// happens exactly once a day (Europe/London's clock changes are covered by the pure tests at fixed
     /// instants), so it passes at any minute of any day.
-    func started(port: Int, _ extra: [String] = [], workerEmail: String = "sw@example.org", zone: String = "Europe/London") throws -> DaemonHarness {
+    func started(port: Int, _ extra: [String] = [], workerEmail: String = "sw@example.org", zone: String = "Europe/London",
+                 prepare: (DaemonHarness) throws -> Void = { _ in }) throws -> DaemonHarness {
         let h = try DaemonHarness()
         try enableEmail(h, port: port, extra)
+        try prepare(h)
         if zone != "Europe/London" {
             let text = try String(contentsOfFile: h.config, encoding: .utf8)
             try text.replacingOccurrences(of: "time-zone = \"Europe/London\"", with: "time-zone = \"\(zone)\"")
@@ -283,7 +285,12 @@ import TestSupport
         let server = try TestSMTPServer()
         defer { server.stop() }
         // The relay refuses the worker's address for good (550).
-        let h = try started(port: server.port, workerEmail: "unknown-sw@example.org")
+        // The admin's notice comes from their own template, like every other email.
+        let h = try started(port: server.port, workerEmail: "unknown-sw@example.org") { h in
+            let template = h.dir.appendingPathComponent("config/templates/undeliverable-text.mustache").path
+            let text = try String(contentsOfFile: template, encoding: .utf8)
+            try (text + "Council helpdesk: call 0100 000 0000 about {{{address}}}.\n").write(toFile: template, atomically: true, encoding: .utf8)
+        }
         try h.seed(["E5-\(UUID().uuidString.prefix(6))"], dueIn: 2, workerEmail: "unknown-sw@example.org")
         let pid = try #require(h.process?.processIdentifier)
         // The worker's two emails (the late due notice's digest; the overdue notice with the escalation).
@@ -299,6 +306,8 @@ import TestSupport
         #expect(to.filter { $0 == "tm@example.org" }.count == 1)
         let admin = try parsed(try server.message(to.firstIndex(of: "admin@council.example")! + 1))
         #expect((admin["text"] as? String)?.contains("unknown-sw@example.org") == true)
+        #expect((admin["text"] as? String)?.contains("Council helpdesk: call 0100 000 0000 about unknown-sw@example.org.") == true, "\(admin)")
+        #expect((admin["subject"] as? String)?.contains("email to unknown-sw@example.org could not be delivered") == true, "\(admin)")
         #expect(try h.cli(["status"]).stdout.contains("2 given up"))
         h.stop()
     }
