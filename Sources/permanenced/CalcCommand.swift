@@ -2,8 +2,6 @@ import ArgumentParser
 import Foundation
 import PermanenceCore
 import PermanenceConfig
-import PermanenceDaemon
-import SystemdSupport
 
 /// `permanenced calc START OFFSET`: date arithmetic as the rules do it.
 struct CalcCommand: ParsableCommand {

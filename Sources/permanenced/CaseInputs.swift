@@ -1,7 +1,5 @@
 import PermanenceCore
 import PermanenceConfig
-import PermanenceDaemon
-import SystemdSupport
 
 /// Cases and events read from the CSV files named on the command line.
 struct CaseInputs {

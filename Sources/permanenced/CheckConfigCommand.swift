@@ -3,7 +3,6 @@ import Foundation
 import PermanenceCore
 import PermanenceConfig
 import PermanenceDaemon
-import SystemdSupport
 import PermanenceMail
 
 /// `permanenced check-config`: validates the configuration and every rule pack.

@@ -1,8 +1,6 @@
 import ArgumentParser
 import PermanenceCore
 import PermanenceConfig
-import PermanenceDaemon
-import SystemdSupport
 
 /// `permanenced holidays`: the non-working weekdays of a calendar, as the engine uses them.
 struct HolidaysCommand: ParsableCommand {

@@ -1,9 +1,7 @@
 import ArgumentParser
 import Foundation
 import PermanenceCore
-import PermanenceConfig
 import PermanenceDaemon
-import SystemdSupport
 import PermanenceStore
 
 /// `permanenced import FILE...` and `permanenced import --inbox`.

@@ -1,8 +1,5 @@
 import ArgumentParser
 import Foundation
-import PermanenceConfig
-import PermanenceDaemon
-import SystemdSupport
 
 /// `permanenced`: keeps children's permanence plans from drifting.
 @main

@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import PermanenceConfig
 import PermanenceDaemon
-import SystemdSupport
 
 /// `permanenced run`: the daemon, as systemd starts it.
 struct RunCommand: ParsableCommand {

@@ -1,7 +1,5 @@
 import ArgumentParser
 import Foundation
-import PermanenceConfig
-import PermanenceDaemon
 import SystemdSupport
 import PermanenceCore
 import PermanenceStore

@@ -1,8 +1,6 @@
 import ArgumentParser
 import Foundation
 import PermanenceCore
-import PermanenceConfig
-import PermanenceDaemon
 import SystemdSupport
 import PermanenceStore
 
