@@ -31,6 +31,8 @@ final class Schedule: @unchecked Sendable {
     private var lastState: [String: String] = [:]
     /// Builds the whole schedule, off the daemon's queue.
     private let buildQueue = DispatchQueue(label: "permanenced.build")
+    /// The store's `quick_check` is running (interrupted at stop: it may take seconds on a large store).
+    private var checking = false
     /// Called once, on the queue, when the first schedule is built (READY=1 follows), or with the error.
     private var onStarted: ((Result<Void, any Error>) -> Void)?
 
@@ -72,9 +74,12 @@ final class Schedule: @unchecked Sendable {
     func checkStore() {
         let store = store
         let context = context
-        DispatchQueue(label: "permanenced.check").async {
+        checking = true
+        DispatchQueue(label: "permanenced.check").async { [weak self] in
             let found = Result { try store.check() }
             context.queue.async {
+                guard let self, self.checking, !self.machine.isStopped else { return }
+                self.checking = false
                 switch found {
                 case .success(nil):
                     context.logger.debug("store \(store.path): quick_check found no problem")
@@ -101,6 +106,11 @@ final class Schedule: @unchecked Sendable {
         retryItem?.cancel()
         _ = try? store.enqueue([], cursor: cursor, revision: machine.needsRebuild || !unsettled.isEmpty ? nil : revision, now: context.now())
         try? store.setDaemonState(["state": "stopped", "pid": ""])
+        // A quick_check still reading would hold the exit until it has read every page.
+        if checking {
+            checking = false
+            store.interrupt()
+        }
     }
 
     /// The configuration was reloaded: another store starts from where its own daemon left off; either way
