@@ -77,7 +77,7 @@ final class Schedule: @unchecked Sendable {
         checking = true
         DispatchQueue(label: "permanenced.check").async { [weak self] in
             let found = Result { try store.check() }
-            context.queue.async {
+            context.queue.async { [weak self] in
                 guard let self, self.checking, !self.machine.isStopped else { return }
                 self.checking = false
                 switch found {
