@@ -19,8 +19,12 @@ struct ReloadService: Service {
     func run() async throws {
         let signals = await UnixSignalsSequence(trapping: .sighup)
         guard await gate.wait() else { return }
-        for await _ in signals.cancelOnGracefulShutdown() {
-            await reload()
+        // A task group, not `cancelOnGracefulShutdown()`: that merges sequences in an unstructured task, which
+        // runs on the global executor and starts libdispatch's thread pool (and its wake-up every second).
+        try? await cancelWhenGracefulShutdown {
+            for await _ in signals {
+                await self.reload()
+            }
         }
     }
 
