@@ -79,6 +79,36 @@ import TestSupport
         h.stop()
     }
 
+    /// Nothing polls: with nothing due, the daemon's threads sleep (libdispatch's thread pool, whose monitor
+    /// wakes every second, never starts: every task runs on the daemon's serial executor).
+    @Test func theIdleDaemonDoesNotWakeUp() throws {
+        let h = try DaemonHarness()
+        try h.seed(["I-\(UUID().uuidString.prefix(6))"], dueIn: DaemonHarness.farOff)
+        // A watchdog that asks for a ping only every half hour.
+        try #require(try h.start(watchdogSeconds: 3600) != nil, "no READY=1; log:\n\(h.log)")
+        let pid = try #require(h.process?.processIdentifier)
+        /// Context switches so far, by thread.
+        func switches() -> [String: Int] {
+            let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
+            var out: [String: Int] = [:]
+            for task in tasks {
+                let status = (try? String(contentsOfFile: "/proc/\(pid)/task/\(task)/status", encoding: .utf8)) ?? ""
+                out[task] = status.split(separator: "\n").filter { $0.contains("ctxt_switches:") }
+                    .compactMap { Int($0.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)) }.reduce(0, +)
+            }
+            return out
+        }
+        sleep(6)  // the start-up's own work (the store's quick_check) done, its threads gone
+        let before = switches()
+        sleep(12)
+        // A thread that ended meanwhile woke at least to end; one that began counts whole.
+        let after = switches()
+        let woke = after.reduce(0) { $0 + $1.value - (before[$1.key] ?? 0) } + before.keys.filter { after[$0] == nil }.count
+        print("idle daemon: \(woke) context switches in 12 s")
+        #expect(woke <= 3, "the idle daemon woke \(woke) times in 12 seconds")
+        h.stop()
+    }
+
     @Test func aFileWhoseLastRowIsBadIsRefusedWithoutWaitingForTheStore() throws {
         // The rows are all checked before the import asks for the write lock: with another process holding
         // it, the file is still refused for its own fault, at once, not left waiting for the store.
