@@ -23,7 +23,7 @@ struct DaemonRuntime: Sendable {
 
     /// How long the daemon's own writes wait for another process's write lock, in seconds: never long
     /// enough to hold up the watchdog (a failed write is retried with backoff, losing nothing).
-    static let busyTimeout = 2.0
+    static let busyTimeout = 1.0
 
     /// Reads the configuration and opens (and locks) the store. `current` is the runtime in force (a reload):
     /// its store and lock are kept when the path and rules are the same. Throws a message naming the file.

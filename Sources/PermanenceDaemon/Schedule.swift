@@ -152,6 +152,13 @@ final class Schedule: @unchecked Sendable {
         do {
             var due: [DueSelection.Item] = []
             let changed = try store.changedCases(since: revision)
+            // Many cases changed at once (a large import, new rules written by a command): evaluating them here
+            // would hold the daemon's queue for seconds. The whole schedule is built again off the queue, the
+            // changed cases caught up.
+            if changed.refs.count + unsettled.count > Self.largeChange, case .rebuild(let g) = machine.rebuildRequested() {
+                logger.info("\(changed.refs.count) case(s) changed at once: building the whole schedule again")
+                return rebuild(now: t, caughtUpTo: revision, generation: g)
+            }
             // Cases whose last attempt failed are looked at again, from the same cursor.
             var refs = unsettled
             refs.formUnion(changed.refs)
@@ -178,6 +185,9 @@ final class Schedule: @unchecked Sendable {
             failed(error)
         }
     }
+
+    /// More changed cases than this are taken in by building the whole schedule off the daemon's queue.
+    static let largeChange = 2000
 
     /// Builds the whole schedule off the queue. At start (`starting`), what fell due while the daemon was down
     /// is marked late, and queued just after READY=1 rather than before it.
