@@ -13,6 +13,26 @@ extension Store {
         }
     }
 
+    /// `write`, committed without waiting for the disk even on a durable store: for marks that a power loss
+    /// may undo at no cost (a line written to stderr, which is delivered at least once anyway).
+    func writeRelaxed<T>(_ body: (Database) throws -> T) throws -> T {
+        guard durable else { return try write(body) }
+        do {
+            return try pool.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA synchronous = NORMAL")
+                defer { try? db.execute(sql: "PRAGMA synchronous = FULL") }
+                var result: T?
+                try db.inTransaction {
+                    result = try body(db)
+                    return .commit
+                }
+                return result!
+            }
+        } catch let error as DatabaseError {
+            throw Failure("\(path): \(error.message ?? "\(error)")")
+        }
+    }
+
     private func checkRoles(_ roles: [String]) throws {
         let known = ruleSet.vocabulary.roles.map(\.name)
         for r in roles where !known.contains(r) {

@@ -15,6 +15,8 @@ public final class Store: Sendable {
     public let ruleSet: RuleSet
     /// This store's audit key and staged heads.
     let auditContext: AuditContext
+    /// Commits wait for the disk (`synchronous = FULL`).
+    let durable: Bool
     /// Set by `interrupt()`: an import in hand stops at its next row and rolls back.
     let interrupted = Atomic<Bool>(false)
     /// Where this store's audit heads go once a change commits (nil: only the head file beside it).
@@ -41,6 +43,7 @@ public final class Store: Sendable {
     {
         self.path = path
         self.ruleSet = ruleSet
+        self.durable = durable
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty && !FileManager.default.fileExists(atPath: directory) {
             try FileManager.default.createDirectory(

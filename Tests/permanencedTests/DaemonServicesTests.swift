@@ -27,7 +27,9 @@ import TestSupport
         try DaemonHarness.requireJournald()
         let h = try DaemonHarness()
         let ref = "S1-\(UUID().uuidString.prefix(6))"
-        let file = try longHistory(h, prefix: ref, cases: 500, visits: 600)
+        // More cases than the daemon evaluates on its own queue when they change at once: it builds the schedule
+        // again off the queue after the import.
+        let file = try longHistory(h, prefix: ref, cases: 2500, visits: 120)
         // The watchdog asks for a ping every second.
         try #require(try h.start(watchdogSeconds: 2) != nil, "no READY=1; log:\n\(h.log)")
         try h.seed(["\(ref)-due"], dueIn: 3)
@@ -52,6 +54,10 @@ import TestSupport
         #expect(pings.count >= Int(finished.timeIntervalSince(dropped)) - 2, "the watchdog went on being pinged")
         #expect(longest < 2.0, "no gap of a whole watchdog interval")
         #expect(try DaemonHarness.journal(["CASE_REF=\(ref)-due", "STAGE=escalation"]).count == 1)
+        let rebuilt = try DaemonHarness.waitForJournal(["_PID=\(try #require(h.process?.processIdentifier))"], timeout: 30) {
+            $0.contains { ($0["MESSAGE"] as? String)?.contains("case(s) changed at once: building the whole schedule again") == true }
+        }
+        #expect(rebuilt.contains { ($0["MESSAGE"] as? String)?.contains("changed at once") == true }, "the import's cases were taken in off the queue")
 
         // SIGTERM in the middle of another long import: the daemon stops promptly, the import is rolled back,
         // and its file waits in the inbox for the next start.
