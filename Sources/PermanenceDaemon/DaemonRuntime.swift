@@ -21,8 +21,9 @@ struct DaemonRuntime: Sendable {
     /// Rule packs loaded, for the log.
     let packs: [String]
 
-    /// How long the daemon's own writes wait for another process's write lock, in seconds: never long
-    /// enough to hold up the watchdog (a failed write is retried with backoff, losing nothing).
+    /// How long the daemon's own writes wait for another process's write lock once it runs, in seconds: never
+    /// long enough to hold up the watchdog (a failed write is retried with backoff, losing nothing). Until
+    /// READY=1, as at opening, they wait the store's 30 seconds (the start-up's own writes have no retry).
     static let busyTimeout = 1.0
 
     /// Reads the configuration and opens (and locks) the store. `current` is the runtime in force (a reload):
@@ -34,7 +35,7 @@ struct DaemonRuntime: Sendable {
         let lock = sameStore ? current!.lock : try StoreLock(storePath: path)
         let store = sameStore && set.fingerprint == current!.ruleSet.fingerprint
             ? current!.store
-            : try Store(path: path, ruleSet: set, actor: AuditActor.service(), busyTimeout: busyTimeout, durable: true, auditHeads: AuditHeadJournal.sink)
+            : try Store(path: path, ruleSet: set, actor: AuditActor.service(), durable: true, auditHeads: AuditHeadJournal.sink)
         let mailer = set.configuration.email.enabled ? try Mailer(ruleSet: set, configPath: settings.configPath) : nil
         return DaemonRuntime(
             ruleSet: set, store: store, lock: lock, journal: Journal(target: set.configuration.journalTarget), mailer: mailer,

@@ -4,6 +4,7 @@ import Logging
 import PermanenceCore
 import PermanenceDaemonCore
 import PermanenceStore
+import Synchronization
 
 /// The inbox: files dropped in it are imported once complete (the `InboxTracker` decides when), then moved
 /// to `processed/` or `rejected/`. An import runs on a queue of its own, through a store connection of its
@@ -23,8 +24,8 @@ final class InboxIntake: @unchecked Sendable {
     private var pending: DispatchWorkItem?
     private var pendingAt: Double?
     private let importQueue = DispatchQueue(label: "permanenced.import")
-    /// The store connection of the import in hand, to interrupt it at shutdown.
-    private var importing: Store?
+    /// The import in hand, to interrupt it at shutdown.
+    private var importing: ImportHandle?
     private var stopped = false
     /// Resumed when the import in hand has ended, at shutdown.
     private var drained: CheckedContinuation<Void, Never>?
@@ -103,22 +104,21 @@ final class InboxIntake: @unchecked Sendable {
             return
         }
         let runtime = context.runtime
-        let store: Store
-        do {
-            // A connection of its own: the daemon's store waits for nobody but SQLite.
-            store = try Store(path: runtime.store.path, ruleSet: runtime.ruleSet, actor: AuditActor.service(), auditHeads: runtime.store.auditHeads)
-        } catch {
-            logger.error("inbox \(directory): \(error)", metadata: ["message-id": "\(MessageID.inboxRetry)"])
-            for name in ready { _ = tracker.failed(name, now: DaemonContext.monotonic()) }
-            if let next = tracker.nextCheck { lookAgain(at: next) }
-            return
-        }
-        importing = store
+        let handle = ImportHandle()
+        importing = handle
         let now = context.now()
         let files = ready
         let queue = context.queue
         importQueue.async { [weak self] in
-            let result = Result { try inbox.process(files, store: store, kind: nil, now: now) }
+            // A connection of its own, opened here, off the daemon's queue (opening may wait for another
+            // process's write lock): the daemon's store waits for nobody but SQLite. Its commits are durable: a
+            // file is moved to processed/ only once its rows are on disk.
+            let result = Result {
+                let store = try Store(path: runtime.store.path, ruleSet: runtime.ruleSet, recomputing: false, actor: AuditActor.service(),
+                                      durable: true, auditHeads: runtime.store.auditHeads)
+                handle.started(store)
+                return try inbox.process(files, store: store, kind: nil, now: now)
+            }
             queue.async { [weak self] in self?.finished(result, files) }
         }
     }
@@ -153,14 +153,15 @@ final class InboxIntake: @unchecked Sendable {
         // The import's write lock is released: the schedule takes in what changed, or retries a write the
         // import held up.
         imported()
-        if let next = tracker.nextCheck { lookAgain(at: next) }
+        // Files that arrived meanwhile (or an inbox a reload moved to) are looked at now.
+        process()
     }
 
     /// Shutting down: interrupts the import in hand (rolled back; its files stay in the inbox) and waits for
     /// it to end. Suspends the caller; never blocks the queue.
     func stop() async {
         let queue = context.queue
-        let store: Store? = await withCheckedContinuation { (c: CheckedContinuation<Store?, Never>) in
+        let handle: ImportHandle? = await withCheckedContinuation { (c: CheckedContinuation<ImportHandle?, Never>) in
             queue.async {
                 self.stopped = true
                 self.pending?.cancel()
@@ -168,21 +169,44 @@ final class InboxIntake: @unchecked Sendable {
                 c.resume(returning: self.importing)
             }
         }
-        guard let store else { return }
+        guard let handle else { return }
         logger.notice("stopping: the import in hand is interrupted and rolled back; its files stay in the inbox for the next start")
         await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
             queue.async {
                 guard self.importing != nil else { return c.resume() }
                 self.drained = c
-                // SQLite interrupts only a statement that is running: ask until the import has ended.
-                self.interrupt(store)
+                self.interrupt(handle)
             }
         }
     }
 
-    private func interrupt(_ store: Store) {
+    /// SQLite interrupts only a statement that is running: ask until the import has ended.
+    private func interrupt(_ handle: ImportHandle) {
         guard importing != nil else { return }
-        store.interrupt()
-        context.queue.asyncAfter(deadline: .now() + .milliseconds(50)) { [weak self] in self?.interrupt(store) }
+        handle.interrupt()
+        context.queue.asyncAfter(deadline: .now() + .milliseconds(50)) { [weak self] in self?.interrupt(handle) }
+    }
+}
+
+/// The import in hand: its store connection once opened (on the import queue), so shutdown can interrupt it
+/// from the daemon's queue.
+final class ImportHandle: Sendable {
+    private let state = Mutex<(store: Store?, interrupted: Bool)>((nil, false))
+
+    /// The import's connection is open: interrupted already, it stops at once.
+    func started(_ store: Store) {
+        let interrupted = state.withLock { s in
+            s.store = store
+            return s.interrupted
+        }
+        if interrupted { store.interrupt() }
+    }
+
+    func interrupt() {
+        let store = state.withLock { s in
+            s.interrupted = true
+            return s.store
+        }
+        store?.interrupt()
     }
 }

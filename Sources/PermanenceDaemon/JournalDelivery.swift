@@ -44,13 +44,17 @@ final class JournalDelivery: @unchecked Sendable {
     /// After an unclean stop (a crash or a power loss: the last run never said it stopped), the journal may
     /// have lost the entries it had not yet written to disk, while the store (whose commits are durable) says
     /// they were delivered. Those delivered in the last minutes are looked up in the journal, and any it does
-    /// not hold are delivered again, marked late.
+    /// not hold are delivered again, marked late. Runs before `settleInterrupted`, whose marks are made now
+    /// and would move the window.
     func settleLostInPowerFailure(now t: Instant) throws {
         guard toJournal, try store.daemonState()["state"] == "running", let last = try store.lastJournalDelivery() else { return }
         let since = last.adding(seconds: -Self.journalSyncWindow)
         let claimed = try store.journalDeliveries(since: since)
-        guard !claimed.isEmpty, let held = JournalReader.notificationKeys(since: since.seconds - 60) else { return }
-        let lost = claimed.filter { !held.contains($0) }
+        // One pass over the journal from well before the window; a key not met there is looked up on its own,
+        // without a time bound (its entry may be older than its `sent` mark: a mark delayed by a locked store),
+        // so nothing the journal holds is written twice.
+        guard !claimed.isEmpty, let held = JournalReader.notificationKeys(since: since.seconds - Self.journalSyncWindow) else { return }
+        let lost = claimed.filter { !held.contains($0) && JournalReader.contains(notificationKey: $0) == false }
         guard !lost.isEmpty else { return }
         try store.markUndelivered(lost, reason: "the journal lost its entry (permanenced stopped uncleanly)")
         context.logger.warning(

@@ -201,9 +201,13 @@ final class MailDelivery: @unchecked Sendable {
     /// whole batch waits and is tried again, however long it takes, and the admin is alerted once, at once,
     /// at `crit`; never a give-up for each message.
     /// `store` is the one the batch was taken from (a reload may have moved to another since).
-    func recordMail(_ rows: [Store.MailRow], _ outcomes: [Int: SMTPOutcome], in store: Store) {
-        let next = machine.batchFinished()
+    ///
+    /// An outcome that cannot be written (the store locked by an import, the disk full) is written again
+    /// shortly, up to `recordAttempts` times; only then is the batch over. Past that, its row stays `sending`
+    /// and is sent again at the next start.
+    func recordMail(_ rows: [Store.MailRow], _ outcomes: [Int: SMTPOutcome], in store: Store, attempt: Int = 1) {
         let t = now()
+        var unrecorded: [Store.MailRow] = []
         var relayProblem: SMTPError?
         var delivered = false
         var givenUp: [(row: Store.MailRow, error: String)] = []
@@ -228,7 +232,8 @@ final class MailDelivery: @unchecked Sendable {
                     givenUp.append((row, error.description))
                 }
             } catch {
-                logger.error("email: could not record the outcome of message \(row.id): \(error)")
+                if attempt == Self.recordAttempts { logger.error("email: could not record the outcome of message \(row.id): \(error); it is sent again at the next start") }
+                unrecorded.append(row)
             }
         }
         // One notice to the admin per address, however many of its messages were given up together.
@@ -236,7 +241,15 @@ final class MailDelivery: @unchecked Sendable {
         for g in givenUp { byAddress[g.row.address, default: []].append(g) }
         for address in byAddress.keys.sorted() { escalateUndeliverable(byAddress[address]!, now: t) }
         noteRelay(problem: relayProblem, delivered: delivered, waiting: rows.count, in: store)
-        switch next {
+        // Shutting down, the stop timeout allows one more try.
+        if !unrecorded.isEmpty && attempt < (machine.isDraining ? 2 : Self.recordAttempts) {
+            let again = unrecorded
+            context.queue.asyncAfter(deadline: .now() + .seconds(5)) { [weak self] in
+                self?.recordMail(again, outcomes, in: store, attempt: attempt + 1)
+            }
+            return
+        }
+        switch machine.batchFinished() {
         case .recordAndStop:
             drained?.resume()
             drained = nil
@@ -279,6 +292,20 @@ final class MailDelivery: @unchecked Sendable {
             reason: first.error, now: t, id: "undeliverable.\(first.row.id).\(t.seconds)")
         _ = try? store.queueMail(worker: nil, address: admin, kind: "undeliverable", subject: message.subject,
                                  message: message.render(), items: [], now: t)
+    }
+
+    /// Tries at writing a batch's outcomes, 5 seconds apart.
+    static let recordAttempts = 12
+
+    /// The configuration was reloaded. On another store, messages a crash left `sending` there go again and
+    /// its relay outage is taken up, unless a batch (from the old store) is still in flight: that batch is
+    /// recorded in the store it came from, and the machine keeps its state.
+    func reloaded(previous: DaemonRuntime) {
+        if previous.store.path != store.path && !machine.isSending {
+            started()
+        } else if mailer == nil, machine.emailTurnedOff() {
+            try? store.setDaemonState(["mail-relay-problem": ""])
+        }
     }
 
     /// Shutting down: waits for a batch in flight to finish (SIGTERM lets it complete, and its outcome is

@@ -43,9 +43,10 @@ struct ReloadService: Service {
         try? await context.perform {
             switch loaded {
             case .success(let runtime):
+                if runtime.store !== current.store { try? runtime.store.setBusyTimeout(DaemonRuntime.busyTimeout) }
                 context.runtime = runtime
                 self.schedule.reloaded(previous: current)
-                self.schedule.mail.started()
+                self.schedule.mail.reloaded(previous: current)
                 do {
                     try self.inbox.watch()
                 } catch {

@@ -57,8 +57,8 @@ final class Schedule: @unchecked Sendable {
             let t = context.now()
             cursor = try store.daemonCursor() ?? t
             checkClock(now: t)
-            try delivery.settleInterrupted()
             try delivery.settleLostInPowerFailure(now: t)
+            try delivery.settleInterrupted()
             mail.started()
             try watchStore()
             onStarted = started
@@ -155,8 +155,11 @@ final class Schedule: @unchecked Sendable {
             // Many cases changed at once (a large import, new rules written by a command): evaluating them here
             // would hold the daemon's queue for seconds. The whole schedule is built again off the queue, the
             // changed cases caught up.
-            if changed.refs.count + unsettled.count > Self.largeChange, case .rebuild(let g) = machine.rebuildRequested() {
-                logger.info("\(changed.refs.count) case(s) changed at once: building the whole schedule again")
+            // So do many cases whose moment came together (after a suspend, a clock stepped forward): the new
+            // schedule replaces the timeline they were taken from.
+            let moments = timeline.countDue(at: t)
+            if changed.refs.count + unsettled.count + moments > Self.largeChange, case .rebuild(let g) = machine.rebuildRequested() {
+                logger.info("\(changed.refs.count) case(s) changed and \(moments) case(s) due at once: building the whole schedule again")
                 return rebuild(now: t, caughtUpTo: revision, generation: g)
             }
             // Cases whose last attempt failed are looked at again, from the same cursor.
@@ -351,9 +354,19 @@ final class Schedule: @unchecked Sendable {
         try publishState(now: t)
     }
 
-    /// Delivers (more of) the outbox now; a store error is retried with backoff.
+    /// Delivers (more of) the outbox now; a store error is retried with backoff. While a rebuild is in hand, the
+    /// delivery alone is tried again (the rebuild goes on, and delivers when it settles).
     private func deliverOrRetry() {
-        do { try deliverAndRearm(now: context.now()) } catch { failed(error) }
+        do {
+            try deliverAndRearm(now: context.now())
+        } catch {
+            guard machine.isRebuilding else { return failed(error) }
+            logger.warning("could not deliver the outbox: \(error); trying again in \(ScheduleMachine.firstRetry) seconds")
+            context.queue.asyncAfter(deadline: .now() + .seconds(ScheduleMachine.firstRetry)) { [weak self] in
+                guard let self, !self.machine.isStopped else { return }
+                self.deliverOrRetry()
+            }
+        }
     }
 
     /// The mail has something new to look at (a batch finished): re-arm the timer.

@@ -28,6 +28,7 @@ struct ScheduleService: Service {
             gate.open(started: false)
             throw error
         }
+        try? await context.perform { try context.runtime.store.setBusyTimeout(DaemonRuntime.busyTimeout) }
         gate.open(started: true)
         try? await context.perform { self.schedule.checkStore() }
         do {

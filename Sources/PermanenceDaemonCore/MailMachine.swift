@@ -78,6 +78,9 @@ public struct MailMachine: Sendable {
 
     public var isSending: Bool { state == .sending || state == .draining }
 
+    /// Shutting down with a batch in flight.
+    public var isDraining: Bool { state == .draining }
+
     /// What to tell the admin about the relay.
     public enum RelayAction: Sendable, Equatable {
         case none

@@ -34,6 +34,12 @@ extension Store {
         return nil
     }
 
+    /// How long this store's writes wait for another process's write lock from now on, in seconds (opening
+    /// waits up to 30).
+    public func setBusyTimeout(_ seconds: Double) throws {
+        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA busy_timeout = \(Int(seconds * 1000))") }
+    }
+
     /// Interrupts the statement running on any of this store's connections (a long import at shutdown): its
     /// transaction fails and rolls back. Safe from any thread; does nothing if no statement is running.
     public func interrupt() {

@@ -122,6 +122,9 @@ extension Store {
             return (f.kind == .events || f.kind == .cases) && stat(f.path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG
         }
         guard !regular.isEmpty else { return }
+        // A cases file that cannot be read twice (a pipe) opens cases this pass cannot see: their events are
+        // checked as they are applied.
+        let casesUnseen = files.contains { f in f.kind == .cases && !regular.contains { $0.path == f.path } }
         var issues: [CSVIssue] = []
         var known: Set<String>?
         var importedCases = Set<String>()
@@ -148,7 +151,7 @@ extension Store {
             while let record = try reader.next(), issues.count < 1000 {
                 if record.line % 1024 == 0 { try checkInterrupted([f.path]) }
                 guard let e = table.decode(record, issues: &issues) else { continue }
-                if !known!.contains(e.caseRef) && !importedCases.contains(e.caseRef) {
+                if !casesUnseen && !known!.contains(e.caseRef) && !importedCases.contains(e.caseRef) {
                     issues.append(CSVIssue(file: f.path, line: record.line, column: "case_ref",
                         message: "unknown case '\(e.caseRef)'; open the case first (permanenced case open, or a cases file)"))
                 }

@@ -34,12 +34,12 @@ public final class Store: Sendable {
     /// Opens (creating if needed, with mode 0600) and migrates the store at `path`. A writer (`recomputing`,
     /// the default) brings the stored deadlines up to a changed rule set; a reading command leaves them, and
     /// can say so (`rulesAreCurrent`).
-    /// `actor` is who the audit log names for a recomputation after the rules changed. `busyTimeout`: how
-    /// long a write waits for another process's, in seconds (opening waits up to 30 whatever it is). `durable`: every commit is on disk before it
+    /// `actor` is who the audit log names for a recomputation after the rules changed. A write waits up
+    /// to 30 seconds for another process's (`setBusyTimeout` changes it). `durable`: every commit is on disk before it
     /// returns (`synchronous = FULL`), for the daemon, whose delivery protocol rests on its commits; a
     /// command's commits survive a crash of the process either way. `auditHeads`: told each committed head.
     public init(path: String, ruleSet: RuleSet, recomputing: Bool = true, actor: String = AuditActor.person(),
-                busyTimeout: Double = 30, durable: Bool = false, auditHeads: AuditHeadSink? = nil) throws
+                durable: Bool = false, auditHeads: AuditHeadSink? = nil) throws
     {
         self.path = path
         self.ruleSet = ruleSet
@@ -79,12 +79,7 @@ public final class Store: Sendable {
             pool = try DatabasePool(path: path, configuration: config)
             // GRDB sets NORMAL on the writer when it turns on WAL, after `prepareDatabase`: the daemon's durable
             // commits are set here, on the writer, where they count.
-            // Opening may have to wait the full 30 seconds (GRDB writes to an empty write-ahead log); the writes
-            // after it wait `busyTimeout`.
-            try pool.writeWithoutTransaction { db in
-                if durable { try db.execute(sql: "PRAGMA synchronous = FULL") }
-                if busyTimeout != 30 { try db.execute(sql: "PRAGMA busy_timeout = \(Int(busyTimeout * 1000))") }
-            }
+            if durable { try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") } }
             try Store.migrate(pool, path: path)
             if recomputing { try recomputeIfRulesChanged(actor: actor) }
         } catch let error as DatabaseError {
