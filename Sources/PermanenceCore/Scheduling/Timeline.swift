@@ -49,18 +49,19 @@ public struct Timeline: Sendable {
     /// How many cases are due at or before `now`, counted up to `limit` (beyond it, `limit + 1`): without
     /// popping them, in time proportional to the count (only heap entries at or before `now` are visited).
     public func countDue(at now: Instant, limit: Int = 10_000) -> Int {
-        var count = 0
+        // A case rescheduled back to an earlier instant has two live-looking entries: each case counts once.
+        var counted = Set<String>()
         var stack = heap.isEmpty ? [] : [0]
         while let i = stack.popLast() {
             let e = heap[i]
             guard e.at <= now else { continue }
             if current[e.ref] == e.at {
-                count += 1
-                if count > limit { return count }
+                counted.insert(e.ref)
+                if counted.count > limit { return counted.count }
             }
             for child in [2 * i + 1, 2 * i + 2] where child < heap.count { stack.append(child) }
         }
-        return count
+        return counted.count
     }
 
     /// Rebuilds the heap from the live entries only.

@@ -41,6 +41,10 @@ import Testing
             }
             #expect(t.next() == model.values.min())
             let cut = Instant(seconds: 100)
+            // Counted without popping, stale entries left out; capped at the limit.
+            let count = model.values.filter { $0 <= cut }.count
+            #expect(t.countDue(at: cut) == count)
+            #expect(t.countDue(at: cut, limit: 2) == min(count, 3))
             let due = t.popDue(at: cut)
             let expected = model.filter { $0.value <= cut }.sorted { ($0.value, $0.key) < ($1.value, $1.key) }.map(\.key)
             #expect(due == expected)
