@@ -6,8 +6,8 @@ import ServiceLifecycle
 import SystemdSupport
 
 /// `permanenced run`: the long-running service, one `ServiceGroup` of services that all run on the
-/// `DaemonExecutor`'s one serial queue: the schedule (with journal delivery), mail, the inbox, reload on
-/// SIGHUP and the watchdog.
+/// `DaemonExecutor`'s one serial queue: the schedule, journal delivery, mail, the inbox, reload on SIGHUP
+/// and the watchdog.
 public enum Daemon {
     /// Where to find things; `storePath` and `inboxPath` override the configuration's.
     public struct Settings: Sendable {
@@ -46,14 +46,18 @@ public enum Daemon {
         let delivery = JournalDelivery(context: context, mail: mail)
         let schedule = Schedule(context: context, delivery: delivery, mail: mail)
         let inbox = InboxIntake(context: context)
+        // The parts talk through their request streams, each taken by its own service.
         mail.changed = { [unowned schedule] in schedule.mailChanged() }
-        inbox.imported = { [unowned schedule] in schedule.wake(.inbox) }
-        // Shut down in reverse order: reload and the inbox first, then mail, the schedule, the watchdog last.
+        delivery.drained = { [unowned schedule] t in schedule.deliveryDrained(t) }
+        inbox.imported = { [unowned schedule] in schedule.request(.inbox) }
+        // Shut down in reverse order: reload and the inbox first, then mail, delivery, the schedule, the watchdog
+        // last.
         // The schedule's end (it failed to start, or stopped) ends the group; the others may end on their own
         // (no watchdog asked for) without taking the daemon with them.
         let services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: WatchdogService(context: context, gate: gate), successTerminationBehavior: .ignore),
             .init(service: ScheduleService(schedule: schedule, gate: gate)),
+            .init(service: DeliveryService(delivery: delivery, gate: gate), successTerminationBehavior: .ignore),
             .init(service: MailService(mail: mail, gate: gate), successTerminationBehavior: .ignore),
             .init(service: InboxService(inbox: inbox, gate: gate), successTerminationBehavior: .ignore),
             .init(service: ReloadService(context: context, schedule: schedule, inbox: inbox, gate: gate), successTerminationBehavior: .ignore),

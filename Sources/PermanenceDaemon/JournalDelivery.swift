@@ -14,10 +14,46 @@ final class JournalDelivery: @unchecked Sendable {
     let context: DaemonContext
     let mail: MailDelivery
     private var machine = DeliveryMachine()
+    /// Requests for a turn of delivery: the schedule queued something, a continuation, a retry. The delivery
+    /// service takes them one at a time.
+    let requests: AsyncStream<Void>
+    private let requestSink: AsyncStream<Void>.Continuation
+    /// Told, on the queue, when a turn leaves the outbox drained (email, the timer and the status follow).
+    var drained: (Instant) -> Void = { _ in }
 
     init(context: DaemonContext, mail: MailDelivery) {
         self.context = context
         self.mail = mail
+        (requests, requestSink) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+    }
+
+    /// Asks for a turn of delivery (requests while one waits are one).
+    func request() {
+        requestSink.yield(())
+    }
+
+    /// One turn, as the delivery service runs it: what the machine says follows (a continuation, a retry after
+    /// a stall or a failure, the drained outbox's follow-up).
+    func turn() {
+        guard machine.continuationRuns() else { return }
+        let t = context.now()
+        do {
+            let action = try deliver(now: t)
+            machine.turnSucceeded()
+            if action.postContinuation { request() }
+            if action.retryStalled {
+                context.queue.asyncAfter(deadline: .now() + .seconds(DeliveryMachine.stalledRetry)) { [weak self] in
+                    guard let self, self.machine.stalledRetryRuns() else { return }
+                    self.request()
+                }
+            }
+            if action.drained { drained(t) }
+        } catch {
+            guard let (delay, attempt) = machine.turnFailed() else { return }
+            context.logger.error("could not deliver the outbox (attempt \(attempt)): \(error); retrying in \(delay) seconds",
+                                 metadata: ["message-id": "\(MessageID.scheduleRetry)"])
+            context.queue.asyncAfter(deadline: .now() + .seconds(delay)) { [weak self] in self?.request() }
+        }
     }
 
     private var runtime: DaemonRuntime { context.runtime }
@@ -127,11 +163,8 @@ final class JournalDelivery: @unchecked Sendable {
         return action
     }
 
-    /// The posted continuation runs: false if stopping.
-    func continuationRuns() -> Bool { machine.continuationRuns() }
-
-    /// The retry after a stall runs: false if stopping.
-    func stalledRetryRuns() -> Bool { machine.stalledRetryRuns() }
-
-    func stop() { machine.stop() }
+    func stop() {
+        machine.stop()
+        requestSink.finish()
+    }
 }

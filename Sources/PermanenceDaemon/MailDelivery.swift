@@ -23,9 +23,19 @@ final class MailDelivery: @unchecked Sendable {
     var changed: () -> Void = {}
     /// Resumed when the batch in flight at shutdown has finished.
     private var drained: CheckedContinuation<Void, Never>?
+    /// Requests to look at the mail (the journal outbox drained, a batch recorded), with the moment items are
+    /// timed at; the mail service takes them one at a time.
+    let requests: AsyncStream<Instant>
+    private let requestSink: AsyncStream<Instant>.Continuation
 
     init(context: DaemonContext) {
         self.context = context
+        (requests, requestSink) = AsyncStream.makeStream(of: Instant.self)
+    }
+
+    /// Asks the mail service to look at the mail outbox.
+    func request(now t: Instant) {
+        requestSink.yield(t)
     }
 
     private var runtime: DaemonRuntime { context.runtime }
@@ -254,8 +264,7 @@ final class MailDelivery: @unchecked Sendable {
             drained?.resume()
             drained = nil
         case .recordAndLookAgain:
-            process(now: t)
-            changed()
+            request(now: t)
         }
     }
 
@@ -314,6 +323,7 @@ final class MailDelivery: @unchecked Sendable {
         let queue = context.queue
         await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
             queue.async {
+                self.requestSink.finish()
                 switch self.machine.shutdown() {
                 case .stopNow: c.resume()
                 case .waitForBatch: self.drained = c

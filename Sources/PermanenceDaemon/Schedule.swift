@@ -33,6 +33,10 @@ final class Schedule: @unchecked Sendable {
     private let buildQueue = DispatchQueue(label: "permanenced.build")
     /// The store's `quick_check` is running (interrupted at stop: it may take seconds on a large store).
     private var checking = false
+    /// Wake-ups (the timer, the store changed, an import ended, a retry), taken one at a time by the schedule
+    /// service.
+    let wakes: AsyncStream<ScheduleMachine.Reason>
+    private let wakeSink: AsyncStream<ScheduleMachine.Reason>.Continuation
     /// Called once, on the queue, when the first schedule is built (READY=1 follows), or with the error.
     private var onStarted: ((Result<Void, any Error>) -> Void)?
 
@@ -41,6 +45,12 @@ final class Schedule: @unchecked Sendable {
         self.delivery = delivery
         self.mail = mail
         cursor = context.now()
+        (wakes, wakeSink) = AsyncStream.makeStream(of: ScheduleMachine.Reason.self)
+    }
+
+    /// Asks the schedule service to wake the schedule.
+    func request(_ reason: ScheduleMachine.Reason) {
+        wakeSink.yield(reason)
     }
 
     private var runtime: DaemonRuntime { context.runtime }
@@ -99,6 +109,7 @@ final class Schedule: @unchecked Sendable {
     /// Saves the cursor (what falls due from here on is delivered, late, at the next start), stops the timers.
     func stop() {
         guard machine.stop() else { return }
+        wakeSink.finish()
         delivery.stop()
         timer?.cancel()
         storeWatcher?.cancel()
@@ -182,8 +193,8 @@ final class Schedule: @unchecked Sendable {
             try enqueueDue(due, revision: max(revision, changed.revision), now: t)
             revision = max(revision, changed.revision)
             unsettled = []
-            try deliverAndRearm(now: t)
             machine.stepSucceeded()
+            deliverAndRearm()
         } catch {
             failed(error)
         }
@@ -249,8 +260,8 @@ final class Schedule: @unchecked Sendable {
             revision = built.revision
             unsettled = []
             let again = machine.settled(g)
-            try deliverAndRearm(now: t)
-            if again { wake(.continuation) }
+            deliverAndRearm()
+            if again { request(.continuation) }
         } catch {
             failed(error)
         }
@@ -264,7 +275,7 @@ final class Schedule: @unchecked Sendable {
                      metadata: ["message-id": "\(MessageID.scheduleRetry)"])
         context.manager.status("Cannot update the store (attempt \(attempt), retrying in \(delay) s): \(String(describing: error).prefix(160))")
         retryItem?.cancel()
-        let item = DispatchWorkItem { [weak self] in self?.wake(.retry) }
+        let item = DispatchWorkItem { [weak self] in self?.request(.retry) }
         retryItem = item
         context.queue.asyncAfter(deadline: .now() + .seconds(delay), execute: item)
     }
@@ -329,43 +340,21 @@ final class Schedule: @unchecked Sendable {
             nextNoticeAt: d.nextNoticeAt)
     }
 
-    /// Delivers a turn of the outbox; once it is drained, looks at the mail, re-arms the timer and updates
-    /// the status. A larger outbox goes on in the next turn of the queue.
-    private func deliverAndRearm(now t: Instant) throws {
-        let turn = try delivery.deliver(now: t)
-        if turn.postContinuation {
-            context.queue.async { [weak self] in
-                guard let self, self.delivery.continuationRuns() else { return }
-                self.deliverOrRetry()
-            }
-        }
-        if turn.retryStalled {
-            context.queue.asyncAfter(deadline: .now() + .seconds(DeliveryMachine.stalledRetry)) { [weak self] in
-                guard let self, self.delivery.stalledRetryRuns() else { return }
-                self.wake(.retry)
-            }
-        }
+    /// Hands what was queued to delivery and re-arms the timer.
+    private func deliverAndRearm() {
+        delivery.request()
         armTimer()
-        // While a large outbox is still being delivered, the next turn does the rest (and counting the
-        // status for each turn would cost more than delivering).
-        guard turn.drained else { return }
-        mail.process(now: t)
-        armTimer()
-        try publishState(now: t)
     }
 
-    /// Delivers (more of) the outbox now; a store error is retried with backoff. While a rebuild is in hand, the
-    /// delivery alone is tried again (the rebuild goes on, and delivers when it settles).
-    private func deliverOrRetry() {
+    /// Delivery has drained the outbox: email follows, the timer is re-armed, the status updated.
+    func deliveryDrained(_ t: Instant) {
+        guard !machine.isStopped else { return }
+        mail.request(now: t)
+        armTimer()
         do {
-            try deliverAndRearm(now: context.now())
+            try publishState(now: t)
         } catch {
-            guard machine.isRebuilding else { return failed(error) }
-            logger.warning("could not deliver the outbox: \(error); trying again in \(ScheduleMachine.firstRetry) seconds")
-            context.queue.asyncAfter(deadline: .now() + .seconds(ScheduleMachine.firstRetry)) { [weak self] in
-                guard let self, !self.machine.isStopped else { return }
-                self.deliverOrRetry()
-            }
+            logger.debug("could not record the daemon's status: \(error)")
         }
     }
 
@@ -382,7 +371,7 @@ final class Schedule: @unchecked Sendable {
         guard !machine.isStopped, let next = [timeline.next(), mail.nextMoment].compactMap({ $0 }).min() else { return }
         let t = DispatchSource.makeTimerSource(queue: context.queue)
         t.schedule(wallDeadline: DispatchWallTime(timespec: timespec(tv_sec: next.seconds, tv_nsec: 0)), leeway: .milliseconds(100))
-        t.setEventHandler { [weak self] in self?.wake(.timer) }
+        t.setEventHandler { [weak self] in self?.request(.timer) }
         t.resume()
         timer = t
     }
@@ -426,7 +415,7 @@ final class Schedule: @unchecked Sendable {
         guard name == storeName + "-wal" || name == storeName else { return }
         // Coalesce a burst of writes into one look at what changed.
         pendingChange?.cancel()
-        let item = DispatchWorkItem { [weak self] in self?.wake(.storeChanged) }
+        let item = DispatchWorkItem { [weak self] in self?.request(.storeChanged) }
         pendingChange = item
         context.queue.asyncAfter(deadline: .now() + .milliseconds(150), execute: item)
     }

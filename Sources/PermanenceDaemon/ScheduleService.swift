@@ -2,9 +2,10 @@ import Logging
 import PermanenceCore
 import ServiceLifecycle
 
-/// The schedule as a `Service`: builds it, says READY=1 and opens the gate for the others, waits for graceful
-/// shutdown (SIGTERM or SIGINT), then saves where it got to and says STOPPING=1. Shut down last but for the
-/// watchdog, after mail and inbox have finished their work in hand.
+/// The schedule as a `Service`: builds it, says READY=1 and opens the gate for the others, then takes its
+/// wake-ups (the timer, the store changed, an import ended, a retry) one at a time until graceful shutdown
+/// (SIGTERM or SIGINT); then saves where it got to and says STOPPING=1. Shut down last but for the
+/// watchdog, after delivery, mail and the inbox have finished their work in hand.
 struct ScheduleService: Service {
     let schedule: Schedule
     let gate: StartGate
@@ -31,10 +32,11 @@ struct ScheduleService: Service {
         try? await context.perform { try context.runtime.store.setBusyTimeout(DaemonRuntime.busyTimeout) }
         gate.open(started: true)
         try? await context.perform { self.schedule.checkStore() }
-        do {
-            try await gracefulShutdown()
-        } catch {
-            // Cancelled rather than shut down gracefully: stop all the same.
+        // Wake-ups one at a time, until graceful shutdown (or cancellation: stop all the same).
+        try? await cancelWhenGracefulShutdown {
+            for await reason in self.schedule.wakes {
+                self.schedule.wake(reason)
+            }
         }
         try? await context.perform {
             self.schedule.stop()

@@ -17,6 +17,8 @@ public struct DeliveryMachine: Sendable {
     }
 
     private var state: State = .idle
+    /// Failed turns in a row (the store could not be written), for the backoff.
+    public private(set) var attempt = 0
     /// Late notifications delivered since the last summary, and the earliest of their moments (seconds).
     private var late = 0
     private var firstLate: Int?
@@ -87,6 +89,20 @@ public struct DeliveryMachine: Sendable {
             firstLate = nil
         }
         return action
+    }
+
+    /// A turn failed (the store could not be written): the next in `after` seconds (5 s doubling to a minute,
+    /// as the schedule's retries), the attempt counted. Nil when stopped.
+    public mutating func turnFailed() -> (after: Int, attempt: Int)? {
+        guard state != .stopped else { return nil }
+        attempt += 1
+        state = .idle
+        return (ScheduleMachine.retryDelay(attempt: attempt), attempt)
+    }
+
+    /// A turn succeeded: the attempt count starts again.
+    public mutating func turnSucceeded() {
+        attempt = 0
     }
 
     /// The posted continuation runs now. False: stopped, do nothing.

@@ -54,4 +54,17 @@ import Testing
         do { let r = m.stalledRetryRuns(); #expect(!r) }
         #expect(m.turnEnded(budgetSpent: true, progressed: true, stalled: false) == .init())
     }
+
+    @Test func aFailedTurnIsRetriedWithBackoffAndTheAttemptCounted() {
+        var m = DeliveryMachine()
+        for (i, delay) in [5, 10, 20, 40, 60, 60].enumerated() {
+            let r = m.turnFailed()
+            #expect(r?.after == delay && r?.attempt == i + 1)
+        }
+        m.turnSucceeded()
+        #expect(m.attempt == 0)
+        #expect(m.turnFailed()?.attempt == 1)
+        m.stop()
+        #expect(m.turnFailed() == nil)
+    }
 }
