@@ -246,7 +246,13 @@ import TestSupport
         try "power cut".write(toFile: "/sys/fs/ext4/\(device)/trigger_fs_error", atomically: false, encoding: .utf8)
         h.kill9()
         try #require(try sh(["umount", state]) == 0)
+        // As at the next boot: the file system is checked (its error flag cleared, its journal replayed), then
+        // mounted read-write.
+        #expect(try sh(["e2fsck", "-fy", image]) <= 1, "e2fsck")
         try #require(try sh(["mount", "-o", "loop,errors=remount-ro", image, state]) == 0)
+        let options = try String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8).split(separator: "\n")
+            .first { $0.split(separator: " ")[4] == state }.map { String($0.split(separator: " ")[5]) }
+        try #require(options?.hasPrefix("rw") == true, "mounted again read-write: \(options ?? "not mounted")")
         try #require(try h.start() != nil, "no READY=1 after the power cut; log:\n\(h.log)")
         sleep(4)
         let seen = try delivered()
