@@ -43,11 +43,4 @@ final class DaemonContext: @unchecked Sendable {
         clock_gettime(CLOCK_BOOTTIME, &ts)
         return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
     }
-
-    /// Seconds on the wall clock, with fractions.
-    static func wallclock() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-    }
 }

@@ -88,7 +88,6 @@ public struct Inbox: Sendable {
         for sub in ["processed", "rejected"] {
             try OwnedFiles.create("\(directory)/\(sub)", ownerOf: directory)
         }
-        try checkFolders()
         let stamp = Inbox.timestamp(now)
         // The tables of an SSDA903 extract that arrived together are one import (reviews need their episodes).
         let extract = names.filter { Store.ssda903Table(ofFile: "\(directory)/\($0)") != nil }

@@ -5,13 +5,13 @@
 ///
 /// States:
 /// - `idle`: the outbox is drained (as far as the last turn knew).
-/// - `continuing(posted:)`: rows remain; a continuation is posted (`true`) or must be (`false`).
+/// - `continuing`: rows remain; a continuation is posted.
 /// - `stalled`: neither the journal nor stderr accepted anything; one retry is armed.
 /// - `stopped`.
 public struct DeliveryMachine: Sendable {
     private enum State: Sendable, Equatable {
         case idle
-        case continuing(posted: Bool)
+        case continuing
         case stalled
         case stopped
     }
@@ -76,12 +76,11 @@ public struct DeliveryMachine: Sendable {
             return TurnAction(retryStalled: true, drained: true)
         }
         if budgetSpent && progressed {
-            if case .continuing(posted: true) = state { return TurnAction() }
-            state = .continuing(posted: true)
+            if state == .continuing { return TurnAction() }
+            state = .continuing
             return TurnAction(postContinuation: true)
         }
-        let continuationPending = state == .continuing(posted: true)
-        state = continuationPending ? .continuing(posted: true) : .idle
+        if state != .continuing { state = .idle }
         var action = TurnAction(drained: true)
         if late > 0, let first = firstLate {
             action.summary = (late, first)
@@ -108,7 +107,7 @@ public struct DeliveryMachine: Sendable {
     /// The posted continuation runs now. False: stopped, do nothing.
     public mutating func continuationRuns() -> Bool {
         guard state != .stopped else { return false }
-        if case .continuing = state { state = .idle }
+        if state == .continuing { state = .idle }
         return true
     }
 
@@ -120,10 +119,7 @@ public struct DeliveryMachine: Sendable {
     }
 
     /// Rows remain to be delivered in a later turn: email waits for them.
-    public var isContinuing: Bool {
-        if case .continuing = state { return true }
-        return false
-    }
+    public var isContinuing: Bool { state == .continuing }
 
     public mutating func stop() { state = .stopped }
 }

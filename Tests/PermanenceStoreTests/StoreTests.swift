@@ -306,30 +306,27 @@ import Testing
     /// read only once, as it is applied: the events of the cases it opens are not refused as of unknown cases.
     @Test func eventsOfCasesOpenedByAPipedCasesFileAreNotRefused() throws {
         let s = try seeded()
-        let fifo = path("cases.fifo")
-        #expect(mkfifo(fifo, 0o600) == 0)
-        let events = try write("events.csv", "case_ref,event,at,event_id\nP1,placed-for-adoption,2026-10-23T14:00,p1\nNOPE,visit,2026-10-24,n1\n")
-        let writer = Thread {
-            let h = FileHandle(forWritingAtPath: fifo)!
-            h.write(Data("case_ref,plan,calendar,packs\nP1,adoption,england-and-wales,leicestershire-family-finding\n".utf8))
-            try? h.close()
+        /// A named pipe a thread writes the cases file into (it blocks until the import opens it).
+        func piped(_ name: String) -> String {
+            let fifo = path(name)
+            #expect(mkfifo(fifo, 0o600) == 0)
+            Thread {
+                let h = FileHandle(forWritingAtPath: fifo)!
+                h.write(Data("case_ref,plan,calendar,packs\nP1,adoption,england-and-wales,leicestershire-family-finding\n".utf8))
+                try? h.close()
+            }.start()
+            return fifo
         }
-        writer.start()
+        let fifo = piped("cases.fifo")
+        let events = try write("events.csv", "case_ref,event,at,event_id\nP1,placed-for-adoption,2026-10-23T14:00,p1\nNOPE,visit,2026-10-24,n1\n")
         // NOPE is unknown whatever the pipe holds: it is found when the rows are applied, as before.
         #expect { try s.importFiles([fifo, events], actor: { _ in "t" }, now: now) } throws: { error in
             guard let e = error as? CSVErrors else { return false }
             return e.issues.count == 1 && e.issues[0].message.contains("unknown case 'NOPE'") && e.issues[0].line == 3
         }
         // Without it, the piped case and its event go in together.
-        let fifo2 = path("cases2.fifo")
-        #expect(mkfifo(fifo2, 0o600) == 0)
+        let fifo2 = piped("cases2.fifo")
         let good = try write("events2.csv", "case_ref,event,at,event_id\nP1,placed-for-adoption,2026-10-23T14:00,p1\n")
-        let writer2 = Thread {
-            let h = FileHandle(forWritingAtPath: fifo2)!
-            h.write(Data("case_ref,plan,calendar,packs\nP1,adoption,england-and-wales,leicestershire-family-finding\n".utf8))
-            try? h.close()
-        }
-        writer2.start()
         let reports = try s.importFiles([fifo2, good], actor: { _ in "t" }, now: now)
         #expect(reports.map(\.rows) == [1, 1])
     }

@@ -273,6 +273,19 @@ final class DaemonHarness {
         return p
     }
 
+    /// Runs a command (found on PATH) to its end, its output discarded; its exit status.
+    @discardableResult
+    static func command(_ args: [String]) throws -> Int32 {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = args
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        p.waitUntilExit()
+        return p.terminationStatus
+    }
+
     /// Waits for the process to end; its exit status, or nil on timeout.
     func waitForExit(timeout: Double) -> Int32? {
         let end = Date().addingTimeInterval(timeout)

@@ -190,19 +190,6 @@ import TestSupport
         h.stop()
     }
 
-    /// Runs a command; its exit status.
-    @discardableResult
-    func sh(_ args: [String]) throws -> Int32 {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = args
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        p.waitUntilExit()
-        return p.terminationStatus
-    }
-
     /// The power fails just after a burst was delivered: the store lives on a loop-mounted ext4 whose journal
     /// is aborted (`trigger_fs_error`, with `errors=remount-ro`), which drops every write not yet on disk, as
     /// a power cut does. Mounted again, the store holds every delivery mark its commits promised: the
@@ -214,10 +201,10 @@ import TestSupport
         let state = (h.store as NSString).deletingLastPathComponent
         let image = h.dir.appendingPathComponent("state.ext4").path
         try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
-        try #require(try sh(["truncate", "-s", "64M", image]) == 0)
-        try #require(try sh(["mkfs.ext4", "-q", "-F", image]) == 0)
-        try #require(try sh(["mount", "-o", "loop,errors=remount-ro", image, state]) == 0, "loop mount failed")
-        defer { _ = try? sh(["umount", "-l", state]) }
+        try #require(try DaemonHarness.command(["truncate", "-s", "64M", image]) == 0)
+        try #require(try DaemonHarness.command(["mkfs.ext4", "-q", "-F", image]) == 0)
+        try #require(try DaemonHarness.command(["mount", "-o", "loop,errors=remount-ro", image, state]) == 0, "loop mount failed")
+        defer { _ = try? DaemonHarness.command(["umount", "-l", state]) }
         let ref = "S5-\(UUID().uuidString.prefix(6))"
         // Few enough that their marks fit in the write-ahead log without a checkpoint (which would sync them).
         let due = (0..<20).map { ("\(ref)-\($0)", 3 + Double($0) / 50) }
@@ -247,16 +234,16 @@ import TestSupport
         let device = try #require(source?.split(separator: "/").last.map(String.init), "the loop device of \(state)")
         try "power cut".write(toFile: "/sys/fs/ext4/\(device)/trigger_fs_error", atomically: false, encoding: .utf8)
         h.kill9()
-        try #require(try sh(["umount", state]) == 0)
+        try #require(try DaemonHarness.command(["umount", state]) == 0)
         // As at the next boot: the file system is checked (its error flag cleared, its journal replayed), then
         // mounted read-write.
-        #expect(try sh(["e2fsck", "-fy", image]) <= 1, "e2fsck")
-        try #require(try sh(["mount", "-o", "loop,errors=remount-ro", image, state]) == 0)
+        #expect(try DaemonHarness.command(["e2fsck", "-fy", image]) <= 1, "e2fsck")
+        try #require(try DaemonHarness.command(["mount", "-o", "loop,errors=remount-ro", image, state]) == 0)
         func mountOptions() throws -> String? {
             try String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8).split(separator: "\n")
                 .first { $0.split(separator: " ")[4] == state }.map { String($0.split(separator: " ")[5]) }
         }
-        if try mountOptions()?.hasPrefix("ro") == true { _ = try sh(["mount", "-o", "remount,rw", state]) }
+        if try mountOptions()?.hasPrefix("ro") == true { _ = try DaemonHarness.command(["mount", "-o", "remount,rw", state]) }
         let options = try mountOptions()
         try #require(options?.hasPrefix("rw") == true, "mounted again read-write: \(options ?? "not mounted")")
         try #require(try h.start() != nil, "no READY=1 after the power cut; log:\n\(h.log)")

@@ -34,19 +34,8 @@ import TestSupport
         let h = try DaemonHarness()
         let state = (h.store as NSString).deletingLastPathComponent
         try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
-        let mount = Process()
-        mount.executableURL = URL(fileURLWithPath: "/bin/mount")
-        mount.arguments = ["-t", "tmpfs", "-o", "size=2m,mode=0700", "tmpfs", state]
-        try mount.run()
-        mount.waitUntilExit()
-        try #require(mount.terminationStatus == 0, "mount failed")
-        defer {
-            let umount = Process()
-            umount.executableURL = URL(fileURLWithPath: "/bin/umount")
-            umount.arguments = ["-l", state]
-            try? umount.run()
-            umount.waitUntilExit()
-        }
+        try #require(try DaemonHarness.command(["mount", "-t", "tmpfs", "-o", "size=2m,mode=0700", "tmpfs", state]) == 0, "mount failed")
+        defer { _ = try? DaemonHarness.command(["umount", "-l", state]) }
         try h.seed(["H-full"], dueIn: DaemonHarness.farOff)
         let before = try h.cli(["status", "--json"])
         #expect(before.status == 0, "\(before.stderr)")
