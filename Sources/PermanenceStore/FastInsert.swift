@@ -48,7 +48,7 @@ final class FastInsert {
             let code = sqlite3_step(statement)
             if code == SQLITE_DONE { return }
             guard code == SQLITE_ROW else {
-                throw Store.Failure("\(String(cString: sqlite3_errmsg(connection))) (\(sql.prefix(40))...)")
+                throw stepFailure(code)
             }
             try body(self)
         }
@@ -62,9 +62,18 @@ final class FastInsert {
         sqlite3_reset(statement)
         index = 0
         guard code == SQLITE_DONE else {
-            throw Store.Failure("\(String(cString: sqlite3_errmsg(connection))) (\(sql.prefix(40))...)")
+            throw stepFailure(code)
         }
         return false
+    }
+
+    /// Why a step failed: a passing failure (the store busy, full, read-only or interrupted) as the
+    /// `DatabaseError` it is, so an import leaves its file to be tried again; anything else (a constraint) as a
+    /// problem of the row.
+    private func stepFailure(_ code: Int32) -> any Error {
+        let message = "\(String(cString: sqlite3_errmsg(connection))) (\(sql.prefix(40))...)"
+        let error = DatabaseError(resultCode: ResultCode(rawValue: code), message: message)
+        return Store.isPassing(error) ? error : Store.Failure(message)
     }
 
     /// Column values of the current row.
@@ -86,7 +95,7 @@ final class FastInsert {
         }
         let code = sqlite3_step(statement)
         guard code == SQLITE_DONE else {
-            throw Store.Failure("\(String(cString: sqlite3_errmsg(connection))) (\(sql.prefix(40))...)")
+            throw stepFailure(code)
         }
         return Int(sqlite3_changes(connection))
     }

@@ -331,6 +331,40 @@ import Testing
         #expect(reports.map(\.rows) == [1, 1])
     }
 
+    /// An import whose statements are interrupted (the daemon stopping) fails as a passing problem, its file
+    /// to be tried again, never as a problem of the row that happened to be running; and nothing is written.
+    @Test func anInterruptedImportIsAPassingFailureNeverTheRowsFault() throws {
+        let s = try seeded()
+        var text = "case_ref,event,at,event_id\n"
+        for i in 0..<20_000 { text += "C1,visit,2026-02-01T10:00,i\(i)\n" }
+        let file = try write("events.csv", text)
+        let before = try s.summary(now: now)
+        let stop = Atomic<Bool>(false)
+        let ended = Atomic<Bool>(false)
+        let interrupter = Thread {
+            while !stop.load(ordering: .relaxed) {
+                s.pool.interrupt()
+                usleep(200)
+            }
+            ended.store(true, ordering: .relaxed)
+        }
+        interrupter.start()
+        defer { stop.store(true, ordering: .relaxed) }
+        var failures = 0
+        for _ in 0..<5 where failures == 0 {
+            do {
+                _ = try s.importFile(file, actor: "t", now: now)
+            } catch {
+                failures += 1
+                #expect(error.isTemporary, "an interrupted import is refused as the file's fault: \(error.issues.map(\.message))")
+            }
+        }
+        stop.store(true, ordering: .relaxed)
+        while !ended.load(ordering: .relaxed) { usleep(1000) }
+        try #require(failures > 0, "no statement was interrupted")
+        #expect(try s.summary(now: now).events == before.events)
+    }
+
     @Test func reImportingAddsNothingTwice() throws {
         let s = try seeded()
         let file = try write("events.csv", """
