@@ -1,6 +1,7 @@
 import ArgumentParser
 import Dispatch
 import Foundation
+import PermanenceConfig
 import PermanenceCore
 
 /// `permanenced-bench`: prints throughput and memory figures for the engine. Not a test: run it in release mode.
@@ -9,7 +10,7 @@ struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "permanenced-bench",
         abstract: "Benchmarks for the deadline engine (run with swift run -c release permanenced-bench).",
-        subcommands: [EngineBench.self, CalcBench.self, StoreBench.self, DaemonBench.self, SMTPBench.self, SSDA903Bench.self, ScorecardBench.self])
+        subcommands: [EngineBench.self, CalcBench.self, StoreBench.self, HistoryBench.self, DaemonBench.self, SMTPBench.self, SSDA903Bench.self, ScorecardBench.self])
 }
 
 /// Peak resident memory of this process so far, in MiB (VmHWM).
@@ -27,18 +28,11 @@ func monotonicSeconds() -> Double {
     Double(DispatchTime.now().uptimeNanoseconds) / 1e9
 }
 
-/// Loads the shipped configuration from a directory (default `config`).
+/// Loads the shipped configuration from a directory (default `config`) as the daemon and the CLI do
+/// (`ConfigLoader`), so a store the benchmarks make has the rules fingerprint the daemon expects and is
+/// not recomputed on its first opening.
 func loadShipped(_ path: String) throws -> RuleSet {
-    func read(_ p: String) throws -> SourceFile { SourceFile(path: p, text: try String(contentsOfFile: p, encoding: .utf8)) }
-    let configuration = try RuleSet.parseConfiguration(try read("\(path)/permanenced.toml"))
-    let packs = try FileManager.default.contentsOfDirectory(atPath: "\(path)/rules.d").filter { $0.hasSuffix(".toml") }.sorted()
-    var zone = ZoneRules.europeLondon
-    if let data = FileManager.default.contents(atPath: "/usr/share/zoneinfo/Europe/London") {
-        zone = try ZoneRules(identifier: "Europe/London", tzif: [UInt8](data))
-    }
-    return try RuleSet(
-        configuration: configuration, vocabulary: try read("\(path)/vocabulary.toml"),
-        packs: try packs.map { try read("\(path)/rules.d/\($0)") }, zone: zone)
+    try ConfigLoader.load("\(path)/permanenced.toml").0
 }
 
 /// A small deterministic generator (SplitMix64), so every run evaluates the same population.

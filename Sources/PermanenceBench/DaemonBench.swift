@@ -25,7 +25,8 @@ struct DaemonBench: ParsableCommand {
         // A copy, so the same store can be measured again: a first start on it (no cursor yet) announces
         // every open deadline already due or overdue, once.
         let copy = "\(dir)/bench.sqlite"
-        for suffix in ["", "-wal"] where FileManager.default.fileExists(atPath: store + suffix) {
+        // With its audit key and head beside it: without the key the daemon cannot append to the audit chain.
+        for suffix in ["", "-wal", ".audit-key", ".audit-head"] where FileManager.default.fileExists(atPath: store + suffix) {
             try FileManager.default.copyItem(atPath: store + suffix, toPath: copy + suffix)
         }
         let p = Process()
@@ -35,7 +36,11 @@ struct DaemonBench: ParsableCommand {
         env["NOTIFY_SOCKET"] = socketPath
         env["WATCHDOG_USEC"] = String(watchdog * 1_000_000)
         p.environment = env
-        p.standardError = FileHandle.nullDevice
+        // Its output is read (and counted) as it comes: with no journald listening the daemon writes every
+        // notice to stderr, and a pipe nobody reads would stop it at the first full buffer.
+        let output = OutputDrain()
+        p.standardError = output.pipe
+        p.standardOutput = output.pipe
         let copied = try Store(path: copy, ruleSet: try loadShipped((config as NSString).deletingLastPathComponent))
         let cases = try copied.openAndOverdue(now: Instant(seconds: Int(Date().timeIntervalSince1970)))
         let cursorBefore = try copied.daemonCursor()
@@ -46,7 +51,9 @@ struct DaemonBench: ParsableCommand {
         defer { if p.isRunning { p.terminate(); p.waitUntilExit() } }
         var messages: [String] = []
         while !messages.contains(where: { $0.contains("READY=1") }) {
-            guard let m = receive(fd, timeout: 120) else { throw ValidationError("no READY=1 within 120 s") }
+            guard let m = receive(fd, timeout: 120) else {
+                throw ValidationError("no READY=1 within 120 s; the daemon's last output:\n\(output.tail.joined(separator: "\n"))")
+            }
             messages.append(m)
         }
         let ready = monotonicSeconds() - t0
@@ -88,16 +95,21 @@ struct DaemonBench: ParsableCommand {
         again.executableURL = p.executableURL
         again.arguments = p.arguments
         again.environment = env
-        again.standardError = FileHandle.nullDevice
+        let againOutput = OutputDrain()
+        again.standardError = againOutput.pipe
+        again.standardOutput = againOutput.pipe
         let t1 = monotonicSeconds()
         try again.run()
         defer { if again.isRunning { again.terminate(); again.waitUntilExit() } }
         while true {
-            guard let m = receive(fd, timeout: 120) else { throw ValidationError("no READY=1 within 120 s after a restart") }
+            guard let m = receive(fd, timeout: 120) else {
+                throw ValidationError("no READY=1 within 120 s after a restart; its last output:\n\(againOutput.tail.joined(separator: "\n"))")
+            }
             if m.contains("READY=1") { break }
         }
-        print(String(format: "  restart to READY=1 %.2f s (nothing new to announce; %d notifications in the outbox)",
+        print(String(format: "  restart to READY=1 %.2f s (target < 3 s; nothing new to announce; %d notifications in the outbox)",
                      monotonicSeconds() - t1, try copied.outboxSummary().sent))
+        print("  daemon output      \(output.lines) lines on its first run")
         again.terminate()
         again.waitUntilExit()
         close(fd)
@@ -144,4 +156,44 @@ struct DaemonBench: ParsableCommand {
         let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
         return n > 0 ? String(decoding: buffer[0..<n], as: UTF8.self) : nil
     }
+}
+
+/// Reads a child process's output on a thread of its own as it comes, keeping a count and the last lines.
+final class OutputDrain: @unchecked Sendable {
+    let pipe = Pipe()
+    private let lock = NSLock()
+    private var count = 0
+    private var last: [String] = []
+    private var partial = Data()
+
+    init() {
+        let handle = pipe.fileHandleForReading
+        let thread = Thread { [self] in
+            while true {
+                let data = handle.availableData
+                if data.isEmpty { return }
+                take(data)
+            }
+        }
+        thread.start()
+    }
+
+    private func take(_ data: Data) {
+        lock.lock()
+        defer { lock.unlock() }
+        partial.append(data)
+        var start = partial.startIndex
+        while let nl = partial[start...].firstIndex(of: 10) {
+            count += 1
+            last.append(String(decoding: partial[start..<nl], as: UTF8.self))
+            if last.count > 20 { last.removeFirst() }
+            start = nl + 1
+        }
+        partial = Data(partial[start...])
+    }
+
+    /// Lines read so far.
+    var lines: Int { lock.withLock { count } }
+    /// The last 20 lines.
+    var tail: [String] { lock.withLock { last } }
 }

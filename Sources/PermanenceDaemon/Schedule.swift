@@ -256,7 +256,33 @@ final class Schedule: @unchecked Sendable {
     private func settle(_ built: ScheduleBuilder.Built, generation g: Int, now t: Instant) {
         guard machine.built(g) == .settle else { return }
         do {
-            try enqueueDue(built.due, revision: built.revision, now: t)
+            queueChunks(try outboxItems(built.due, now: t), from: 0, built: built, generation: g, now: t)
+        } catch {
+            failed(error)
+        }
+    }
+
+    /// Rows of the outbox one turn of the queue writes at most.
+    static let enqueueChunk = 5000
+
+    /// Queues a rebuild's notifications a chunk per turn of the daemon's queue (a first start on a whole
+    /// authority finds hundreds of thousands), so the watchdog, SIGTERM and the delivery of the chunks already
+    /// queued go on meanwhile. The cursor and revision move with the last chunk only: a crash or a stop before
+    /// then finds the rest again, and a notification already queued is not queued twice.
+    private func queueChunks(_ items: [OutboxItem], from start: Int, built: ScheduleBuilder.Built, generation g: Int, now t: Instant) {
+        guard machine.built(g) == .settle else { return }
+        let end = min(start + Self.enqueueChunk, items.count)
+        do {
+            if end < items.count {
+                try store.enqueue(Array(items[start..<end]), cursor: cursor, now: t)
+                delivery.request()
+                context.queue.async { [weak self] in self?.queueChunks(items, from: end, built: built, generation: g, now: t) }
+                return
+            }
+            let moved = max(cursor, t)
+            if end > start { try store.enqueue(Array(items[start..<end]), cursor: moved, revision: built.revision, now: t) }
+            cursor = moved
+            announceBacklog(items)
             revision = built.revision
             unsettled = []
             let again = machine.settled(g)
@@ -314,18 +340,32 @@ final class Schedule: @unchecked Sendable {
     /// store is written only when something changed, so the daemon's own write never wakes it again).
     private func enqueueDue(_ due: [DueSelection.Item], revision caughtUp: Int? = nil, now t: Instant) throws {
         let moved = max(cursor, t)
-        // A catch-up already queued (every start proposes one for each open overdue deadline) is left out
-        // here rather than ignored by the insert, so a restart does not rewrite what it sent long ago.
+        let items = try outboxItems(due, now: t)
+        if !items.isEmpty {
+            try store.enqueue(items, cursor: moved, revision: caughtUp, now: t)
+            announceBacklog(items)
+        }
+        cursor = moved
+    }
+
+    /// The outbox rows for what is due, in due order, with absence cover applied; a catch-up already queued
+    /// (every start proposes one for each open overdue deadline) is left out here rather than ignored by the
+    /// insert, so a restart does not rewrite what it sent long ago. A late batch larger than
+    /// `Backlog.summaryAbove` is marked as a backlog.
+    private func outboxItems(_ due: [DueSelection.Item], now t: Instant) throws -> [OutboxItem] {
         let catchUps = due.filter(\.notification.isCatchUp).map(\.notification.key)
         let known = catchUps.isEmpty ? [] : try store.knownNotificationKeys(catchUps)
         let fresh = due.filter { !known.contains($0.notification.key) }
-        if !fresh.isEmpty {
-            let cover = try store.absenceCover(on: runtime.zone.localDate(at: t))
-            let items = fresh.sorted { ($0.notification.at, $0.notification.key) < ($1.notification.at, $1.notification.key) }
-                .map { outboxItem($0, cover: cover) }
-            try store.enqueue(items, cursor: moved, revision: caughtUp, now: t)
-        }
-        cursor = moved
+        guard !fresh.isEmpty else { return [] }
+        let cover = try store.absenceCover(on: runtime.zone.localDate(at: t))
+        return Backlog.mark(fresh.sorted { ($0.notification.at, $0.notification.key) < ($1.notification.at, $1.notification.key) }
+            .map { outboxItem($0, cover: cover) })
+    }
+
+    /// A backlog just queued: one summary per owner in the journal (the notices follow at `info`).
+    private func announceBacklog(_ items: [OutboxItem]) {
+        guard items.contains(where: \.backlog) else { return }
+        for entry in Backlog.summaries(items, zone: runtime.zone) { _ = runtime.journal.send(entry) }
     }
 
     /// The outbox row for a due notification, with absence cover applied to each recipient.

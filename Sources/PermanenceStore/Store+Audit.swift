@@ -31,9 +31,20 @@ extension Store {
 
     /// An entry's link: HMAC-SHA-256 with `key`, or (entries from before the key) plain SHA-256.
     static func hash(prev: String, seq: Int, at: Int, actor: String, action: String, subject: String, detail: String, key: SymmetricKey? = nil) -> String {
-        let text = [prev, String(seq), String(at), actor, action, subject, detail].joined(separator: "\u{1F}")
-        guard let key else { return PermanenceCore.SHA256.hex(text) }
-        return hex(HMAC<Crypto.SHA256>.authenticationCode(for: Data(text.utf8), using: key))
+        guard let key else {
+            return PermanenceCore.SHA256.hex([prev, String(seq), String(at), actor, action, subject, detail].joined(separator: "\u{1F}"))
+        }
+        return hash(prev: prev, seq: seq, at: at, actor: actor, action: action, subject: subject, detail: detail, keyed: HMAC(key: key))
+    }
+
+    /// The same link from an HMAC already keyed (`AuditContext.keyed`): the key's own blocks are hashed once
+    /// per store, not once per entry.
+    static func hash(prev: String, seq: Int, at: Int, actor: String, action: String, subject: String, detail: String,
+                     keyed: HMAC<Crypto.SHA256>) -> String {
+        var mac = keyed
+        var text = [prev, String(seq), String(at), actor, action, subject, detail].joined(separator: "\u{1F}")
+        text.withUTF8 { mac.update(data: UnsafeRawBufferPointer($0)) }
+        return hex(mac.finalize())
     }
 
     /// Appends an entry inside the caller's transaction, keyed with the store's audit key; the head file is
@@ -50,32 +61,50 @@ extension Store {
         return String(decoding: out, as: UTF8.self)
     }
 
-    func audit(_ db: Database, at: Instant, actor: String, action: String, subject: String, detail: String) throws {
-        let last = try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM audit ORDER BY seq DESC LIMIT 1"))
-        let seq = (last?["seq"] as Int? ?? 0) + 1
-        let prev = last?["hash"] as String? ?? Store.genesisHash
-        let file = path
-        let key = auditContext.key
-        let keyedFrom = try String.fetchOne(try db.cachedStatement(sql: "SELECT value FROM meta WHERE key = 'audit-keyed-from'"))
-        if keyedFrom == nil {
-            try db.execute(sql: "INSERT INTO meta (key, value) VALUES ('audit-keyed-from', ?)", arguments: [String(seq)])
+    /// `fast`: an import's prepared statements, for the entries it appends by the thousand.
+    func audit(_ db: Database, at: Instant, actor: String, action: String, subject: String, detail: String, fast: ImportCache? = nil) throws {
+        let seq: Int
+        let prev: String
+        func lastSeq() throws -> Int? {
+            guard let fast else { return try Int.fetchOne(try db.cachedStatement(sql: "SELECT MAX(seq) FROM audit")) }
+            var last: Int?
+            try fast.auditLast.forEachRow { last = $0.int(0) }
+            return last
         }
-        // The key must be the one the chain was written with (a key file replaced since the daemon started, a
-        // command given another one): entries chained with a different key would make every later check fail.
-        // (Not again for an entry this transaction wrote itself: a long import appends many.)
-        let staged = auditContext.staged(db)
-        let ownLast = last.map { staged?.seq == $0["seq"] && staged?.hash == $0["hash"] } ?? false
-        if let last, !ownLast, let from = keyedFrom.flatMap(Int.init), last["seq"] as Int >= from {
-            let again = Store.hash(prev: last["prev_hash"], seq: last["seq"], at: last["at"], actor: last["actor"], action: last["action"],
-                subject: last["subject"], detail: last["detail"], key: key)
-            guard again == last["hash"] as String else {
-                throw Failure("\(file): the audit key ([store] audit-key) is not the one the audit log was written with, or its last entry was altered (permanenced audit verify says which); nothing was changed")
+        // This transaction wrote the last entry itself (a long import appends one per case): its head is
+        // known and the key was checked then. (Unless a savepoint rolled that entry back: then the chain is
+        // read again.)
+        if let staged = auditContext.staged(db), try lastSeq() == staged.seq {
+            seq = staged.seq + 1
+            prev = staged.hash
+        } else {
+            let last = try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM audit ORDER BY seq DESC LIMIT 1"))
+            seq = (last?["seq"] as Int? ?? 0) + 1
+            prev = last?["hash"] as String? ?? Store.genesisHash
+            let keyedFrom = try String.fetchOne(try db.cachedStatement(sql: "SELECT value FROM meta WHERE key = 'audit-keyed-from'"))
+            if keyedFrom == nil {
+                try db.execute(sql: "INSERT INTO meta (key, value) VALUES ('audit-keyed-from', ?)", arguments: [String(seq)])
+            }
+            // The key must be the one the chain was written with (a key file replaced since the daemon started, a
+            // command given another one): entries chained with a different key would make every later check fail.
+            if let last, let from = keyedFrom.flatMap(Int.init), last["seq"] as Int >= from {
+                let again = Store.hash(prev: last["prev_hash"], seq: last["seq"], at: last["at"], actor: last["actor"], action: last["action"],
+                    subject: last["subject"], detail: last["detail"], keyed: auditContext.keyed)
+                guard again == last["hash"] as String else {
+                    throw Failure("\(path): the audit key ([store] audit-key) is not the one the audit log was written with, or its last entry was altered (permanenced audit verify says which); nothing was changed")
+                }
             }
         }
-        let h = Store.hash(prev: prev, seq: seq, at: at.seconds, actor: actor, action: action, subject: subject, detail: detail, key: key)
-        try db.cachedStatement(sql: "INSERT INTO audit (seq, at, actor, action, subject, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)").execute(arguments: [seq, at.seconds, actor, action, subject, detail, prev, h])
+        let h = Store.hash(prev: prev, seq: seq, at: at.seconds, actor: actor, action: action, subject: subject, detail: detail, keyed: auditContext.keyed)
+        if let fast {
+            try fast.auditInsert.bind(seq).bind(at.seconds).bind(actor).bind(action).bind(subject).bind(detail).bind(prev).bind(h).run()
+        } else {
+            try db.cachedStatement(sql: Store.insertAuditSQL).execute(arguments: [seq, at.seconds, actor, action, subject, detail, prev, h])
+        }
         auditContext.stage(AuditHead(seq: seq, hash: h), db)
     }
+
+    static let insertAuditSQL = "INSERT INTO audit (seq, at, actor, action, subject, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
 
     /// The result of checking the chain.
     public struct AuditVerification: Sendable {
@@ -209,6 +238,8 @@ public typealias AuditHeadSink = @Sendable (_ store: String, _ seq: Int, _ hash:
 /// with the last of them). Owned by the `Store`: two stores in one process never see each other's.
 final class AuditContext: Sendable {
     let key: SymmetricKey
+    /// An HMAC keyed with `key`, copied for each entry.
+    nonisolated(unsafe) let keyed: HMAC<Crypto.SHA256>
     /// The store file, beside which the head file goes.
     let store: String
     let sink: AuditHeadSink?
@@ -217,6 +248,7 @@ final class AuditContext: Sendable {
 
     init(key: SymmetricKey, store: String, sink: AuditHeadSink?) {
         self.key = key
+        keyed = HMAC(key: key)
         self.store = store
         self.sink = sink
     }

@@ -116,18 +116,19 @@ extension Store {
         let c = evaluation.caseRecord
         // "Not before" steps are never open: nothing is due or overdue about them.
         for d in evaluation.deadlines where !d.awaitsAnchor && d.computed?.kind != .notBefore {
-            let rule = ruleSet.rules[d.ruleIndex]
+            // The owner's role only: copying the whole rule for each deadline costs more than the insert.
+            let owner = ruleSet.rules[d.ruleIndex].owner
             insert.bind(c.reference).bind(d.ruleID)
             switch d.state {
             case .computed(let x):
                 insert.bind(evaluation.id(x.anchor)).bind(d.cycle).bind(x.dueInstant.seconds).bind(x.isExact)
                     .bind(x.met.map(evaluation.id)).bind(x.met?.at.seconds).bind(x.moot.map(evaluation.id)).bind(x.moot?.at.seconds)
-                    .bind(c.assignments[rule.owner]).bind(nil as String?)
+                    .bind(c.assignments[owner]).bind(nil as String?)
                     .bind([x.met?.at.seconds, x.moot?.at.seconds].compactMap { $0 }.min())
             case .cannotCompute(let reason):
                 insert.bind("-").bind(d.cycle).bind(nil as Int?).bind(false)
                     .bind(nil as String?).bind(nil as Int?).bind(nil as String?).bind(nil as Int?)
-                    .bind(c.assignments[rule.owner]).bind(evaluation.reason(reason)).bind(nil as Int?)
+                    .bind(c.assignments[owner]).bind(evaluation.reason(reason)).bind(nil as Int?)
             }
             try insert.run()
         }

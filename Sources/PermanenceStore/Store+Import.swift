@@ -198,7 +198,7 @@ extension Store {
         var changed = 0
         var recomputed = 0
         var touched = Set<String>()
-        var importer = try RowImporter(kind: kind, header: header, file: path, store: self, db: db, now: now, cache: cache)
+        var importer = try RowImporter(kind: kind, header: header, file: path, store: self, db: db, now: now, cache: cache, evaluator: evaluator)
         var current: String?
         while let record = try file.next() {
             rows += 1
@@ -209,8 +209,8 @@ extension Store {
                 if let refs = try importer.apply(record, issues: &issues) {
                     if let e = importer.lastEvent { fresh.add(e, line: record.line, file: path) }
                     changed += 1
-                    affected.formUnion(refs)
                     touched.formUnion(refs)
+                    if importer.evaluatedAlready { recomputed += 1 } else { affected.formUnion(refs) }
                 }
             } catch let error as Failure {
                 // An event of a case whose own row in a cases file was refused: that row is the problem, reported
@@ -355,6 +355,12 @@ final class ImportCache {
     let reader: CaseReader
     let clearDeadlines: FastInsert
     let bumpRevision: FastInsert
+    let auditLast: FastInsert
+    let auditInsert: FastInsert
+    let upsertCase: FastInsert
+    let insertAssignment: FastInsert
+    /// Workers known to exist (read once, at the first case row: after any workers file of the import).
+    private var workers: Set<String>?
     /// The revision every case recomputed in this transaction gets.
     let revision: Int
     private var lastCase: (ref: String, bounds: (opened: Int?, closed: Bool))?
@@ -365,7 +371,21 @@ final class ImportCache {
         reader = try CaseReader(db)
         clearDeadlines = try FastInsert(db, sql: Store.clearDeadlinesSQL)
         bumpRevision = try FastInsert(db, sql: Store.setRevisionSQL)
+        auditLast = try FastInsert(db, sql: "SELECT MAX(seq) FROM audit")
+        auditInsert = try FastInsert(db, sql: Store.insertAuditSQL)
+        upsertCase = try FastInsert(db, sql: Store.upsertCaseSQL)
+        insertAssignment = try FastInsert(db, sql: "INSERT INTO assignment (case_ref, role, worker_id, from_at, to_at) VALUES (?, ?, ?, ?, NULL)")
         revision = (try Int.fetchOne(db, sql: "SELECT IFNULL(MAX(revision), 0) + 1 FROM child_case")) ?? 1
+    }
+
+    /// Whether a worker exists, from a set read once (a worker added later in the same transaction is
+    /// looked up in the store).
+    func workerExists(_ db: Database, _ id: String) throws -> Bool {
+        if workers == nil { workers = Set(try String.fetchAll(db, sql: "SELECT id FROM worker")) }
+        if workers!.contains(id) { return true }
+        guard try Store.workerExists(db, id) else { return false }
+        workers!.insert(id)
+        return true
     }
 
     /// Case bounds, remembered for the last case asked about (exports come grouped by case).
@@ -392,7 +412,10 @@ struct RowImporter {
     var lastCase: String?
     /// The event the last row added (nil when it added none), for the warnings about it.
     var lastEvent: CaseEvent?
+    /// The last row opened a case and evaluated it (it has no events yet): nothing to recompute.
+    var evaluatedAlready = false
     let cache: ImportCache
+    let evaluator: Evaluator
     let actor: String
     /// The file's name, recorded as each event's source.
     let source: String
@@ -402,8 +425,12 @@ struct RowImporter {
     /// "last one wins".
     var seen: [String: Int] = [:]
 
-    init(kind: Store.ImportKind, header: CSVParser.Record, file: String, store: Store, db: Database, now: Instant, cache: ImportCache) throws {
+    init(
+        kind: Store.ImportKind, header: CSVParser.Record, file: String, store: Store, db: Database, now: Instant, cache: ImportCache,
+        evaluator: Evaluator
+    ) throws {
         self.kind = kind
+        self.evaluator = evaluator
         self.file = file
         self.store = store
         self.db = db
@@ -433,13 +460,14 @@ struct RowImporter {
 
     /// Applies one row; returns the cases it changed (nil when it changed nothing), or records issues.
     mutating func apply(_ record: CSVParser.Record, issues: inout [CSVIssue]) throws -> Set<String>? {
+        evaluatedAlready = false
         switch kind {
         case .events:
             lastEvent = nil
             guard let e = events!.decode(record, issues: &issues) else { return nil }
             lastCase = e.caseRef
             let inserted = try store.insertEvent(
-                db, e, source: source, actor: actor, now: now, ruleSet: store.ruleSet, audited: false, fast: cache)
+                db, e, source: source, actor: actor, now: now, ruleSet: evaluator.ruleSet, audited: false, fast: cache)
             if inserted { lastEvent = e }
             return inserted ? [e.caseRef] : nil
         case .cases:
@@ -451,18 +479,39 @@ struct RowImporter {
             }
             seen[c.reference] = record.line
             let old = try Store.loadCase(db, c.reference, cache: cache.reader)
-            var changed = false
-            if old == nil || old!.record.plan != c.plan || old!.record.calendar != c.calendar || old!.record.packs != c.packs
+            let caseChanged = old == nil || old!.record.plan != c.plan || old!.record.calendar != c.calendar || old!.record.packs != c.packs
                 || old!.record.initials != c.initials
-            {
-                try store.saveCase(db, c, openedAt: old?.openedAt, actor: actor, now: now, action: old == nil ? "case.open" : "case.update")
-                changed = true
+            let roles = c.assignments.sorted(by: { $0.key < $1.key }).filter { old?.record.assignments[$0.key] != $0.value }
+            guard caseChanged || !roles.isEmpty else { return nil }
+            if !roles.isEmpty && old?.closedAt != nil { throw Store.Failure("case '\(c.reference)' is closed") }
+            for (_, worker) in roles where try !cache.workerExists(db, worker) { throw Store.Failure("unknown worker '\(worker)'") }
+            if caseChanged {
+                try cache.upsertCase.bind(c.reference).bind(c.initials).bind(c.plan).bind(c.calendar).bind(c.packs.joined(separator: " "))
+                    .bind(old?.openedAt?.seconds).run()
             }
-            for (role, worker) in c.assignments.sorted(by: { $0.key < $1.key }) where old?.record.assignments[role] != worker {
-                try store.assign(db, caseRef: c.reference, role: role, worker: worker, from: now, to: nil, actor: actor, now: now)
-                changed = true
+            for (role, worker) in roles {
+                if old == nil {
+                    // A case this row opens has no assignment to end or repeat.
+                    try cache.insertAssignment.bind(c.reference).bind(role).bind(worker).bind(now.seconds).run()
+                } else {
+                    try store.assign(db, caseRef: c.reference, role: role, worker: worker, from: now, to: nil, actor: actor, now: now, audited: false)
+                }
             }
-            return changed ? [c.reference] : nil
+            // One audit entry for the row: the case as it now stands and the roles it assigned.
+            var detail = "plan=\(c.plan) calendar=\(c.calendar) packs=\(c.packs.joined(separator: ","))"
+            if !roles.isEmpty { detail += " assigned " + roles.map { "\($0.key)=\($0.value)" }.joined(separator: " ") + " from \(now.seconds)" }
+            try store.audit(db, at: now, actor: actor, action: old == nil ? "case.open" : caseChanged ? "case.update" : "case.assign",
+                subject: "case:\(c.reference)", detail: detail, fast: cache)
+            if old == nil {
+                // A case this row opens has no events and no deadlines yet: evaluated here, as stored, rather
+                // than read back (a later events file of the import recomputes it again).
+                let stored = ChildCase(reference: c.reference, initials: c.initials, plan: c.plan, calendar: c.calendar, packs: c.packs,
+                                       assignments: Dictionary(uniqueKeysWithValues: roles.map { ($0.key, $0.value) }))
+                try cache.bumpRevision.bind(cache.revision).bind(c.reference).run()
+                try Store.insertDeadlines(cache.deadlines, evaluator.evaluate(stored, events: []), evaluator.ruleSet)
+                evaluatedAlready = true
+            }
+            return [c.reference]
         case .workers:
             guard let w = workers!.decode(record, issues: &issues) else { return nil }
             if let first = seen[w.id] {

@@ -47,7 +47,7 @@ extension Store {
             for i in items {
                 insert.bind(i.key).bind(i.caseRef).bind(i.ruleID).bind(i.stage.rawValue).bind(i.level).bind(i.dueAt.seconds)
                     .bind(i.plannedAt.seconds).bind(Store.encodeRecipients(i.recipients)).bind(i.isExact).bind(i.severity.rawValue)
-                    .bind(i.owner).bind(i.late).bind(now.seconds).bind(i.nextNoticeAt?.seconds)
+                    .bind(i.owner).bind(i.backlog ? 2 : i.late ? 1 : 0).bind(now.seconds).bind(i.nextNoticeAt?.seconds)
                 added += try insert.run()
             }
             try Store.setMeta(db, "daemon.cursor", String(cursor.seconds))
@@ -203,7 +203,9 @@ extension Store {
             severity: Severity(rawValue: r["severity"] ?? "") ?? .routine, plannedAt: Instant(seconds: r["planned_at"]),
             owner: r["owner"], recipients: Store.decodeRecipients(r["recipients"] ?? ""), late: (r["late"] as Int? ?? 0) != 0,
             nextNoticeAt: (r["next_at"] as Int?).map(Instant.init))
-        return OutboxRow(item: item, state: r["state"], attempts: r["attempts"] ?? 0, deliveredTo: r["delivered_to"])
+        var marked = item
+        marked.backlog = (r["late"] as Int? ?? 0) == 2
+        return OutboxRow(item: marked, state: r["state"], attempts: r["attempts"] ?? 0, deliveredTo: r["delivered_to"])
     }
 
     /// Recipients as stored: a JSON array of `{"role": ..., "worker": ...}`.

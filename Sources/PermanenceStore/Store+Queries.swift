@@ -38,52 +38,68 @@ extension Store {
     public func agenda(_ scope: AgendaScope, within seconds: Int, overdueOnly: Bool, now: Instant, limit: Int? = nil) throws
         -> [AgendaItem]
     {
-        // Open deadlines are those never met or moot (a partial index) plus the few met or moot in the future.
-        let columns = "case_ref, rule_id, cycle, due_at, exact, owner_worker, anchor_event"
-        var filter = ""
-        var args: [String: (any DatabaseValueConvertible)?] = [
-            "now": now.seconds, "horizon": overdueOnly ? now.seconds - 1 : now.seconds + seconds,
-        ]
+        // Open deadlines are those never met or moot, read in agenda order from an index that holds every
+        // column (`deadline_open_agenda`, or `deadline_open_owner_agenda` for one person's or team's), plus
+        // the few met or moot in the future, merged in. The statements are stepped through the C API: this
+        // runs once per item of a whole authority's agenda.
+        let columns = "due_at, case_ref, rule_id, exact, owner_worker, anchor_event, cycle"
+        let horizon = overdueOnly ? now.seconds - 1 : now.seconds + seconds
+        let filter: String
+        let who: String?
         switch scope {
-        case .everyone: break
-        case .worker(let w):
-            filter = " AND owner_worker = :who"
-            args["who"] = w
-        case .team(let m):
-            filter = " AND owner_worker IN (SELECT id FROM worker WHERE manager_id = :who UNION SELECT :who)"
-            args["who"] = m
-        case .caseRef(let r):
-            filter = " AND case_ref = :who"
-            args["who"] = r
+        case .everyone: (filter, who) = ("", nil)
+        case .worker(let w): (filter, who) = (" AND owner_worker = ?2", w)
+        case .team(let m): (filter, who) = (" AND owner_worker IN (SELECT id FROM worker WHERE manager_id = ?2 UNION SELECT ?2)", m)
+        case .caseRef(let r): (filter, who) = (" AND case_ref = ?2", r)
         }
-        var sql = """
-            SELECT \(columns) FROM deadline WHERE closes_at IS NULL AND due_at <= :horizon\(filter)
-            UNION ALL
-            SELECT \(columns) FROM deadline WHERE closes_at > :now AND due_at <= :horizon\(filter)
-            ORDER BY due_at, case_ref, rule_id
-            """
-        if let limit { sql += " LIMIT \(limit)" }
+        let order = " ORDER BY due_at, case_ref, rule_id" + (limit.map { " LIMIT \($0)" } ?? "")
         let today = ruleSet.zone.localDate(at: now)
+        let zone = ruleSet.zone
+        // What an item needs of its rule, looked up once per row (not the whole rule, copied each time).
+        var rules: [String: (owner: String, severity: String)] = [:]
+        for r in ruleSet.rules { rules[r.id] = (r.owner, r.severity.rawValue) }
         return try pool.read { db in
-            var out: [AgendaItem] = []
-            let rows = try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: StatementArguments(args))
-            let zone = ruleSet.zone
-            var rules: [String: Rule] = [:]
-            for r in ruleSet.rules { rules[r.id] = r }
-            while let r = try rows.next() {
-                // Columns by position: this loop runs once per item of a whole authority's agenda.
-                let due = Instant(seconds: r[3])
-                let exact: Bool = r[4]
-                // A whole-day deadline ends at the start of the next day.
-                let dueDate = zone.dueDay(of: due, exact: exact)
-                let status: DeadlineStatus = due <= now ? .overdue : (today >= dueDate ? .due : .upcoming)
-                let ruleID: String = r[1]
+            let open = try FastInsert(db, sql: "SELECT \(columns) FROM deadline WHERE closes_at IS NULL AND due_at <= ?1\(filter)\(order)")
+            let closing = try FastInsert(db, sql: "SELECT \(columns) FROM deadline WHERE closes_at > ?3 AND due_at <= ?1\(filter)\(order)")
+            var days: [Int: LocalDate] = [:]
+            func read(_ q: FastInsert) -> AgendaItem {
+                let due = q.int(0)!
+                let exact = q.int(3) != 0
+                // A whole-day deadline ends at the start of the next day (many share a due moment).
+                let key = due &* 2 &+ (exact ? 1 : 0)
+                let dueDate = days[key] ?? {
+                    let d = zone.dueDay(of: Instant(seconds: due), exact: exact)
+                    days[key] = d
+                    return d
+                }()
+                let ruleID = q.text(2)!
                 let rule = rules[ruleID]
-                out.append(AgendaItem(
-                    caseRef: r[0], initials: nil, ruleID: ruleID, cycle: r[2], dueAt: due, dueDate: dueDate, isExact: exact,
-                    status: status, ownerRole: rule?.owner ?? "", ownerWorker: r[5] as String?,
-                    severity: rule?.severity.rawValue ?? "", anchorEvent: r[6]))
+                return AgendaItem(
+                    caseRef: q.text(1)!, initials: nil, ruleID: ruleID, cycle: q.int(6)!, dueAt: Instant(seconds: due), dueDate: dueDate,
+                    isExact: exact, status: due <= now.seconds ? .overdue : (today >= dueDate ? .due : .upcoming),
+                    ownerRole: rule?.owner ?? "", ownerWorker: q.text(4), severity: rule?.severity ?? "", anchorEvent: q.text(5)!)
             }
+            var late: [AgendaItem] = []
+            closing.bind(horizon)
+            if let who { closing.bind(who) } else { closing.bind(nil as String?) }
+            closing.bind(now.seconds)
+            try closing.forEachRow { late.append(read($0)) }
+            var out: [AgendaItem] = []
+            out.reserveCapacity(1024)
+            open.bind(horizon)
+            if let who { open.bind(who) }
+            var next = 0
+            try open.forEachRow { q in
+                let item = read(q)
+                // Merged in order (both lists are sorted the same way).
+                while next < late.count, (late[next].dueAt, late[next].caseRef, late[next].ruleID) < (item.dueAt, item.caseRef, item.ruleID) {
+                    out.append(late[next])
+                    next += 1
+                }
+                out.append(item)
+            }
+            out += late[next...]
+            if let limit, out.count > limit { out.removeLast(out.count - limit) }
             return out
         }
     }

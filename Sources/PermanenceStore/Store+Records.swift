@@ -204,12 +204,14 @@ extension Store {
         for p in c.packs where !packs.contains(p) { throw Failure("unknown pack '\(p)'") }
     }
 
+    static let upsertCaseSQL = """
+        INSERT INTO child_case (ref, initials, plan, calendar, packs, opened_at) VALUES (?, ?, ?, ?, ?, ?)
+        ON CONFLICT(ref) DO UPDATE SET initials = excluded.initials, plan = excluded.plan,
+            calendar = excluded.calendar, packs = excluded.packs, opened_at = excluded.opened_at
+        """
+
     func saveCase(_ db: Database, _ c: ChildCase, openedAt: Instant?, actor: String, now: Instant, action: String) throws {
-        try db.cachedStatement(sql: """
-                INSERT INTO child_case (ref, initials, plan, calendar, packs, opened_at) VALUES (?, ?, ?, ?, ?, ?)
-                ON CONFLICT(ref) DO UPDATE SET initials = excluded.initials, plan = excluded.plan,
-                    calendar = excluded.calendar, packs = excluded.packs, opened_at = excluded.opened_at
-                """).execute(arguments: [c.reference, c.initials, c.plan, c.calendar, c.packs.joined(separator: " "), openedAt?.seconds])
+        try db.cachedStatement(sql: Store.upsertCaseSQL).execute(arguments: [c.reference, c.initials, c.plan, c.calendar, c.packs.joined(separator: " "), openedAt?.seconds])
         try audit(db, at: now, actor: actor, action: action, subject: "case:\(c.reference)",
             detail: "plan=\(c.plan) calendar=\(c.calendar) packs=\(c.packs.joined(separator: ","))")
     }
@@ -269,7 +271,8 @@ extension Store {
     /// Inserts an assignment (ending the previous holder's); returns false when it is already recorded.
     @discardableResult
     func assign(
-        _ db: Database, caseRef: String, role: String, worker: String, from: Instant, to: Instant?, actor: String, now: Instant
+        _ db: Database, caseRef: String, role: String, worker: String, from: Instant, to: Instant?, actor: String, now: Instant,
+        audited: Bool = true
     ) throws -> Bool {
         guard let c = try Row.fetchOne(try db.cachedStatement(sql: "SELECT closed_at FROM child_case WHERE ref = ?"), arguments: [caseRef]) else {
             throw Failure("unknown case '\(caseRef)'")
@@ -286,7 +289,9 @@ extension Store {
             .execute(arguments: [from.seconds, caseRef, role, from.seconds])
         try db.cachedStatement(sql: "INSERT INTO assignment (case_ref, role, worker_id, from_at, to_at) VALUES (?, ?, ?, ?, ?)")
             .execute(arguments: [caseRef, role, worker, from.seconds, to?.seconds])
-        try audit(db, at: now, actor: actor, action: "case.assign", subject: "case:\(caseRef)", detail: "\(role)=\(worker) from \(from.seconds)")
+        if audited {
+            try audit(db, at: now, actor: actor, action: "case.assign", subject: "case:\(caseRef)", detail: "\(role)=\(worker) from \(from.seconds)")
+        }
         return true
     }
 

@@ -81,6 +81,22 @@ import Testing
         #expect(try s.notifications("C1").count == 2)
     }
 
+    @Test func aBacklogNoticeIsKeptAsSuchAndStillLate() throws {
+        let s = try base.seeded()
+        var late = OutboxItem(
+            key: "k5", caseRef: "C1", ruleID: "post-placement-visit", stage: .overdue, level: 0, dueAt: base.now, isExact: true,
+            severity: .urgent, plannedAt: base.now, owner: "sw1", recipients: [], late: true)
+        late.backlog = true
+        let plain = OutboxItem(
+            key: "k6", caseRef: "C1", ruleID: "post-placement-visit", stage: .due, level: 0, dueAt: base.now, isExact: true,
+            severity: .urgent, plannedAt: base.now, owner: "sw1", recipients: [], late: true)
+        try s.enqueue([late, plain], cursor: base.now, now: base.now)
+        let rows = try s.outbox()
+        #expect(rows.first { $0.item.key == "k5" }?.item == late)
+        #expect(rows.first { $0.item.key == "k6" }?.item == plain)
+        #expect(rows.allSatisfy { $0.item.late })
+    }
+
     @Test func recipientsAreKeptAsAListNotAJoinedString() throws {
         let s = try base.seeded()
         // Even an id the importers refuse (a comma, an equals sign) comes back whole: the list is stored as such.

@@ -91,6 +91,34 @@ import Testing
         #expect(d["met_event"] as String? == "v")
     }
 
+    /// The agenda as of a moment before a visit was made: that visit's deadline was still open then (it closes
+    /// later), and is merged in due order with those never met, for everyone, a worker and a team alike.
+    @Test func anAgendaAsOfAnEarlierMomentListsDeadlinesMetLaterInDueOrder() throws {
+        let s = try seeded()
+        try s.openCase(ChildCase(reference: "C2", plan: "adoption", calendar: "england-and-wales"), openedAt: instant("2026-01-01"),
+                       actor: "t", now: now)
+        try s.assign(caseRef: "C2", role: "permanence-sw", worker: "sw2", from: instant("2026-01-01"), actor: "t", now: now)
+        // C1 placed first, C2 an hour later: C1's visit is due first, and is made (late) on the 20th.
+        try s.record(CaseEvent(id: "p1", caseRef: "C1", kind: "placed-for-adoption", at: instant("2026-11-10T10:00")), source: "t", actor: "t", now: now)
+        try s.record(CaseEvent(id: "p2", caseRef: "C2", kind: "placed-for-adoption", at: instant("2026-11-10T11:00")), source: "t", actor: "t", now: now)
+        try s.record(CaseEvent(id: "v1", caseRef: "C1", kind: "visit", at: instant("2026-11-20T10:00")), source: "t", actor: "t", now: now)
+        func visits(_ scope: Store.AgendaScope, at t: Instant) throws -> [String] {
+            try s.agenda(scope, within: 0, overdueOnly: true, now: t).filter { $0.ruleID == "post-placement-visit" }.map(\.caseRef)
+        }
+        let before = instant("2026-11-18T12:00")
+        #expect(try visits(.everyone, at: before) == ["C1", "C2"])
+        #expect(try visits(.worker("sw1"), at: before) == ["C1"])
+        #expect(try visits(.team(manager: "tm"), at: before) == ["C1", "C2"])
+        #expect(try visits(.everyone, at: now) == ["C2"])
+        // The whole list stays in due order, with the later-met deadline in its place, and a limit cuts it there.
+        let all = try s.agenda(.everyone, within: 0, overdueOnly: true, now: before)
+        #expect(all.map(\.dueAt) == all.map(\.dueAt).sorted())
+        let first = try s.agenda(.everyone, within: 0, overdueOnly: true, now: before, limit: 1)
+        #expect(first == Array(all.prefix(1)))
+        let c1 = try #require(all.first { $0.caseRef == "C1" && $0.ruleID == "post-placement-visit" })
+        #expect(c1.status == .overdue && c1.ownerWorker == "sw1" && c1.anchorEvent == "p1" && c1.ownerRole == "permanence-sw")
+    }
+
     @Test func correctionAndWithdrawalReEvaluate() throws {
         let s = try seeded()
         try s.record(CaseEvent(id: "p", caseRef: "C1", kind: "placed-for-adoption", at: instant("2026-10-23T14:00")), source: "t", actor: "t", now: now)
@@ -436,6 +464,35 @@ import Testing
         }
         let after = try s.summary(now: now)
         #expect(after.openCases == before.openCases && after.workers == before.workers && after.auditEntries == before.auditEntries)
+    }
+
+    /// A cases file: each row one audit entry naming what it set (the case and the roles it assigned), the
+    /// chain intact; a re-import changes nothing; a reassignment of an existing case is recorded as such.
+    @Test func aCasesFileRowIsOneAuditEntryAndTheChainHolds() throws {
+        let s = try seeded()
+        let before = try s.summary(now: now).auditEntries
+        let file = try write("cases.csv", """
+            case_ref,plan,calendar,permanence-sw,team-manager
+            N1,adoption,england-and-wales,sw1,tm
+            N2,reunification,scotland,sw2,
+            """)
+        let r = try s.importFile(file, actor: "t", now: now)
+        #expect(r.changed == 2 && r.casesRecomputed == 2)
+        #expect(try s.summary(now: now).auditEntries == before + 3)  // two rows and the file
+        #expect(try s.openCase("N1")?.0.assignments == ["permanence-sw": "sw1", "team-manager": "tm"])
+        #expect(try s.openCase("N2")?.0.assignments == ["permanence-sw": "sw2"])
+        let entries = try s.pool.read { db in try Row.fetchAll(db, sql: "SELECT action, subject, detail FROM audit ORDER BY seq DESC LIMIT 3") }
+        #expect(entries.map { $0["action"] as String } == ["import.cases", "case.open", "case.open"])
+        #expect((entries[1]["detail"] as String).contains("assigned permanence-sw=sw2 from \(now.seconds)"))
+        #expect((entries[2]["detail"] as String).contains("assigned permanence-sw=sw1 team-manager=tm"))
+        #expect(try s.verifyAudit().problem == nil)
+        #expect(try s.importFile(file, actor: "t", now: now).changed == 0)
+        let moved = try write("moved.csv", "case_ref,plan,calendar,permanence-sw\nN2,reunification,scotland,sw1\n")
+        #expect(try s.importFile(moved, actor: "t", now: now.adding(seconds: 60)).changed == 1)
+        #expect(try s.assignmentHistory("N2").map(\.worker) == ["sw2", "sw1"])
+        let last = try s.pool.read { db in try Row.fetchOne(db, sql: "SELECT action, detail FROM audit WHERE action LIKE 'case.%' ORDER BY seq DESC LIMIT 1") }
+        #expect(last?["action"] as String? == "case.assign")
+        #expect(try s.verifyAudit().problem == nil)
     }
 
     @Test func workerAndAssignmentFilesImport() throws {

@@ -196,4 +196,40 @@ import Testing
         #expect(try DaemonHarness.journal(["CASE_REF=\(ref)-missed"]).count == entries.count)
         h.stop()
     }
+
+    /// More than `Backlog.summaryAbove` late notices at a start: one summary for their owner at the loudest of
+    /// their priorities, and every notice still delivered, once, at info.
+    @Test func aLargeBacklogIsSummarisedForItsOwnerAndEveryNoticeStillDelivered() throws {
+        try DaemonHarness.requireJournald()
+        let h = try DaemonHarness()
+        let ref = "D5-\(UUID().uuidString.prefix(8))"
+        try seed(h, ["\(ref)-seed"], dueIn: DaemonHarness.farOff)
+        try #require(try h.start() != nil, "no READY=1; log:\n\(h.log)")
+        h.stop()
+        // While stopped: 40 cases fall due, each passing its due, overdue and escalation rungs (120 notices).
+        let refs = (0..<40).map { "\(ref)-\($0)" }
+        try seed(h, refs, dueIn: 2)
+        sleep(4)
+        try #require(try h.start() != nil, "no READY=1 after restart; log:\n\(h.log)")
+        let pid = h.process!.processIdentifier
+        let mine = { (entries: [[String: Any]]) in entries.filter { ($0["CASE_REF"] as? String)?.hasPrefix(ref) == true } }
+        let notices = mine(try DaemonHarness.waitForJournal(["BACKLOG=1"], timeout: 30) { mine($0).count >= 120 })
+        #expect(notices.count == 120, "log:\n\(h.log)")
+        #expect(Set(notices.compactMap { $0["NOTIFICATION_KEY"] as? String }).count == 120)
+        #expect(notices.allSatisfy { $0["PRIORITY"] as? String == "6" && $0["LATE"] as? String == "1" })
+        let summaries = try DaemonHarness.waitForJournal(["MESSAGE_ID=5a0d7e3c9b2f4e86a1c4d8f02b6e7193", "_PID=\(pid)"], timeout: 10) { $0.count >= 2 }
+        let sw = try #require(summaries.first { $0["OWNER"] as? String == "sw" }, "log:\n\(h.log)")
+        #expect(sw["COUNT"] as? String == "120" && sw["ESCALATIONS"] as? String == "40" && sw["OVERDUE"] as? String == "40")
+        #expect(sw["PRIORITY"] as? String == "3")  // the escalations' priority: the loudest among them
+        #expect((sw["MESSAGE"] as? String)?.contains("permanenced agenda --overdue --worker sw") == true)
+        #expect(summaries.contains { $0["OWNERS"] as? String == "1" && $0["COUNT"] as? String == "120" })
+        // Nothing is lost: each case is still overdue on the agenda, and a restart announces nothing again.
+        let agenda = try h.cli(["agenda", "--overdue", "--worker", "sw", "--format", "csv"])
+        #expect(refs.allSatisfy { agenda.stdout.contains("\($0),") }, "\(agenda.stdout)")
+        h.stop()
+        try #require(try h.start() != nil)
+        sleep(2)
+        #expect(mine(try DaemonHarness.journal(["BACKLOG=1"])).count == 120)
+        h.stop()
+    }
 }

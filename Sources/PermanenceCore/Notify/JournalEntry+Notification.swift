@@ -45,8 +45,9 @@ extension JournalEntry {
         if let initials { fields.append(("CASE_INITIALS", initials)) }
         if item.late {
             fields.append(("LATE", "1"))
+            if item.backlog { fields.append(("BACKLOG", "1")) }
             return JournalEntry(
-                priority: priority(stage: item.stage, severity: item.severity),
+                priority: item.backlog ? .info : priority(stage: item.stage, severity: item.severity),
                 message: sentence + " (Late: planned for \(zone.humanDateTime(item.plannedAt)), when permanenced was not running or did not yet know of it.)",
                 fields: fields)
         }

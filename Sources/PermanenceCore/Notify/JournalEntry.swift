@@ -67,6 +67,7 @@ public enum MessageID {
     public static let mailRelayProblem = "bb8cba5bc5f04459a49c3dbc9ac7dd0e"
     public static let inboxRetry = "23f45262c5204c64b9c06a8d9aa2293d"
     public static let auditHead = "e6fdaa7f1822488d97a88130e62900be"
+    public static let backlog = "5a0d7e3c9b2f4e86a1c4d8f02b6e7193"
 
     /// The id for a notification stage.
     public static func stage(_ s: NotificationStage) -> String {
@@ -84,6 +85,6 @@ public enum MessageID {
         ("reloaded", reloaded), ("reload-refused", reloadRefused), ("stopping", stopping),
         ("import-rejected", importRejected), ("caught-up", caughtUp), ("mail-retry", mailRetry),
         ("mail-undeliverable", mailUndeliverable), ("schedule-retry", scheduleRetry), ("clock-behind", clockBehind),
-        ("clock-stepped", clockStepped), ("store-damaged", storeDamaged), ("mail-relay-problem", mailRelayProblem), ("inbox-retry", inboxRetry), ("audit-head", auditHead),
+        ("clock-stepped", clockStepped), ("store-damaged", storeDamaged), ("mail-relay-problem", mailRelayProblem), ("inbox-retry", inboxRetry), ("audit-head", auditHead), ("backlog", backlog),
     ]
 }

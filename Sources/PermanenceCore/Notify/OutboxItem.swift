@@ -18,6 +18,9 @@ public struct OutboxItem: Sendable, Equatable {
     public let recipients: [Recipient]
     /// Queued well after its moment (the daemon was down).
     public let late: Bool
+    /// Late, and one of a backlog too large to announce entry by entry (`Backlog`): its owner gets one summary
+    /// at the loudest priority among them, and its own journal entry goes at `info`, with `BACKLOG=1`.
+    public var backlog = false
     /// When the deadline's next notice is planned, if it was known when this one was queued.
     public let nextNoticeAt: Instant?
 
