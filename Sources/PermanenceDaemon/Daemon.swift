@@ -64,6 +64,15 @@ public enum Daemon {
         ]
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        // SIGTERM reaches the services through many steps of the group's machinery, each a turn of the queue:
+        // the daemon's own work stops taking turns as soon as the signal is seen, so those steps are quick.
+        let watchers = [SIGTERM, SIGINT].map { number in
+            let source = DispatchSource.makeSignalSource(signal: number, queue: context.queue)
+            source.setEventHandler { context.shuttingDown = true }
+            source.resume()
+            return source
+        }
+        defer { watchers.forEach { $0.cancel() } }
         try await group.run()
     }
 

@@ -18,6 +18,10 @@ final class DaemonContext: @unchecked Sendable {
     let now: @Sendable () -> Instant
     /// The configuration in force; replaced whole by a reload.
     var runtime: DaemonRuntime
+    /// SIGTERM (or SIGINT) came: the services are being shut down, one after another. Work that would go on
+    /// by itself (a large outbox's delivery turns, a backlog's queueing) stops at once rather than when its
+    /// own service's turn to stop comes: each step of the shutdown would wait behind it.
+    var shuttingDown = false
 
     init(queue: DispatchQueue, settings: Daemon.Settings, runtime: DaemonRuntime, logger: Logger, now: @escaping @Sendable () -> Instant) {
         self.queue = queue

@@ -11,6 +11,9 @@ struct DeliveryService: Service {
         guard await gate.wait() else { return }
         try? await cancelWhenGracefulShutdown {
             for await _ in self.delivery.requests {
+                // A buffered request is handed over without a suspension, so a large outbox's continuations
+                // would run on past SIGTERM: stop at the turn in hand.
+                if Task.isCancelled { break }
                 self.delivery.turn()
             }
         }

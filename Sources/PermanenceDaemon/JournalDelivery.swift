@@ -35,7 +35,8 @@ final class JournalDelivery: @unchecked Sendable {
     /// One turn, as the delivery service runs it: what the machine says follows (a continuation, a retry after
     /// a stall or a failure, the drained outbox's follow-up).
     func turn() {
-        guard machine.continuationRuns() else { return }
+        // Shutting down: what is not delivered stays in the outbox for the next start.
+        guard !context.shuttingDown, machine.continuationRuns() else { return }
         let t = context.now()
         do {
             let action = try deliver(now: t)
@@ -62,6 +63,9 @@ final class JournalDelivery: @unchecked Sendable {
 
     /// Rows one turn of the queue delivers at most.
     static let perTurn = 2000
+
+    /// Seconds of work after which a turn ends (at the end of its batch) and a continuation follows.
+    static let turnSeconds = 0.2
 
     /// How long journald may hold entries before writing them to disk (its `SyncIntervalSec=` is 5 minutes),
     /// with a margin: after a power loss, deliveries this recent are looked up in the journal.
@@ -108,6 +112,9 @@ final class JournalDelivery: @unchecked Sendable {
     /// One turn delivers at most `perTurn` rows; the machine says whether a continuation follows.
     func deliver(now t: Instant) throws -> DeliveryMachine.TurnAction {
         var budget = Self.perTurn
+        // A turn also ends after `turnSeconds` of work, so the queue's other work (a watchdog ping, SIGTERM,
+        // a wake-up) never waits long behind a large outbox, whatever one entry costs.
+        let started = DaemonContext.monotonic()
         var progressedAtAll = false
         var stalled = false
         let journal = runtime.journal
@@ -144,6 +151,10 @@ final class JournalDelivery: @unchecked Sendable {
                 }
                 try store.markSent(delivered, at: context.now(), to: Journal.Destination.journal.rawValue)
                 progressed = progressed || !delivered.isEmpty
+                if DaemonContext.monotonic() - started > Self.turnSeconds {
+                    budget = 0  // the rest of the rows read stay pending for the continuation
+                    break
+                }
             }
             progressedAtAll = progressedAtAll || progressed
             if !progressed {

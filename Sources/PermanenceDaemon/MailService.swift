@@ -11,6 +11,7 @@ struct MailService: Service {
         guard await gate.wait() else { return }
         try? await cancelWhenGracefulShutdown {
             for await t in self.mail.requests {
+                if Task.isCancelled { break }
                 self.mail.process(now: t)
                 self.mail.changed()
             }

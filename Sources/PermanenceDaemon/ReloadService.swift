@@ -26,6 +26,8 @@ struct ReloadService: Service {
                 await self.reload()
             }
         }
+        // This service is the first told to shut down (should the signal itself not have been seen).
+        try? await context.perform { context.shuttingDown = true }
     }
 
     private func reload() async {

@@ -253,12 +253,21 @@ final class Schedule: @unchecked Sendable {
     }
 
     /// Queues what a rebuild found due; only then does the schedule count as built.
+    /// The outbox rows are worked out off the queue (a first start on a whole authority has hundreds of
+    /// thousands to check against those already queued, to sort and to cover for absences); nothing else
+    /// queues meanwhile, as the machine holds wake-ups until the rebuild is settled.
     private func settle(_ built: ScheduleBuilder.Built, generation g: Int, now t: Instant) {
         guard machine.built(g) == .settle else { return }
-        do {
-            queueChunks(try outboxItems(built.due, now: t), from: 0, built: built, generation: g, now: t)
-        } catch {
-            failed(error)
+        let runtime = runtime
+        buildQueue.async { [weak self] in
+            let items = Result { try Schedule.outboxItems(built.due, runtime: runtime, now: t) }
+            self?.context.queue.async { [weak self] in
+                guard let self, self.machine.built(g) == .settle else { return }
+                switch items {
+                case .success(let items): self.queueChunks(items, from: 0, built: built, generation: g, now: t)
+                case .failure(let error): self.failed(error)
+                }
+            }
         }
     }
 
@@ -270,11 +279,12 @@ final class Schedule: @unchecked Sendable {
     /// queued go on meanwhile. The cursor and revision move with the last chunk only: a crash or a stop before
     /// then finds the rest again, and a notification already queued is not queued twice.
     private func queueChunks(_ items: [OutboxItem], from start: Int, built: ScheduleBuilder.Built, generation g: Int, now t: Instant) {
-        guard machine.built(g) == .settle else { return }
+        // Shutting down: the cursor has not moved, so the next start finds the rest again.
+        guard !context.shuttingDown, machine.built(g) == .settle else { return }
         let end = min(start + Self.enqueueChunk, items.count)
         do {
             if end < items.count {
-                try store.enqueue(Array(items[start..<end]), cursor: cursor, now: t)
+                try store.enqueue(Array(items[start..<end]), cursor: nil, now: t)
                 delivery.request()
                 context.queue.async { [weak self] in self?.queueChunks(items, from: end, built: built, generation: g, now: t) }
                 return
@@ -340,7 +350,7 @@ final class Schedule: @unchecked Sendable {
     /// store is written only when something changed, so the daemon's own write never wakes it again).
     private func enqueueDue(_ due: [DueSelection.Item], revision caughtUp: Int? = nil, now t: Instant) throws {
         let moved = max(cursor, t)
-        let items = try outboxItems(due, now: t)
+        let items = try Schedule.outboxItems(due, runtime: runtime, now: t)
         if !items.isEmpty {
             try store.enqueue(items, cursor: moved, revision: caughtUp, now: t)
             announceBacklog(items)
@@ -352,14 +362,15 @@ final class Schedule: @unchecked Sendable {
     /// (every start proposes one for each open overdue deadline) is left out here rather than ignored by the
     /// insert, so a restart does not rewrite what it sent long ago. A late batch larger than
     /// `Backlog.summaryAbove` is marked as a backlog.
-    private func outboxItems(_ due: [DueSelection.Item], now t: Instant) throws -> [OutboxItem] {
+    private static func outboxItems(_ due: [DueSelection.Item], runtime: DaemonRuntime, now t: Instant) throws -> [OutboxItem] {
+        let store = runtime.store
         let catchUps = due.filter(\.notification.isCatchUp).map(\.notification.key)
         let known = catchUps.isEmpty ? [] : try store.knownNotificationKeys(catchUps)
         let fresh = due.filter { !known.contains($0.notification.key) }
         guard !fresh.isEmpty else { return [] }
         let cover = try store.absenceCover(on: runtime.zone.localDate(at: t))
         return Backlog.mark(fresh.sorted { ($0.notification.at, $0.notification.key) < ($1.notification.at, $1.notification.key) }
-            .map { outboxItem($0, cover: cover) })
+            .map { outboxItem($0, cover: cover, runtime: runtime) })
     }
 
     /// A backlog just queued: one summary per owner in the journal (the notices follow at `info`).
@@ -369,7 +380,7 @@ final class Schedule: @unchecked Sendable {
     }
 
     /// The outbox row for a due notification, with absence cover applied to each recipient.
-    private func outboxItem(_ d: DueSelection.Item, cover: AbsenceCover) -> OutboxItem {
+    private static func outboxItem(_ d: DueSelection.Item, cover: AbsenceCover, runtime: DaemonRuntime) -> OutboxItem {
         let n = d.notification
         let recipients = n.recipients.map { Recipient(role: $0.role, worker: $0.worker.map(cover.cover(for:))) }
         let ownerRole = runtime.rulesByID[n.ruleID]?.owner

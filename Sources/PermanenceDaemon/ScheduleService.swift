@@ -35,6 +35,7 @@ struct ScheduleService: Service {
         // Wake-ups one at a time, until graceful shutdown (or cancellation: stop all the same).
         try? await cancelWhenGracefulShutdown {
             for await reason in self.schedule.wakes {
+                if Task.isCancelled { break }
                 self.schedule.wake(reason)
             }
         }

@@ -200,6 +200,8 @@ extension Store {
         var touched = Set<String>()
         var importer = try RowImporter(kind: kind, header: header, file: path, store: self, db: db, now: now, cache: cache, evaluator: evaluator)
         var current: String?
+        /// The case the last changed row added to `touched` and `affected` (still in both).
+        var lastAdded: String?
         while let record = try file.next() {
             rows += 1
             if rows % 1024 == 0 { try checkInterrupted([path]) }
@@ -209,8 +211,18 @@ extension Store {
                 if let refs = try importer.apply(record, issues: &issues) {
                     if let e = importer.lastEvent { fresh.add(e, line: record.line, file: path) }
                     changed += 1
-                    touched.formUnion(refs)
-                    if importer.evaluatedAlready { recomputed += 1 } else { affected.formUnion(refs) }
+                    switch refs {
+                    case .one(let ref) where ref == lastAdded:
+                        break  // the rows of one case come together: it is in both sets already
+                    case .one(let ref):
+                        touched.insert(ref)
+                        if importer.evaluatedAlready { recomputed += 1 } else { affected.insert(ref) }
+                        lastAdded = ref
+                    case .many(let set):
+                        touched.formUnion(set)
+                        affected.formUnion(set)
+                        lastAdded = nil
+                    }
                 }
             } catch let error as Failure {
                 // An event of a case whose own row in a cases file was refused: that row is the problem, reported
@@ -223,6 +235,7 @@ extension Store {
             // (Rolled back with everything else if a later row is bad.)
             if issues.isEmpty, let ref = importer.lastCase, ref != current {
                 if let done = current, affected.remove(done) != nil {
+                    if lastAdded == done { lastAdded = nil }
                     fresh.check(try Store.recompute(db, done, evaluator: evaluator, cache: cache), ruleSet: ruleSet)
                     recomputed += 1
                 }
@@ -459,7 +472,13 @@ struct RowImporter {
     }
 
     /// Applies one row; returns the cases it changed (nil when it changed nothing), or records issues.
-    mutating func apply(_ record: CSVParser.Record, issues: inout [CSVIssue]) throws -> Set<String>? {
+    /// The cases a row changed: one (without a set to allocate for each row), or several.
+    enum Changed {
+        case one(String)
+        case many(Set<String>)
+    }
+
+    mutating func apply(_ record: CSVParser.Record, issues: inout [CSVIssue]) throws -> Changed? {
         evaluatedAlready = false
         switch kind {
         case .events:
@@ -469,7 +488,7 @@ struct RowImporter {
             let inserted = try store.insertEvent(
                 db, e, source: source, actor: actor, now: now, ruleSet: evaluator.ruleSet, audited: false, fast: cache)
             if inserted { lastEvent = e }
-            return inserted ? [e.caseRef] : nil
+            return inserted ? .one(e.caseRef) : nil
         case .cases:
             guard let c = cases!.decode(record, issues: &issues) else { return nil }
             if let first = seen[c.reference] {
@@ -511,7 +530,7 @@ struct RowImporter {
                 try Store.insertDeadlines(cache.deadlines, evaluator.evaluate(stored, events: []), evaluator.ruleSet)
                 evaluatedAlready = true
             }
-            return [c.reference]
+            return .one(c.reference)
         case .workers:
             guard let w = workers!.decode(record, issues: &issues) else { return nil }
             if let first = seen[w.id] {
@@ -534,11 +553,11 @@ struct RowImporter {
             try store.audit(db, at: now, actor: actor, action: old == nil ? "worker.add" : "worker.update",
                 subject: "worker:\(w.id)", detail: "roles=\(w.roles.joined(separator: ",")) manager=\(w.manager ?? "-")")
             let owned = try String.fetchAll(try db.cachedStatement(sql: "SELECT DISTINCT case_ref FROM deadline WHERE owner_worker = ?"), arguments: [w.id])
-            return Set(owned)
+            return .many(Set(owned))
         case .assignments:
             guard let a = assignments!.decode(record, issues: &issues) else { return nil }
             let inserted = try store.assign(db, caseRef: a.caseRef, role: a.role, worker: a.worker, from: a.from, to: a.to, actor: actor, now: now)
-            return inserted ? [a.caseRef] : nil
+            return inserted ? .one(a.caseRef) : nil
         }
     }
 

@@ -36,7 +36,8 @@ extension Store {
     ///
     /// `revision`, when given, is the store revision whose changes this queueing covers (every case changed
     /// up to it has had its late deadlines caught up): a restart need look again only at cases changed since.
-    public func enqueue(_ items: [OutboxItem], cursor: Instant, revision: Int? = nil, now: Instant) throws -> Int {
+    /// `cursor` nil: the cursor stays where it is (a first part of a large batch; the last part moves it).
+    public func enqueue(_ items: [OutboxItem], cursor: Instant?, revision: Int? = nil, now: Instant) throws -> Int {
         try write { db in
             let insert = try FastInsert(db, sql: """
                 INSERT OR IGNORE INTO notification (key, case_ref, rule_id, stage, level, due_at, planned_at, state,
@@ -50,7 +51,7 @@ extension Store {
                     .bind(i.owner).bind(i.backlog ? 2 : i.late ? 1 : 0).bind(now.seconds).bind(i.nextNoticeAt?.seconds)
                 added += try insert.run()
             }
-            try Store.setMeta(db, "daemon.cursor", String(cursor.seconds))
+            if let cursor { try Store.setMeta(db, "daemon.cursor", String(cursor.seconds)) }
             if let revision { try Store.setMeta(db, "daemon.revision", String(revision)) }
             return added
         }

@@ -115,7 +115,9 @@ struct CSVHeader {
 
     /// The trimmed cell of a column, or nil when the column is absent or the cell empty.
     func cell(_ name: String, _ record: CSVParser.Record) -> String? {
-        guard let i = columns[name], i < record.fields.count else { return nil }
+        // A look along the few names (short strings compare in a word or two) rather than a hash of `name`
+        // for every cell of every row.
+        guard let i = names.firstIndex(of: name), i < record.fields.count else { return nil }
         let raw = record.fields[i]
         // Most cells need no trimming: hand the string back without copying it.
         if let f = raw.utf8.first, let l = raw.utf8.last, f != 0x20, f != 0x09, l != 0x20, l != 0x09 { return raw }

@@ -7,6 +7,11 @@ public struct CaseTable: Sendable {
     let header: CSVHeader
     let file: String
     let ruleSet: RuleSet
+    /// What every row is checked against, worked out once for the file.
+    private let plans: [String]
+    private let packIDs: Set<String>
+    /// The roles this file has a column for.
+    private let roleColumns: [String]
 
     public init(header record: CSVParser.Record, file: String, ruleSet: RuleSet) throws(CSVErrors) {
         let roles = Set(ruleSet.vocabulary.roles.map(\.name))
@@ -15,6 +20,9 @@ public struct CaseTable: Sendable {
             extra: roles.contains)
         self.file = file
         self.ruleSet = ruleSet
+        plans = ruleSet.vocabulary.plans.map(\.name)
+        packIDs = Set(ruleSet.packs.map(\.id))
+        roleColumns = ruleSet.vocabulary.roles.map(\.name).filter(header.names.contains)
     }
 
     /// Whether a header is a cases header.
@@ -27,7 +35,6 @@ public struct CaseTable: Sendable {
         guard var row = RowReader(record, header: header, file: file, issues: &issues) else { return nil }
         defer { issues += row.issues }
         let ref = row.required("case_ref")
-        let plans = ruleSet.vocabulary.plans.map(\.name)
         let plan = row.required("plan", "empty; give the care plan, e.g. adoption")
         if let plan, !ruleSet.vocabulary.hasPlan(plan) {
             row.fail("plan", "unknown plan '\(plan)'\(didYouMean(plan, plans)); expected one of \(plans.joined(separator: ", "))")
@@ -39,13 +46,12 @@ public struct CaseTable: Sendable {
         }
         var packs: [String] = []
         if let p = row.cell("packs") {
-            let known = Set(ruleSet.packs.map(\.id))
             for id in p.split(whereSeparator: { $0 == ";" || $0 == " " }).map(String.init) {
-                if known.contains(id) { packs.append(id) } else { row.fail("packs", "unknown pack '\(id)'\(didYouMean(id, known))") }
+                if packIDs.contains(id) { packs.append(id) } else { row.fail("packs", "unknown pack '\(id)'\(didYouMean(id, packIDs))") }
             }
         }
         var assignments: [String: String] = [:]
-        for role in ruleSet.vocabulary.roles.map(\.name) {
+        for role in roleColumns {
             if let w = row.cell(role) { assignments[role] = w }
         }
         guard row.issues.isEmpty, let ref, let plan else { return nil }

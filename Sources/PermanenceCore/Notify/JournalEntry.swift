@@ -40,6 +40,8 @@ public struct JournalEntry: Sendable, Equatable {
 
     /// One line per entry: a newline in a value must not start what looks like another entry or field.
     static func clean(_ s: String) -> String {
+        // Most values have no line break: handed back as they are, not rebuilt a scalar at a time.
+        guard s.utf8.contains(where: { $0 == 0x0A || $0 == 0x0D }) else { return s }
         var out = String.UnicodeScalarView()
         for u in s.unicodeScalars { out.append(u == "\n" || u == "\r" ? " " : u) }
         return String(out)
