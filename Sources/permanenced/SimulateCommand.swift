@@ -65,7 +65,8 @@ struct SimulateCommand: ParsableCommand {
 }
 
 extension String {
+    /// A table cell: padded to `width`, and never run into the next column (one space after a longer value).
     func padding(_ width: Int) -> String {
-        count >= width ? self : self + String(repeating: " ", count: width - count)
+        count >= width ? self + " " : self + String(repeating: " ", count: width - count)
     }
 }
