@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // Pure TOML 1.0 parser that keeps the line of every key (for error messages).
@@ -66,6 +67,12 @@ let package = Package(
             name: "SystemdSupport",
             dependencies: ["PermanenceCore", "PermanenceStore", "CSystemd", .product(name: "Logging", package: "swift-log")]
         ),
+        // The daemon's figures for Prometheus: counters the daemon bumps, gauges set from the store at each
+        // scrape, rendered in the text exposition format. No I/O.
+        .target(
+            name: "PermanenceMetrics",
+            dependencies: ["PermanenceCore", "PermanenceStore", .product(name: "Prometheus", package: "swift-prometheus")]
+        ),
         // The daemon's I/O: the services of its ServiceGroup running the state machines' actions (store,
         // journal, SMTP, inotify, Dispatch timers).
         .target(
@@ -79,8 +86,12 @@ let package = Package(
                 "SMTPCore",
                 "SMTPClient",
                 "SystemdSupport",
+                "PermanenceMetrics",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         // The command-line tool: file I/O and formatting around PermanenceCore.
@@ -133,6 +144,7 @@ let package = Package(
             dependencies: ["PermanenceDaemon", "PermanenceDaemonCore", "PermanenceConfig", "SystemdSupport", "PermanenceStore", "PermanenceCore", "TestSupport"]
         ),
         .testTarget(name: "PermanenceDaemonCoreTests", dependencies: ["PermanenceDaemonCore"]),
+        .testTarget(name: "PermanenceMetricsTests", dependencies: ["PermanenceMetrics", "PermanenceStore", "PermanenceCore", "TestSupport"]),
         .testTarget(name: "PermanenceConfigTests", dependencies: ["PermanenceConfig", "PermanenceCore", "TestSupport"]),
         .testTarget(name: "SystemdSupportTests", dependencies: ["SystemdSupport", "PermanenceCore", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "SMTPCoreTests", dependencies: ["SMTPCore"]),

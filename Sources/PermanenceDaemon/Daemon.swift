@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import PermanenceConfig
 import PermanenceCore
+import PermanenceMetrics
 import ServiceLifecycle
 import SystemdSupport
 
@@ -14,11 +15,14 @@ public enum Daemon {
         public var configPath: String
         public var storePath: String?
         public var inboxPath: String?
+        /// The release, for the metrics' `permanenced_build_info`.
+        public var version: String
 
-        public init(configPath: String, storePath: String? = nil, inboxPath: String? = nil) {
+        public init(configPath: String, storePath: String? = nil, inboxPath: String? = nil, version: String = "") {
             self.configPath = configPath
             self.storePath = storePath
             self.inboxPath = inboxPath
+            self.version = version
         }
     }
 
@@ -40,7 +44,20 @@ public enum Daemon {
             throw error
         }
         for w in runtime.ruleSet.warnings { logger.warning("configuration: \(w)") }
-        let context = DaemonContext(queue: DaemonExecutor.shared.queue, settings: settings, runtime: runtime, logger: logger, now: now)
+        let metrics = runtime.ruleSet.configuration.metrics.listen.map { _ in ServiceMetrics(version: settings.version, ruleSet: runtime.ruleSet) }
+        let context = DaemonContext(queue: DaemonExecutor.shared.queue, settings: settings, runtime: runtime, logger: logger, metrics: metrics, now: now)
+        // The metrics listener is bound before anything starts: an address that cannot be had stops the start.
+        var listener: MetricsListener?
+        if let endpoint = runtime.ruleSet.configuration.metrics.listen, let metrics {
+            do {
+                listener = try await MetricsListener.bind(endpoint, respond: MetricsService.responder(context: context, metrics: metrics))
+                logger.info("metrics at http://\(endpoint)/metrics")
+            } catch {
+                logger.critical("cannot start: \(error)")
+                ServiceManager().notify("STATUS=Cannot start: \(String(describing: error).prefix(200))")
+                throw error
+            }
+        }
         let gate = StartGate()
         let mail = MailDelivery(context: context)
         let delivery = JournalDelivery(context: context, mail: mail)
@@ -61,7 +78,7 @@ public enum Daemon {
             .init(service: MailService(mail: mail, gate: gate), successTerminationBehavior: .ignore),
             .init(service: InboxService(inbox: inbox, gate: gate), successTerminationBehavior: .ignore),
             .init(service: ReloadService(context: context, schedule: schedule, inbox: inbox, gate: gate), successTerminationBehavior: .ignore),
-        ]
+        ] + (listener.map { [.init(service: MetricsService(listener: $0), successTerminationBehavior: .ignore)] } ?? [])
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         // SIGTERM reaches the services through many steps of the group's machinery, each a turn of the queue:

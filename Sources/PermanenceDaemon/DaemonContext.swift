@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import Logging
 import PermanenceCore
+import PermanenceMetrics
 import SystemdSupport
 
 /// What the daemon's parts share: the one serial queue they all run on (the `DaemonExecutor`'s, so the
@@ -22,12 +23,18 @@ final class DaemonContext: @unchecked Sendable {
     /// by itself (a large outbox's delivery turns, a backlog's queueing) stops at once rather than when its
     /// own service's turn to stop comes: each step of the shutdown would wait behind it.
     var shuttingDown = false
+    /// When the schedule's one timer next fires (nil: nothing planned), for the metrics.
+    var nextWakeup: Instant?
+    /// The figures served at `/metrics`, when `[metrics] listen` is set (nil otherwise: nothing counts).
+    let metrics: ServiceMetrics?
 
-    init(queue: DispatchQueue, settings: Daemon.Settings, runtime: DaemonRuntime, logger: Logger, now: @escaping @Sendable () -> Instant) {
+    init(queue: DispatchQueue, settings: Daemon.Settings, runtime: DaemonRuntime, logger: Logger, metrics: ServiceMetrics? = nil,
+         now: @escaping @Sendable () -> Instant) {
         self.queue = queue
         self.settings = settings
         self.runtime = runtime
         self.logger = logger
+        self.metrics = metrics
         self.now = now
     }
 

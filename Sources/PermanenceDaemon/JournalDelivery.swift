@@ -143,13 +143,16 @@ final class JournalDelivery: @unchecked Sendable {
                         delivered.append(item.key)
                     case .stderr?:
                         try store.markSent([item.key], at: context.now(), to: Journal.Destination.stderr.rawValue)
+                        context.metrics?.delivered(.stderr, .delivered)
                         progressed = true
                     case nil:
                         try store.markFailed(item.key, error: "neither the journal nor stderr accepted the entry")
+                        context.metrics?.delivered(toJournal ? .journal : .stderr, .retry)
                     }
                     if item.late { machine.deliveredLate(plannedAt: item.plannedAt.seconds) }
                 }
                 try store.markSent(delivered, at: context.now(), to: Journal.Destination.journal.rawValue)
+                context.metrics?.delivered(.journal, .delivered, count: delivered.count)
                 progressed = progressed || !delivered.isEmpty
                 if DaemonContext.monotonic() - started > Self.turnSeconds {
                     budget = 0  // the rest of the rows read stay pending for the continuation

@@ -228,17 +228,21 @@ final class MailDelivery: @unchecked Sendable {
                     // Already written as the relay accepted it; again here in case that write failed.
                     try store.markMailSent(row.id, at: t)
                     delivered = true
+                    context.metrics?.delivered(.email, .delivered)
                 case .failed(let error) where error.isRelayProblem:
                     relayProblem = error
+                    context.metrics?.delivered(.email, .retry)
                     let retryAt = t.adding(seconds: mailer?.timing.retryDelay(afterAttempts: row.attempts + 1) ?? 3600)
                     try store.markMailRetry(row.id, error: error.description, retryAt: retryAt)
                 case .failed(let error) where error.isTemporary && t.seconds - row.createdAt.seconds < (mailer?.config.giveUpAfter ?? 0):
                     let retryAt = t.adding(seconds: mailer?.timing.retryDelay(afterAttempts: row.attempts + 1) ?? 3600)
                     try store.markMailRetry(row.id, error: error.description, retryAt: retryAt)
+                    context.metrics?.delivered(.email, .retry)
                     logger.warning("email to \(row.address) not sent yet (\(error)); trying again at \(ruleSet.zone.humanDateTime(retryAt))",
                                    metadata: ["message-id": "\(MessageID.mailRetry)", "mail-id": "\(row.id)", "error": "\(error)"])
                 case .failed(let error):
                     try store.markMailFailed(row.id, error: error.description)
+                    context.metrics?.delivered(.email, .givenUp)
                     givenUp.append((row, error.description))
                 }
             } catch {
@@ -250,6 +254,15 @@ final class MailDelivery: @unchecked Sendable {
         var byAddress: [String: [(row: Store.MailRow, error: String)]] = [:]
         for g in givenUp { byAddress[g.row.address, default: []].append(g) }
         for address in byAddress.keys.sorted() { escalateUndeliverable(byAddress[address]!, now: t) }
+        // The batch failed at the relay (once a batch, not once a message): it refused permanenced, or could
+        // not be reached or did not answer.
+        let failures = rows.compactMap { row -> SMTPError? in
+            if case .failed(let e) = outcomes[row.id] ?? .failed(.connection("no outcome")) { return e }
+            return nil
+        }
+        if let f = relayProblem ?? failures.first(where: { $0.category == "connection" || $0.category == "timeout" }) {
+            context.metrics?.relayFailed(kind: f.category)
+        }
         noteRelay(problem: relayProblem, delivered: delivered, waiting: rows.count, in: store)
         // Shutting down, the stop timeout allows one more try.
         if !unrecorded.isEmpty && attempt < (machine.isDraining ? 2 : Self.recordAttempts) {

@@ -55,6 +55,10 @@ struct ReloadService: Service {
                     context.logger.error("inbox \(runtime.inboxPath): \(error)", metadata: ["message-id": "\(MessageID.inboxRetry)"])
                 }
                 for w in runtime.ruleSet.warnings { context.logger.warning("configuration: \(w)") }
+                context.metrics?.rulesChanged(runtime.ruleSet)
+                if runtime.ruleSet.configuration.metrics != current.ruleSet.configuration.metrics {
+                    context.logger.warning("configuration: [metrics] changed; the listener changes at the next restart (systemctl restart permanenced)")
+                }
                 context.logger.info("configuration reloaded: \(runtime.ruleSet.rules.count) rules from \(runtime.packs.count) packs", metadata: [
                     "message-id": "\(MessageID.reloaded)", "rules-fingerprint": "\(runtime.ruleSet.fingerprint.prefix(12))",
                 ])

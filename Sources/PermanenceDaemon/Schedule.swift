@@ -180,6 +180,7 @@ final class Schedule: @unchecked Sendable {
             refs.formUnion(timeline.popDue(at: t))
             unsettled = refs
             let builder = ScheduleBuilder(runtime: runtime, cursor: cursor)
+            let started = DaemonContext.monotonic()
             for ref in refs.sorted() {
                 if let (c, events) = try store.openCase(ref) {
                     let s = builder.select(c, events, now: t, catchUp: fresh.contains(ref))
@@ -194,6 +195,7 @@ final class Schedule: @unchecked Sendable {
             revision = max(revision, changed.revision)
             unsettled = []
             machine.stepSucceeded()
+            if !refs.isEmpty { context.metrics?.evaluated(.step, cases: refs.count, seconds: DaemonContext.monotonic() - started, at: t) }
             deliverAndRearm()
         } catch {
             failed(error)
@@ -239,6 +241,7 @@ final class Schedule: @unchecked Sendable {
         timeline = Timeline()
         for (ref, at) in built.next { timeline.schedule(ref, at: at) }
         logger.info("schedule built for \(timeline.count) open cases in \(built.milliseconds) ms")
+        context.metrics?.evaluated(.rebuild, cases: timeline.count, seconds: Double(built.milliseconds) / 1000, at: t)
         if let started = onStarted {
             // READY=1 now; the backlog (all that fell due while stopped, a first start's overdue deadlines) is
             // queued and delivered in the next turn. Until it is queued the saved cursor has not moved: a crash
@@ -419,7 +422,9 @@ final class Schedule: @unchecked Sendable {
     func armTimer() {
         timer?.cancel()
         timer = nil
+        context.nextWakeup = nil
         guard !machine.isStopped, let next = [timeline.next(), mail.nextMoment].compactMap({ $0 }).min() else { return }
+        context.nextWakeup = next
         let t = DispatchSource.makeTimerSource(queue: context.queue)
         t.schedule(wallDeadline: DispatchWallTime(timespec: timespec(tv_sec: next.seconds, tv_nsec: 0)), leeway: .milliseconds(100))
         t.setEventHandler { [weak self] in self?.request(.timer) }

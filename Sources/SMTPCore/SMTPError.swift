@@ -61,6 +61,21 @@ public struct SMTPError: Error, Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// What kind of failure, from a closed set (for metrics): `auth` (the login refused, no usable mechanism,
+    /// credentials refused without TLS), `tls`, `connection`, `timeout`, `rejected` (another command's
+    /// reply), `protocol` (a reply that makes no sense) or `message` (too large, a bad address).
+    public var category: String {
+        switch code {
+        case .reply(_, let command): return command == "AUTH" ? "auth" : "rejected"
+        case .noAuthMechanism, .authWithoutTLS: return "auth"
+        case .tls, .noStartTLS: return "tls"
+        case .connection: return "connection"
+        case .timeout: return "timeout"
+        case .malformedReply: return "protocol"
+        case .messageTooLarge, .invalidAddress: return "message"
+        }
+    }
+
     public static func connection(_ why: String) -> SMTPError { SMTPError(.connection(why)) }
     public static func timeout(_ what: String) -> SMTPError { SMTPError(.timeout(what)) }
     public static func tls(_ why: String) -> SMTPError { SMTPError(.tls(why)) }

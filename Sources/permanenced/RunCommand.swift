@@ -25,7 +25,7 @@ struct RunCommand: ParsableCommand {
     var inboxPath: String?
 
     func run() throws {
-        let settings = Daemon.Settings(configPath: ConfigLoader.path(config), storePath: store, inboxPath: inboxPath)
+        let settings = Daemon.Settings(configPath: ConfigLoader.path(config), storePath: store, inboxPath: inboxPath, version: permanencedVersion)
         // The daemon's executor keeps every task off libdispatch's global pool (see DaemonExecutor).
         do {
             try DaemonExecutor.shared.wait { try await Daemon.run(settings: settings) }

@@ -39,6 +39,8 @@ public struct Configuration: Sendable {
     public var journalShowsInitials = false
     /// Email delivery (`[email]`; off unless enabled).
     public var email = EmailConfiguration()
+    /// Prometheus metrics (`[metrics]`; off unless `listen` is set).
+    public var metrics = MetricsConfiguration()
 
     /// `auto`: the journal when journald listens, stderr with `<N>` priority prefixes otherwise.
     public enum JournalTarget: String, Sendable, CaseIterable {
@@ -104,6 +106,10 @@ public struct Configuration: Sendable {
         if var e = top.table("email") {
             c.email = EmailConfiguration.decode(&e)
             e.finish()
+        }
+        if var m = top.table("metrics") {
+            c.metrics = MetricsConfiguration.decode(&m)
+            m.finish()
         }
         if var st = top.table("store") {
             if let p = st.string("path") { c.storePath = p }
