@@ -158,7 +158,10 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "permanencedTests", dependencies: ["permanenced", "PermanenceDaemon", "PermanenceConfig", "SystemdSupport", "PermanenceCore", "TestSupport"]),
+        .testTarget(
+            name: "permanencedTests",
+            dependencies: ["permanenced", "PermanenceDaemon", "PermanenceConfig", "PermanenceMail", "SystemdSupport", "PermanenceCore", "TestSupport"]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -83,8 +83,10 @@ final class MailDelivery: @unchecked Sendable {
             for (worker, rows) in Dictionary(grouping: due, by: \.worker).sorted(by: { $0.key < $1.key }) {
                 try composeMail(for: worker, rows, mailer: mailer, now: t)
             }
+            let reports = TeamReports(context: context)
+            try reports.sendIfDue(now: t, mailer: mailer)
             if machine.sendRequested() { try startSending(mailer: mailer, now: t) }
-            nextMoment = try store.nextMailMoment()
+            nextMoment = [try store.nextMailMoment(), reports.nextMoment(after: t, mailer: mailer)].compactMap { $0 }.min()
         } catch {
             logger.error("email: could not update the mail outbox: \(error); retrying in 60 seconds")
             nextMoment = t.adding(seconds: 60)

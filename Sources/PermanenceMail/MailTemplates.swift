@@ -8,7 +8,11 @@ public struct MailTemplates: Sendable {
     /// Every template, by name; the file is `NAME.mustache`: three for each email a worker receives, and a
     /// subject and plain text for the admin's notice that email to someone was given up.
     public static let names = MailComposer.Kind.allCases.flatMap { k in ["subject", "text", "html"].map { "\(k.rawValue)-\($0)" } }
-        + ["undeliverable-subject", "undeliverable-text"]
+        + ["undeliverable-subject", "undeliverable-text"] + optional
+
+    /// Templates an admin's directory may lack: the weekly team report's. Without them no team report goes
+    /// out (check-config says so), and nothing else changes.
+    public static let optional = ["team-report-subject", "team-report-text", "team-report-html"]
 
     /// Names the composer puts in a template's context (`docs` of the shipped templates list them).
     public static let knownNames: Set<String> = [
@@ -18,6 +22,11 @@ public struct MailTemplates: Sendable {
         "escalated_to", "escalated_to_you", "sources", "has_sources", "has_calendar", "new_count",
         // The admin's notice of undeliverable email.
         "address", "worker", "messages", "subject", "queued", "reason", "one",
+        // The weekly team report.
+        "since", "scope_team", "scope_service", "workers", "name", "week", "escalations", "away", "bar_overdue", "bar_week",
+        "bar_rest", "bar_text", "overdue_total", "week_total", "escalations_total", "newly_overdue", "met_on_time", "met_late",
+        "new_cases", "plan", "opened", "waiting", "days_in_care", "days_since_order", "over_a1", "over_a2", "a1", "a2", "teams",
+        "manager", "has_changes", "has_waiting", "has_teams",
     ]
 
     let templates: [String: MustacheTemplate]
@@ -75,6 +84,10 @@ public struct MailTemplates: Sendable {
                 file = SourceFile(path: "(built in)/\(name).mustache", text: text)
                 fallbacks.append("\(directory)/\(name).mustache is missing: the built-in one is used (copy the shipped \(name).mustache to change it)")
             }
+            if file == nil, optional.contains(name) {
+                fallbacks.append("\(directory)/\(name).mustache is missing: no weekly team report is sent until it is there (copy the shipped \(name).mustache)")
+                continue
+            }
             guard let file else {
                 problems.append("\(directory)/\(name).mustache: missing (every email template must exist; copy it from the shipped templates/)")
                 continue
@@ -116,6 +129,9 @@ public struct MailTemplates: Sendable {
         }
         return out
     }
+
+    /// Whether the template was found (an optional one may be missing).
+    func has(_ name: String) -> Bool { templates[name] != nil }
 
     func render(_ name: String, _ context: [String: Any]) -> String {
         templates[name]?.render(context) ?? ""

@@ -70,6 +70,28 @@ public struct MailTiming: Sendable {
         return zone.instant(LocalDateTime(date: day, secondOfDay: end))
     }
 
+    /// The weekly team report's moment in the week of `day`: the configured weekday at its time, or, when that
+    /// day is not a working day (a bank holiday Monday), the next working day at that time; inside quiet
+    /// hours, at their end. Nil when there is no team report.
+    func teamReportMoment(inWeekOf day: LocalDate) -> Instant? {
+        guard let r = config.teamReport else { return nil }
+        var d = day.adding(days: r.weekday - day.weekday)
+        for _ in 0..<14 where !isWorkingDay(d) { d = d.adding(days: 1) }
+        return afterQuietHours(zone.instant(LocalDateTime(date: d, secondOfDay: r.time)))
+    }
+
+    /// The last team report moment at or before `t` (nil: none configured).
+    public func teamReport(atOrBefore t: Instant) -> Instant? {
+        let day = zone.localDate(at: t)
+        return [-14, -7, 0, 7].compactMap { teamReportMoment(inWeekOf: day.adding(days: $0)) }.filter { $0 <= t }.max()
+    }
+
+    /// The first team report moment after `t` (nil: none configured).
+    public func teamReport(after t: Instant) -> Instant? {
+        let day = zone.localDate(at: t)
+        return [-7, 0, 7, 14].compactMap { teamReportMoment(inWeekOf: day.adding(days: $0)) }.filter { $0 > t }.min()
+    }
+
     func isWorkingDay(_ d: LocalDate) -> Bool { (try? calendar.isWorkingDay(d)) ?? !d.isWeekend }
 
     /// The wait before attempt `attempts + 1` after a temporary failure (the last configured wait repeats).

@@ -1,4 +1,7 @@
 import Foundation
+import PermanenceConfig
+import PermanenceCore
+import PermanenceMail
 import Testing
 import TestSupport
 
@@ -87,6 +90,58 @@ import TestSupport
         let end = Date().addingTimeInterval(timeout)
         while server.receivedCount < count && Date() < end { usleep(100_000) }
         return server.receivedCount >= count
+    }
+
+    /// The weekly team report with the real daemon, at a moment set a minute before the test starts (UTC, no
+    /// quiet hours). Whether that moment is this week's report is worked out from the same configuration by
+    /// the pure timing (on a weekend or a bank holiday it is the next working day's, not now): the report goes
+    /// to the manager alone, once, then not again after a restart; or nothing goes.
+    @Test func theWeeklyTeamReportGoesToTheManagerAloneOnce() throws {
+        let server = try TestSMTPServer()
+        defer { server.stop() }
+        let t = Instant(seconds: Int(Date().timeIntervalSince1970))
+        let local = ZoneRules.utc.localDateTime(at: t)
+        let minute = max(0, local.secondOfDay - 60)
+        let weekday = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"][local.date.weekday - 1]
+        let setting = "team-report = \"\(weekday) \(String(format: "%02d:%02d", minute / 3600, minute % 3600 / 60))\""
+        let ref = "TR-\(UUID().uuidString.prefix(6))"
+        let h = try started(port: server.port, [setting], zone: "UTC") { h in
+            // One deadline an hour overdue (fallen due since the last report), one due in two days.
+            try h.seed([("\(ref)-late", -3600), ("\(ref)-soon", 2 * 86_400)])
+        }
+        defer { h.stop() }
+        let set = try ConfigLoader.load(h.config).0
+        let calendar = try #require(set.calendars[set.configuration.defaultCalendar])
+        let timing = MailTiming(config: set.configuration.email, zone: set.zone, calendar: calendar)
+        let slot = timing.teamReport(atOrBefore: t)
+        let due = slot.map { t.seconds - $0.seconds <= 86_400 } ?? false
+        func reports() throws -> [(to: [String], parsed: [String: Any])] {
+            guard server.receivedCount > 0 else { return [] }
+            return try (1...server.receivedCount).compactMap { n in
+                let p = try parsed(try server.message(n))
+                guard (p["subject"] as? String)?.hasPrefix("Your team this week") == true else { return nil }
+                return (try server.envelope(n)["to"] as? [String] ?? [], p)
+            }
+        }
+        let end = Date().addingTimeInterval(due ? 30 : 8)
+        while try reports().isEmpty && Date() < end { usleep(200_000) }
+        let sent = try reports()
+        guard due else {
+            #expect(sent.isEmpty, "a team report although this week's moment (\(slot.map { set.zone.iso8601($0) } ?? "none")) is not now")
+            return
+        }
+        try #require(sent.count == 1, "no team report (or more than one) at \(set.zone.iso8601(slot!)); log:\n\(h.log)")
+        #expect(sent[0].to == ["tm@example.org"], "the report goes to the manager alone")
+        let text = sent[0].parsed["text"] as? String ?? ""
+        #expect(text.contains("Social Worker: 1 overdue, 2 due this week"), "\(text)")
+        #expect(text.contains("Newly overdue: Case \(ref)-late (X.Y.)"), "\(text)")
+        #expect(!text.contains("sw@example.org"))
+        #expect((sent[0].parsed["types"] as? [String])?.contains("text/html") == true)
+        // A restart does not send the week's report again.
+        h.stop()
+        try #require(try h.start() != nil, "no READY=1 after the restart; log:\n\(h.log)")
+        sleep(4)
+        #expect(try reports().count == 1, "the week's report was sent again after a restart")
     }
 
     @Test func urgentNoticesAreEmailedAtOnceEachOnce() throws {

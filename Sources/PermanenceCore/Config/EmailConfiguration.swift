@@ -47,10 +47,35 @@ public struct EmailConfiguration: Sendable, Equatable {
     public var caseLink: String?
     /// Directory of the Mustache templates, relative to the configuration file.
     public var templates = "templates"
+    /// The weekly team report (`team-report = "monday 08:00"`): the weekday (1 Monday … 7 Sunday) and local time
+    /// (seconds after midnight) it goes to each manager; nil: no team report.
+    public var teamReport: WeeklyTime?
+
+    /// A weekday and a local time.
+    public struct WeeklyTime: Sendable, Equatable {
+        /// 1 Monday … 7 Sunday.
+        public var weekday: Int
+        /// Seconds after midnight.
+        public var time: Int
+
+        public init(weekday: Int, time: Int) {
+            self.weekday = weekday
+            self.time = time
+        }
+    }
     /// RFC 5321 §4.5.3.2 timeouts scale from this (seconds to wait for a reply to a command; default 300).
     public var commandTimeout = 300
 
     public init() {}
+
+    /// `monday 08:00` (or `mon 08:00`; any case): the weekday, 1 for Monday to 7 for Sunday, and the time.
+    public static func parseWeeklyTime(_ s: String) -> WeeklyTime? {
+        let parts = s.lowercased().split(separator: " ", omittingEmptySubsequences: true)
+        guard parts.count == 2, let time = parseClockTime(String(parts[1])) else { return nil }
+        let days = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+        guard let i = days.firstIndex(where: { $0 == parts[0] || ($0.prefix(3) == parts[0]) }) else { return nil }
+        return WeeklyTime(weekday: i + 1, time: time)
+    }
 
     static func decode(_ t: inout TableReader) -> EmailConfiguration {
         var e = EmailConfiguration()
@@ -118,6 +143,11 @@ public struct EmailConfiguration: Sendable, Equatable {
             if s.contains("{case}") { e.caseLink = s } else { t.report("case-link", t.lineOf("case-link"), "must contain {case}, where the case reference goes") }
         }
         if let v = t.integer("command-timeout", in: 1...3600) { e.commandTimeout = v }
+        if let s = t.string("team-report") {
+            if s == "off" || s.isEmpty { e.teamReport = nil } else if let r = Self.parseWeeklyTime(s) { e.teamReport = r } else {
+                t.report("team-report", t.lineOf("team-report"), "'\(s)' is not a weekday and time such as \"monday 08:00\" (or \"off\")")
+            }
+        }
         if let s = t.string("templates") { e.templates = s }
         // Digests name children's cases: in clear text only to a relay on this machine, unless the admin
         // says, in so many words, that the network to the relay is trusted.

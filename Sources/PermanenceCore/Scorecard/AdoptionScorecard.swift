@@ -37,6 +37,8 @@ public struct AdoptionScorecard: Sendable {
         public var match: LocalDate?
         public var adopted: LocalDate?
 
+        public init() {}
+
         /// The day A10 counts to: the start of the foster placement with the carers for a foster carer
         /// adoption, else the move-in.
         public var a10MovedIn: LocalDate? { fosterCarerAdoption ? (movedInWithCarers ?? movedIn) : movedIn }
