@@ -4,6 +4,7 @@ import PermanenceConfig
 import PermanenceCore
 import PermanenceMetrics
 import ServiceLifecycle
+import Synchronization
 import SystemdSupport
 
 /// `permanenced run`: the long-running service, one `ServiceGroup` of services that all run on the
@@ -32,7 +33,10 @@ public enum Daemon {
         // The log goes where the configuration says; before it is read, the journal when journald listens.
         let target = (try? ConfigLoader.load(settings.configPath).0.configuration.journalTarget) ?? .auto
         let journal = Journal(target: target)
-        LoggingSystem.bootstrap { _ in JournalLogHandler(journal: journal) }
+        // Once a process (swift-log allows no second bootstrap): a test runs the daemon several times in one.
+        if loggingBootstrapped.withLock({ done in defer { done = true }; return !done }) {
+            LoggingSystem.bootstrap { _ in JournalLogHandler(journal: journal) }
+        }
         var logger = Logger(label: "permanenced")
         logger.logLevel = .info
         let runtime: DaemonRuntime
@@ -92,6 +96,8 @@ public enum Daemon {
         defer { watchers.forEach { $0.cancel() } }
         try await group.run()
     }
+
+    private static let loggingBootstrapped = Mutex(false)
 
     /// The system clock.
     @Sendable public static func systemNow() -> Instant { Instant(seconds: Int(Date().timeIntervalSince1970)) }

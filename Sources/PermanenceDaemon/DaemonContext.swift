@@ -3,6 +3,8 @@ import Foundation
 import Logging
 import PermanenceCore
 import PermanenceMetrics
+import PermanenceStore
+import Synchronization
 import SystemdSupport
 
 /// What the daemon's parts share: the one serial queue they all run on (the `DaemonExecutor`'s, so the
@@ -18,13 +20,16 @@ final class DaemonContext: @unchecked Sendable {
     /// The wall clock (an argument, so a test can pass its own).
     let now: @Sendable () -> Instant
     /// The configuration in force; replaced whole by a reload.
-    var runtime: DaemonRuntime
+    var runtime: DaemonRuntime {
+        didSet { storeForReaders.withLock { $0 = runtime.store } }
+    }
+    /// The store in force, for readers off the queue (a metrics scrape), which never wait for the queue.
+    private let storeForReaders: Mutex<Store>
+    var currentStore: Store { storeForReaders.withLock { $0 } }
     /// SIGTERM (or SIGINT) came: the services are being shut down, one after another. Work that would go on
     /// by itself (a large outbox's delivery turns, a backlog's queueing) stops at once rather than when its
     /// own service's turn to stop comes: each step of the shutdown would wait behind it.
     var shuttingDown = false
-    /// When the schedule's one timer next fires (nil: nothing planned), for the metrics.
-    var nextWakeup: Instant?
     /// The figures served at `/metrics`, when `[metrics] listen` is set (nil otherwise: nothing counts).
     let metrics: ServiceMetrics?
 
@@ -33,6 +38,7 @@ final class DaemonContext: @unchecked Sendable {
         self.queue = queue
         self.settings = settings
         self.runtime = runtime
+        storeForReaders = Mutex(runtime.store)
         self.logger = logger
         self.metrics = metrics
         self.now = now

@@ -28,9 +28,14 @@ final class MailDelivery: @unchecked Sendable {
     let requests: AsyncStream<Instant>
     private let requestSink: AsyncStream<Instant>.Continuation
 
+    /// The weekly team reports.
+    let teamReports: TeamReports
+
     init(context: DaemonContext) {
         self.context = context
         (requests, requestSink) = AsyncStream.makeStream(of: Instant.self)
+        teamReports = TeamReports(context: context)
+        teamReports.queued = { [unowned self] t in self.request(now: t) }
     }
 
     /// Asks the mail service to look at the mail outbox.
@@ -83,10 +88,10 @@ final class MailDelivery: @unchecked Sendable {
             for (worker, rows) in Dictionary(grouping: due, by: \.worker).sorted(by: { $0.key < $1.key }) {
                 try composeMail(for: worker, rows, mailer: mailer, now: t)
             }
-            let reports = TeamReports(context: context)
-            try reports.sendIfDue(now: t, mailer: mailer)
             if machine.sendRequested() { try startSending(mailer: mailer, now: t) }
-            nextMoment = [try store.nextMailMoment(), reports.nextMoment(after: t, mailer: mailer)].compactMap { $0 }.min()
+            // The weekly team reports are worked out off the queue; their failure never holds up the rest.
+            teamReports.startIfDue(now: t, mailer: mailer)
+            nextMoment = [try store.nextMailMoment(), teamReports.nextMoment(after: t, mailer: mailer)].compactMap { $0 }.min()
         } catch {
             logger.error("email: could not update the mail outbox: \(error); retrying in 60 seconds")
             nextMoment = t.adding(seconds: 60)
@@ -233,9 +238,9 @@ final class MailDelivery: @unchecked Sendable {
                     context.metrics?.delivered(.email, .delivered)
                 case .failed(let error) where error.isRelayProblem:
                     relayProblem = error
-                    context.metrics?.delivered(.email, .retry)
                     let retryAt = t.adding(seconds: mailer?.timing.retryDelay(afterAttempts: row.attempts + 1) ?? 3600)
                     try store.markMailRetry(row.id, error: error.description, retryAt: retryAt)
+                    context.metrics?.delivered(.email, .retry)
                 case .failed(let error) where error.isTemporary && t.seconds - row.createdAt.seconds < (mailer?.config.giveUpAfter ?? 0):
                     let retryAt = t.adding(seconds: mailer?.timing.retryDelay(afterAttempts: row.attempts + 1) ?? 3600)
                     try store.markMailRetry(row.id, error: error.description, retryAt: retryAt)
@@ -262,7 +267,7 @@ final class MailDelivery: @unchecked Sendable {
             if case .failed(let e) = outcomes[row.id] ?? .failed(.connection("no outcome")) { return e }
             return nil
         }
-        if let f = relayProblem ?? failures.first(where: { $0.category == "connection" || $0.category == "timeout" }) {
+        if attempt == 1, let f = relayProblem ?? failures.first(where: { $0.category == "connection" || $0.category == "timeout" }) {
             context.metrics?.relayFailed(kind: f.category)
         }
         noteRelay(problem: relayProblem, delivered: delivered, waiting: rows.count, in: store)

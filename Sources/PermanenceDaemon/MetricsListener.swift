@@ -3,6 +3,7 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import PermanenceCore
+import PermanenceMetrics
 
 /// The `/metrics` endpoint: HTTP/1.1 on loopback (or an address the admin explicitly allowed) or a Unix
 /// socket, on an event loop of its own (one thread, asleep in epoll between scrapes). `GET /metrics` answers
@@ -99,7 +100,7 @@ private final class MetricsHTTPHandler: ChannelInboundHandler, Sendable {
             extra.append(("Allow", "GET, HEAD"))
         } else if path == "/metrics" {
             body = respond()
-            type = "text/plain; version=0.0.4; charset=utf-8"
+            type = ServiceMetrics.contentType
         } else if path == "/" {
             body = Array("permanenced: metrics at /metrics\n".utf8)
         } else {

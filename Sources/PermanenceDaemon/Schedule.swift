@@ -422,9 +422,9 @@ final class Schedule: @unchecked Sendable {
     func armTimer() {
         timer?.cancel()
         timer = nil
-        context.nextWakeup = nil
-        guard !machine.isStopped, let next = [timeline.next(), mail.nextMoment].compactMap({ $0 }).min() else { return }
-        context.nextWakeup = next
+        let next = machine.isStopped ? nil : [timeline.next(), mail.nextMoment].compactMap({ $0 }).min()
+        context.metrics?.nextWakeup(next)
+        guard let next else { return }
         let t = DispatchSource.makeTimerSource(queue: context.queue)
         t.schedule(wallDeadline: DispatchWallTime(timespec: timespec(tv_sec: next.seconds, tv_nsec: 0)), leeway: .milliseconds(100))
         t.setEventHandler { [weak self] in self?.request(.timer) }

@@ -112,11 +112,17 @@ public struct TeamReport: Sendable {
         }
     }
 
+    /// The end of the coming week: the same local time seven days on (across a change of the clocks too).
+    public static func weekEnd(after now: Instant, zone: ZoneRules) -> Instant {
+        let l = zone.localDateTime(at: now)
+        return zone.instant(LocalDateTime(date: l.date.adding(days: 7), secondOfDay: l.secondOfDay))
+    }
+
     /// Works the report out.
     public static func build(_ input: Inputs, zone: ZoneRules) -> TeamReport {
         let f = input.facts
         let now = f.now
-        let week = now.adding(seconds: 7 * 86_400)
+        let week = weekEnd(after: now, zone: zone)
         let initials = Dictionary(f.cases.map { ($0.ref, $0.initials) }, uniquingKeysWith: { a, _ in a })
         func name(_ id: String) -> String { input.names[id] ?? id }
         func title(_ id: String) -> String { input.titles[id] ?? id }
@@ -131,15 +137,16 @@ public struct TeamReport: Sendable {
                 lines[i].overdue += 1
                 if f.escalated.contains("\(d.caseRef)|\(d.ruleID)|\(d.dueAt.seconds)") { lines[i].escalationsOpen += 1 }
                 if d.dueAt > f.since {
-                    newlyOverdue.append(Change(caseRef: d.caseRef, initials: initials[d.caseRef] ?? nil, title: title(d.ruleID), owner: name(d.owner), when: day(d.dueAt)))
+                    newlyOverdue.append(Change(caseRef: d.caseRef, initials: initials[d.caseRef] ?? nil, title: title(d.ruleID), owner: name(d.owner),
+                                               when: MailDates.day(zone.dueDay(of: d.dueAt, exact: d.exact))))
                 }
             } else if d.dueAt <= week {
                 lines[i].dueThisWeek += 1
             }
         }
         let today = zone.localDate(at: now)
-        let weekEnd = today.adding(days: 6)
-        for a in input.absences where a.to >= today && a.from <= weekEnd {
+        let lastDay = zone.localDate(at: week)
+        for a in input.absences where a.to >= today && a.from <= lastDay {
             guard let i = index[a.worker] else { continue }
             let span = a.from == a.to ? "on \(MailDates.day(a.from))" : "\(MailDates.day(a.from)) – \(MailDates.day(a.to))"
             lines[i].away = "Away \(span)" + (a.deputy.map { "; deputy \($0)" } ?? "; their manager covers")

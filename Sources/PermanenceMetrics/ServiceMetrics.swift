@@ -39,7 +39,7 @@ public final class ServiceMetrics: Sendable {
     private let deadlines: [Store.DeadlineKey: Gauge]
     private let outboxPending, outboxRetrying, outboxOldestAge: Gauge
     private let mailQueued, mailRetrying, mailOldestAge, mailGivenUp, mailItemsWaiting, relayRefusing: Gauge
-    private let storeSize, nextWake, lastEvaluation, sinceLastEvaluation: Gauge
+    private let storeSize, nextWake, lastEvaluation, sinceLastEvaluation, heartbeatAt: Gauge
     private let deliveries: [String: Counter]
     private let relayFailures: [String: Counter]
     private let evaluations: [Evaluation: Counter]
@@ -84,6 +84,7 @@ public final class ServiceMetrics: Sendable {
         relayRefusing = r.makeGauge(descriptor: name("mail_relay_refusing", "", "1 while the relay refuses permanenced (login, TLS, no usable mechanism): no email goes out."), labels: [])
         storeSize = r.makeGauge(descriptor: name("store_size", "bytes", "The SQLite store and its write-ahead log."), labels: [])
         nextWake = r.makeGauge(descriptor: name("next_wakeup_timestamp", "seconds", "When the daemon next wakes to announce or send something (Unix time; 0: nothing planned). Far in the past means it has stopped working."), labels: [])
+        heartbeatAt = r.makeGauge(descriptor: name("heartbeat_timestamp", "seconds", "When the daemon's queue last answered (at each scrape; Unix time). Not moving means the daemon hangs."), labels: [])
         lastEvaluation = r.makeGauge(descriptor: name("last_evaluation_timestamp", "seconds", "When the daemon last evaluated cases successfully (Unix time; 0: not since it started)."), labels: [])
         sinceLastEvaluation = r.makeGauge(descriptor: name("seconds_since_last_evaluation", "", "Seconds since the daemon last evaluated cases successfully, at the scrape."), labels: [])
         let deliveriesName = name("deliveries", "total", "Delivery attempts since the daemon started, by target (journal, stderr, email) and outcome.")
@@ -143,6 +144,11 @@ public final class ServiceMetrics: Sendable {
     /// A batch failed at the relay; `kind` is one of `relayFailureKinds` (anything else counts as `protocol`).
     public func relayFailed(kind: String) {
         (relayFailures[kind] ?? relayFailures["protocol"]!).increment()
+    }
+
+    /// The daemon's queue answered at `at`.
+    public func heartbeat(_ at: Instant) {
+        heartbeatAt.set(Double(at.seconds))
     }
 
     /// A scrape could not read the store.

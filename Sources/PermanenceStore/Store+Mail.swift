@@ -130,10 +130,7 @@ extension Store {
     public func queueMail(worker: String?, address: String, kind: String, subject: String, message: [UInt8],
                           items: [String], cancelled: [String] = [], now: Instant) throws -> Int {
         try write { db in
-            try db.execute(sql: """
-                INSERT INTO mail (worker, address, kind, subject, message, not_before, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [worker, address, kind, subject, Data(message), now.seconds, now.seconds])
-            let id = Int(db.lastInsertedRowID)
+            let id = try Store.insertMail(db, worker: worker, address: address, kind: kind, subject: subject, message: message, now: now)
             for key in items {
                 try db.execute(sql: "UPDATE mail_item SET mail_id = ? WHERE worker = ? AND key = ?", arguments: [id, worker ?? "", key])
             }
@@ -143,6 +140,15 @@ extension Store {
             }
             return id
         }
+    }
+
+    /// Adds a composed message to the mail outbox, to send from `now`; its id.
+    static func insertMail(_ db: Database, worker: String?, address: String, kind: String, subject: String, message: [UInt8],
+                           now: Instant) throws -> Int {
+        try db.execute(sql: """
+            INSERT INTO mail (worker, address, kind, subject, message, not_before, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [worker, address, kind, subject, Data(message), now.seconds, now.seconds])
+        return Int(db.lastInsertedRowID)
     }
 
     /// The notification keys already put in an email to `worker` (for a digest's "already emailed").
@@ -215,16 +221,18 @@ extension Store {
     }
 
     /// Mail outbox counts for `status`.
-    public func mailSummary() throws -> (pending: Int, retrying: Int, failed: Int, sent: Int) {
+    /// `oldest`: when the oldest message still to send was composed.
+    public func mailSummary() throws -> (pending: Int, retrying: Int, failed: Int, sent: Int, oldest: Instant?) {
         try pool.read { db in
             let r = try Row.fetchOne(db, sql: """
                 SELECT COUNT(*) FILTER (WHERE state IN ('pending', 'sending')),
                        COUNT(*) FILTER (WHERE state = 'pending' AND last_error IS NOT NULL),
                        COUNT(*) FILTER (WHERE state = 'failed'),
-                       COUNT(*) FILTER (WHERE state = 'sent')
+                       COUNT(*) FILTER (WHERE state = 'sent'),
+                       MIN(created_at) FILTER (WHERE state IN ('pending', 'sending'))
                 FROM mail
                 """)!
-            return (r[0], r[1], r[2], r[3])
+            return (r[0], r[1], r[2], r[3], (r[4] as Int?).map(Instant.init))
         }
     }
 

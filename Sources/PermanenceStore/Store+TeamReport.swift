@@ -3,8 +3,9 @@ import GRDB
 import PermanenceCore
 
 extension Store {
-    /// The facts for `workers` between `since` (the last report) and `now`.
-    public func teamFacts(workers: Set<String>, since: Instant, now: Instant) throws -> TeamFacts {
+    /// The facts for `workers` between `since` (the last report) and `now`; open deadlines due by `weekEnd`
+    /// (the same local time a week on).
+    public func teamFacts(workers: Set<String>, since: Instant, now: Instant, weekEnd: Instant) throws -> TeamFacts {
         var f = TeamFacts(since: since, now: now)
         guard !workers.isEmpty else { return f }
         let ids = Array(workers).sorted()
@@ -12,20 +13,24 @@ extension Store {
         let roleOrder = Dictionary(ruleSet.vocabulary.roles.enumerated().map { ($0.element.name, $0.offset) }, uniquingKeysWith: { a, _ in a })
         try pool.read { db in
             let args = StatementArguments(ids)
+            // Open as the agenda counts it: not yet met or moot, or met by an event still to come.
             for r in try Row.fetchAll(db, sql: """
-                SELECT case_ref, rule_id, owner_worker, due_at FROM deadline
+                SELECT case_ref, rule_id, owner_worker, due_at, exact FROM deadline
                 WHERE owner_worker IN (\(marks)) AND closes_at IS NULL AND due_at <= ?
-                ORDER BY due_at, case_ref, rule_id
-                """, arguments: args + [now.seconds + 7 * 86_400]) {
-                f.open.append(.init(caseRef: r[0], ruleID: r[1], owner: r[2], dueAt: Instant(seconds: r[3])))
+                UNION ALL
+                SELECT case_ref, rule_id, owner_worker, due_at, exact FROM deadline
+                WHERE closes_at > ? AND owner_worker IN (\(marks)) AND due_at <= ?
+                ORDER BY 4, 1, 2
+                """, arguments: args + [weekEnd.seconds, now.seconds] + args + [weekEnd.seconds]) {
+                f.open.append(.init(caseRef: r[0], ruleID: r[1], owner: r[2], dueAt: Instant(seconds: r[3]), exact: r[4]))
             }
             // Met since the last report (closes_at is the earlier of met and moot, so it bounds met_at below).
             for r in try Row.fetchAll(db, sql: """
-                SELECT case_ref, rule_id, owner_worker, due_at, met_at FROM deadline
+                SELECT case_ref, rule_id, owner_worker, due_at, met_at, exact FROM deadline
                 WHERE closes_at > ? AND closes_at <= ? AND met_at > ? AND met_at <= ? AND due_at IS NOT NULL AND owner_worker IN (\(marks))
                 ORDER BY met_at, case_ref, rule_id
                 """, arguments: [since.seconds, now.seconds, since.seconds, now.seconds] + args) {
-                f.met.append(.init(caseRef: r[0], ruleID: r[1], owner: r[2], dueAt: Instant(seconds: r[3]), metAt: Instant(seconds: r[4])))
+                f.met.append(.init(caseRef: r[0], ruleID: r[1], owner: r[2], dueAt: Instant(seconds: r[3]), exact: r[5], metAt: Instant(seconds: r[4])))
             }
             for r in try Row.fetchAll(db, sql: """
                 SELECT DISTINCT case_ref, rule_id, due_at FROM notification
@@ -36,9 +41,9 @@ extension Store {
             var byCase: [String: (TeamFacts.TeamCase, Int)] = [:]
             for r in try Row.fetchAll(db, sql: """
                 SELECT c.ref, c.initials, c.plan, a.role, a.worker_id, c.opened_at FROM child_case c
-                JOIN assignment a ON a.case_ref = c.ref AND a.to_at IS NULL
+                JOIN assignment a ON a.case_ref = c.ref AND a.to_at IS NULL AND a.from_at <= ?
                 WHERE c.closed_at IS NULL AND a.worker_id IN (\(marks))
-                """, arguments: args) {
+                """, arguments: [now.seconds] + args) {
                 let rank = roleOrder[r[3] as String] ?? Int.max
                 if let known = byCase[r[0]], known.1 <= rank { continue }
                 byCase[r[0]] = (TeamFacts.TeamCase(ref: r[0], initials: r[1], plan: r[2] ?? "", worker: r[4], openedAt: (r[5] as Int?).map(Instant.init)), rank)
@@ -61,9 +66,7 @@ extension Store {
                                  now: Instant) throws {
         try write { db in
             for m in messages {
-                try db.execute(sql: """
-                    INSERT INTO mail (worker, address, kind, subject, message, not_before, created_at) VALUES (?, ?, 'team-report', ?, ?, ?, ?)
-                    """, arguments: [m.worker, m.address, m.subject, Data(m.message), now.seconds, now.seconds])
+                _ = try Store.insertMail(db, worker: m.worker, address: m.address, kind: "team-report", subject: m.subject, message: m.message, now: now)
             }
             try Store.setMeta(db, "daemon.team-report", String(slot.seconds))
         }

@@ -197,12 +197,12 @@ func run(_ program: String, _ arguments: [String], input: Data = Data()) throws 
         #expect(try strict(next.render())["error"] == nil)
     }
 
-    /// Chromium, if installed (scripts/setup installs Debian's `chromium`): the HTML of each kind renders at
+    /// Chromium, if installed (scripts/setup --tests installs Debian's `chromium`): the HTML of each kind renders at
     /// 900 and 400 pixels, and the text a person sees holds the case, the stage and the due time. The
     /// screenshots are kept under `.build/mail-screenshots/`.
     @Test func theHTMLRendersInABrowserAtDesktopAndPhoneWidths() throws {
         let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first { FileManager.default.isExecutableFile(atPath: $0) }
-        try #require(chromium != nil, "chromium is not installed; scripts/setup installs it")
+        try #require(chromium != nil, "chromium is not installed; scripts/setup --tests installs it")
         let c = composer()
         let sw = MailRecipient(workerID: "sw", name: owner.name, address: "sw@council.example")
         let tm = MailRecipient(workerID: "tm", name: manager.name, address: "tm@council.example")

@@ -1,27 +1,12 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// `[metrics]`: the real daemon serving `/metrics`, scraped by a real Prometheus (Debian's `prometheus`, on
 /// loopback), and the shipped alerting rules checked and unit-tested with `promtool`.
 @Suite(.serialized) struct MetricsTests {
     static let prometheus = "/usr/bin/prometheus"
     static let promtool = "/usr/bin/promtool"
-
-    /// A TCP port nobody listens on now (bound to port 0 and released).
-    static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        addr.sin_port = 0
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { p -> Bool in bind(fd, p, len) == 0 && getsockname(fd, p, &len) == 0 }
-        }
-        try #require(bound)
-        return Int(UInt16(bigEndian: addr.sin_port))
-    }
 
     /// An HTTP GET with Python's standard library (another process, as a scraper is): status and body. `unix`:
     /// over that Unix socket instead of TCP.
@@ -86,7 +71,7 @@ import Testing
     @Test func aRealPrometheusScrapesTheDaemonAndSeesADeadlineFallDue() throws {
         try #require(FileManager.default.isExecutableFile(atPath: Self.prometheus), "Debian's prometheus is not installed (scripts/setup --tests installs it)")
         let h = try DaemonHarness()
-        let port = try Self.freePort()
+        let port = TestSMTPServer.freePort()
         try withMetrics(h, listen: "127.0.0.1:\(port)")
         let ref = "MET-\(UUID().uuidString.prefix(6))"
         // One case whose exact 72-hour visit (a local, not statutory, rule) falls due 8 seconds after it is
@@ -109,7 +94,7 @@ import Testing
         #expect(try Self.get("http://127.0.0.1:\(port)/metrics", method: "POST").status == 405)
 
         // A real Prometheus scraping it every second.
-        let promPort = try Self.freePort()
+        let promPort = TestSMTPServer.freePort()
         let promDir = h.dir.appendingPathComponent("prometheus")
         try FileManager.default.createDirectory(at: promDir, withIntermediateDirectories: true)
         let promConfig = promDir.appendingPathComponent("prometheus.yml").path
@@ -245,7 +230,9 @@ import Testing
                   - series: 'permanenced_deliveries_total{instance="a",target="email",outcome="given_up"}'
                     values: '0 0 0 1 1 1'
                   - series: 'permanenced_next_wakeup_timestamp_seconds{instance="a"}'
-                    values: '60x30'
+                    values: '60x80'
+                  - series: 'permanenced_heartbeat_timestamp_seconds{instance="a"}'
+                    values: '0 60 120 60x10'
                 alert_rule_test:
                   - eval_time: 10m
                     alertname: PermanencedStatutoryDeadlinesOverdue
@@ -277,16 +264,26 @@ import Testing
                         exp_annotations:
                           summary: "permanenced gave up emails on a"
                           description: "1 email(s) could not be delivered in the last hour and were given up (the admin address was told which). A worker may have missed a reminder or an escalation."
-                  - eval_time: 12m
+                  - eval_time: 64m
                     alertname: PermanencedNotEvaluating
                     exp_alerts: []
-                  - eval_time: 20m
+                  - eval_time: 70m
                     alertname: PermanencedNotEvaluating
                     exp_alerts:
                       - exp_labels: { severity: critical, instance: a }
                         exp_annotations:
                           summary: "permanenced on a has stopped evaluating"
-                          description: "Its next wake-up passed 19m 0s ago and nothing moved: deadlines falling due are not being announced. Check journalctl -u permanenced and permanenced status."
+                          description: "Its next wake-up passed 1h 9m 0s ago and nothing moved: deadlines falling due are not being announced. Check journalctl -u permanenced and permanenced status."
+                  - eval_time: 6m
+                    alertname: PermanencedHung
+                    exp_alerts: []
+                  - eval_time: 9m
+                    alertname: PermanencedHung
+                    exp_alerts:
+                      - exp_labels: { severity: critical, instance: a }
+                        exp_annotations:
+                          summary: "permanenced on a does not answer"
+                          description: "Its queue has not answered for 8m 0s: reminders and escalations are not going out. Check journalctl -u permanenced; systemctl restart permanenced."
             """.write(to: dir.appendingPathComponent("alerts.test.yml"), atomically: true, encoding: .utf8)
         let (tested, testOut) = try Self.exec(Self.promtool, ["test", "rules", dir.appendingPathComponent("alerts.test.yml").path])
         #expect(tested == 0, "\(testOut)")

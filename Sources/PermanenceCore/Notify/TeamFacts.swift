@@ -7,14 +7,17 @@ public struct TeamFacts: Sendable {
         public var ruleID: String
         public var owner: String
         public var dueAt: Instant
+        /// A timed deadline (else due by the end of a day: `dueAt` is the next midnight).
+        public var exact: Bool
         /// When it was met (in `met` only).
         public var metAt: Instant?
 
-        public init(caseRef: String, ruleID: String, owner: String, dueAt: Instant, metAt: Instant? = nil) {
+        public init(caseRef: String, ruleID: String, owner: String, dueAt: Instant, exact: Bool = false, metAt: Instant? = nil) {
             self.caseRef = caseRef
             self.ruleID = ruleID
             self.owner = owner
             self.dueAt = dueAt
+            self.exact = exact
             self.metAt = metAt
         }
     }

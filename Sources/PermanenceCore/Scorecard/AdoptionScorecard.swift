@@ -89,9 +89,10 @@ public struct AdoptionScorecard: Sendable {
         figures(counting: evaluation.events, ruleSet: ruleSet)
     }
 
-    /// The figures of a case's history as stored (withdrawn and corrected events set aside first).
-    public static func figures(of events: [CaseEvent], ruleSet: RuleSet) -> Figures? {
-        figures(counting: Evaluator(ruleSet: ruleSet).resolve(events).0, ruleSet: ruleSet)
+    /// The figures of a case's history as stored (withdrawn and corrected events set aside first); `evaluator`
+    /// one of the rule set's own, for many cases in a row.
+    public static func figures(of events: [CaseEvent], ruleSet: RuleSet, evaluator: Evaluator? = nil) -> Figures? {
+        figures(counting: (evaluator ?? Evaluator(ruleSet: ruleSet)).resolve(events).0, ruleSet: ruleSet)
     }
 
     private static func figures(counting events: [CaseEvent], ruleSet: RuleSet) -> Figures? {
