@@ -93,6 +93,11 @@ public struct RuleSet: Sendable {
         }
         RuleSet.warnEndless(packs, vocabulary, d)
         RuleSet.warnScorecard(packs, configuration, d)
+        if let r = configuration.email.teamReport, r.weekday >= 6 {
+            // Not an error (it is what the admin wrote), but never what it says: say so.
+            d.warn(SourceLocation(file: configuration.file, line: configuration.keyLines["email"] ?? 1), "email.team-report",
+                   "a report on a \(r.weekday == 6 ? "Saturday" : "Sunday") goes on the next working day (Monday, or Tuesday after a bank holiday); write \"monday HH:MM\" to say so")
+        }
         self.warnings = d.warnings
 
         self.configuration = configuration

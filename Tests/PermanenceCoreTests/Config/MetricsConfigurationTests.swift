@@ -55,6 +55,18 @@ import Testing
         owner = "social-worker"
         """
 
+    @Test func aWeekendTeamReportIsAcceptedWithAWarningAndABadOneRefused() throws {
+        let sunday = try RuleSetFixture.inline(packs: [Self.pack], config: "[email]\nteam-report = \"sunday 18:00\"\n")
+        #expect(sunday.configuration.email.teamReport == .init(weekday: 7, time: 18 * 3600))
+        #expect(sunday.warnings.contains { $0.key == "email.team-report" && $0.message.contains("next working day") }, "\(sunday.warnings)")
+        let monday = try RuleSetFixture.inline(packs: [Self.pack], config: "[email]\nteam-report = \"monday 08:00\"\n")
+        #expect(!monday.warnings.contains { $0.key == "email.team-report" })
+        let bad = #expect(throws: (any Error).self) {
+            _ = try RuleSetFixture.inline(packs: [Self.pack], config: "[email]\nteam-report = \"mondays at 8\"\n")
+        }
+        #expect("\(bad!)".contains("test.toml:2") && "\(bad!)".contains("email.team-report"), "\(bad!)")
+    }
+
     @Test func theConfigurationFileNamesTheLineOfABadListen() throws {
         let bad = #expect(throws: (any Error).self) {
             _ = try RuleSetFixture.inline(packs: [Self.pack], config: "[metrics]\nlisten = \"0.0.0.0:9464\"\n")
