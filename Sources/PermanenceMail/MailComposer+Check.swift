@@ -3,7 +3,7 @@ import SMTPCore
 
 extension MailComposer {
     /// Renders every template against sample data (an urgent notice, an escalation to a manager, a digest
-    /// with new and outstanding items) and says what a worker would be missing: an empty subject or body,
+    /// with new and outstanding items, a team report) and says what a worker would be missing: an empty subject or body,
     /// or one that leaves out the case, its standing or its due time. Empty when all is well.
     public func checkTemplates(now: Instant) -> [String] {
         let owner = MailItem.Person(id: "sample-sw", name: "Sam Worker")
@@ -39,6 +39,18 @@ extension MailComposer {
         if given.subject.isEmpty { problems.append("undeliverable-subject.mustache: renders an empty subject") }
         for s in ["sw@example.org", "550 5.1.1 no such user"] where !given.text.contains(s) {
             problems.append("undeliverable-text.mustache: the sample's '\(s)' is not shown (the admin needs the address and the reason)")
+        }
+        // The weekly team report, when its templates are there: a worker behind, and a child waiting.
+        var facts = TeamFacts(since: now.adding(seconds: -7 * 86_400), now: now)
+        facts.open = [.init(caseRef: "SAMPLE-5", ruleID: "sample-rule", owner: owner.id, dueAt: now.adding(seconds: -10 * 86_400), exact: true)]
+        facts.cases = [.init(ref: "SAMPLE-5", initials: "C.D.", plan: "adoption", worker: "sample-other", openedAt: nil)]
+        var input = TeamReport.Inputs(scope: .team, workers: [(owner.id, owner.name)], facts: facts, titles: ["sample-rule": "Visit the child"],
+                                      plans: ["adoption": "Adoption"], names: [owner.id: owner.name, "sample-other": "Other Worker"])
+        var waiting = AdoptionScorecard.Figures()
+        waiting.enteredCare = zone.localDate(at: now).adding(days: -500)
+        input.scorecard = ["SAMPLE-5": waiting]
+        if let report = composeTeamReport(to: tm, TeamReport.build(input, zone: zone), id: "check.5") {
+            check("team-report", report, mustShow: ["Sam Worker", "SAMPLE-5", "500"])
         }
         return problems
     }

@@ -242,6 +242,28 @@ func shippedTemplates(editing: (String, String) -> String = { $1 }) throws -> Ma
         #expect(t.fallbacks.count == 3 && t.fallbacks[0].contains("escalation-subject.mustache is missing: urgent-subject.mustache is used instead"))
     }
 
+    @Test func aDirectoryWithoutTheTeamReportTemplatesSendsNoReportAndSaysSo() throws {
+        var files: [String: SourceFile?] = [:]
+        for name in MailTemplates.names where !name.hasPrefix("team-report-") {
+            let url = repositoryRoot.appendingPathComponent("config/templates/\(name).mustache")
+            files[name] = SourceFile(path: "templates/\(name).mustache", text: try String(contentsOf: url, encoding: .utf8))
+        }
+        let t = try MailTemplates.parse(files, directory: "templates")
+        #expect(t.fallbacks.count == 3 && t.fallbacks.allSatisfy { $0.contains("no weekly team report is sent") }, "\(t.fallbacks)")
+        let c = MailComposer(config: EmailConfiguration(), zone: .europeLondon, templates: t)
+        let report = TeamReport.build(TeamReportTests.inputs(), zone: .europeLondon)
+        #expect(c.composeTeamReport(to: MailRecipient(workerID: "tm", name: "T M", address: "tm@example.org"), report, id: "r") == nil)
+        #expect(c.checkTemplates(now: instant("2026-11-30T08:00")).isEmpty)
+    }
+
+    @Test func aTeamReportTemplateThatLeavesOutTheWorkersIsCaught() throws {
+        let now = instant("2026-11-30T08:00")
+        let t = try shippedTemplates { name, text in name == "team-report-text" ? text.replacingOccurrences(of: "{{{name}}}: ", with: "") : text }
+        let c = MailComposer(config: EmailConfiguration(), zone: .europeLondon, templates: t)
+        #expect(c.checkTemplates(now: now).contains { $0.hasPrefix("team-report-text.mustache: the sample's 'Sam Worker' is not shown") },
+                "\(c.checkTemplates(now: now))")
+    }
+
     @Test func aMissingTemplateIsReported() {
         #expect(throws: MailTemplates.Problems.self) {
             try MailTemplates.parse(["digest-text": nil], directory: "templates")
