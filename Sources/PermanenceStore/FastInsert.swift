@@ -16,7 +16,9 @@ final class FastInsert {
         self.connection = connection
         self.sql = sql
         let code = sqlite3_prepare_v2(connection, sql, -1, &statement, nil)
-        guard code == SQLITE_OK else { throw Store.Failure("cannot prepare \(sql): \(String(cString: sqlite3_errmsg(connection)))") }
+        // Preparing reads the schema, so it meets an interrupt (shutdown) or a busy store as a step does: a
+        // passing failure, never the file's fault.
+        guard code == SQLITE_OK else { throw Self.failure(code, connection, "cannot prepare \(sql)") }
     }
 
     deinit { sqlite3_finalize(statement) }
@@ -71,7 +73,11 @@ final class FastInsert {
     /// `DatabaseError` it is, so an import leaves its file to be tried again; anything else (a constraint) as a
     /// problem of the row.
     private func stepFailure(_ code: Int32) -> any Error {
-        let message = "\(String(cString: sqlite3_errmsg(connection))) (\(sql.prefix(40))...)"
+        Self.failure(code, connection, "\(sql.prefix(40))...")
+    }
+
+    private static func failure(_ code: Int32, _ connection: OpaquePointer, _ what: String) -> any Error {
+        let message = "\(String(cString: sqlite3_errmsg(connection))) (\(what))"
         let error = DatabaseError(resultCode: ResultCode(rawValue: code), message: message)
         return Store.isPassing(error) ? error : Store.Failure(message)
     }
