@@ -145,8 +145,11 @@ import TestSupport
         let header = "case_ref,initials,plan,calendar,packs,permanence-sw,team-manager\n"
         // A slow copy: half the file, a pause, the rest, one open file throughout.
         let slow = "\(h.inbox)/slow-cases.csv"
-        FileManager.default.createFile(atPath: slow, contents: nil)
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: slow))
+        // Created and kept open in one call, as a copy does: creating it empty and closing it first would
+        // offer the inbox a complete (empty) file.
+        let fd = open(slow, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        try #require(fd >= 0)
+        let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
         try handle.write(contentsOf: Data((header + rows(0..<1000, "s")).utf8))
         // Meanwhile another file arrives complete (a rename): it is imported, the half-written one is not.
         let other = h.dir.appendingPathComponent("other.csv")
