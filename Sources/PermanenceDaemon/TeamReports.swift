@@ -40,7 +40,7 @@ final class TeamReports: @unchecked Sendable {
 
     /// Starts this week's reports off the queue if their moment has come and they are not yet sent.
     func startIfDue(now t: Instant, mailer: Mailer) {
-        guard !composing, retryAt.map({ t >= $0 }) ?? true, let slot = mailer.timing.teamReport(atOrBefore: t),
+        guard mailer.composer.composesTeamReports, !composing, retryAt.map({ t >= $0 }) ?? true, let slot = mailer.timing.teamReport(atOrBefore: t),
               t.seconds - slot.seconds <= Self.lateness else { return }
         let runtime = context.runtime
         let zone = runtime.zone
@@ -53,7 +53,8 @@ final class TeamReports: @unchecked Sendable {
         if let last, Self.week(of: last, zone) >= Self.week(of: slot, zone) { return }
         retryAt = nil
         composing = true
-        let since = last ?? zone.instant(LocalDateTime(date: zone.localDate(at: slot).adding(days: -7), secondOfDay: zone.localDateTime(at: slot).secondOfDay))
+        // The first report looks back to the week before's moment (after a bank holiday Monday, that Monday).
+        let since = last ?? mailer.timing.teamReport(atOrBefore: slot.adding(seconds: -1)) ?? slot.adding(seconds: -7 * 86_400)
         work.async { [self] in
             let result = Result { try Self.compose(store: runtime.store, ruleSet: runtime.ruleSet, mailer: mailer, since: since, now: t) }
             context.queue.async { [self] in
@@ -138,9 +139,7 @@ final class TeamReports: @unchecked Sendable {
             let report = TeamReport.build(input, zone: ruleSet.zone)
             let recipient = MailRecipient(workerID: manager.id, name: manager.displayName ?? manager.name, address: address,
                                           greetAsIs: manager.displayName != nil)
-            guard let message = mailer.composer.composeTeamReport(to: recipient, report, id: "team-report.\(manager.id).\(t.seconds)") else {
-                return []
-            }
+            guard let message = mailer.composer.composeTeamReport(to: recipient, report, id: "team-report.\(manager.id).\(t.seconds)") else { continue }
             out.append((manager.id, address, message.subject, message.render()))
         }
         return out

@@ -2,12 +2,15 @@ import PermanenceCore
 import SMTPCore
 
 extension MailComposer {
+    /// Whether the admin's template directory has the team report's (older ones may not).
+    public var composesTeamReports: Bool { templates.has("team-report-text") }
+
     /// The weekly team report (or service report) to a manager, from the `team-report-*` templates: nil when
     /// the admin's template directory has none (check-config says so). Its charts are HTML tables (bars as
     /// coloured cells, no image, script or external resource), the plain-text part says the same with
     /// `#` and `+` bars. Cases appear by reference and initials only.
     public func composeTeamReport(to recipient: MailRecipient, _ report: TeamReport, id: String) -> MailMessage? {
-        guard templates.has("team-report-text") else { return nil }
+        guard composesTeamReports else { return nil }
         let context = teamReportContext(report, recipient: recipient)
         return MailMessage(
             from: .init(name: config.fromName, address: config.from), to: [.init(name: recipient.name, address: recipient.address)],

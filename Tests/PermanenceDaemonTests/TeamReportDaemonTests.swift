@@ -29,8 +29,8 @@ import Testing
 
     /// Runs the daemon from `start` (its clock then moves with the real one) for up to `seconds`, with a
     /// placement made four days before `start` (its visit a day overdue); the team reports the SMTP server
-    /// received: to whom, and the message (headers unfolded, soft line breaks joined).
-    func reports(from start: Instant, seconds: Double) async throws -> [(to: String, raw: String)] {
+    /// received: to whom, the message (headers unfolded, soft line breaks joined), and the message as received.
+    func reports(from start: Instant, seconds: Double) async throws -> [(to: String, raw: String, eml: String)] {
         let server = try TestSMTPServer()
         defer { server.stop() }
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("team-report-\(UUID().uuidString.prefix(8))")
@@ -73,7 +73,7 @@ import Testing
         let settings = Daemon.Settings(configPath: config, storePath: storePath, inboxPath: dir.appendingPathComponent("state/inbox").path)
         // On the daemon's own executor, as `permanenced run` does: its parts are touched only on that queue.
         let daemon = Task(executorPreference: DaemonExecutor.shared) { try await Daemon.run(settings: settings, now: clock) }
-        func found() throws -> [(to: String, raw: String)] {
+        func found() throws -> [(to: String, raw: String, eml: String)] {
             guard server.receivedCount > 0 else { return [] }
             return try (1...server.receivedCount).compactMap { n in
                 // Headers unfolded, quoted-printable soft line breaks joined.
@@ -81,7 +81,7 @@ import Testing
                 let split = eml.range(of: "\r\n\r\n")?.lowerBound ?? eml.endIndex
                 let raw = eml[..<split].replacingOccurrences(of: "\r\n ", with: " ") + eml[split...].replacingOccurrences(of: "=\r\n", with: "")
                 guard raw.contains("Subject: Your team this week") else { return nil }
-                return ((try server.envelope(n)["to"] as? [String] ?? []).joined(separator: ","), raw)
+                return ((try server.envelope(n)["to"] as? [String] ?? []).joined(separator: ","), raw, eml)
             }
         }
         let end = Date().addingTimeInterval(seconds)
@@ -92,6 +92,20 @@ import Testing
         return out
     }
 
+    /// The report's HTML part as received, in headless Chromium at 900 and 400 pixels: the page shows `shown`,
+    /// nothing is wider than the window; screenshots kept under `.build/mail-screenshots/`.
+    func rendered(_ eml: String, name: String, shown: [String]) throws {
+        try #require(Chromium.path != nil, "chromium is not installed; scripts/setup --tests installs it")
+        let html = try #require(try mimePart(eml, type: "text/html"), "the report has no HTML part")
+        for width in [900, 400] {
+            let page = try Chromium.render(html, name: "team-report-daemon-\(name)", width: width,
+                                           in: repositoryRoot.appendingPathComponent(".build/mail-screenshots"))
+            for s in shown { #expect(page.visible.contains(s), "\(name) at \(width) px: '\(s)' is not on the page") }
+            #expect(page.rightEdge > 0 && page.rightEdge <= width, "\(name) at \(width) px: content \(page.rightEdge) px wide")
+            #expect(page.screenshotBytes > 1000, "\(name) at \(width) px: no screenshot")
+        }
+    }
+
     @Test func anOrdinaryMondayAt0800() async throws {
         let sent = try await reports(from: instant("2026-11-30T08:00:05"), seconds: 20)
         try #require(sent.count == 1, "no team report on Monday 30 November 2026 at 08:00")
@@ -99,6 +113,7 @@ import Testing
         #expect(sent[0].raw.contains("Subject: Your team this week, Mon 30 Nov 2026: 1 overdue, 0 due this week"), "\(sent[0].raw)")
         #expect(sent[0].raw.contains("Hello Rhian Hughes,"))
         #expect(sent[0].raw.contains("Newly overdue: Case TR-1 (Q.R.): Visit within 72 hours of placement (test rule) (was due Sun 29 Nov 2026"))
+        try rendered(sent[0].eml, name: "monday", shown: ["Hello Rhian Hughes", "Sam Worker", "Case TR-1 (Q.R.)", "Mon 30 Nov 2026 08:00"])
     }
 
     @Test func aBankHolidayMondayWaitsForTuesday() async throws {
@@ -110,6 +125,9 @@ import Testing
         try #require(tuesday.count == 1, "no team report on Tuesday 5 May 2026")
         #expect(tuesday[0].raw.contains("Subject: Your team this week, Tue 5 May 2026"), "\(tuesday[0].raw)")
         #expect(tuesday[0].raw.contains("at Tue 5 May 2026 08:00"))
+        // The first report looks back to the week before's moment, Monday 27 April.
+        #expect(tuesday[0].raw.contains("SINCE THE LAST REPORT (Mon 27 Apr 2026 08:00)"), "\(tuesday[0].raw)")
+        try rendered(tuesday[0].eml, name: "bank-holiday", shown: ["Sam Worker", "Case TR-1 (Q.R.)", "Tue 5 May 2026 08:00"])
     }
 
     @Test func theMondayAfterTheClocksGoForward() async throws {
@@ -118,5 +136,6 @@ import Testing
         try #require(sent.count == 1, "no team report on Monday 30 March 2026 at 08:00 BST")
         #expect(sent[0].raw.contains("Date: Mon, 30 Mar 2026 08:00:"), "\(sent[0].raw)")
         #expect(sent[0].raw.contains("+0100"))
+        try rendered(sent[0].eml, name: "clocks-forward", shown: ["Sam Worker", "Case TR-1 (Q.R.)", "Mon 30 Mar 2026 08:00"])
     }
 }
