@@ -232,23 +232,23 @@ func shippedTemplates(editing: (String, String) -> String = { $1 }) throws -> Ma
         } throws: { error in "\(error)".contains("templates/urgent-html.mustache:20: urgent-html:") }
     }
 
-    @Test func aDirectoryWithoutTheEscalationTemplatesStillWorksWithAWarning() throws {
+    /// The shipped templates in a directory that lacks those whose names start with `prefix`.
+    func templates(without prefix: String) throws -> MailTemplates {
         var files: [String: SourceFile?] = [:]
-        for name in MailTemplates.names where !name.hasPrefix("escalation-") {
+        for name in MailTemplates.names where !name.hasPrefix(prefix) {
             let url = repositoryRoot.appendingPathComponent("config/templates/\(name).mustache")
             files[name] = SourceFile(path: "templates/\(name).mustache", text: try String(contentsOf: url, encoding: .utf8))
         }
-        let t = try MailTemplates.parse(files, directory: "templates")
+        return try MailTemplates.parse(files, directory: "templates")
+    }
+
+    @Test func aDirectoryWithoutTheEscalationTemplatesStillWorksWithAWarning() throws {
+        let t = try templates(without: "escalation-")
         #expect(t.fallbacks.count == 3 && t.fallbacks[0].contains("escalation-subject.mustache is missing: urgent-subject.mustache is used instead"))
     }
 
     @Test func aDirectoryWithoutTheTeamReportTemplatesSendsNoReportAndSaysSo() throws {
-        var files: [String: SourceFile?] = [:]
-        for name in MailTemplates.names where !name.hasPrefix("team-report-") {
-            let url = repositoryRoot.appendingPathComponent("config/templates/\(name).mustache")
-            files[name] = SourceFile(path: "templates/\(name).mustache", text: try String(contentsOf: url, encoding: .utf8))
-        }
-        let t = try MailTemplates.parse(files, directory: "templates")
+        let t = try templates(without: "team-report-")
         #expect(t.fallbacks.count == 3 && t.fallbacks.allSatisfy { $0.contains("no weekly team report is sent") }, "\(t.fallbacks)")
         let c = MailComposer(config: EmailConfiguration(), zone: .europeLondon, templates: t)
         let report = TeamReport.build(TeamReportTests.inputs(), zone: .europeLondon)

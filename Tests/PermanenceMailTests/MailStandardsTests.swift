@@ -5,23 +5,6 @@ import Testing
 import TestSupport
 @testable import PermanenceMail
 
-/// Runs `program` with `arguments`, `input` on its standard input; its standard output and exit status.
-func run(_ program: String, _ arguments: [String], input: Data = Data()) throws -> (out: String, status: Int32) {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: program)
-    p.arguments = arguments
-    let stdin = Pipe(), stdout = Pipe()
-    p.standardInput = stdin
-    p.standardOutput = stdout
-    p.standardError = FileHandle.nullDevice
-    try p.run()
-    stdin.fileHandleForWriting.write(input)
-    try stdin.fileHandleForWriting.close()
-    let data = stdout.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return (String(decoding: data, as: UTF8.self), p.terminationStatus)
-}
-
 /// The emails as their readers get them: every header line checked byte by byte, the message parsed by
 /// Python's `email` package with `policy.strict` (which raises on any defect), the calendar by
 /// python3-icalendar, and the HTML rendered by headless Chromium at 900 and 400 pixels.
@@ -65,7 +48,7 @@ func run(_ program: String, _ arguments: [String], input: Data = Data()) throws 
                 out = {"error": repr(e)}
             print(json.dumps(out))
             """
-        let (out, _) = try run("/usr/bin/python3", ["-c", script], input: Data(message))
+        let (out, _) = try runProgram("/usr/bin/python3", ["-c", script], input: Data(message))
         return try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: String] ?? [:]
     }
 
@@ -153,7 +136,7 @@ func run(_ program: String, _ arguments: [String], input: Data = Data()) throws 
             try Data(m.attachments[0].content).write(to: URL(fileURLWithPath: path))
             paths.append(path)
         }
-        let (out, status) = try run("/usr/bin/python3", ["-c", script] + paths)
+        let (out, status) = try runProgram("/usr/bin/python3", ["-c", script] + paths)
         #expect(status == 0)
         let events = try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [[String: Any]] ?? []
         try #require(events.count == 2, "\(out)")
@@ -188,7 +171,7 @@ func run(_ program: String, _ arguments: [String], input: Data = Data()) throws 
         let a = dir.appendingPathComponent("a.ics"), b = dir.appendingPathComponent("b.ics")
         try Data(first.attachments[0].content).write(to: a)
         try Data(next.attachments[1].content).write(to: b)
-        let (out, _) = try run("/usr/bin/python3", ["-c", script, a.path, b.path])
+        let (out, _) = try runProgram("/usr/bin/python3", ["-c", script, a.path, b.path])
         let events = try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [[String: Any]] ?? []
         try #require(events.count == 2, "\(out)")
         #expect(events[1]["method"] as? String == "CANCEL" && events[1]["status"] as? String == "CANCELLED")
@@ -201,8 +184,7 @@ func run(_ program: String, _ arguments: [String], input: Data = Data()) throws 
     /// 900 and 400 pixels, and the text a person sees holds the case, the stage and the due time. The
     /// screenshots are kept under `.build/mail-screenshots/`.
     @Test func theHTMLRendersInABrowserAtDesktopAndPhoneWidths() throws {
-        let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first { FileManager.default.isExecutableFile(atPath: $0) }
-        try #require(chromium != nil, "chromium is not installed; scripts/setup --tests installs it")
+        try #require(Chromium.path != nil, "chromium is not installed; scripts/setup --tests installs it")
         let c = composer()
         let sw = MailRecipient(workerID: "sw", name: owner.name, address: "sw@council.example")
         let tm = MailRecipient(workerID: "tm", name: manager.name, address: "tm@council.example")
@@ -215,21 +197,12 @@ func run(_ program: String, _ arguments: [String], input: Data = Data()) throws 
              ["DEMO-4", "DEMO-6", "due today 11:22", "overdue by 2 working days"]),
         ]
         let dir = repositoryRoot.appendingPathComponent(".build/mail-screenshots")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         for (kind, m, shown) in messages {
-            let html = dir.appendingPathComponent("\(kind).html")
-            try Data((m.html ?? "").utf8).write(to: html)
-            let common = ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--user-data-dir=\(dir.path)/profile"]
-            let (dom, status) = try run(chromium!, common + ["--dump-dom", html.absoluteString])
-            #expect(status == 0, "\(kind): chromium exited \(status)")
-            let visible = dom.replacingOccurrences(of: "&nbsp;", with: " ")
-            for s in shown { #expect(visible.contains(s), "\(kind): '\(s)' is not on the page") }
             for width in [900, 400] {
-                let png = dir.appendingPathComponent("\(kind)-\(width).png")
-                try? FileManager.default.removeItem(at: png)
-                _ = try run(chromium!, common + ["--window-size=\(width),1400", "--screenshot=\(png.path)", html.absoluteString])
-                let size = (try? FileManager.default.attributesOfItem(atPath: png.path)[.size] as? Int) ?? 0
-                #expect(size > 1000, "\(kind) at \(width) px: no screenshot")
+                let page = try Chromium.render(m.html ?? "", name: kind, width: width, in: dir)
+                #expect(page.status == 0, "\(kind): chromium exited \(page.status)")
+                for s in shown { #expect(page.visible.contains(s), "\(kind): '\(s)' is not on the page") }
+                #expect(page.screenshotBytes > 1000, "\(kind) at \(width) px: no screenshot")
             }
         }
     }

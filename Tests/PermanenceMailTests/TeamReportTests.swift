@@ -151,10 +151,8 @@ import TestSupport
     /// Monday, the Tuesday after a bank holiday Monday, the week the clocks go back. At 400 pixels nothing is
     /// wider than the window; screenshots are kept under `.build/mail-screenshots/`.
     @Test func theReportRendersInABrowserAt900And400Pixels() throws {
-        let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first { FileManager.default.isExecutableFile(atPath: $0) }
-        try #require(chromium != nil, "chromium is not installed; scripts/setup --tests installs it")
+        try #require(Chromium.path != nil, "chromium is not installed; scripts/setup --tests installs it")
         let dir = repositoryRoot.appendingPathComponent(".build/mail-screenshots")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let tm = MailRecipient(workerID: "tm", name: "Rhian Hughes", address: "tm@council.example")
         for (name, at, shown) in [("monday", "2026-11-30T08:00", "Mon 30 Nov 2026 08:00"), ("bank-holiday", "2026-05-05T08:00", "Tue 5 May 2026 08:00"),
                                   ("clocks-back", "2026-10-26T08:00", "Mon 26 Oct 2026 08:00")] {
@@ -167,28 +165,11 @@ import TestSupport
             input.facts.escalated = ["C-1|visit|\(instant("2026-11-20T00:00").seconds + shift)"]
             let m = try #require(try composer().composeTeamReport(to: tm, TeamReport.build(input, zone: .europeLondon), id: "r"))
             for width in [900, 400] {
-                // Headless Chromium's window is at least 500 pixels wide: the page is held to `width`, and reports
-                // the right edge of the furthest element once laid out.
-                let probe = (m.html ?? "")
-                    .replacingOccurrences(of: "</head>", with: "<style>html{width:\(width)px;overflow:hidden}</style></head>")
-                    .replacingOccurrences(of: "</body>", with: """
-                        <script>document.body.setAttribute("data-width", String(Math.ceil(Math.max(...Array.from(document.querySelectorAll("body *"), e => e.getBoundingClientRect().right)))))</script></body>
-                        """)
-                let html = dir.appendingPathComponent("team-report-\(name)-\(width).html")
-                try Data(probe.utf8).write(to: html)
-                let common = ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--user-data-dir=\(dir.path)/profile",
-                              "--window-size=\(width),1600"]
-                let (dom, status) = try run(chromium!, common + ["--dump-dom", html.absoluteString])
-                #expect(status == 0)
-                let visible = dom.replacingOccurrences(of: "&nbsp;", with: " ")
-                #expect(visible.contains(shown), "\(name): '\(shown)' is not on the page")
-                let laidOut = visible.firstRange(of: "data-width=\"").map { Int(visible[$0.upperBound...].prefix { $0.isNumber }) ?? 0 } ?? 0
-                #expect(laidOut > 0 && laidOut <= width, "\(name) at \(width) px: content \(laidOut) px wide")
-                let png = dir.appendingPathComponent("team-report-\(name)-\(width).png")
-                try? FileManager.default.removeItem(at: png)
-                _ = try run(chromium!, common + ["--screenshot=\(png.path)", dir.appendingPathComponent("team-report-\(name)-\(width).html").absoluteString])
-                let size = (try? FileManager.default.attributesOfItem(atPath: png.path)[.size] as? Int) ?? 0
-                #expect(size > 1000, "\(name) at \(width) px: no screenshot")
+                let page = try Chromium.render(m.html ?? "", name: "team-report-\(name)", width: width, in: dir)
+                #expect(page.status == 0)
+                #expect(page.visible.contains(shown), "\(name): '\(shown)' is not on the page")
+                #expect(page.rightEdge > 0 && page.rightEdge <= width, "\(name) at \(width) px: content \(page.rightEdge) px wide")
+                #expect(page.screenshotBytes > 1000, "\(name) at \(width) px: no screenshot")
             }
         }
     }

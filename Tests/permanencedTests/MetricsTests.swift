@@ -6,14 +6,12 @@ import TestSupport
 /// loopback), and the shipped alerting rules checked and unit-tested with `promtool`.
 @Suite(.serialized) struct MetricsTests {
     static let prometheus = "/usr/bin/prometheus"
-    static let promtool = "/usr/bin/promtool"
+    static let promtoolPath = "/usr/bin/promtool"
 
     /// An HTTP GET with Python's standard library (another process, as a scraper is): status and body. `unix`:
     /// over that Unix socket instead of TCP.
     static func get(_ url: String, unix: String? = nil, method: String = "GET") throws -> (status: Int, body: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        p.arguments = ["-c", """
+        let (text, exit) = try runProgram("/usr/bin/python3", ["-c", """
             import http.client, socket, sys, urllib.parse
             url, path, method = urllib.parse.urlsplit(sys.argv[1]), sys.argv[2], sys.argv[3]
             class UnixConnection(http.client.HTTPConnection):
@@ -26,16 +24,9 @@ import TestSupport
             print(r.status)
             print(r.getheader("Content-Type"))
             sys.stdout.write(r.read().decode())
-            """, url, unix ?? "", method]
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
+            """, url, unix ?? "", method])
         let lines = text.split(separator: "\n", maxSplits: 2, omittingEmptySubsequences: false)
-        guard p.terminationStatus == 0, let status = lines.first.flatMap({ Int($0) }) else { return (0, text) }
+        guard exit == 0, let status = lines.first.flatMap({ Int($0) }) else { return (0, text) }
         return (status, lines.count > 2 ? String(lines[1]) + "\n" + String(lines[2]) : String(lines.dropFirst().joined(separator: "\n")))
     }
 
@@ -44,22 +35,10 @@ import TestSupport
         text.split(separator: "\n").first { $0.hasPrefix(series + " ") }.flatMap { Double($0.split(separator: " ").last!) }
     }
 
-    /// Runs `tool` with `args`: its exit status and output (stdout and stderr together).
-    static func exec(_ tool: String, _ args: [String]) throws -> (Int32, String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: tool)
-        p.arguments = args
-        var environment = ProcessInfo.processInfo.environment
-        environment["PERMANENCED_CONFIG"] = nil
-        environment["NOTIFY_SOCKET"] = nil
-        p.environment = environment
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = out
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+    /// `promtool` with `args`: its exit status and output (standard error too).
+    static func promtool(_ args: [String]) throws -> (Int32, String) {
+        let (out, status) = try runProgram(promtoolPath, args, errorsToo: true)
+        return (status, out)
     }
 
     func withMetrics(_ h: DaemonHarness, listen: String) throws {
@@ -169,38 +148,27 @@ import TestSupport
     @Test func aListenerBeyondLoopbackIsRefusedAndABusyPortStopsTheStart() throws {
         let h = try DaemonHarness()
         try withMetrics(h, listen: "0.0.0.0:9464")
-        let (refused, said) = try Self.exec(CLITests.binary.path, ["check-config", "--config", h.config])
+        let (said, refused) = try runProgram(CLITests.binary.path, ["check-config", "--config", h.config], errorsToo: true)
         #expect(refused != 0)
         #expect(said.contains("permanenced.toml:") && said.contains("metrics.listen") && said.contains("allow-remote"), "\(said)")
 
         // A port another process holds: the daemon does not start, and says why.
-        let busy = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let (busy, port) = loopbackSocket(listening: true)
         defer { close(busy) }
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let listening = withUnsafeMutablePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { p -> Bool in
-                bind(busy, p, len) == 0 && listen(busy, 1) == 0 && getsockname(busy, p, &len) == 0
-            }
-        }
-        try #require(listening)
-        let port = Int(UInt16(bigEndian: addr.sin_port))
         let text = try String(contentsOfFile: h.config, encoding: .utf8)
         try text.replacingOccurrences(of: "listen = \"0.0.0.0:9464\"", with: "listen = \"127.0.0.1:\(port)\"")
             .write(toFile: h.config, atomically: true, encoding: .utf8)
         try h.seed(["BUSY-\(UUID().uuidString.prefix(6))"], dueIn: DaemonHarness.farOff)
         // Under timeout(1): were it to start regardless, it is stopped after 30 s (status 124).
-        let (status, output) = try Self.exec("/usr/bin/timeout", ["30", CLITests.binary.path] + h.runArguments())
+        let (output, status) = try runProgram("/usr/bin/timeout", ["30", CLITests.binary.path] + h.runArguments(), errorsToo: true)
         #expect(status != 0 && status != 124, "\(status): \(output)")
         #expect(output.contains("cannot listen on 127.0.0.1:\(port)"), "\(output)")
     }
 
     @Test func theShippedAlertingRulesAreValidAndFireWhenTheyShould() throws {
-        try #require(FileManager.default.isExecutableFile(atPath: Self.promtool), "promtool is not installed (Debian's prometheus; scripts/setup --tests)")
+        try #require(FileManager.default.isExecutableFile(atPath: Self.promtoolPath), "promtool is not installed (Debian's prometheus; scripts/setup --tests)")
         let rules = CLITests.root.appendingPathComponent("config/prometheus/alerts.yml").path
-        let (checked, out) = try Self.exec(Self.promtool, ["check", "rules", rules])
+        let (checked, out) = try Self.promtool(["check", "rules", rules])
         #expect(checked == 0, "\(out)")
         // The scrape example, pointed at the rules in the repository rather than where the package puts them.
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("promtool-\(UUID().uuidString.prefix(6))")
@@ -209,7 +177,7 @@ import TestSupport
         let scrape = try String(contentsOf: CLITests.root.appendingPathComponent("config/prometheus/scrape.yml"), encoding: .utf8)
             .replacingOccurrences(of: "/usr/share/doc/permanenced/prometheus/alerts.yml", with: rules)
         try scrape.write(to: dir.appendingPathComponent("scrape.yml"), atomically: true, encoding: .utf8)
-        let (configOK, configOut) = try Self.exec(Self.promtool, ["check", "config", dir.appendingPathComponent("scrape.yml").path])
+        let (configOK, configOut) = try Self.promtool(["check", "config", dir.appendingPathComponent("scrape.yml").path])
         #expect(configOK == 0, "\(configOut)")
 
         // Unit tests of the rules on series the test writes: each alert fires when its condition holds long
@@ -285,7 +253,7 @@ import TestSupport
                           summary: "permanenced on a does not answer"
                           description: "Its queue has not answered for 8m 0s: reminders and escalations are not going out. Check journalctl -u permanenced; systemctl restart permanenced."
             """.write(to: dir.appendingPathComponent("alerts.test.yml"), atomically: true, encoding: .utf8)
-        let (tested, testOut) = try Self.exec(Self.promtool, ["test", "rules", dir.appendingPathComponent("alerts.test.yml").path])
+        let (tested, testOut) = try Self.promtool(["test", "rules", dir.appendingPathComponent("alerts.test.yml").path])
         #expect(tested == 0, "\(testOut)")
     }
 }
