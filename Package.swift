@@ -25,12 +25,15 @@ let package = Package(
         .target(name: "TOML"),
         // Calendars, offsets, rules, cases, evaluation and notification planning. No I/O.
         .target(name: "PermanenceCore", dependencies: ["TOML", "SMTPCore"]),
+        // SQLite's process-wide settings that only C can make (`sqlite3_config` is variadic).
+        .target(name: "CSQLiteTuning", linkerSettings: [.linkedLibrary("sqlite3")]),
         // The store: SQLite through GRDB (schema, migrations, audit chain, imports, agenda queries).
         .target(
             name: "PermanenceStore",
             dependencies: [
                 "PermanenceCore",
                 "SMTPCore",
+                "CSQLiteTuning",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 // HMAC-SHA-256 for the audit chain.

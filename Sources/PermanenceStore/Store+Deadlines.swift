@@ -90,7 +90,7 @@ extension Store {
         } else {
             try FastInsert(db, sql: bumpRevisionSQL).bind(ref).run()
         }
-        guard let stored = try loadCase(db, ref, cache: cache?.reader), stored.closedAt == nil else { return nil }
+        guard let stored = try cache?.take(ref) ?? loadCase(db, ref, cache: cache?.reader), stored.closedAt == nil else { return nil }
         let evaluation = evaluator.evaluate(stored.record, events: stored.events)
         try insertDeadlines(cache?.deadlines ?? FastInsert(db, sql: insertDeadlineSQL), evaluation, evaluator.ruleSet)
         return evaluation
@@ -110,12 +110,17 @@ extension Store {
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """
 
+    /// Whether a deadline is kept in the store: not one merely waiting for its anchor, nor a "not before"
+    /// step (never open: nothing is due or overdue about it).
+    static func isStored(_ d: Deadline) -> Bool {
+        !d.awaitsAnchor && d.computed?.kind != .notBefore
+    }
+
     /// Stores computed deadlines (the owner's role and the severity come from the rule, not the row) and those that cannot be computed for a reason someone must act on
     /// (contradictory anchors); deadlines merely waiting for their anchor event are not stored.
     static func insertDeadlines(_ insert: FastInsert, _ evaluation: CaseEvaluation, _ ruleSet: RuleSet) throws {
         let c = evaluation.caseRecord
-        // "Not before" steps are never open: nothing is due or overdue about them.
-        for d in evaluation.deadlines where !d.awaitsAnchor && d.computed?.kind != .notBefore {
+        for d in evaluation.deadlines where isStored(d) {
             // The owner's role only: copying the whole rule for each deadline costs more than the insert.
             let owner = ruleSet.rules[d.ruleIndex].owner
             insert.bind(c.reference).bind(d.ruleID)

@@ -64,10 +64,11 @@ extension Store {
             }
         }
         if !issues.isEmpty { throw CSVErrors(issues) }
-        // Every row of every regular file is read and checked before anything is written (or the write lock
-        // taken): a file whose rows are malformed, name unknown events or cases, or give bad dates is refused
+        // Every row of every regular file is read and checked, on a thread of its own, before anything written
+        // is kept: a file whose rows are malformed, name unknown events or cases, or give bad dates is refused
         // in the time it takes to read it, however far down the problem is.
-        try precheck(files.map { ($0.reader.path, $0.kind) })
+        let check = ImportPrecheck(store: self, files: files.map { ($0.reader.path, $0.kind) })
+        defer { check.cancel() }
         let order: [ImportKind] = [.workers, .cases, .assignments, .events]
         let plan = files.indices.sorted { (order.firstIndex(of: files[$0].kind)!, $0) < (order.firstIndex(of: files[$1].kind)!, $1) }
         var reports: [ImportReport?] = Array(repeating: nil, count: paths.count)
@@ -75,8 +76,9 @@ extension Store {
         do {
             try pool.writeWithoutTransaction { db in
                 try db.inTransaction(.immediate) {
-                    // One cache, so one revision, for every case the transaction recomputes.
-                    let cache = try ImportCache(db)
+                    // One cache, so one revision, for every case the transaction recomputes. (No savepoint here: the
+                    // cases its events go to are followed in memory.)
+                    let cache = try ImportCache(db, followsEvents: true)
                     var affected = Set<String>()
                     var fresh = FreshEvents()
                     var done: [FileDone] = []
@@ -85,18 +87,20 @@ extension Store {
                         do {
                             done.append(try importRows(
                                 &files[i].reader, header: files[i].header, kind: files[i].kind, db: db, cache: cache,
-                                evaluator: evaluator, affected: &affected, fresh: &fresh, issues: &issues, now: now))
+                                evaluator: evaluator, affected: &affected, fresh: &fresh, issues: &issues, check: check, now: now))
                         } catch let error as CSVErrors where !error.isTemporary {
                             issues += error.issues
                         }
                     }
                     guard issues.isEmpty else { return .rollback }
+                    // Nothing is kept until every row has passed the check.
+                    if check.wait() != nil { return .rollback }
                     for ref in affected.sorted() { fresh.check(try Store.recompute(db, ref, evaluator: evaluator, cache: cache), ruleSet: ruleSet) }
-                    // Each file's audit entry and report count the cases it changed, recomputed as it went or
-                    // at the end (a case two files touched counts for both).
+                    // Each file's audit entry and report count the cases it changed, each recomputed as the file
+                    // went or at the end (a case two files touched counts for both).
                     let warnings = fresh.warnings
                     for (i, d) in zip(plan, done) {
-                        let cases = d.recomputed + d.touched.intersection(affected).count
+                        let cases = d.touched.count
                         try self.audit(db, at: now, actor: actor(d.path), action: "import.\(d.kind.rawValue)",
                             subject: "file:\((d.path as NSString).lastPathComponent)",
                             detail: "sha256=\(d.digest) rows=\(d.rows) changed=\(d.changed) cases=\(cases)")
@@ -107,8 +111,12 @@ extension Store {
                 }
             }
         } catch {
+            // The check's problems first, as if it had run alone before the import: they need no store (a bad
+            // file is refused as bad even when the store was busy).
+            if let problems = check.wait() { throw problems }
             throw Store.importFailure(error, paths: paths)
         }
+        if let problems = check.wait() { throw problems }
         guard issues.isEmpty else { throw CSVErrors(issues) }
         return reports.map { $0! }
     }
@@ -116,7 +124,8 @@ extension Store {
     /// Reads each regular file once more (a pipe cannot be read twice, and is checked as it is applied) and
     /// decodes its event and case rows without the store: every problem that needs no write is found here,
     /// up to 1000. An event's case must be in the store or in a cases file of the same import.
-    private func precheck(_ files: [(path: String, kind: ImportKind)]) throws(CSVErrors) {
+    /// `stop` says the import has failed already and the check may end.
+    func precheck(_ files: [(path: String, kind: ImportKind)], stop: () -> Bool) throws(CSVErrors) {
         let regular = files.filter { f in
             var st = stat()
             return (f.kind == .events || f.kind == .cases) && stat(f.path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG
@@ -134,7 +143,10 @@ extension Store {
             if f.kind == .cases {
                 let table = try CaseTable(header: header, file: f.path, ruleSet: ruleSet)
                 while let record = try reader.next(), issues.count < 1000 {
-                    if record.line % 1024 == 0 { try checkInterrupted([f.path]) }
+                    if record.line % 1024 == 0 {
+                        try checkInterrupted([f.path])
+                        if stop() { return }
+                    }
                     // A refused row still names its case: its events are not also reported as of an unknown case.
                     if let c = table.decode(record, issues: &issues) { importedCases.insert(c.reference) } else if let ref = table.reference(record) { importedCases.insert(ref) }
                 }
@@ -149,7 +161,10 @@ extension Store {
                 }
             }
             while let record = try reader.next(), issues.count < 1000 {
-                if record.line % 1024 == 0 { try checkInterrupted([f.path]) }
+                if record.line % 1024 == 0 {
+                    try checkInterrupted([f.path])
+                    if stop() { return }
+                }
                 guard let e = table.decode(record, issues: &issues) else { continue }
                 if !casesUnseen && !known!.contains(e.caseRef) && !importedCases.contains(e.caseRef) {
                     issues.append(CSVIssue(file: f.path, line: record.line, column: "case_ref",
@@ -178,8 +193,6 @@ extension Store {
         let kind: ImportKind
         let rows: Int
         let changed: Int
-        /// Cases recomputed as the file went (their rows were done).
-        let recomputed: Int
         /// Every case the file changed.
         let touched: Set<String>
         let digest: String
@@ -187,24 +200,33 @@ extension Store {
 
     /// Applies one file's rows inside the open transaction; problems go to `issues` (the caller rolls back).
     /// Cases whose rows are done are recomputed as the file goes (exports come grouped by case, so their
-    /// pages are still in the cache); the rest stay in `affected` for the end of the transaction.
+    /// pages are still in the cache); the rest stay in `affected` for the end of the transaction. A file not
+    /// grouped by case (sorted by date, say: a case whose rows were done comes back) has its cases recomputed
+    /// at the end only, from then on, so none is recomputed more than twice whatever the order of the rows.
     // swiftlint:disable:next function_parameter_count
     private func importRows(
         _ file: inout CSVFileReader, header: CSVParser.Record, kind: ImportKind, db: Database, cache: ImportCache,
-        evaluator: Evaluator, affected: inout Set<String>, fresh: inout FreshEvents, issues: inout [CSVIssue], now: Instant
+        evaluator: Evaluator, affected: inout Set<String>, fresh: inout FreshEvents, issues: inout [CSVIssue], check: ImportPrecheck,
+        now: Instant
     ) throws -> FileDone {
         let path = file.path
+        cache.startFile()
         var rows = 0
         var changed = 0
-        var recomputed = 0
         var touched = Set<String>()
+        /// Cases recomputed as the file went; one of them coming back means the file is not grouped by case.
+        var recomputedEarly = Set<String>()
+        var grouped = true
         var importer = try RowImporter(kind: kind, header: header, file: path, store: self, db: db, now: now, cache: cache, evaluator: evaluator)
         var current: String?
         /// The case the last changed row added to `touched` and `affected` (still in both).
         var lastAdded: String?
         while let record = try file.next() {
             rows += 1
-            if rows % 1024 == 0 { try checkInterrupted([path]) }
+            if rows % 1024 == 0 {
+                try checkInterrupted([path])
+                if check.failed { throw ImportPrecheck.Stop() }
+            }
             do {
                 let before = issues.count
                 defer { if kind == .cases, issues.count > before, let ref = importer.cases?.reference(record) { fresh.refused.insert(ref) } }
@@ -216,7 +238,7 @@ extension Store {
                         break  // the rows of one case come together: it is in both sets already
                     case .one(let ref):
                         touched.insert(ref)
-                        if importer.evaluatedAlready { recomputed += 1 } else { affected.insert(ref) }
+                        if !importer.evaluatedAlready { affected.insert(ref) }
                         lastAdded = ref
                     case .many(let set):
                         touched.formUnion(set)
@@ -234,16 +256,17 @@ extension Store {
             if issues.count >= 1000 { break }  // enough to act on
             // (Rolled back with everything else if a later row is bad.)
             if issues.isEmpty, let ref = importer.lastCase, ref != current {
-                if let done = current, affected.remove(done) != nil {
+                if grouped && recomputedEarly.contains(ref) { grouped = false }
+                if grouped, let done = current, affected.remove(done) != nil {
                     if lastAdded == done { lastAdded = nil }
                     fresh.check(try Store.recompute(db, done, evaluator: evaluator, cache: cache), ruleSet: ruleSet)
-                    recomputed += 1
+                    recomputedEarly.insert(done)
                 }
                 current = ref
             }
         }
         issues += try importer.finish()
-        return FileDone(path: path, kind: kind, rows: rows, changed: changed, recomputed: recomputed, touched: touched, digest: file.digest())
+        return FileDone(path: path, kind: kind, rows: rows, changed: changed, touched: touched, digest: file.digest())
     }
 }
 
@@ -371,14 +394,40 @@ final class ImportCache {
     let auditLast: FastInsert
     let auditInsert: FastInsert
     let upsertCase: FastInsert
+    let insertCase: FastInsert
     let insertAssignment: FastInsert
     /// Workers known to exist (read once, at the first case row: after any workers file of the import).
     private var workers: Set<String>?
     /// The revision every case recomputed in this transaction gets.
     let revision: Int
+    /// Cases this import is adding events to, each as read at its first event row, with the events added
+    /// since: recomputing one then needs no read back of the rows just written. Exports come grouped by
+    /// case, so a few at a time are enough; the oldest beyond that is read back when its time comes.
+    /// Only for an import that writes no savepoint (a CSV import): one rolled back would leave events here
+    /// that the store no longer has. Others read each case back, and remember only the last one's bounds.
+    private let followsEvents: Bool
+    /// Following cases in the file being read (until one comes back: see `followed`).
+    private var following: Bool
+    /// Cases followed so far in the file: one coming back after it was recomputed or dropped means the rows do not come
+    /// grouped by case (an export sorted by date), and reading each again at its next row would cost its
+    /// whole history every row; from then on, cases are read back only when recomputed.
+    private var followed = Set<String>()
+    private var states: [String: CaseState] = [:]
+    private var stateOrder: [String] = []
+    private static let statesKept = 16
     private var lastCase: (ref: String, bounds: (opened: Int?, closed: Bool))?
 
-    init(_ db: Database) throws {
+    private struct CaseState {
+        var stored: Store.StoredCase
+        /// Events inserted since, in the order they were (their `seq` order).
+        var added: [CaseEvent] = []
+    }
+
+    /// `followsEvents`: keep the cases events are added to, and recompute them without reading them back
+    /// (only where nothing in the transaction is rolled back to a savepoint).
+    init(_ db: Database, followsEvents: Bool = false) throws {
+        self.followsEvents = followsEvents
+        following = followsEvents
         events = try FastInsert(db, sql: Store.insertEventSQL)
         deadlines = try FastInsert(db, sql: Store.insertDeadlineSQL)
         reader = try CaseReader(db)
@@ -387,6 +436,8 @@ final class ImportCache {
         auditLast = try FastInsert(db, sql: "SELECT MAX(seq) FROM audit")
         auditInsert = try FastInsert(db, sql: Store.insertAuditSQL)
         upsertCase = try FastInsert(db, sql: Store.upsertCaseSQL)
+        insertCase = try FastInsert(
+            db, sql: "INSERT INTO child_case (ref, initials, plan, calendar, packs, revision) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(ref) DO NOTHING")
         insertAssignment = try FastInsert(db, sql: "INSERT INTO assignment (case_ref, role, worker_id, from_at, to_at) VALUES (?, ?, ?, ?, NULL)")
         revision = (try Int.fetchOne(db, sql: "SELECT IFNULL(MAX(revision), 0) + 1 FROM child_case")) ?? 1
     }
@@ -401,12 +452,75 @@ final class ImportCache {
         return true
     }
 
-    /// Case bounds, remembered for the last case asked about (exports come grouped by case).
+    /// Plans, calendars and packs (as a cases file gives them) whose cases have no deadline to store until
+    /// their first event: every rule waits for its anchor.
+    private var nothingWithoutEvents = Set<String>()
+
+    private static func applicability(_ c: ChildCase) -> String {
+        "\(c.plan)\u{1F}\(c.calendar)\u{1F}\(c.packs.joined(separator: " "))"
+    }
+
+    /// A case opened with these plan, calendar and packs is known to have no deadline to store yet.
+    func storesNothingWithoutEvents(_ c: ChildCase) -> Bool {
+        nothingWithoutEvents.contains(Self.applicability(c))
+    }
+
+    /// What the evaluation of a case opened without events stored.
+    func noted(_ c: ChildCase, storesNothing: Bool) {
+        if storesNothing { nothingWithoutEvents.insert(Self.applicability(c)) }
+    }
+
+    /// A case's opening time and whether it is closed, from the case as read at its first event row (kept,
+    /// with `followsEvents`, for its recompute).
     func bounds(_ db: Database, _ ref: String) throws -> (opened: Int?, closed: Bool) {
-        if let lastCase, lastCase.ref == ref { return lastCase.bounds }
-        let b = try Store.caseBounds(db, ref)
-        lastCase = (ref, b)
-        return b
+        if let s = states[ref] { return (s.stored.openedAt?.seconds, s.stored.closedAt != nil) }
+        if following && !followed.insert(ref).inserted {
+            following = false
+            states = [:]
+            stateOrder = []
+        }
+        guard following else {
+            if let lastCase, lastCase.ref == ref { return lastCase.bounds }
+            let b = try Store.caseBounds(db, ref)
+            lastCase = (ref, b)
+            return b
+        }
+        guard let stored = try Store.loadCase(db, ref, cache: reader) else { throw Store.Failure("unknown case '\(ref)'") }
+        if stateOrder.count >= Self.statesKept { states.removeValue(forKey: stateOrder.removeFirst()) }
+        states[ref] = CaseState(stored: stored)
+        stateOrder.append(ref)
+        return (stored.openedAt?.seconds, stored.closedAt != nil)
+    }
+
+    /// A file of the import begins: its cases are followed until one comes back. (What was followed in an
+    /// earlier file and not yet recomputed stays followed.)
+    func startFile() {
+        following = followsEvents
+        followed = []
+    }
+
+    /// An event of a case asked about with `bounds` was inserted.
+    func added(_ e: CaseEvent) {
+        states[e.caseRef]?.added.append(e)
+    }
+
+    /// A case changed other than by an inserted event (an event already recorded was withdrawn): it is read
+    /// back when recomputed.
+    func forget(_ ref: String) {
+        guard states.removeValue(forKey: ref) != nil else { return }
+        stateOrder.removeAll { $0 == ref }
+    }
+
+    /// The case as it stands now, if this import followed every change to it since reading it (and forgets
+    /// it: a case recomputed is read afresh if more of its rows come): its events in the store's order, by
+    /// time and then as recorded.
+    func take(_ ref: String) -> Store.StoredCase? {
+        guard var state = states.removeValue(forKey: ref) else { return nil }
+        stateOrder.removeAll { $0 == ref }
+        guard !state.added.isEmpty else { return state.stored }
+        let all = state.stored.events + state.added
+        state.stored.events = all.indices.sorted { all[$0].at != all[$1].at ? all[$0].at < all[$1].at : $0 < $1 }.map { all[$0] }
+        return state.stored
     }
 }
 
@@ -497,14 +611,19 @@ struct RowImporter {
                 return nil
             }
             seen[c.reference] = record.line
-            let old = try Store.loadCase(db, c.reference, cache: cache.reader)
+            // A case new to the store is inserted at once (with the transaction's revision): one statement, not a
+            // look-up first. Only one already there is read, to see what the row changes. (A later problem in the
+            // row rolls the import back with everything else.)
+            let opened = try cache.insertCase.bind(c.reference).bind(c.initials).bind(c.plan).bind(c.calendar)
+                .bind(c.packs.joined(separator: " ")).bind(cache.revision).run() == 1
+            let old = opened ? nil : try Store.loadCase(db, c.reference, cache: cache.reader)
             let caseChanged = old == nil || old!.record.plan != c.plan || old!.record.calendar != c.calendar || old!.record.packs != c.packs
                 || old!.record.initials != c.initials
             let roles = c.assignments.sorted(by: { $0.key < $1.key }).filter { old?.record.assignments[$0.key] != $0.value }
             guard caseChanged || !roles.isEmpty else { return nil }
             if !roles.isEmpty && old?.closedAt != nil { throw Store.Failure("case '\(c.reference)' is closed") }
             for (_, worker) in roles where try !cache.workerExists(db, worker) { throw Store.Failure("unknown worker '\(worker)'") }
-            if caseChanged {
+            if !opened && caseChanged {
                 try cache.upsertCase.bind(c.reference).bind(c.initials).bind(c.plan).bind(c.calendar).bind(c.packs.joined(separator: " "))
                     .bind(old?.openedAt?.seconds).run()
             }
@@ -523,11 +642,16 @@ struct RowImporter {
                 subject: "case:\(c.reference)", detail: detail, fast: cache)
             if old == nil {
                 // A case this row opens has no events and no deadlines yet: evaluated here, as stored, rather
-                // than read back (a later events file of the import recomputes it again).
-                let stored = ChildCase(reference: c.reference, initials: c.initials, plan: c.plan, calendar: c.calendar, packs: c.packs,
-                                       assignments: Dictionary(uniqueKeysWithValues: roles.map { ($0.key, $0.value) }))
-                try cache.bumpRevision.bind(cache.revision).bind(c.reference).run()
-                try Store.insertDeadlines(cache.deadlines, evaluator.evaluate(stored, events: []), evaluator.ruleSet)
+                // than read back (a later events file of the import recomputes it again). Without events a
+                // case's deadlines depend only on its plan, calendar and packs: once a case of those is known
+                // to have none to store (every rule waits for its anchor), the next is not evaluated again.
+                if !cache.storesNothingWithoutEvents(c) {
+                    let stored = ChildCase(reference: c.reference, initials: c.initials, plan: c.plan, calendar: c.calendar, packs: c.packs,
+                                           assignments: Dictionary(uniqueKeysWithValues: roles.map { ($0.key, $0.value) }))
+                    let evaluation = evaluator.evaluate(stored, events: [])
+                    try Store.insertDeadlines(cache.deadlines, evaluation, evaluator.ruleSet)
+                    cache.noted(c, storesNothing: !evaluation.deadlines.contains(where: Store.isStored))
+                }
                 evaluatedAlready = true
             }
             return .one(c.reference)

@@ -355,6 +355,7 @@ extension Store {
                 // The source may since have marked it withdrawn (a later export).
                 if e.withdrawn && !old.withdrawn {
                     try Store.insertWithdrawal(db, e.id, reason: "withdrawn in \(source)", actor: actor, now: now)
+                    fast?.forget(e.caseRef)
                     return true
                 }
                 return false
@@ -362,6 +363,7 @@ extension Store {
             throw Failure("event '\(e.id)' is already recorded with different content (\(old.kind) on \(old.caseRef) at \(ruleSet.zone.iso8601(old.at)))")
         }
         if e.withdrawn { try Store.insertWithdrawal(db, e.id, reason: "withdrawn in \(source)", actor: actor, now: now) }
+        fast?.added(e)
         if audited {
             try audit(db, at: now, actor: actor, action: e.supersedes == nil ? "event.record" : "event.correct",
                 subject: "case:\(e.caseRef)", detail: "\(e.id) \(e.kind) at \(e.at.seconds)\(e.supersedes.map { " corrects \($0)" } ?? "")")

@@ -1,3 +1,4 @@
+import CSQLiteTuning
 import Foundation
 import GRDB
 import Synchronization
@@ -21,6 +22,10 @@ public final class Store: Sendable {
     let interrupted = Atomic<Bool>(false)
     /// Where this store's audit heads go once a change commits (nil: only the head file beside it).
     public var auditHeads: AuditHeadSink? { auditContext.sink }
+
+    /// SQLite's process-wide settings, made once before the process opens its first store: no memory
+    /// statistics (a global mutex on every allocation SQLite makes, which nothing here reads).
+    private static let sqliteTuned: Int32 = permanenced_sqlite_memstatus_off()
 
     /// Why a store operation was refused; nothing was changed.
     public struct Failure: Error, CustomStringConvertible, Sendable {
@@ -64,6 +69,7 @@ public final class Store: Sendable {
             throw Failure("\(path): the store file is empty, so it is not a store; it was probably truncated or copied badly. "
                 + "Restore it from a backup (`permanenced backup` makes them), or, to start a new store, remove the file")
         }
+        _ = Store.sqliteTuned
         var config = GRDB.Configuration()
         config.busyMode = .timeout(30)  // the CLI and the daemon wait for each other rather than fail
         config.foreignKeysEnabled = true
@@ -172,7 +178,11 @@ public final class Store: Sendable {
 
     /// The schema version the file is at (the last applied migration).
     public func schemaVersion() throws -> String {
-        try pool.read { db in try Schema.migrator.appliedIdentifiers(db).sorted().last ?? "none" }
+        // The latest in the schema's own order ("v10-…" sorts before "v9-…" as text).
+        try pool.read { db in
+            let applied = try Schema.migrator.appliedIdentifiers(db)
+            return Schema.versions.last(where: applied.contains) ?? applied.sorted().last ?? "none"
+        }
     }
 
     /// The database file's size in bytes, with its write-ahead log.

@@ -55,6 +55,20 @@ import Testing
         #expect(journal == "wal")
     }
 
+    /// The assignments keep one index, their UNIQUE constraint's (v10 dropped a second on its first two
+    /// columns), and reading a case's assignments goes through it.
+    @Test func aCasesAssignmentsAreReadThroughTheOneIndexTheyKeep() throws {
+        let s = try seeded()
+        try s.pool.read { db in
+            #expect(try String.fetchOne(db, sql: "SELECT name FROM sqlite_master WHERE name = 'assignment_case'") == nil)
+            for sql in ["SELECT role, worker_id FROM assignment WHERE case_ref = ? AND to_at IS NULL ORDER BY from_at",
+                        "SELECT * FROM assignment WHERE case_ref = ? ORDER BY role, from_at"] {
+                let plan = try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN \(sql)", arguments: ["C1"]).map { $0["detail"] as String }
+                #expect(plan.contains { $0.contains("USING INDEX sqlite_autoindex_assignment_1 (case_ref=?)") }, "\(sql): \(plan)")
+            }
+        }
+    }
+
     @Test func anOlderFileIsUpgradedInPlaceKeepingItsData() throws {
         // Build a file at the first schema version, with data, as the previous release would have.
         let queue = try DatabaseQueue(path: path())

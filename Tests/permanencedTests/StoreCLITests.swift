@@ -93,7 +93,7 @@ import Testing
         #expect(csv.stdout.hasPrefix("due,status,case_ref,rule,cycle,owner_role,owner,covered_by,severity,scorecard\n"))
         let status = try run(["status"])
         #expect(status.stdout.contains("8 open"))
-        #expect(status.stdout.contains("schema v9-covering-agenda-indexes"))
+        #expect(status.stdout.contains("schema v10-one-assignment-index"))
         #expect(status.stdout.contains("daemon           has never run on this store"))
         let audit = try run(["audit", "verify"])
         #expect(audit.status == 0)
@@ -241,7 +241,7 @@ import Testing
         #expect((s["cases"] as? [String: Any])?["open"] as? Int == 8)
         #expect((s["deadlines"] as? [String: Any])?["overdue"] is Int)
         #expect((s["daemon"] as? [String: Any])?["state"] as? String == "never-run")
-        #expect((s["store"] as? [String: Any])?["schema"] as? String == "v9-covering-agenda-indexes")
+        #expect((s["store"] as? [String: Any])?["schema"] as? String == "v10-one-assignment-index")
         #expect((s["rules"] as? [String: Any])?["count"] as? Int ?? 0 > 50)
         #expect((s["warnings"] as? [String] ?? []).contains { $0.contains("Northern Ireland") })
         // The same counts as the text.

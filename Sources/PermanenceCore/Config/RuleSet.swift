@@ -52,6 +52,9 @@ public struct RuleSet: Sendable {
     /// (one look-up tells whether a case has any).
     let startUnknownKinds: [Int]
     let startUnknownSlot: [Int]
+    /// Each role with a stand-in (`[stand-ins]`), and the roles that stand in for it, nearest first: the
+    /// evaluator fills empty roles from these for every case, without walking the vocabulary's dictionary.
+    let standInChains: [(role: String, chain: [String])]
 
     /// Parses the main configuration file on its own (to learn the zone and file locations first).
     public static func parseConfiguration(_ file: SourceFile) throws(ConfigErrors) -> Configuration {
@@ -102,6 +105,15 @@ public struct RuleSet: Sendable {
 
         self.configuration = configuration
         self.vocabulary = vocabulary
+        self.standInChains = vocabulary.standIns.keys.sorted().map { role in
+            var chain: [String] = []
+            var by = vocabulary.standIns[role]
+            while let b = by, chain.count < vocabulary.standIns.count {
+                chain.append(b)
+                by = vocabulary.standIns[b]
+            }
+            return (role, chain)
+        }
         self.packs = packs
         self.rules = packs.flatMap(\.rules)
         self.zone = zone
@@ -352,6 +364,14 @@ struct ApplicabilityKey: Hashable, Sendable {
     let plan: String
     let calendar: String
     let packs: [String]
+
+    /// The plan, the calendar and how many packs: a key looked up for every case evaluated hashes a few
+    /// bytes, not every pack's name (keys differing only in their packs' names are few, and told apart by `==`).
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(plan)
+        hasher.combine(calendar)
+        hasher.combine(packs.count)
+    }
 }
 
 /// A thread-safe memo of applicable rules, shared by every copy of a `RuleSet`.

@@ -132,7 +132,6 @@ public struct Deadline: Sendable {
         private let flags: UInt16
 
         private static let noEarliest = Int.min
-        private static let kinds: [TimescaleKind] = [.by, .notBefore, .window]
         private static let maxExtensions = Int(UInt16.max >> 3)
 
         public init(
@@ -148,7 +147,12 @@ public struct Deadline: Sendable {
             earliestSeconds = earliest?.seconds ?? Computed.noEarliest
             offsetAmount = Int32(clamping: offset.amount)
             offsetUnit = offset.unit
-            let k = UInt16(Computed.kinds.firstIndex(of: kind) ?? 0)
+            let k: UInt16
+            switch kind {
+            case .by: k = 0
+            case .notBefore: k = 1
+            case .window: k = 2
+            }
             flags = (isExact ? 1 : 0) | k << 1 | UInt16(min(max(extensions, 0), Computed.maxExtensions)) << 3
         }
 
@@ -157,7 +161,13 @@ public struct Deadline: Sendable {
         /// The deadline is an exact time of day (hours, or a due-time), not a whole day.
         public var isExact: Bool { flags & 1 != 0 }
         /// A "by" deadline, an earliest date, or both.
-        public var kind: TimescaleKind { Computed.kinds[Int(flags >> 1 & 3)] }
+        public var kind: TimescaleKind {
+            switch flags >> 1 & 3 {
+            case 1: return .notBefore
+            case 2: return .window
+            default: return .by
+            }
+        }
         /// For "not before" and windows: the first moment the step may be taken.
         public var earliest: Instant? { earliestSeconds == Computed.noEarliest ? nil : Instant(seconds: earliestSeconds) }
         /// How many extensions moved it.

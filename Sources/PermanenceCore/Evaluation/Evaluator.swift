@@ -40,20 +40,9 @@ public struct Evaluator: Sendable {
     /// The case with each empty role filled by its stand-in's worker (`[stand-ins]` in the vocabulary), so
     /// reminders, escalations and the agenda reach a real person.
     func withStandIns(_ c: ChildCase) -> ChildCase {
-        let standIns = ruleSet.vocabulary.standIns
-        guard !standIns.isEmpty else { return c }
         var out = c
-        for role in standIns.keys where c.assignments[role] == nil {
-            var by = standIns[role]
-            var hops = 0
-            while let b = by, hops < standIns.count {
-                if let w = c.assignments[b] {
-                    out.assignments[role] = w
-                    break
-                }
-                by = standIns[b]
-                hops += 1
-            }
+        for (role, chain) in ruleSet.standInChains where c.assignments[role] == nil {
+            if let w = chain.lazy.compactMap({ c.assignments[$0] }).first { out.assignments[role] = w }
         }
         return out
     }

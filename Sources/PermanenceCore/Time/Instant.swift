@@ -2,6 +2,7 @@
 public struct Instant: Hashable, Comparable, Sendable {
     public var seconds: Int
 
+    @inlinable
     public init(seconds: Int) {
         self.seconds = seconds
     }
