@@ -11,49 +11,63 @@ import Synchronization
 /// still refuses the import in the time it takes to read the file. The writer looks at `failed` as it goes
 /// and stops at once; before it commits it waits for the check (`wait`), and a failed check rolls the
 /// import back, its problems reported as if the check had run first.
+///
+/// Whoever comes first runs the check: the thread, or `wait` itself when the thread has not begun (it could
+/// not be started, the system being short of threads), so waiting never depends on a thread that may never
+/// run.
 final class ImportPrecheck: Sendable {
+    private let store: Store
+    private let files: [(path: String, kind: Store.ImportKind)]
     private let outcome = Mutex<CSVErrors?>(nil)
     private let hasFailed = Atomic<Bool>(false)
-    private let cancelled = Atomic<Bool>(false)
+    /// Set by whoever runs the check.
+    private let claimed = Atomic<Bool>(false)
     private let done = DispatchSemaphore(value: 0)
-    private let finished = Atomic<Bool>(false)
+    /// Files this large leave their reading memory behind when checked (see `trim`).
+    private static let largeFile = 8 << 20
 
-    /// Starts checking `files` on a new thread.
+    /// Starts checking `files` on a new thread (none when no file has rows to check).
     init(store: Store, files: [(path: String, kind: Store.ImportKind)]) {
-        let thread = Thread { [self] in
-            do throws(CSVErrors) {
-                try store.precheck(files) { self.cancelled.load(ordering: .relaxed) }
-            } catch {
-                outcome.withLock { $0 = error }
-                hasFailed.store(true, ordering: .relaxed)
-            }
-            // The thread's memory (glibc gives each thread an arena of its own) goes back to the system rather
-            // than staying with the process for good: an import leaves the daemon's memory as it found it.
-            Self.trim()
+        self.store = store
+        self.files = files.filter { $0.kind == .events || $0.kind == .cases }
+        guard !self.files.isEmpty else {
+            claimed.store(true, ordering: .relaxed)
             done.signal()
+            return
         }
+        let thread = Thread { [self] in run() }
         thread.name = "permanenced-import-check"
         thread.start()
+    }
+
+    private func run() {
+        guard claimed.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged else { return }
+        do throws(CSVErrors) {
+            try store.precheck(files)
+        } catch {
+            outcome.withLock { $0 = error }
+            hasFailed.store(true, ordering: .relaxed)
+        }
+        done.signal()
+        let large = files.contains { ((try? FileManager.default.attributesOfItem(atPath: $0.path))?[.size] as? Int ?? 0) >= Self.largeFile }
+        if large { Self.trim() }
     }
 
     /// The check has found problems (it may still be reading).
     var failed: Bool { hasFailed.load(ordering: .relaxed) }
 
-    /// Asks the check to stop early (the import failed for another reason); `wait` still returns what it
-    /// found so far only if that was a failure.
-    func cancel() { cancelled.store(true, ordering: .relaxed) }
-
-    /// Waits for the check to end: its problems, or nil if every row passed (or it was cancelled first).
+    /// Waits for the check to end (running it here if its thread never began): its problems, or nil if every
+    /// row passed. Called from one thread (the import's).
     func wait() -> CSVErrors? {
-        if !finished.load(ordering: .acquiring) {
-            done.wait()
-            finished.store(true, ordering: .releasing)
-        }
+        run()
+        done.wait()
+        done.signal()  // a later `wait` returns at once
         return outcome.withLock { $0 }
     }
 
     /// glibc's `malloc_trim(0)`, where the C library has it (looked up: Swift's Glibc module leaves out
-    /// `malloc.h`).
+    /// `malloc.h`): after a large file, the memory freed by reading it goes back to the system rather than
+    /// staying with the process (the daemon's memory after an import is what it was before).
     private static func trim() {
         #if canImport(Glibc)
         typealias Trim = @convention(c) (Int) -> Int32

@@ -68,7 +68,6 @@ extension Store {
         // is kept: a file whose rows are malformed, name unknown events or cases, or give bad dates is refused
         // in the time it takes to read it, however far down the problem is.
         let check = ImportPrecheck(store: self, files: files.map { ($0.reader.path, $0.kind) })
-        defer { check.cancel() }
         let order: [ImportKind] = [.workers, .cases, .assignments, .events]
         let plan = files.indices.sorted { (order.firstIndex(of: files[$0].kind)!, $0) < (order.firstIndex(of: files[$1].kind)!, $1) }
         var reports: [ImportReport?] = Array(repeating: nil, count: paths.count)
@@ -124,8 +123,7 @@ extension Store {
     /// Reads each regular file once more (a pipe cannot be read twice, and is checked as it is applied) and
     /// decodes its event and case rows without the store: every problem that needs no write is found here,
     /// up to 1000. An event's case must be in the store or in a cases file of the same import.
-    /// `stop` says the import has failed already and the check may end.
-    func precheck(_ files: [(path: String, kind: ImportKind)], stop: () -> Bool) throws(CSVErrors) {
+    func precheck(_ files: [(path: String, kind: ImportKind)]) throws(CSVErrors) {
         let regular = files.filter { f in
             var st = stat()
             return (f.kind == .events || f.kind == .cases) && stat(f.path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG
@@ -143,10 +141,7 @@ extension Store {
             if f.kind == .cases {
                 let table = try CaseTable(header: header, file: f.path, ruleSet: ruleSet)
                 while let record = try reader.next(), issues.count < 1000 {
-                    if record.line % 1024 == 0 {
-                        try checkInterrupted([f.path])
-                        if stop() { return }
-                    }
+                    if record.line % 1024 == 0 { try checkInterrupted([f.path]) }
                     // A refused row still names its case: its events are not also reported as of an unknown case.
                     if let c = table.decode(record, issues: &issues) { importedCases.insert(c.reference) } else if let ref = table.reference(record) { importedCases.insert(ref) }
                 }
@@ -161,10 +156,7 @@ extension Store {
                 }
             }
             while let record = try reader.next(), issues.count < 1000 {
-                if record.line % 1024 == 0 {
-                    try checkInterrupted([f.path])
-                    if stop() { return }
-                }
+                if record.line % 1024 == 0 { try checkInterrupted([f.path]) }
                 guard let e = table.decode(record, issues: &issues) else { continue }
                 if !casesUnseen && !known!.contains(e.caseRef) && !importedCases.contains(e.caseRef) {
                     issues.append(CSVIssue(file: f.path, line: record.line, column: "case_ref",
@@ -416,9 +408,14 @@ final class ImportCache {
     private var stateOrder: [String] = []
     private static let statesKept = 16
     private var lastCase: (ref: String, bounds: (opened: Int?, closed: Bool))?
+    /// Bounds of the cases read back in a CSV import while not following (see `bounds`).
+    private var knownBounds: [String: (opened: Int?, closed: Bool)] = [:]
 
     private struct CaseState {
-        var stored: Store.StoredCase
+        let bounds: (opened: Int?, closed: Bool)
+        /// The whole case, read at its first event this import inserted (nil until then: a re-import whose
+        /// rows are all there already reads no history).
+        var stored: Store.StoredCase?
         /// Events inserted since, in the order they were (their `seq` order).
         var added: [CaseEvent] = []
     }
@@ -473,7 +470,7 @@ final class ImportCache {
     /// A case's opening time and whether it is closed, from the case as read at its first event row (kept,
     /// with `followsEvents`, for its recompute).
     func bounds(_ db: Database, _ ref: String) throws -> (opened: Int?, closed: Bool) {
-        if let s = states[ref] { return (s.stored.openedAt?.seconds, s.stored.closedAt != nil) }
+        if let s = states[ref] { return s.bounds }
         if following && !followed.insert(ref).inserted {
             following = false
             states = [:]
@@ -481,15 +478,19 @@ final class ImportCache {
         }
         guard following else {
             if let lastCase, lastCase.ref == ref { return lastCase.bounds }
+            // Rows not grouped by case (a CSV import: no savepoint, and no event row opens or closes a case)
+            // come back to the same cases again and again: each case's bounds are read once.
+            if followsEvents, let b = knownBounds[ref] { return b }
             let b = try Store.caseBounds(db, ref)
             lastCase = (ref, b)
+            if followsEvents { knownBounds[ref] = b }
             return b
         }
-        guard let stored = try Store.loadCase(db, ref, cache: reader) else { throw Store.Failure("unknown case '\(ref)'") }
+        let b = try Store.caseBounds(db, ref)
         if stateOrder.count >= Self.statesKept { states.removeValue(forKey: stateOrder.removeFirst()) }
-        states[ref] = CaseState(stored: stored)
+        states[ref] = CaseState(bounds: b)
         stateOrder.append(ref)
-        return (stored.openedAt?.seconds, stored.closedAt != nil)
+        return b
     }
 
     /// A file of the import begins: its cases are followed until one comes back. (What was followed in an
@@ -499,9 +500,16 @@ final class ImportCache {
         followed = []
     }
 
-    /// An event of a case asked about with `bounds` was inserted.
-    func added(_ e: CaseEvent) {
-        states[e.caseRef]?.added.append(e)
+    /// An event of a case asked about with `bounds` was inserted (with its withdrawal, if it came withdrawn).
+    /// The first one reads the case, this event included.
+    func added(_ db: Database, _ e: CaseEvent) throws {
+        guard var state = states[e.caseRef] else { return }
+        if state.stored == nil {
+            state.stored = try Store.loadCase(db, e.caseRef, cache: reader)
+        } else {
+            state.added.append(e)
+        }
+        states[e.caseRef] = state
     }
 
     /// A case changed other than by an inserted event (an event already recorded was withdrawn): it is read
@@ -515,12 +523,13 @@ final class ImportCache {
     /// it: a case recomputed is read afresh if more of its rows come): its events in the store's order, by
     /// time and then as recorded.
     func take(_ ref: String) -> Store.StoredCase? {
-        guard var state = states.removeValue(forKey: ref) else { return nil }
+        guard let state = states.removeValue(forKey: ref) else { return nil }
         stateOrder.removeAll { $0 == ref }
-        guard !state.added.isEmpty else { return state.stored }
-        let all = state.stored.events + state.added
-        state.stored.events = all.indices.sorted { all[$0].at != all[$1].at ? all[$0].at < all[$1].at : $0 < $1 }.map { all[$0] }
-        return state.stored
+        guard var stored = state.stored else { return nil }
+        guard !state.added.isEmpty else { return stored }
+        let all = stored.events + state.added
+        stored.events = all.indices.sorted { all[$0].at != all[$1].at ? all[$0].at < all[$1].at : $0 < $1 }.map { all[$0] }
+        return stored
     }
 }
 

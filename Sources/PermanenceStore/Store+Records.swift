@@ -363,7 +363,7 @@ extension Store {
             throw Failure("event '\(e.id)' is already recorded with different content (\(old.kind) on \(old.caseRef) at \(ruleSet.zone.iso8601(old.at)))")
         }
         if e.withdrawn { try Store.insertWithdrawal(db, e.id, reason: "withdrawn in \(source)", actor: actor, now: now) }
-        fast?.added(e)
+        try fast?.added(db, e)
         if audited {
             try audit(db, at: now, actor: actor, action: e.supersedes == nil ? "event.record" : "event.correct",
                 subject: "case:\(e.caseRef)", detail: "\(e.id) \(e.kind) at \(e.at.seconds)\(e.supersedes.map { " corrects \($0)" } ?? "")")

@@ -113,11 +113,55 @@ import Testing
             if k % 3 == 0 { later += "\(ref),review,2026-10-0\(1 + k % 9)T11:00,\(ref)-fix,\(ref)-e3,\n" }
             if k % 4 == 0 { later += "\(ref),\(kinds[(k + 5) % kinds.count]),2026-\(String(format: "%02d", 4 + (k * 5) % 6))-15T09:30,\(ref)-e5,,1\n" }
             later += "\(ref),visit,2026-11-0\(1 + k % 9)T15:00,\(ref)-new,,\n"
+            // At the very instant of a stored event: the store's order (time, then as recorded) decides.
+            if k % 2 == 0 { later += "\(ref),review,2026-\(String(format: "%02d", 4 + (k * 3) % 6))-13T09:30,\(ref)-same,,\n" }
         }
         let second = try s.importFile(try write("later.csv", later), actor: "t", now: now)
         #expect(second.changed > 40 && second.changed < second.rows)
         try expectAsIfReadBack(s, "corrections and withdrawals")
         #expect(try s.verifyAudit().problem == nil)
+    }
+
+    /// Two events files in one import, a case's rows in both: the first sorted by date (no case's rows
+    /// together), the second grouped by case, withdrawing an event the first added and one it adds itself.
+    @Test func aCaseWhoseRowsSpanTwoFilesOfOneImportIsRecomputedAsStored() throws {
+        let s = try store()
+        var cases = "case_ref,plan,calendar,social-worker,permanence-sw\n"
+        for k in 1...20 { cases += "D\(k),\(k % 2 == 0 ? "adoption" : "long-term-fostering"),england-and-wales,sw1,sw2\n" }
+        _ = try s.importFile(try write("cases.csv", cases), actor: "t", now: now)
+        var dated = "case_ref,event,at,event_id\n"
+        for day in 1...9 {
+            for k in 1...20 {
+                let kind = day == 1 ? "became-looked-after" : day == 2 ? "placed" : day % 3 == 0 ? "review" : "visit"
+                dated += "D\(k),\(kind),2026-0\(day)-0\(1 + k % 9)T10:00,D\(k)-\(day)\n"
+            }
+        }
+        var grouped = "case_ref,event,at,event_id,withdrawn\n"
+        for k in 1...20 {
+            grouped += "D\(k),visit,2026-10-01T10:00,D\(k)-late,\n"
+            if k % 3 == 0 { grouped += "D\(k),visit,2026-05-0\(1 + k % 9)T10:00,D\(k)-5,1\n" }  // from the first file
+            if k % 4 == 0 { grouped += "D\(k),visit,2026-10-01T10:00,D\(k)-late,1\n" }  // from this file
+        }
+        let reports = try s.importFiles([try write("dated.csv", dated), try write("grouped.csv", grouped)], actor: { _ in "t" }, now: now)
+        #expect(reports.map(\.changed) == [180, 20 + 6 + 5])
+        try expectAsIfReadBack(s, "two files")
+    }
+
+    /// A cases row refused after its case was inserted (a worker the store does not know), with events for
+    /// that case in the same import: nothing of the import is kept.
+    @Test func aCasesRowRefusedAfterItsInsertLeavesNothing() throws {
+        let s = try store()
+        let before = try s.summary(now: now)
+        let cases = try write("cases.csv", "case_ref,plan,calendar,social-worker\nR1,adoption,england-and-wales,sw1\nR2,adoption,england-and-wales,nobody\n")
+        let events = try write("events.csv", "case_ref,event,at,event_id\nR2,became-looked-after,2026-03-01T10:00,r2\nR1,became-looked-after,2026-03-01T10:00,r1\n")
+        #expect { try s.importFiles([cases, events], actor: { _ in "t" }, now: now) } throws: { error in
+            guard let e = error as? CSVErrors else { return false }
+            return e.issues.map { "\($0.file.hasSuffix("cases.csv")) \($0.line) \($0.column)" } == ["true 3 worker_id"]
+        }
+        let after = try s.summary(now: now)
+        #expect(after.events == before.events && after.auditEntries == before.auditEntries)
+        #expect(try s.openCase("R1") == nil && s.openCase("R2") == nil)
+        #expect(try deadlines(s).isEmpty)
     }
 
     /// The rows are checked on a thread of their own while the import writes: a problem the check finds (a
