@@ -503,13 +503,13 @@ final class ImportCache {
     /// An event of a case asked about with `bounds` was inserted (with its withdrawal, if it came withdrawn).
     /// The first one reads the case, this event included.
     func added(_ db: Database, _ e: CaseEvent) throws {
-        guard var state = states[e.caseRef] else { return }
-        if state.stored == nil {
-            state.stored = try Store.loadCase(db, e.caseRef, cache: reader)
+        // In place: a copy of the state taken out and put back would copy its list of events at every row.
+        guard let loaded = states[e.caseRef].map({ $0.stored != nil }) else { return }
+        if loaded {
+            states[e.caseRef]!.added.append(e)
         } else {
-            state.added.append(e)
+            states[e.caseRef]!.stored = try Store.loadCase(db, e.caseRef, cache: reader)
         }
-        states[e.caseRef] = state
     }
 
     /// A case changed other than by an inserted event (an event already recorded was withdrawn): it is read
