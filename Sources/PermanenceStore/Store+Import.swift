@@ -477,13 +477,18 @@ final class ImportCache {
             stateOrder = []
         }
         guard following else {
+            // Rows not grouped by case in a CSV import (no savepoint, and no event row opens or closes a case)
+            // come back to the same cases again and again: each case's bounds are read once. Elsewhere (a
+            // savepoint may take a case back out) only the last case's are kept.
+            if followsEvents {
+                if let b = knownBounds[ref] { return b }
+                let b = try Store.caseBounds(db, ref)
+                knownBounds[ref] = b
+                return b
+            }
             if let lastCase, lastCase.ref == ref { return lastCase.bounds }
-            // Rows not grouped by case (a CSV import: no savepoint, and no event row opens or closes a case)
-            // come back to the same cases again and again: each case's bounds are read once.
-            if followsEvents, let b = knownBounds[ref] { return b }
             let b = try Store.caseBounds(db, ref)
             lastCase = (ref, b)
-            if followsEvents { knownBounds[ref] = b }
             return b
         }
         let b = try Store.caseBounds(db, ref)
@@ -637,7 +642,7 @@ struct RowImporter {
                     .bind(old?.openedAt?.seconds).run()
             }
             for (role, worker) in roles {
-                if old == nil {
+                if opened {
                     // A case this row opens has no assignment to end or repeat.
                     try cache.insertAssignment.bind(c.reference).bind(role).bind(worker).bind(now.seconds).run()
                 } else {
@@ -647,9 +652,9 @@ struct RowImporter {
             // One audit entry for the row: the case as it now stands and the roles it assigned.
             var detail = "plan=\(c.plan) calendar=\(c.calendar) packs=\(c.packs.joined(separator: ","))"
             if !roles.isEmpty { detail += " assigned " + roles.map { "\($0.key)=\($0.value)" }.joined(separator: " ") + " from \(now.seconds)" }
-            try store.audit(db, at: now, actor: actor, action: old == nil ? "case.open" : caseChanged ? "case.update" : "case.assign",
+            try store.audit(db, at: now, actor: actor, action: opened ? "case.open" : caseChanged ? "case.update" : "case.assign",
                 subject: "case:\(c.reference)", detail: detail, fast: cache)
-            if old == nil {
+            if opened {
                 // A case this row opens has no events and no deadlines yet: evaluated here, as stored, rather
                 // than read back (a later events file of the import recomputes it again). Without events a
                 // case's deadlines depend only on its plan, calendar and packs: once a case of those is known
