@@ -32,12 +32,31 @@ final class CaseReader {
         }
     }
 
-    func load(_ ref: String) throws -> Store.StoredCase? {
-        var found: (initials: String?, plan: String, calendar: String, packs: String, opened: Int?, closed: Int?)?
+    /// A case's own row: what it is, and when it was opened and closed.
+    struct CaseRow {
+        let initials: String?
+        let plan: String
+        let calendar: String
+        let packs: String
+        let opened: Int?
+        let closed: Int?
+
+        /// When it was opened, and whether it is closed: what an event row is checked against.
+        var bounds: (opened: Int?, closed: Bool) { (opened, closed != nil) }
+    }
+
+    /// The case's own row, nil for an unknown case.
+    func row(_ ref: String) throws -> CaseRow? {
+        var found: CaseRow?
         try caseRow.bind(ref).forEachRow { r in
-            found = (r.text(0), r.text(1) ?? "", r.text(2) ?? "", r.text(3) ?? "", r.int(4), r.int(5))
+            found = CaseRow(initials: r.text(0), plan: r.text(1) ?? "", calendar: r.text(2) ?? "", packs: r.text(3) ?? "", opened: r.int(4), closed: r.int(5))
         }
-        guard let found else { return nil }
+        return found
+    }
+
+    /// The whole case; `row`: its own row, already read in the same transaction.
+    func load(_ ref: String, row known: CaseRow? = nil) throws -> Store.StoredCase? {
+        guard let found = try known ?? row(ref) else { return nil }
         var roles: [String: String] = [:]
         try assignments.bind(ref).forEachRow { r in
             if let role = r.text(0), let worker = r.text(1) { roles[role] = worker }
@@ -92,7 +111,8 @@ extension Store {
         }
         guard let stored = try cache?.take(ref) ?? loadCase(db, ref, cache: cache?.reader), stored.closedAt == nil else { return nil }
         let evaluation = evaluator.evaluate(stored.record, events: stored.events)
-        try insertDeadlines(cache?.deadlines ?? FastInsert(db, sql: insertDeadlineSQL), evaluation, evaluator.ruleSet)
+        let count = try insertDeadlines(cache?.deadlines ?? FastInsert(db, sql: insertDeadlineSQL), evaluation, evaluator.ruleSet)
+        cache?.indexes.wrote(count)
         return evaluation
     }
 
@@ -118,24 +138,33 @@ extension Store {
 
     /// Stores computed deadlines (the owner's role and the severity come from the rule, not the row) and those that cannot be computed for a reason someone must act on
     /// (contradictory anchors); deadlines merely waiting for their anchor event are not stored.
-    static func insertDeadlines(_ insert: FastInsert, _ evaluation: CaseEvaluation, _ ruleSet: RuleSet) throws {
+    /// Returns how many were stored.
+    @discardableResult
+    static func insertDeadlines(_ insert: FastInsert, _ evaluation: CaseEvaluation, _ ruleSet: RuleSet) throws -> Int {
         let c = evaluation.caseRecord
+        var count = 0
         for d in evaluation.deadlines where isStored(d) {
             // The owner's role only: copying the whole rule for each deadline costs more than the insert.
             let owner = ruleSet.rules[d.ruleIndex].owner
             insert.bind(c.reference).bind(d.ruleID)
             switch d.state {
             case .computed(let x):
+                // It closes when met or made moot, whichever comes first (no array per row: a million rows).
+                let closes: Int? = switch (x.met?.at.seconds, x.moot?.at.seconds) {
+                case let (met?, moot?): min(met, moot)
+                case let (met, moot): met ?? moot
+                }
                 insert.bind(evaluation.id(x.anchor)).bind(d.cycle).bind(x.dueInstant.seconds).bind(x.isExact)
                     .bind(x.met.map(evaluation.id)).bind(x.met?.at.seconds).bind(x.moot.map(evaluation.id)).bind(x.moot?.at.seconds)
-                    .bind(c.assignments[owner]).bind(nil as String?)
-                    .bind([x.met?.at.seconds, x.moot?.at.seconds].compactMap { $0 }.min())
+                    .bind(c.assignments[owner]).bind(nil as String?).bind(closes)
             case .cannotCompute(let reason):
                 insert.bind("-").bind(d.cycle).bind(nil as Int?).bind(false)
                     .bind(nil as String?).bind(nil as Int?).bind(nil as String?).bind(nil as Int?)
                     .bind(c.assignments[owner]).bind(evaluation.reason(reason)).bind(nil as Int?)
             }
             try insert.run()
+            count += 1
         }
+        return count
     }
 }

@@ -77,7 +77,8 @@ extension Store {
                 try db.inTransaction(.immediate) {
                     // One cache, so one revision, for every case the transaction recomputes. (No savepoint here: the
                     // cases its events go to are followed in memory.)
-                    let cache = try ImportCache(db, followsEvents: true)
+                    let cache = try ImportCache(
+                        db, followsEvents: true, indexes: DeadlineIndexes(firstLook: self.deadlineIndexesFirstLook.load(ordering: .relaxed)))
                     var affected = Set<String>()
                     var fresh = FreshEvents()
                     var done: [FileDone] = []
@@ -94,7 +95,11 @@ extension Store {
                     guard issues.isEmpty else { return .rollback }
                     // Nothing is kept until every row has passed the check.
                     if check.wait() != nil { return .rollback }
-                    for ref in affected.sorted() { fresh.check(try Store.recompute(db, ref, evaluator: evaluator, cache: cache), ruleSet: ruleSet) }
+                    for ref in affected.sorted() {
+                        fresh.check(try Store.recompute(db, ref, evaluator: evaluator, cache: cache), ruleSet: ruleSet)
+                        try cache.indexes.look(db)
+                    }
+                    try cache.indexes.restore(db)
                     // Each file's audit entry and report count the cases it changed, each recomputed as the file
                     // went or at the end (a case two files touched counts for both).
                     let warnings = fresh.warnings
@@ -246,6 +251,7 @@ extension Store {
                 }
             }
             if issues.count >= 1000 { break }  // enough to act on
+            try cache.indexes.look(db)
             // (Rolled back with everything else if a later row is bad.)
             if issues.isEmpty, let ref = importer.lastCase, ref != current {
                 if grouped && recomputedEarly.contains(ref) { grouped = false }
@@ -388,6 +394,8 @@ final class ImportCache {
     let upsertCase: FastInsert
     let insertCase: FastInsert
     let insertAssignment: FastInsert
+    /// The agendas' indexes, set aside while the transaction writes most of the deadline table.
+    let indexes: DeadlineIndexes
     /// Workers known to exist (read once, at the first case row: after any workers file of the import).
     private var workers: Set<String>?
     /// The revision every case recomputed in this transaction gets.
@@ -412,7 +420,8 @@ final class ImportCache {
     private var knownBounds: [String: (opened: Int?, closed: Bool)] = [:]
 
     private struct CaseState {
-        let bounds: (opened: Int?, closed: Bool)
+        /// The case's own row, read with its bounds.
+        let row: CaseReader.CaseRow
         /// The whole case, read at its first event this import inserted (nil until then: a re-import whose
         /// rows are all there already reads no history).
         var stored: Store.StoredCase?
@@ -422,8 +431,9 @@ final class ImportCache {
 
     /// `followsEvents`: keep the cases events are added to, and recompute them without reading them back
     /// (only where nothing in the transaction is rolled back to a savepoint).
-    init(_ db: Database, followsEvents: Bool = false) throws {
+    init(_ db: Database, followsEvents: Bool = false, indexes: DeadlineIndexes = DeadlineIndexes()) throws {
         self.followsEvents = followsEvents
+        self.indexes = indexes
         following = followsEvents
         events = try FastInsert(db, sql: Store.insertEventSQL)
         deadlines = try FastInsert(db, sql: Store.insertDeadlineSQL)
@@ -470,7 +480,7 @@ final class ImportCache {
     /// A case's opening time and whether it is closed, from the case as read at its first event row (kept,
     /// with `followsEvents`, for its recompute).
     func bounds(_ db: Database, _ ref: String) throws -> (opened: Int?, closed: Bool) {
-        if let s = states[ref] { return s.bounds }
+        if let s = states[ref] { return s.row.bounds }
         if following && !followed.insert(ref).inserted {
             following = false
             states = [:]
@@ -482,20 +492,25 @@ final class ImportCache {
             // savepoint may take a case back out) only the last case's are kept.
             if followsEvents {
                 if let b = knownBounds[ref] { return b }
-                let b = try Store.caseBounds(db, ref)
+                let b = try caseRow(ref).bounds
                 knownBounds[ref] = b
                 return b
             }
             if let lastCase, lastCase.ref == ref { return lastCase.bounds }
-            let b = try Store.caseBounds(db, ref)
+            let b = try caseRow(ref).bounds
             lastCase = (ref, b)
             return b
         }
-        let b = try Store.caseBounds(db, ref)
+        let row = try caseRow(ref)
         if stateOrder.count >= Self.statesKept { states.removeValue(forKey: stateOrder.removeFirst()) }
-        states[ref] = CaseState(bounds: b)
+        states[ref] = CaseState(row: row)
         stateOrder.append(ref)
-        return b
+        return row.bounds
+    }
+
+    private func caseRow(_ ref: String) throws -> CaseReader.CaseRow {
+        guard let row = try reader.row(ref) else { throw Store.Failure("unknown case '\(ref)'") }
+        return row
     }
 
     /// A file of the import begins: its cases are followed until one comes back. (What was followed in an
@@ -513,7 +528,7 @@ final class ImportCache {
         if loaded {
             states[e.caseRef]!.added.append(e)
         } else {
-            states[e.caseRef]!.stored = try Store.loadCase(db, e.caseRef, cache: reader)
+            states[e.caseRef]!.stored = try reader.load(e.caseRef, row: states[e.caseRef]!.row)
         }
     }
 
@@ -663,7 +678,7 @@ struct RowImporter {
                     let stored = ChildCase(reference: c.reference, initials: c.initials, plan: c.plan, calendar: c.calendar, packs: c.packs,
                                            assignments: Dictionary(uniqueKeysWithValues: roles.map { ($0.key, $0.value) }))
                     let evaluation = evaluator.evaluate(stored, events: [])
-                    try Store.insertDeadlines(cache.deadlines, evaluation, evaluator.ruleSet)
+                    cache.indexes.wrote(try Store.insertDeadlines(cache.deadlines, evaluation, evaluator.ruleSet))
                     cache.noted(c, storesNothing: !evaluation.deadlines.contains(where: Store.isStored))
                 }
                 evaluatedAlready = true

@@ -20,6 +20,9 @@ public final class Store: Sendable {
     let durable: Bool
     /// Set by `interrupt()`: an import in hand stops at its next row and rolls back.
     let interrupted = Atomic<Bool>(false)
+    /// Deadlines a transaction writes before it considers setting the agendas' indexes aside (`DeadlineIndexes`);
+    /// tests lower it.
+    let deadlineIndexesFirstLook = Atomic<Int>(65_536)
     /// Where this store's audit heads go once a change commits (nil: only the head file beside it).
     public var auditHeads: AuditHeadSink? { auditContext.sink }
 
@@ -106,7 +109,11 @@ public final class Store: Sendable {
             if try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'rules'") == ruleSet.fingerprint { return }
             let refs = try String.fetchAll(db, sql: "SELECT ref FROM child_case WHERE closed_at IS NULL ORDER BY ref")
             let cache = try ImportCache(db)
+            // Every stored deadline is deleted and written again: for a table of any size, the agendas' indexes
+            // cost less built once at the end than kept through every delete and insert (see `DeadlineIndexes`).
+            try cache.indexes.setAsideNow(db)
             for ref in refs { try Store.recompute(db, ref, evaluator: evaluator, cache: cache) }
+            try cache.indexes.restore(db)
             try db.execute(
                 sql: "INSERT INTO meta (key, value) VALUES ('rules', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                 arguments: [ruleSet.fingerprint])
