@@ -23,7 +23,7 @@ final class ImportPrecheck: Sendable {
     /// Set by whoever runs the check.
     private let claimed = Atomic<Bool>(false)
     private let done = DispatchSemaphore(value: 0)
-    /// Files this large leave their reading memory behind when checked (see `trim`).
+    /// Files this large leave their reading memory behind when checked (see `FreedMemory`).
     private static let largeFile = 8 << 20
 
     /// Starts checking `files` on a new thread (none when no file has rows to check).
@@ -50,7 +50,7 @@ final class ImportPrecheck: Sendable {
         }
         done.signal()
         let large = files.contains { ((try? FileManager.default.attributesOfItem(atPath: $0.path))?[.size] as? Int ?? 0) >= Self.largeFile }
-        if large { Self.trim() }
+        if large { FreedMemory.giveBack() }
     }
 
     /// The check has found problems (it may still be reading).
@@ -63,17 +63,6 @@ final class ImportPrecheck: Sendable {
         done.wait()
         done.signal()  // a later `wait` returns at once
         return outcome.withLock { $0 }
-    }
-
-    /// glibc's `malloc_trim(0)`, where the C library has it (looked up: Swift's Glibc module leaves out
-    /// `malloc.h`): after a large file, the memory freed by reading it goes back to the system rather than
-    /// staying with the process (the daemon's memory after an import is what it was before).
-    private static func trim() {
-        #if canImport(Glibc)
-        typealias Trim = @convention(c) (Int) -> Int32
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") else { return }
-        _ = unsafeBitCast(symbol, to: Trim.self)(0)
-        #endif
     }
 
     /// Thrown from the writer when the check failed: the transaction rolls back and `wait` says why.

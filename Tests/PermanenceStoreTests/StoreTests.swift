@@ -196,6 +196,14 @@ import Testing
         #expect(try s.cover(for: "sw2", on: date("2026-11-24")) == "tm")
     }
 
+    /// The writer keeps a large page cache for imports; readers, which the daemon may hold several of, a small one.
+    @Test func onlyTheWriterHasALargePageCache() throws {
+        let s = try seeded()
+        #expect(try s.pool.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA cache_size") } == -65536)
+        #expect(try s.pool.read { db in try Int.fetchOne(db, sql: "PRAGMA cache_size") } == -8192)
+        #expect(try s.pool.read { db in try Int.fetchOne(db, sql: "PRAGMA temp_store") } == 2)
+    }
+
     @Test func changedRulesRecomputeStoredDeadlinesOnOpen() throws {
         do {
             let s = try seeded()
