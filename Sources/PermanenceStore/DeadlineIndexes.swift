@@ -10,17 +10,21 @@ import GRDB
 /// inserting the same entries one by one, so a transaction that writes at least as many deadlines as the table
 /// held before drops the indexes and creates them again, from the same statements, before it commits.
 /// Readers never see the table without them (WAL: a reader sees the last commit), and a transaction rolled
-/// back takes the indexes back with it. An import into a store already holding more deadlines than the import
-/// writes keeps them: there, maintaining them costs less than building them over the whole table.
+/// back takes the indexes back with it. An import into a store holding more deadlines than the import writes
+/// keeps them: there, maintaining them costs less than building them over the whole table.
 final class DeadlineIndexes {
     /// Deadlines a transaction writes before the table is looked at (a smaller write keeps the indexes:
     /// building them again could cost more than it saves).
     let firstLook: Int
-    /// Deadlines written so far in the transaction.
+    /// Deadlines written so far in the transaction (a case's written twice, when it is recomputed twice).
     private(set) var written = 0
-    private var looked = false
+    /// The rows the table held that the transaction has not rewritten, counted once, at the first look (an
+    /// overestimate from then on: rows deleted later are still counted).
+    private var others: Int?
     /// The statements that create the indexes set aside, in the order they are built again.
     private(set) var setAside: [String] = []
+    /// The indexes were set aside once in this transaction (and, after `restore`, built again).
+    private(set) var wereSetAside = false
 
     init(firstLook: Int = 65_536) {
         self.firstLook = firstLook
@@ -31,22 +35,22 @@ final class DeadlineIndexes {
         written += count
     }
 
-    /// Between rows: once the transaction has written `firstLook` deadlines, looks once at the table. When at
-    /// most as many deadlines were there before it began as it wrote (a first import, or most of the table
-    /// rewritten), the indexes are set aside until `restore`.
+    /// Between rows: once the transaction has written `firstLook` deadlines, counts the table once; from then
+    /// on, as soon as it has written at least as many deadlines as the table held besides them (a first
+    /// import, or most of the table rewritten), the indexes are set aside until `restore`.
     func look(_ db: Database) throws {
-        guard !looked, written >= firstLook else { return }
-        looked = true
-        // Counting is a walk of the table's pages (30 ms for 1.4 million rows), done once.
-        let rows = try Int.fetchOne(db, sql: "SELECT count(*) FROM deadline") ?? 0
-        if rows - written <= written { try setAsideNow(db) }
+        guard !wereSetAside, written >= firstLook else { return }
+        if others == nil {
+            // A walk of the table's pages (30 ms for 1.4 million rows), made once.
+            others = max(0, (try Int.fetchOne(db, sql: "SELECT count(*) FROM deadline") ?? 0) - written)
+        }
+        if written >= others! { try setAsideNow(db) }
     }
 
     /// Sets the indexes aside whatever was written so far: for a transaction known to delete and write again
     /// every deadline (all open cases recomputed after the rules changed).
     func setAsideNow(_ db: Database) throws {
-        guard setAside.isEmpty else { return }
-        looked = true
+        guard !wereSetAside else { return }
         let indexes = try Row.fetchAll(db, sql: """
             SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'deadline' AND sql IS NOT NULL ORDER BY name
             """)
@@ -55,54 +59,62 @@ final class DeadlineIndexes {
             try db.execute(sql: "DROP INDEX \(name.quotedDatabaseIdentifier)")
         }
         setAside = indexes.map { $0["sql"] }
+        wereSetAside = true
     }
 
-    /// Where SQLite keeps the runs it sorts while building an index.
-    enum Sorting: Int {
-        /// Temporary files (SQLite's own, deleted as soon as opened): runs the size of a small page cache,
-        /// merged by two threads.
-        case files = 1
-        /// Memory only: all the entries sorted at once.
-        case memory = 2
+    /// How SQLite sorts the entries of an index it builds.
+    enum Sorting: Equatable {
+        /// In runs the size of a small page cache, written to temporary files (SQLite's own, made 0600 and
+        /// deleted as soon as they are opened) and merged by two threads.
+        case inFiles
+        /// All at once, in memory (the connection's `temp_store = MEMORY`): 1.4 million entries take twice as
+        /// long, and 170 MB more, than in files.
+        case inMemory
     }
 
-    /// Before the transaction commits: builds every index set aside again, exactly as it was.
-    ///
-    /// Sorted in memory all at once (the connection's `temp_store = MEMORY`), 1.4 million entries take twice
-    /// as long, and 170 MB more, as sorted in small runs written to temporary files and merged. The files are
-    /// made readable by this user only. Where no temporary directory can be written (a service sandboxed
-    /// without one), an index that cannot be built that way is built in memory. The connection's settings are
-    /// put back afterwards.
-    func restore(_ db: Database, sorting: [Sorting] = [.files, .memory]) throws {
+    /// Before the transaction commits: builds every index set aside again, exactly as it was. Sorted in
+    /// temporary files where SQLite can make one (decided before anything is built: a temporary file that
+    /// fails during a build rolls the whole transaction back), in memory otherwise. The connection's settings
+    /// are put back afterwards, also when the build fails.
+    func restore(_ db: Database, sorting: Sorting = DeadlineIndexes.sorting()) throws {
         guard !setAside.isEmpty else { return }
-        let cacheSize = try Int.fetchOne(db, sql: "PRAGMA cache_size") ?? -2000
-        let tempStore = try Int.fetchOne(db, sql: "PRAGMA temp_store") ?? 0
-        let threads = try Int.fetchOne(db, sql: "PRAGMA threads") ?? 0
-        let previous = umask(0o077)
-        defer { umask(previous) }
-        var ways = sorting[...]
-        for sql in setAside {
-            while true {
-                let way = ways.first ?? .memory
-                try db.execute(sql: way == .files
-                    ? "PRAGMA temp_store = FILE; PRAGMA cache_size = -2048; PRAGMA threads = 2"
-                    : "PRAGMA temp_store = MEMORY; PRAGMA cache_size = \(cacheSize); PRAGMA threads = 0")
-                do {
-                    try db.execute(sql: sql)
-                    break
-                } catch let error as DatabaseError where ways.count > 1 && Self.isTemporaryFileFailure(error) {
-                    ways = ways.dropFirst()
-                }
+        let settings = [
+            ("cache_size", try Int.fetchOne(db, sql: "PRAGMA cache_size") ?? -2000),
+            ("temp_store", try Int.fetchOne(db, sql: "PRAGMA temp_store") ?? 0),
+            ("threads", try Int.fetchOne(db, sql: "PRAGMA threads") ?? 0),
+        ]
+        do {
+            // SQLite refuses to change where temporary data goes once the transaction has opened its temporary
+            // database (a temporary table made in it): then in memory.
+            if sorting == .inFiles, (try? db.execute(sql: "PRAGMA temp_store = FILE")) != nil {
+                try db.execute(sql: "PRAGMA cache_size = -2048; PRAGMA threads = 2")
             }
+            for sql in setAside { try db.execute(sql: sql) }
+        } catch {
+            try? db.execute(sql: settings.map { "PRAGMA \($0.0) = \($0.1)" }.joined(separator: "; "))
+            throw error
         }
-        try db.execute(sql: "PRAGMA temp_store = \(tempStore); PRAGMA cache_size = \(cacheSize); PRAGMA threads = \(threads)")
+        try db.execute(sql: settings.map { "PRAGMA \($0.0) = \($0.1)" }.joined(separator: "; "))
         setAside = []
     }
 
-    /// A failure that a temporary file may have caused: none to be made, or none written. (Where the store
-    /// itself is at fault, the same failure comes again in memory and is the import's.)
-    static func isTemporaryFileFailure(_ error: DatabaseError) -> Bool {
-        let codes: [ResultCode] = [.SQLITE_CANTOPEN, .SQLITE_IOERR, .SQLITE_PERM, .SQLITE_READONLY, .SQLITE_FULL]
-        return codes.contains(error.resultCode.primaryResultCode)
+    /// Files where SQLite can make its temporary files, memory otherwise: the directory SQLite would take (the
+    /// first of `SQLITE_TMPDIR`, `TMPDIR`, /var/tmp, /usr/tmp, /tmp and the current one that is a directory
+    /// this process may write in) must take a file (a sandboxed service may have none, or one read-only).
+    static func sorting() -> Sorting {
+        let candidates = [getenv("SQLITE_TMPDIR"), getenv("TMPDIR")].compactMap { $0.map { String(cString: $0) } }
+            + ["/var/tmp", "/usr/tmp", "/tmp", "."]
+        for dir in candidates {
+            var st = stat()
+            guard stat(dir, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR, access(dir, W_OK | X_OK) == 0 else { continue }
+            // SQLite takes this one: a probe shows whether a file can be made in it.
+            let probe = "\(dir)/permanenced-probe-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+            let fd = open(probe, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+            guard fd >= 0 else { return .inMemory }
+            close(fd)
+            unlink(probe)
+            return .inFiles
+        }
+        return .inMemory
     }
 }

@@ -100,6 +100,7 @@ extension Store {
                         try cache.indexes.look(db)
                     }
                     try cache.indexes.restore(db)
+                    if cache.indexes.wereSetAside { self.deadlineIndexesRebuilt.add(1, ordering: .relaxed) }
                     // Each file's audit entry and report count the cases it changed, each recomputed as the file
                     // went or at the end (a case two files touched counts for both).
                     let warnings = fresh.warnings

@@ -23,6 +23,8 @@ public final class Store: Sendable {
     /// Deadlines a transaction writes before it considers setting the agendas' indexes aside (`DeadlineIndexes`);
     /// tests lower it.
     let deadlineIndexesFirstLook = Atomic<Int>(65_536)
+    /// Transactions of this store that set the agendas' indexes aside and built them again (for tests).
+    let deadlineIndexesRebuilt = Atomic<Int>(0)
     /// Where this store's audit heads go once a change commits (nil: only the head file beside it).
     public var auditHeads: AuditHeadSink? { auditContext.sink }
 
@@ -113,9 +115,10 @@ public final class Store: Sendable {
             let cache = try ImportCache(db)
             // Every stored deadline is deleted and written again: for a table of any size, the agendas' indexes
             // cost less built once at the end than kept through every delete and insert (see `DeadlineIndexes`).
-            try cache.indexes.setAsideNow(db)
+            if !refs.isEmpty { try cache.indexes.setAsideNow(db) }
             for ref in refs { try Store.recompute(db, ref, evaluator: evaluator, cache: cache) }
             try cache.indexes.restore(db)
+            if cache.indexes.wereSetAside { self.deadlineIndexesRebuilt.add(1, ordering: .relaxed) }
             try db.execute(
                 sql: "INSERT INTO meta (key, value) VALUES ('rules', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                 arguments: [ruleSet.fingerprint])

@@ -106,6 +106,8 @@ import Testing
         }
         // The bulk store's import did set them aside (an empty table, more than ten deadlines written)...
         #expect(dropped.count == schema.count)
+        #expect(bulk.deadlineIndexesRebuilt.load(ordering: .relaxed) == 1)
+        #expect(kept.deadlineIndexesRebuilt.load(ordering: .relaxed) == 0)
         // ... and ends with the same deadlines, the same indexes, a sound file, and agendas that use them.
         let stored = try deadlines(bulk)
         #expect(stored.count > 60)
@@ -158,6 +160,8 @@ import Testing
         }
         events += "R1,visit,2026-02-30T10:00,R1-bad\n"
         #expect(throws: CSVErrors.self) { try s.importFile(try write("bad.csv", events), actor: "t", now: now) }
+        #expect(dropped.count == 3, "set aside before the refusal")
+        #expect(s.deadlineIndexesRebuilt.load(ordering: .relaxed) == 0)
         #expect(try indexes(s) == schema)
         #expect(try deadlines(s) == before)
         #expect(try s.pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM event") } == 0)
@@ -181,6 +185,7 @@ import Testing
         let edited = try shippedRuleSet { _, text in text.replacingOccurrences(of: "due = \"72h\"", with: "due = \"48h\"") }
         let s = try Store(path: path, ruleSet: edited)
         #expect(try s.auditEntries().last?.action == "rules.changed")
+        #expect(s.deadlineIndexesRebuilt.load(ordering: .relaxed) == 1)
         #expect(try indexes(s) == schema)
         #expect(try s.pool.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") } == ["ok"])
         // As a recompute of each case, one by one, with the indexes kept throughout, gives.
@@ -222,15 +227,70 @@ import Testing
                 try most.look(db)  // looks once
                 try most.restore(db)
                 #expect(most.setAside.isEmpty)
+                #expect(most.wereSetAside)
                 // Sorted in memory (where no temporary file can be made): the same indexes again.
-                try most.setAsideNow(db)
-                #expect(most.setAside == schema)
-                try most.restore(db, sorting: [.memory])
+                let inMemory = DeadlineIndexes(firstLook: 10)
+                try inMemory.setAsideNow(db)
+                #expect(inMemory.setAside == schema)
+                try inMemory.restore(db, sorting: .inMemory)
                 #expect(try String.fetchAll(db, sql: "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'deadline' AND sql IS NOT NULL ORDER BY name") == schema)
                 #expect(try Int.fetchOne(db, sql: "PRAGMA temp_store") == 2)
                 return .commit
             }
         }
         #expect(try indexes(s) == schema)
+    }
+
+    /// An index that cannot be built again fails the transaction, and leaves the writer's settings as they were.
+    @Test func aFailedBuildPutsTheConnectionsSettingsBack() throws {
+        let s = try store("f.sqlite", firstLook: Int.max)
+        let (cases, events) = try files("X", count: 5)
+        _ = try s.importFile(cases, actor: "t", now: now)
+        _ = try s.importFile(events, actor: "t", now: now)
+        let settings = ["cache_size", "temp_store", "threads"]
+        try s.pool.writeWithoutTransaction { db in
+            let before = try settings.map { try Int.fetchOne(db, sql: "PRAGMA \($0)") }
+            try db.inTransaction {
+                // Unique while no row says "probe"; every row says it by the time it is built again.
+                try db.execute(sql: "CREATE UNIQUE INDEX zz_probe ON deadline(reason) WHERE reason = 'probe'")
+                let indexes = DeadlineIndexes(firstLook: 1)
+                try indexes.setAsideNow(db)
+                try db.execute(sql: "UPDATE deadline SET reason = 'probe'")
+                #expect(throws: DatabaseError.self) { try indexes.restore(db, sorting: .inFiles) }
+                #expect(try settings.map { try Int.fetchOne(db, sql: "PRAGMA \($0)") } == before)
+                return .rollback
+            }
+            #expect(try settings.map { try Int.fetchOne(db, sql: "PRAGMA \($0)") } == before)
+        }
+        #expect(try indexes(s).count == 3)
+    }
+
+    /// A transaction that has opened its temporary database cannot move temporary data to files: the indexes
+    /// are sorted in memory, and built all the same.
+    @Test func withTheTemporaryDatabaseOpenTheIndexesAreSortedInMemory() throws {
+        let s = try store("m.sqlite", firstLook: Int.max)
+        let (cases, events) = try files("M", count: 5)
+        _ = try s.importFile(cases, actor: "t", now: now)
+        _ = try s.importFile(events, actor: "t", now: now)
+        let schema = try indexes(s)
+        try s.pool.writeWithoutTransaction { db in
+            try db.inTransaction {
+                try db.execute(sql: "CREATE TEMP TABLE scratch (x)")
+                let indexes = DeadlineIndexes(firstLook: 1)
+                try indexes.setAsideNow(db)
+                try indexes.restore(db, sorting: .inFiles)
+                #expect(try Int.fetchOne(db, sql: "PRAGMA temp_store") == 2)
+                return .commit
+            }
+        }
+        #expect(try indexes(s) == schema)
+    }
+
+    @Test func indexesAreSortedInFilesWhereSQLiteCanMakeOne() {
+        // This machine's /tmp takes files; the probe leaves nothing behind.
+        let before = (try? FileManager.default.contentsOfDirectory(atPath: "/var/tmp"))?.filter { $0.hasPrefix("permanenced-probe") } ?? []
+        #expect(DeadlineIndexes.sorting() == .inFiles)
+        let after = (try? FileManager.default.contentsOfDirectory(atPath: "/var/tmp"))?.filter { $0.hasPrefix("permanenced-probe") } ?? []
+        #expect(after == before)
     }
 }
