@@ -127,17 +127,25 @@ public struct Evaluator: Sendable {
             if !rule.scopeTypes.isEmpty && !index.counts(p.start, asAnyOf: rule.scopeTypes) { continue }
             if !rule.scopeExcept.isEmpty && index.counts(p.start, asAnyOf: rule.scopeExcept) { continue }
             matching = true
-            for var span in spans(p, rule, index, &periods, calc) {
+            func take(_ span: Span) {
+                var span = span
                 if span.lower == p.start, n > 0 { span.conditionsAfter = instances[n - 1].end ?? -1 }
                 if n > 0 { span.previousEnd = instances[n - 1].end ?? -1 }
                 if unknownStart, span.lower == p.start, rule.anchorIsScopeStart || rule.occurrence == .first || rule.occurrence == .only,
                    index.counts(p.start, asAnyOf: ruleSet.startUnknownKinds), !fromUnknownStart(rule, index, &span) {
                     produced = true  // met in the span: nothing to show, and nothing waiting
-                    continue
+                    return
                 }
                 let before = out.count
                 if evaluateSpan(i, rule, index, span, calc, into: &out, &reasons) { produced = true }
                 if out.count > before { spansWithDeadlines += 1 }
+            }
+            // A rule never suspended has the one span, the whole period: no list made for it (one per rule of
+            // every case).
+            if rule.suspendedIn.isEmpty {
+                take(Self.wholePeriod(p, rule))
+            } else {
+                for span in spans(p, rule, index, &periods, calc) { take(span) }
             }
         }
         // A rule for some types of placement says nothing about a case whose placements are all of others.
@@ -191,7 +199,7 @@ public struct Evaluator: Sendable {
     /// then one part from the end of each suspension to the start of the next (or the period's end).
     private func spans(_ p: CasePeriods.Instance, _ rule: CompiledRule, _ index: CaseIndex, _ periods: inout CasePeriods,
                        _ calc: DateCalculator) -> [Span] {
-        let first = Span(lower: p.start, close: p.end, fixedAnchor: rule.anchorIsScopeStart ? p.start : nil, periodStart: p.start)
+        let first = Self.wholePeriod(p, rule)
         guard !rule.suspendedIn.isEmpty else { return [first] }
         var gaps: [CasePeriods.Instance] = []
         for k in rule.suspendedIn {
@@ -238,6 +246,11 @@ public struct Evaluator: Sendable {
             out.append(Span(lower: lower, close: p.end, fixedAnchor: anchor, startCycle: startCycle, periodStart: p.start))
         }
         return out
+    }
+
+    /// The whole of a period of the rule's scope, as one span.
+    private static func wholePeriod(_ p: CasePeriods.Instance, _ rule: CompiledRule) -> Span {
+        Span(lower: p.start, close: p.end, fixedAnchor: rule.anchorIsScopeStart ? p.start : nil, periodStart: p.start)
     }
 
     /// The part of a sorted slice of positions from `lower` up to and including `upper`.
