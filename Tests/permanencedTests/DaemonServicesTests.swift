@@ -140,6 +140,10 @@ import TestSupport
         try DaemonHarness.requireJournald()
         let (h, ref) = try DaemonHarness.running("S3")
         let pid = try #require(h.process?.processIdentifier)
+        // The inbox is made as its service starts, which may come a moment after READY=1 on a loaded machine.
+        let deadline = Date().addingTimeInterval(20)
+        while !FileManager.default.fileExists(atPath: h.inbox) && Date() < deadline { usleep(50_000) }
+        try #require(FileManager.default.fileExists(atPath: h.inbox), "the daemon made no inbox; log:\n\(h.log)")
         // rejected/ replaced by a link to somewhere else.
         let elsewhere = h.dir.appendingPathComponent("elsewhere").path
         try FileManager.default.createDirectory(atPath: elsewhere, withIntermediateDirectories: true)
