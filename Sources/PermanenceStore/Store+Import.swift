@@ -99,8 +99,7 @@ extension Store {
                         fresh.check(try Store.recompute(db, ref, evaluator: evaluator, cache: cache), ruleSet: ruleSet)
                         try cache.indexes.look(db)
                     }
-                    try cache.indexes.restore(db)
-                    if cache.indexes.wereSetAside { self.deadlineIndexesRebuilt.add(1, ordering: .relaxed) }
+                    try self.restoreDeadlineIndexes(cache.indexes, db)
                     // Each file's audit entry and report count the cases it changed, each recomputed as the file
                     // went or at the end (a case two files touched counts for both).
                     let warnings = fresh.warnings

@@ -101,6 +101,12 @@ public final class Store: Sendable {
         }
     }
 
+    /// Before a transaction that may have set the agendas' indexes aside commits: builds them again, and counts it.
+    func restoreDeadlineIndexes(_ indexes: DeadlineIndexes, _ db: Database) throws {
+        try indexes.restore(db)
+        if indexes.wereSetAside { deadlineIndexesRebuilt.add(1, ordering: .relaxed) }
+    }
+
     /// Keeps stored deadlines current when the rules, calendars or zone change: the first opening with a
     /// new rule set recomputes every open case, in one transaction, and says so in the audit log.
     private func recomputeIfRulesChanged(actor: String) throws {
@@ -117,8 +123,7 @@ public final class Store: Sendable {
             // cost less built once at the end than kept through every delete and insert (see `DeadlineIndexes`).
             if !refs.isEmpty { try cache.indexes.setAsideNow(db) }
             for ref in refs { try Store.recompute(db, ref, evaluator: evaluator, cache: cache) }
-            try cache.indexes.restore(db)
-            if cache.indexes.wereSetAside { self.deadlineIndexesRebuilt.add(1, ordering: .relaxed) }
+            try self.restoreDeadlineIndexes(cache.indexes, db)
             try db.execute(
                 sql: "INSERT INTO meta (key, value) VALUES ('rules', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                 arguments: [ruleSet.fingerprint])

@@ -69,15 +69,6 @@ import Testing
         return (try write("\(prefix)-cases.csv", cases), try write("\(prefix)-events.csv", events))
     }
 
-    /// Every stored deadline, a line each, in key order.
-    func deadlines(_ s: Store) throws -> [String] {
-        try s.pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM deadline ORDER BY case_ref, rule_id, anchor_event, cycle").map { row in
-                row.columnNames.map { "\($0)=\(row[$0] as DatabaseValue)" }.joined(separator: " ")
-            }
-        }
-    }
-
     /// The deadline table's indexes, as the statements that create them.
     func indexes(_ s: Store) throws -> [String] {
         try s.pool.read { db in
@@ -109,9 +100,9 @@ import Testing
         #expect(bulk.deadlineIndexesRebuilt.load(ordering: .relaxed) == 1)
         #expect(kept.deadlineIndexesRebuilt.load(ordering: .relaxed) == 0)
         // ... and ends with the same deadlines, the same indexes, a sound file, and agendas that use them.
-        let stored = try deadlines(bulk)
+        let stored = try bulk.deadlineRows()
         #expect(stored.count > 60)
-        #expect(stored == (try deadlines(kept)))
+        #expect(stored == (try kept.deadlineRows()))
         #expect(try indexes(bulk) == schema)
         #expect(try bulk.pool.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") } == ["ok"])
         let listed = try agendas(bulk)
@@ -136,12 +127,12 @@ import Testing
         _ = try s.importFile(cases, actor: "t", now: now)
         _ = try s.importFile(events, actor: "t", now: now)
         #expect(dropped.count == 3)
-        let before = try deadlines(s).count
+        let before = try s.deadlineRows().count
         // Ten more cases: more than ten deadlines written, far fewer than the table holds.
         let (moreCases, moreEvents) = try files("G", count: 10)
         _ = try s.importFile(moreCases, actor: "t", now: now)
         _ = try s.importFile(moreEvents, actor: "t", now: now)
-        #expect(try deadlines(s).count > before)
+        #expect(try s.deadlineRows().count > before)
         #expect(dropped.count == 3, "kept, not dropped again")
         #expect(try indexes(s).count == 3)
     }
@@ -152,7 +143,7 @@ import Testing
         let (cases, _) = try files("R", count: 60)
         _ = try s.importFile(cases, actor: "t", now: now)
         let schema = try indexes(s)
-        let before = try deadlines(s)
+        let before = try s.deadlineRows()
         // Every case's events, then a bad date on the last line: refused after the indexes were set aside.
         var events = "case_ref,event,at,event_id\n"
         for k in 1...60 {
@@ -163,7 +154,7 @@ import Testing
         #expect(dropped.count == 3, "set aside before the refusal")
         #expect(s.deadlineIndexesRebuilt.load(ordering: .relaxed) == 0)
         #expect(try indexes(s) == schema)
-        #expect(try deadlines(s) == before)
+        #expect(try s.deadlineRows() == before)
         #expect(try s.pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM event") } == 0)
         #expect(try s.pool.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") } == ["ok"])
     }
@@ -189,13 +180,9 @@ import Testing
         #expect(try indexes(s) == schema)
         #expect(try s.pool.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") } == ["ok"])
         // As a recompute of each case, one by one, with the indexes kept throughout, gives.
-        let rewritten = try deadlines(s)
-        try s.pool.write { db in
-            let evaluator = Evaluator(ruleSet: edited)
-            for ref in try String.fetchAll(db, sql: "SELECT ref FROM child_case ORDER BY ref") { try Store.recompute(db, ref, evaluator: evaluator) }
-        }
+        let rewritten = try s.deadlineRows()
         #expect(!rewritten.isEmpty)
-        #expect(rewritten == (try deadlines(s)))
+        #expect(rewritten == (try s.deadlineRowsRecomputedOneByOne()))
     }
 
     /// The decision alone, on a real table: set aside only once at least `firstLook` deadlines were written

@@ -37,26 +37,11 @@ import Testing
         return s
     }
 
-    /// Every stored deadline, a line each, in key order.
-    func deadlines(_ s: Store) throws -> [String] {
-        try s.pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM deadline ORDER BY case_ref, rule_id, anchor_event, cycle").map { row in
-                row.columnNames.map { "\($0)=\(row[$0] as DatabaseValue)" }.joined(separator: " ")
-            }
-        }
-    }
-
     /// Checks that the stored deadlines are those every open case, read back from the store and evaluated
     /// again, gives.
     func expectAsIfReadBack(_ s: Store, _ label: String, sourceLocation: Testing.SourceLocation = #_sourceLocation) throws {
-        let imported = try deadlines(s)
-        try s.pool.write { db in
-            let evaluator = Evaluator(ruleSet: set)
-            for ref in try String.fetchAll(db, sql: "SELECT ref FROM child_case ORDER BY ref") {
-                try Store.recompute(db, ref, evaluator: evaluator)
-            }
-        }
-        let readBack = try deadlines(s)
+        let imported = try s.deadlineRows()
+        let readBack = try s.deadlineRowsRecomputedOneByOne()
         #expect(!readBack.isEmpty, "\(label): nothing to compare", sourceLocation: sourceLocation)
         // The rows that differ, a few of them, rather than both lists whole.
         let differing = Set(imported).symmetricDifference(readBack).sorted()
@@ -161,7 +146,7 @@ import Testing
         let after = try s.summary(now: now)
         #expect(after.events == before.events && after.auditEntries == before.auditEntries)
         #expect(try s.openCase("R1") == nil && s.openCase("R2") == nil)
-        #expect(try deadlines(s).isEmpty)
+        #expect(try s.deadlineRows().isEmpty)
     }
 
     /// The rows are checked on a thread of their own while the import writes: a problem the check finds (a
