@@ -23,6 +23,9 @@ struct EngineBench: ParsableCommand {
     @Flag(help: "With --plan: also catch up each open deadline already past some of its notices, as a daemon's first start does.")
     var catchUp = false
 
+    /// Cases a thread takes at a time: the daemon's batch (`ScheduleBuilder`).
+    static let batch = 2000
+
     func run() throws {
         let set = try loadShipped(config)
         let now = set.zone.startOfDay(LocalDate(year: 2026, month: 11, day: 23)!)
@@ -31,7 +34,6 @@ struct EngineBench: ParsableCommand {
         let generated = monotonicSeconds() - generateStart
         let eventCount = population.reduce(0) { $0 + $1.kinds.count }
         let kindNames = set.vocabulary.events.map(\.name)
-        let ids = (0..<1000).map { "e\($0)" }
         let memoryBefore = peakResidentMiB()
 
         let chunks = max(1, threads)
@@ -49,21 +51,28 @@ struct EngineBench: ParsableCommand {
             // Event kind names of this thread's own: events read from the store have strings of their own,
             // and every event sharing one string with another core would bounce its reference count.
             let kindNames = kindNames.map { String(decoding: Array($0.utf8), as: UTF8.self) }
+            // Event ids of this thread's own too, for the same reason.
+            let ids = (0..<1000).map { "e\($0)" }
             var deadlines = 0
             var open = 0
             var cannot = 0
             var notifications = 0
-            var i = chunk
-            while i < population.count {
-                let p = population[i]
-                let evaluation = evaluator.evaluate(p.caseRecord, events: p.events(kindNames: kindNames, ids: ids))
-                deadlines += evaluation.deadlines.count
-                for d in evaluation.deadlines {
-                    let s = d.status(at: now, zone: zone)
-                    if s.isOpen { open += 1 } else if s == .cannotCompute || s == .waiting { cannot += 1 }
+            // Batches of cases in turn, as the daemon's schedule build hands them to its evaluating threads
+            // (`ScheduleBuilder`): neighbouring cases on one thread, not on alternate ones, whose values
+            // would share cache lines written by both cores.
+            var batch = chunk * Self.batch
+            while batch < population.count {
+                for i in batch..<min(batch + Self.batch, population.count) {
+                    let p = population[i]
+                    let evaluation = evaluator.evaluate(p.caseRecord, events: p.events(kindNames: kindNames, ids: ids))
+                    deadlines += evaluation.deadlines.count
+                    for d in evaluation.deadlines {
+                        let s = d.status(at: now, zone: zone)
+                        if s.isOpen { open += 1 } else if s == .cannotCompute || s == .waiting { cannot += 1 }
+                    }
+                    if plan { notifications += planner.plan(evaluation, from: now, until: until, catchUp: catchUp).count }
                 }
-                if plan { notifications += planner.plan(evaluation, from: now, until: until, catchUp: catchUp).count }
-                i += chunks
+                batch += chunks * Self.batch
             }
             totals.set(chunk, [deadlines, open, cannot, notifications])
         }
