@@ -28,9 +28,14 @@ public struct RuleSet: Sendable {
     /// The same calendars as statutory timescales count working days: weekends and the nation's bank holidays
     /// (with any by proclamation) only, never the authority's closures (CPPCR 2010 reg 2(1), "working day").
     public let statutoryCalendars: [String: WorkingCalendar]
-    /// A calculator for each calendar, made once: the council's working days and the statutory ones.
-    let localCalculators: [String: DateCalculator]
-    let statutoryCalculators: [String: DateCalculator]
+    /// The calculators of each calendar, made once: one look-up per case finds both.
+    let calculators: [String: Calculators]
+
+    /// A calendar's two calculators: the council's working days, and the statutory ones.
+    struct Calculators: Sendable {
+        let local: DateCalculator
+        let statutory: DateCalculator
+    }
     /// Whose law governs the cases of each calendar.
     public let jurisdictions: [String: Jurisdiction]
     /// SHA-256 of everything deadlines depend on (vocabulary, packs, zone, calendars): when it changes,
@@ -44,6 +49,9 @@ public struct RuleSet: Sendable {
     /// For each event kind, the kinds it counts as (itself first), then the `KindGroups` it belongs to.
     let expansions: KindExpansions
     let compiled: [CompiledRule]
+    /// The same rules, for the evaluator to use without taking a reference count on each (`compiled` keeps
+    /// them alive).
+    let unretainedRules: [Unmanaged<CompiledRule>]
     /// Each rule's reason while its anchor is not recorded (`Deadline.Reason`), by rule index.
     let missingAnchorReasons: [String]
     /// The vocabulary's period kinds, with event names resolved.
@@ -125,8 +133,10 @@ public struct RuleSet: Sendable {
         }
         self.calendars = calendars
         self.statutoryCalendars = statutory
-        self.localCalculators = calendars.mapValues { DateCalculator(zone: zone, calendar: $0) }
-        self.statutoryCalculators = statutory.mapValues { DateCalculator(zone: zone, calendar: $0) }
+        self.calculators = calendars.mapValues { local in
+            Calculators(local: DateCalculator(zone: zone, calendar: local),
+                        statutory: DateCalculator(zone: zone, calendar: statutory[local.name] ?? local))
+        }
         self.jurisdictions = Dictionary(configuration.calendars.map { ($0.name, $0.jurisdiction) }, uniquingKeysWith: { $1 })
         var digest = SHA256()
         // Content only, never paths: the same rules reached through another path (a relative --config, a
@@ -168,6 +178,7 @@ public struct RuleSet: Sendable {
         let periodStarts = Dictionary(vocabulary.periods.map { p in (p.name, p.starts.filter { vocabulary.event($0)?.startUnknown != true }) },
                                       uniquingKeysWith: { a, _ in a })
         self.compiled = rules.map { CompiledRule($0, index, periodIndex, periodStarts, &groups) }
+        self.unretainedRules = compiled.map { Unmanaged.passUnretained($0) }
         missingAnchorReasons = compiled.map(\.missingAnchorReason)
         self.expansions = groups.expand(expansions)
     }
@@ -208,12 +219,12 @@ public struct RuleSet: Sendable {
 
     /// The calculator for a calendar name (nation or configured calendar).
     public func calculator(calendar name: String) -> DateCalculator? {
-        localCalculators[name]
+        calculators[name]?.local
     }
 
     /// The calculator a rule's deadlines use on a case with calendar `name`: statutory or local working days.
     public func calculator(for rule: Rule, calendar name: String) -> DateCalculator? {
-        (rule.workingDays == .statutory ? statutoryCalculators : localCalculators)[name]
+        calculators[name].map { rule.workingDays == .statutory ? $0.statutory : $0.local }
     }
 
     /// Indices into `rules` of the rules that apply to a case: those of its packs (or the default packs), for
@@ -360,14 +371,27 @@ public struct RuleSet: Sendable {
     }
 }
 
-struct ApplicabilityKey: Hashable, Sendable {
+/// What decides which rules apply to a case: its plan, calendar and packs. Cases with one key have the same
+/// applicable rules (`RuleSet.applicableRules`).
+public struct ApplicabilityKey: Hashable, Sendable {
     let plan: String
     let calendar: String
     let packs: [String]
 
+    init(plan: String, calendar: String, packs: [String]) {
+        self.plan = plan
+        self.calendar = calendar
+        self.packs = packs
+    }
+
+    /// A case's key.
+    public init(_ c: ChildCase) {
+        self.init(plan: c.plan, calendar: c.calendar, packs: c.packs)
+    }
+
     /// The plan, the calendar and how many packs: a key looked up for every case evaluated hashes a few
     /// bytes, not every pack's name (keys differing only in their packs' names are few, and told apart by `==`).
-    func hash(into hasher: inout Hasher) {
+    public func hash(into hasher: inout Hasher) {
         hasher.combine(plan)
         hasher.combine(calendar)
         hasher.combine(packs.count)

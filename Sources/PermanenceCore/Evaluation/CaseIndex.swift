@@ -23,8 +23,9 @@ final class CaseIndex {
     /// Each event's own kind (-1 if the vocabulary does not know it).
     private let kindOf: [Int]
     private let expansions: KindExpansions
-    /// Memory for the rare lists made on the way (a filtered list of anchors), freed with the index.
-    private var arena: [UnsafeMutableBufferPointer<Int32>] = []
+    /// Memory for lists made on the way (a filtered list of anchors, the case's periods of a kind), freed with
+    /// the index.
+    private var arena: [UnsafeMutableRawPointer] = []
 
     /// Files each event under its kind's `expansions` (the kinds it counts as, and its `KindGroups`).
     init(events: [CaseEvent], kinds table: KindTable, expansions: KindExpansions) {
@@ -73,12 +74,14 @@ final class CaseIndex {
     /// The one position `p`.
     func only(_ p: Int32) -> Positions { UnsafeBufferPointer(identity)[Int(p)...Int(p)] }
 
-    /// `list` (ascending) as `Positions`, kept until the index goes.
-    func keep(_ list: [Int32]) -> Positions {
-        let b = UnsafeMutableBufferPointer<Int32>.allocate(capacity: list.count)
+    /// `list` in memory the index owns, kept until the index goes: handed round the evaluation without a
+    /// reference count (a list of positions, ascending, is `Positions` as `keep(list)[...]`).
+    func keep<T: BitwiseCopyable>(_ list: [T]) -> UnsafeBufferPointer<T> {
+        guard !list.isEmpty else { return UnsafeBufferPointer(start: nil, count: 0) }
+        let b = UnsafeMutableBufferPointer<T>.allocate(capacity: list.count)
         _ = b.initialize(from: list)
-        arena.append(b)
-        return UnsafeBufferPointer(b)[...]
+        arena.append(UnsafeMutableRawPointer(b.baseAddress!))
+        return UnsafeBufferPointer(b)
     }
 
     /// The event at `p` counts as one of `kinds`.
@@ -100,7 +103,7 @@ final class CaseIndex {
             var unique: [Int32] = []
             unique.reserveCapacity(merged.count)
             for p in merged where unique.last != p { unique.append(p) }
-            return keep(unique)
+            return keep(unique)[...]
         }
     }
 }

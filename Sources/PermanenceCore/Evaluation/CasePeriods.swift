@@ -8,11 +8,15 @@ struct CasePeriods {
         let end: Int32?
     }
 
+    /// Periods of one kind, in time order: memory the case's `CaseIndex` owns (as `Positions` are), so a list
+    /// handed to each rule of the case costs no reference count. Valid while the index lives.
+    typealias Instances = UnsafeBufferPointer<Instance>
+
     private let index: CaseIndex
     private let kinds: [CompiledPeriod]
     private let zone: ZoneRules
     /// By period kind, once worked out (an array, not a dictionary: no hashing per rule).
-    private var found: [[Instance]?]
+    private var found: [Instances?]
 
     init(index: CaseIndex, kinds: [CompiledPeriod], zone: ZoneRules) {
         self.index = index
@@ -30,7 +34,7 @@ struct CasePeriods {
     }
 
     /// Every period of kind `k`, in time order.
-    mutating func instances(_ k: Int) -> [Instance] {
+    mutating func instances(_ k: Int) -> Instances {
         if let known = found[k] { return known }
         let kind = kinds[k]
         let starts = index.positions(kind.starts)
@@ -80,7 +84,8 @@ struct CasePeriods {
             }
         }
         if let o = open { out.append(Instance(start: o, end: nil)) }
-        found[k] = out
-        return out
+        let kept = index.keep(out)
+        found[k] = kept
+        return kept
     }
 }

@@ -14,7 +14,7 @@ public struct Evaluator: Sendable {
         var deadlines: [Deadline] = []
         var reasons: [String] = []
         let applicable = ruleSet.applicableRules(plan: c.plan, calendar: c.calendar, packs: c.packs)
-        guard let calendar = ruleSet.calendars[c.calendar] else {
+        guard let calculators = ruleSet.calculators[c.calendar] else {
             reasons.append("unknown calendar '\(c.calendar)'")
             for i in applicable {
                 deadlines.append(Deadline(ruleIndex: i, ruleName: ruleSet.compiled[i].name, cycle: 1, state: .cannotCompute(reason: .init(reasonIndex: 0))))
@@ -23,15 +23,20 @@ public struct Evaluator: Sendable {
                                   missingAnchorReasons: ruleSet.missingAnchorReasons)
         }
         let index = CaseIndex(events: active, kinds: ruleSet.kindTable, expansions: ruleSet.expansions)
-        let local = ruleSet.localCalculators[c.calendar] ?? DateCalculator(zone: ruleSet.zone, calendar: calendar)
-        let statutory = ruleSet.statutoryCalculators[c.calendar] ?? local
+        // Each bound once for the case: a choice between the struct's two fields in the loop below would take a
+        // reference count for every rule.
+        let local = calculators.local, statutory = calculators.statutory
         deadlines.reserveCapacity(applicable.count + active.count)
         var periods = CasePeriods(index: index, kinds: ruleSet.periods, zone: ruleSet.zone)
         // A period of care that began before the data (an extract's first row continuing it): one look-up.
         let unknownStart = !index.positions(ruleSet.startUnknownSlot).isEmpty
         for i in applicable {
-            evaluateRule(i, index, &periods, ruleSet.compiled[i].statutory ? statutory : local, unknownStart: unknownStart,
-                         into: &deadlines, &reasons)
+            // Borrowed from the rule set, which outlives the evaluation: no reference count taken on a rule shared
+            // with the other evaluating threads (each count would be a cache line passed between cores).
+            ruleSet.unretainedRules[i]._withUnsafeGuaranteedRef { rule in
+                evaluateRule(i, rule, index, &periods, rule.statutory ? statutory : local, unknownStart: unknownStart,
+                             into: &deadlines, &reasons)
+            }
         }
         return CaseEvaluation(caseRecord: c, events: active, ignoredEvents: ignored, deadlines: deadlines, reasons: reasons,
                               missingAnchorReasons: ruleSet.missingAnchorReasons)
@@ -110,9 +115,8 @@ public struct Evaluator: Sendable {
         static let whole = Span(lower: 0, close: nil, fixedAnchor: nil)
     }
 
-    private func evaluateRule(_ i: Int, _ index: CaseIndex, _ periods: inout CasePeriods, _ calc: DateCalculator, unknownStart: Bool,
-                              into out: inout [Deadline], _ reasons: inout [String]) {
-        let rule = ruleSet.compiled[i]
+    private func evaluateRule(_ i: Int, _ rule: CompiledRule, _ index: CaseIndex, _ periods: inout CasePeriods, _ calc: DateCalculator,
+                              unknownStart: Bool, into out: inout [Deadline], _ reasons: inout [String]) {
         guard let scope = rule.scope else {
             if !evaluateSpan(i, rule, index, .whole, calc, into: &out, &reasons) { out.append(waiting(i, rule)) }
             return
@@ -281,7 +285,7 @@ public struct Evaluator: Sendable {
             let upper = span.close.map { $0 - 1 }
             anchors = span.lower == 0 && upper == nil ? index.positions(rule.anchor) : within(index.positions(rule.anchor), from: span.lower, through: upper)
         }
-        if !rule.anchorExcept.isEmpty { anchors = index.keep(anchors.filter { !index.counts($0, asAnyOf: rule.anchorExcept) }) }
+        if !rule.anchorExcept.isEmpty { anchors = index.keep(anchors.filter { !index.counts($0, asAnyOf: rule.anchorExcept) })[...] }
         guard let first = anchors.first else { return false }
         let chosen: Positions
         switch rule.occurrence {

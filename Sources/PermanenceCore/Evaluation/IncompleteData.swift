@@ -23,7 +23,7 @@ public struct IncompleteData: Sendable {
         let index = CaseIndex(events: evaluation.events, kinds: ruleSet.kindTable, expansions: ruleSet.expansions)
         var periods = CasePeriods(index: index, kinds: ruleSet.periods, zone: ruleSet.zone)
         let episode = ruleSet.periods.firstIndex { $0.name == "episode" }
-        let instances = episode.map { periods.instances($0) } ?? []
+        let instances = episode.map { periods.instances($0) } ?? CasePeriods.Instances(start: nil, count: 0)
         return index.positions([k]).map { p in
             let e = evaluation.events[Int(p)]
             if let i = instances.first(where: { $0.start <= p && ($0.end.map { p <= $0 } ?? true) }) {

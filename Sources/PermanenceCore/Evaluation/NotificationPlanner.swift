@@ -19,7 +19,7 @@ public struct NotificationPlanner: Sendable {
     /// A passed reminder is not caught up: the due notice still to come says the same, in time.
     public func plan(_ evaluation: CaseEvaluation, from: Instant, until: Instant, catchUp: Bool = false) -> [PlannedNotification] {
         var out: [PlannedNotification] = []
-        guard let calc = ruleSet.localCalculators[evaluation.caseRecord.calendar] else { return [] }
+        guard let calc = ruleSet.calculators[evaluation.caseRecord.calendar]?.local else { return [] }
         for d in evaluation.deadlines {
             // A "not before" step has no latest date: nothing to remind of or chase.
             guard let c = d.computed, c.kind != .notBefore else { continue }

@@ -124,11 +124,12 @@ public struct ZoneRules: Sendable {
     public func resolve(_ local: LocalDateTime) -> (instant: Instant, resolution: Resolution) {
         let wall = local.wallSeconds
         let pb = periodIndex(at: Instant(seconds: wall - 86_400 * 2))
-        let pa = periodIndex(at: Instant(seconds: wall + 86_400 * 2))
         let before = periods[pb].offset
+        // No change within two days either side (almost always): the wall time exists exactly once. The next
+        // transition tells, without a second search.
+        if pb == transitions.count || transitions[pb] > wall + 86_400 * 2 { return (Instant(seconds: wall - before), .unique) }
+        let pa = periodIndex(at: Instant(seconds: wall + 86_400 * 2))
         let after = periods[pa].offset
-        // No change within two days either side (almost always): the wall time exists exactly once.
-        if pb == pa { return (Instant(seconds: wall - before), .unique) }
         var valid: [Int] = []
         for candidate in [before, after, offset(at: Instant(seconds: wall))] where !valid.contains(candidate) {
             if offset(at: Instant(seconds: wall - candidate)) == candidate { valid.append(candidate) }
