@@ -140,7 +140,10 @@ let package = Package(
         ),
         .testTarget(
             name: "PermanenceStoreTests",
-            dependencies: ["PermanenceStore", "PermanenceCore", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "PermanenceStore", "PermanenceCore", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
         .testTarget(
             name: "PermanenceDaemonTests",

@@ -39,27 +39,63 @@ extension Store {
 
     /// The same link from an HMAC already keyed (`AuditContext.keyed`): the key's own blocks are hashed once
     /// per store, not once per entry.
+    ///
+    /// The MAC covers the same bytes as the unkeyed link's text, the fields joined by U+001F, gathered into one
+    /// buffer without making that string (an import appends an entry for every row).
     static func hash(prev: String, seq: Int, at: Int, actor: String, action: String, subject: String, detail: String,
                      keyed: HMAC<Crypto.SHA256>) -> String {
         var mac = keyed
-        var text = [prev, String(seq), String(at), actor, action, subject, detail].joined(separator: "\u{1F}")
-        text.withUTF8 { mac.update(data: UnsafeRawBufferPointer($0)) }
-        return hex(mac.finalize())
+        var text: [UInt8] = []
+        text.reserveCapacity(prev.utf8.count + actor.utf8.count + action.utf8.count + subject.utf8.count + detail.utf8.count + 48)
+        text += prev.utf8
+        text.append(0x1F)
+        appendDecimal(seq, to: &text)
+        text.append(0x1F)
+        appendDecimal(at, to: &text)
+        text.append(0x1F)
+        text += actor.utf8
+        text.append(0x1F)
+        text += action.utf8
+        text.append(0x1F)
+        text += subject.utf8
+        text.append(0x1F)
+        text += detail.utf8
+        text.withUnsafeBytes { mac.update(data: $0) }
+        return mac.finalize().withUnsafeBytes { hex($0) }
+    }
+
+    /// `String(n)`'s bytes, appended.
+    private static func appendDecimal(_ n: Int, to out: inout [UInt8]) {
+        if n < 0 { out.append(UInt8(ascii: "-")) }
+        var m = n.magnitude
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // room for 20 digits, the most an Int's magnitude has
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            var i = buffer.count
+            repeat {
+                i -= 1
+                buffer[i] = UInt8(ascii: "0") + UInt8(m % 10)
+                m /= 10
+            } while m > 0
+            out.append(contentsOf: buffer[i...])
+        }
+    }
+
+    /// Lower-case hex of a MAC's bytes.
+    static func hex(_ bytes: UnsafeRawBufferPointer) -> String {
+        String(unsafeUninitializedCapacity: bytes.count * 2) { out in
+            let digits: StaticString = "0123456789abcdef"
+            digits.withUTF8Buffer { digits in
+                for (i, b) in bytes.enumerated() {
+                    out[2 * i] = digits[Int(b >> 4)]
+                    out[2 * i + 1] = digits[Int(b & 0x0F)]
+                }
+            }
+            return bytes.count * 2
+        }
     }
 
     /// Appends an entry inside the caller's transaction, keyed with the store's audit key; the head file is
     /// updated once the transaction commits.
-    /// Lower-case hex of a MAC's bytes.
-    static func hex(_ bytes: some Sequence<UInt8>) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(64)
-        for b in bytes {
-            out.append(digits[Int(b >> 4)])
-            out.append(digits[Int(b & 0x0F)])
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
 
     /// `fast`: an import's prepared statements, for the entries it appends by the thousand.
     func audit(_ db: Database, at: Instant, actor: String, action: String, subject: String, detail: String, fast: ImportCache? = nil) throws {

@@ -461,20 +461,16 @@ final class ImportCache {
 
     /// Plans, calendars and packs (as a cases file gives them) whose cases have no deadline to store until
     /// their first event: every rule waits for its anchor.
-    private var nothingWithoutEvents = Set<String>()
-
-    private static func applicability(_ c: ChildCase) -> String {
-        "\(c.plan)\u{1F}\(c.calendar)\u{1F}\(c.packs.joined(separator: " "))"
-    }
+    private var nothingWithoutEvents = Set<ApplicabilityKey>()
 
     /// A case opened with these plan, calendar and packs is known to have no deadline to store yet.
     func storesNothingWithoutEvents(_ c: ChildCase) -> Bool {
-        nothingWithoutEvents.contains(Self.applicability(c))
+        nothingWithoutEvents.contains(ApplicabilityKey(c))
     }
 
     /// What the evaluation of a case opened without events stored.
     func noted(_ c: ChildCase, storesNothing: Bool) {
-        if storesNothing { nothingWithoutEvents.insert(Self.applicability(c)) }
+        if storesNothing { nothingWithoutEvents.insert(ApplicabilityKey(c)) }
     }
 
     /// A case's opening time and whether it is closed, from the case as read at its first event row (kept,
@@ -665,8 +661,30 @@ struct RowImporter {
                 }
             }
             // One audit entry for the row: the case as it now stands and the roles it assigned.
-            var detail = "plan=\(c.plan) calendar=\(c.calendar) packs=\(c.packs.joined(separator: ","))"
-            if !roles.isEmpty { detail += " assigned " + roles.map { "\($0.key)=\($0.value)" }.joined(separator: " ") + " from \(now.seconds)" }
+            // `plan=P calendar=C packs=A,B assigned ROLE=WORKER ... from T`, written into one string made once (an
+            // import writes one for every row).
+            var detail = ""
+            detail.reserveCapacity(64 + c.packs.count * 24 + roles.count * 32)
+            detail += "plan="
+            detail += c.plan
+            detail += " calendar="
+            detail += c.calendar
+            detail += " packs="
+            for (k, pack) in c.packs.enumerated() {
+                if k > 0 { detail += "," }
+                detail += pack
+            }
+            if !roles.isEmpty {
+                detail += " assigned"
+                for (role, worker) in roles {
+                    detail += " "
+                    detail += role
+                    detail += "="
+                    detail += worker
+                }
+                detail += " from "
+                detail += String(now.seconds)
+            }
             try store.audit(db, at: now, actor: actor, action: opened ? "case.open" : caseChanged ? "case.update" : "case.assign",
                 subject: "case:\(c.reference)", detail: detail, fast: cache)
             if opened {

@@ -505,8 +505,9 @@ import Testing
         #expect(try s.openCase("N2")?.0.assignments == ["permanence-sw": "sw2"])
         let entries = try s.pool.read { db in try Row.fetchAll(db, sql: "SELECT action, subject, detail FROM audit ORDER BY seq DESC LIMIT 3") }
         #expect(entries.map { $0["action"] as String } == ["import.cases", "case.open", "case.open"])
-        #expect((entries[1]["detail"] as String).contains("assigned permanence-sw=sw2 from \(now.seconds)"))
-        #expect((entries[2]["detail"] as String).contains("assigned permanence-sw=sw1 team-manager=tm"))
+        #expect(entries[1]["detail"] as String == "plan=reunification calendar=scotland packs= assigned permanence-sw=sw2 from \(now.seconds)")
+        #expect(entries[2]["detail"] as String
+            == "plan=adoption calendar=england-and-wales packs= assigned permanence-sw=sw1 team-manager=tm from \(now.seconds)")
         #expect(try s.verifyAudit().problem == nil)
         #expect(try s.importFile(file, actor: "t", now: now).changed == 0)
         let moved = try write("moved.csv", "case_ref,plan,calendar,permanence-sw\nN2,reunification,scotland,sw1\n")

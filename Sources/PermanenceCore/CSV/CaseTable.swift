@@ -50,7 +50,8 @@ public struct CaseTable: Sendable {
                 if packIDs.contains(id) { packs.append(id) } else { row.fail("packs", "unknown pack '\(id)'\(didYouMean(id, packIDs))") }
             }
         }
-        var assignments: [String: String] = [:]
+        // Room for every role column from the start: no table grown three times over for every row.
+        var assignments = [String: String](minimumCapacity: roleColumns.count)
         for role in roleColumns {
             if let w = row.cell(role) { assignments[role] = w }
         }
