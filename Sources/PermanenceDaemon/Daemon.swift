@@ -11,6 +11,10 @@ import SystemdSupport
 /// `DaemonExecutor`'s one serial queue: the schedule, journal delivery, mail, the inbox, reload on SIGHUP
 /// and the watchdog.
 public enum Daemon {
+    /// Open cases a schedule build reads and hands to one evaluating thread at a time (`ScheduleBuilder`);
+    /// the engine bench takes its cases the same way.
+    public static let evaluationBatch = 2000
+
     /// Where to find things; `storePath` and `inboxPath` override the configuration's.
     public struct Settings: Sendable {
         public var configPath: String

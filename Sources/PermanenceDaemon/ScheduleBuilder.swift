@@ -92,7 +92,7 @@ struct ScheduleBuilder: Sendable {
         }
         let snapshot = try store.forEachOpenCase { c, events in
             batch.append((c, events))
-            if batch.count == 2000 {
+            if batch.count == Daemon.evaluationBatch {
                 dispatch(batch)
                 batch = []
             }

@@ -32,19 +32,27 @@ extension Store {
     /// An entry's link: HMAC-SHA-256 with `key`, or (entries from before the key) plain SHA-256.
     static func hash(prev: String, seq: Int, at: Int, actor: String, action: String, subject: String, detail: String, key: SymmetricKey? = nil) -> String {
         guard let key else {
-            return PermanenceCore.SHA256.hex([prev, String(seq), String(at), actor, action, subject, detail].joined(separator: "\u{1F}"))
+            var digest = PermanenceCore.SHA256()
+            digest.update(linkBytes(prev: prev, seq: seq, at: at, actor: actor, action: action, subject: subject, detail: detail))
+            return digest.finalizeHex()
         }
         return hash(prev: prev, seq: seq, at: at, actor: actor, action: action, subject: subject, detail: detail, keyed: HMAC(key: key))
     }
 
     /// The same link from an HMAC already keyed (`AuditContext.keyed`): the key's own blocks are hashed once
     /// per store, not once per entry.
-    ///
-    /// The MAC covers the same bytes as the unkeyed link's text, the fields joined by U+001F, gathered into one
-    /// buffer without making that string (an import appends an entry for every row).
     static func hash(prev: String, seq: Int, at: Int, actor: String, action: String, subject: String, detail: String,
                      keyed: HMAC<Crypto.SHA256>) -> String {
         var mac = keyed
+        linkBytes(prev: prev, seq: seq, at: at, actor: actor, action: action, subject: subject, detail: detail).withUnsafeBytes {
+            mac.update(data: $0)
+        }
+        return mac.finalize().withUnsafeBytes { hex($0) }
+    }
+
+    /// What an entry's link covers: its fields' UTF-8 joined by U+001F (the numbers in decimal), gathered into
+    /// one buffer without making the joined string (an import appends an entry for every row).
+    static func linkBytes(prev: String, seq: Int, at: Int, actor: String, action: String, subject: String, detail: String) -> [UInt8] {
         var text: [UInt8] = []
         text.reserveCapacity(prev.utf8.count + actor.utf8.count + action.utf8.count + subject.utf8.count + detail.utf8.count + 48)
         text += prev.utf8
@@ -60,8 +68,7 @@ extension Store {
         text += subject.utf8
         text.append(0x1F)
         text += detail.utf8
-        text.withUnsafeBytes { mac.update(data: $0) }
-        return mac.finalize().withUnsafeBytes { hex($0) }
+        return text
     }
 
     /// `String(n)`'s bytes, appended.
@@ -96,7 +103,6 @@ extension Store {
 
     /// Appends an entry inside the caller's transaction, keyed with the store's audit key; the head file is
     /// updated once the transaction commits.
-
     /// `fast`: an import's prepared statements, for the entries it appends by the thousand.
     func audit(_ db: Database, at: Instant, actor: String, action: String, subject: String, detail: String, fast: ImportCache? = nil) throws {
         let seq: Int

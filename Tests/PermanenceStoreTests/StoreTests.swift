@@ -515,6 +515,13 @@ import Testing
         #expect(try s.assignmentHistory("N2").map(\.worker) == ["sw2", "sw1"])
         let last = try s.pool.read { db in try Row.fetchOne(db, sql: "SELECT action, detail FROM audit WHERE action LIKE 'case.%' ORDER BY seq DESC LIMIT 1") }
         #expect(last?["action"] as String? == "case.assign")
+        #expect(last?["detail"] as String? == "plan=reunification calendar=scotland packs= assigned permanence-sw=sw1 from \(now.seconds + 60)")
+        // Packs given, and no role changed: the packs listed with commas, and nothing said of roles.
+        let packs = try write("packs.csv", "case_ref,plan,calendar,packs\nN1,adoption,england-and-wales,england-statutory england-adoption-statutory\n")
+        #expect(try s.importFile(packs, actor: "t", now: now.adding(seconds: 120)).changed == 1)
+        let updated = try s.pool.read { db in try Row.fetchOne(db, sql: "SELECT action, detail FROM audit WHERE action LIKE 'case.%' ORDER BY seq DESC LIMIT 1") }
+        #expect(updated?["action"] as String? == "case.update")
+        #expect(updated?["detail"] as String? == "plan=adoption calendar=england-and-wales packs=england-statutory,england-adoption-statutory")
         #expect(try s.verifyAudit().problem == nil)
     }
 

@@ -49,8 +49,9 @@ public struct RuleSet: Sendable {
     /// For each event kind, the kinds it counts as (itself first), then the `KindGroups` it belongs to.
     let expansions: KindExpansions
     let compiled: [CompiledRule]
-    /// The same rules, for the evaluator to use without taking a reference count on each (`compiled` keeps
-    /// them alive).
+    /// The same rules, for the evaluator to borrow without taking a reference count on each. Sound because
+    /// `compiled` keeps every one alive as long as the rule set, and both are constants set together: a rule
+    /// set outlives each evaluation made with it.
     let unretainedRules: [Unmanaged<CompiledRule>]
     /// Each rule's reason while its anchor is not recorded (`Deadline.Reason`), by rule index.
     let missingAnchorReasons: [String]
@@ -127,16 +128,18 @@ public struct RuleSet: Sendable {
         self.zone = zone
         var calendars: [String: WorkingCalendar] = [:]
         var statutory: [String: WorkingCalendar] = [:]
+        var calculators: [String: Calculators] = [:]
         for c in configuration.calendars {
-            calendars[c.name] = WorkingCalendar(name: c.name, nation: c.nation, adjustments: c.adjustments)
-            statutory[c.name] = WorkingCalendar(name: c.name, nation: c.nation, adjustments: c.adjustments.statutory)
+            let local = WorkingCalendar(name: c.name, nation: c.nation, adjustments: c.adjustments)
+            let statutoryDays = WorkingCalendar(name: c.name, nation: c.nation, adjustments: c.adjustments.statutory)
+            calendars[c.name] = local
+            statutory[c.name] = statutoryDays
+            calculators[c.name] = Calculators(local: DateCalculator(zone: zone, calendar: local),
+                                              statutory: DateCalculator(zone: zone, calendar: statutoryDays))
         }
         self.calendars = calendars
         self.statutoryCalendars = statutory
-        self.calculators = calendars.mapValues { local in
-            Calculators(local: DateCalculator(zone: zone, calendar: local),
-                        statutory: DateCalculator(zone: zone, calendar: statutory[local.name] ?? local))
-        }
+        self.calculators = calculators
         self.jurisdictions = Dictionary(configuration.calendars.map { ($0.name, $0.jurisdiction) }, uniquingKeysWith: { $1 })
         var digest = SHA256()
         // Content only, never paths: the same rules reached through another path (a relative --config, a

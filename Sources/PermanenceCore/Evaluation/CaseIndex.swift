@@ -5,7 +5,9 @@ typealias Positions = Slice<UnsafeBufferPointer<Int32>>
 
 /// A case's counting events in time order, with the positions of each event kind grouped so that a rule
 /// finds its anchors, meeting and moot events without scanning the whole history. It owns the memory its
-/// `Positions` point into, so it lives for one evaluation and no `Positions` may outlive it.
+/// `Positions` and a `CasePeriods`' `Instances` point into, so it lives for one evaluation and neither may
+/// outlive it: a caller that reads them after its own last use of the index keeps the index alive
+/// (`withExtendedLifetime`).
 final class CaseIndex {
     /// Counting events, in time order.
     let events: [CaseEvent]
@@ -27,43 +29,53 @@ final class CaseIndex {
     /// the index.
     private var arena: [UnsafeMutableRawPointer] = []
 
+    /// One allocation holding `at`, `identity`, `starts` and `dateOnly`, in that order (widest first, so each
+    /// is aligned): a case's index is made and freed for every evaluation.
+    private let block: UnsafeMutableRawPointer
+
     /// Files each event under its kind's `expansions` (the kinds it counts as, and its `KindGroups`).
     init(events: [CaseEvent], kinds table: KindTable, expansions: KindExpansions) {
         self.events = events
         let n = events.count
-        // One pass by index: each field read in place, no event copied.
-        var kindOf = [Int](repeating: -1, count: n)
-        at = .allocate(capacity: n)
-        dateOnly = .allocate(capacity: n)
-        identity = .allocate(capacity: n)
-        for i in events.indices {
-            kindOf[i] = table.index(of: events[i].kind) ?? -1
-            at.initializeElement(at: i, to: events[i].at)
-            dateOnly.initializeElement(at: i, to: events[i].dateOnly)
-            identity.initializeElement(at: i, to: Int32(i))
-        }
-        self.kindOf = kindOf
-        self.expansions = expansions
         let slots = expansions.slotCount
-        starts = .allocate(capacity: slots + 1)
-        starts.initialize(repeating: 0)
+        block = .allocate(byteCount: n * 8 + n * 4 + (slots + 1) * 4 + n, alignment: 8)
+        at = UnsafeMutableBufferPointer(start: block.bindMemory(to: Instant.self, capacity: n), count: n)
+        identity = UnsafeMutableBufferPointer(start: (block + n * 8).bindMemory(to: Int32.self, capacity: n), count: n)
+        starts = UnsafeMutableBufferPointer(start: (block + n * 12).bindMemory(to: Int32.self, capacity: slots + 1), count: slots + 1)
+        dateOnly = UnsafeMutableBufferPointer(start: (block + n * 12 + (slots + 1) * 4).bindMemory(to: Bool.self, capacity: n), count: n)
+        // One pass over the events in place: each field read where it is, no event (or its kind) copied.
+        let (at, identity, dateOnly) = (self.at, self.identity, self.dateOnly)
+        kindOf = [Int](unsafeUninitializedCapacity: n) { kindOf, count in
+            events.withUnsafeBufferPointer { events in
+                for i in 0..<n {
+                    kindOf.initializeElement(at: i, to: table.index(of: events[i].kind) ?? -1)
+                    at.initializeElement(at: i, to: events[i].at)
+                    dateOnly.initializeElement(at: i, to: events[i].dateOnly)
+                    identity.initializeElement(at: i, to: Int32(i))
+                }
+            }
+            count = n
+        }
+        self.expansions = expansions
+        // Count each slot's events into the slot after it, and add up: `starts[k]` is where slot `k` begins.
         let starts = self.starts
+        starts.initialize(repeating: 0)
         expansions.forEachSlot(kindOf) { _, slot in starts[slot + 1] += 1 }
         for k in 0..<slots { starts[k + 1] += starts[k] }
-        var fill = Array(starts)
+        // File each event at its slot's next place, `starts[slot]` moving on as it goes (so ending where the
+        // next slot begins), then put the beginnings back.
         positions = .allocate(capacity: Int(starts[slots]))
         let positions = self.positions
         expansions.forEachSlot(kindOf) { p, slot in
-            positions.initializeElement(at: Int(fill[slot]), to: Int32(p))
-            fill[slot] += 1
+            positions.initializeElement(at: Int(starts[slot]), to: Int32(p))
+            starts[slot] += 1
         }
+        for k in stride(from: slots, to: 0, by: -1) { starts[k] = starts[k - 1] }
+        starts[0] = 0
     }
 
     deinit {
-        at.deallocate()
-        dateOnly.deallocate()
-        identity.deallocate()
-        starts.deallocate()
+        block.deallocate()
         positions.deallocate()
         for a in arena { a.deallocate() }
     }
@@ -77,11 +89,17 @@ final class CaseIndex {
     /// `list` in memory the index owns, kept until the index goes: handed round the evaluation without a
     /// reference count (a list of positions, ascending, is `Positions` as `keep(list)[...]`).
     func keep<T: BitwiseCopyable>(_ list: [T]) -> UnsafeBufferPointer<T> {
-        guard !list.isEmpty else { return UnsafeBufferPointer(start: nil, count: 0) }
-        let b = UnsafeMutableBufferPointer<T>.allocate(capacity: list.count)
+        let b: UnsafeMutableBufferPointer<T> = allocate(list.count)
         _ = b.initialize(from: list)
-        arena.append(UnsafeMutableRawPointer(b.baseAddress!))
         return UnsafeBufferPointer(b)
+    }
+
+    /// Room for `capacity` values, uninitialised, in memory the index owns until it goes (empty for none).
+    func allocate<T: BitwiseCopyable>(_ capacity: Int) -> UnsafeMutableBufferPointer<T> {
+        guard capacity > 0 else { return UnsafeMutableBufferPointer(start: nil, count: 0) }
+        let b = UnsafeMutableBufferPointer<T>.allocate(capacity: capacity)
+        arena.append(UnsafeMutableRawPointer(b.baseAddress!))
+        return b
     }
 
     /// The event at `p` counts as one of `kinds`.

@@ -12,6 +12,9 @@ struct CasePeriods {
     /// handed to each rule of the case costs no reference count. Valid while the index lives.
     typealias Instances = UnsafeBufferPointer<Instance>
 
+    /// No periods.
+    static var none: Instances { Instances(start: nil, count: 0) }
+
     private let index: CaseIndex
     private let kinds: [CompiledPeriod]
     private let zone: ZoneRules
@@ -39,7 +42,15 @@ struct CasePeriods {
         let kind = kinds[k]
         let starts = index.positions(kind.starts)
         let ends = index.positions(kind.ends)
-        var out: [Instance] = []
+        // Written straight into the index's memory. Each period begins at a start of its own (a start either
+        // opens one or is passed over), so there are at most as many as starts.
+        let out: UnsafeMutableBufferPointer<Instance> = index.allocate(starts.count)
+        var count = 0
+        func append(_ period: Instance) {
+            precondition(count < out.count)
+            out.initializeElement(at: count, to: period)
+            count += 1
+        }
         var open: Int32?
         // The open period began by ending the previous one (a move).
         var openedByMove = false
@@ -55,7 +66,7 @@ struct CasePeriods {
                 // ends the last, as any move does) is a move, like a restart.
                 var closedByMove = false
                 if let o = open, nextEnd > o, !(openedByMove && endsThePrevious(nextEnd, openedAt: o)) {
-                    out.append(Instance(start: o, end: nextEnd))
+                    append(Instance(start: o, end: nextEnd))
                     open = nil
                     closedByMove = nextEnd == nextStart
                 }
@@ -69,7 +80,7 @@ struct CasePeriods {
             } else {
                 if let o = open {
                     if kind.restarts {
-                        out.append(Instance(start: o, end: nextStart))
+                        append(Instance(start: o, end: nextStart))
                         open = nextStart
                         openedByMove = true
                     }
@@ -83,8 +94,8 @@ struct CasePeriods {
                 s += 1
             }
         }
-        if let o = open { out.append(Instance(start: o, end: nil)) }
-        let kept = index.keep(out)
+        if let o = open { append(Instance(start: o, end: nil)) }
+        let kept = Instances(rebasing: out[0..<count])
         found[k] = kept
         return kept
     }

@@ -21,9 +21,11 @@ public struct IncompleteData: Sendable {
     public static func find(in evaluation: CaseEvaluation, ruleSet: RuleSet) -> [Fact] {
         guard let k = ruleSet.eventKind(kind), evaluation.events.contains(where: { $0.kind == kind }) else { return [] }
         let index = CaseIndex(events: evaluation.events, kinds: ruleSet.kindTable, expansions: ruleSet.expansions)
+        // The periods' lists live in the index's memory: it stays until they are read.
+        defer { withExtendedLifetime(index) {} }
         var periods = CasePeriods(index: index, kinds: ruleSet.periods, zone: ruleSet.zone)
         let episode = ruleSet.periods.firstIndex { $0.name == "episode" }
-        let instances = episode.map { periods.instances($0) } ?? CasePeriods.Instances(start: nil, count: 0)
+        let instances = episode.map { periods.instances($0) } ?? CasePeriods.none
         return index.positions([k]).map { p in
             let e = evaluation.events[Int(p)]
             if let i = instances.first(where: { $0.start <= p && ($0.end.map { p <= $0 } ?? true) }) {

@@ -24,6 +24,8 @@ public struct UncountedEvents: Sendable {
         guard !events.isEmpty else { return [] }
         let c = evaluation.caseRecord
         let index = CaseIndex(events: events, kinds: ruleSet.kindTable, expansions: ruleSet.expansions)
+        // The periods' lists live in the index's memory: it stays until they are read.
+        defer { withExtendedLifetime(index) {} }
         var periods = CasePeriods(index: index, kinds: ruleSet.periods, zone: ruleSet.zone)
         // Per position: counted by some rule, or the scopes it could have counted in.
         var counted = [Bool](repeating: false, count: events.count)

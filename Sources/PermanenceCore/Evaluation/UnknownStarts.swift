@@ -6,6 +6,8 @@ public enum UnknownStarts {
     public static func find(in evaluation: CaseEvaluation, ruleSet: RuleSet) -> [CaseEvent] {
         guard !ruleSet.startUnknownKinds.isEmpty, !evaluation.events.isEmpty else { return [] }
         let index = CaseIndex(events: evaluation.events, kinds: ruleSet.kindTable, expansions: ruleSet.expansions)
+        // The periods' lists live in the index's memory: it stays until they are read.
+        defer { withExtendedLifetime(index) {} }
         guard !index.positions(ruleSet.startUnknownSlot).isEmpty else { return [] }
         var periods = CasePeriods(index: index, kinds: ruleSet.periods, zone: ruleSet.zone)
         var starts = Set<Int32>()

@@ -98,6 +98,8 @@ public struct AdoptionScorecard: Sendable {
     private static func figures(counting events: [CaseEvent], ruleSet: RuleSet) -> Figures? {
         guard !events.isEmpty, let episodeKind = ruleSet.periods.firstIndex(where: { $0.name == "episode" }) else { return nil }
         let index = CaseIndex(events: events, kinds: ruleSet.kindTable, expansions: ruleSet.expansions)
+        // The periods' lists live in the index's memory: it stays until they are read.
+        defer { withExtendedLifetime(index) {} }
         var periods = CasePeriods(index: index, kinds: ruleSet.periods, zone: ruleSet.zone)
         func kinds(_ names: String...) -> [Int] { names.compactMap(ruleSet.eventKind) }
         let adoptionOrder = kinds("adoption-order")

@@ -28,6 +28,34 @@ import Testing
         #expect(london.iso8601(r.instant) == "2026-10-25T01:30:00+01:00")
     }
 
+    /// Wall times up to two days and a little either side of each clock change from 2025 to 2027, and at the
+    /// very seconds where the search for a change near them starts and stops, resolved as the offsets in force
+    /// say they must be: the one offset that gives the wall time back, the earlier of two, or (in the spring
+    /// gap) the offset from before the change.
+    @Test func wallTimesNearAChangeResolveAsTheOffsetsSay() {
+        let changes = london.transitions.filter { $0 >= instant("2025-01-01T00:00Z").seconds && $0 < instant("2028-01-01T00:00Z").seconds }
+        #expect(changes.count == 6)
+        for t in changes {
+            var walls = Array(stride(from: t - 2 * 86_400 - 7_200, through: t + 2 * 86_400 + 7_200, by: 450))
+            for edge in [t - 2 * 86_400, t + 2 * 86_400] {
+                for d in [-3_601, -3_600, -3_599, -1, 0, 1, 3_599, 3_600, 3_601] { walls.append(edge + d) }
+            }
+            for wall in walls {
+                let local = LocalDateTime(wallSeconds: wall)
+                let valid = [0, 3_600].filter { london.offset(at: Instant(seconds: wall - $0)) == $0 }
+                let r = london.resolve(local)
+                switch valid.count {
+                case 1:
+                    #expect(r.resolution == .unique && r.instant == Instant(seconds: wall - valid[0]), "\(local)")
+                case 2:
+                    #expect(r.resolution == .overlap && r.instant == Instant(seconds: wall - 3_600), "\(local)")
+                default:
+                    #expect(r.resolution == .gap(shiftedSeconds: 3_600) && r.instant == Instant(seconds: wall), "\(local)")
+                }
+            }
+        }
+    }
+
     @Test func offsetDateTimesConvertIntoTheZone() throws {
         let p = try TimePoint.parse("2026-07-01T12:00:00Z", zone: london)
         guard case .dateTime(let local, _) = p else { Issue.record("expected a date-time"); return }
