@@ -505,6 +505,9 @@ import Testing
         #expect(try s.openCase("N2")?.0.assignments == ["permanence-sw": "sw2"])
         let entries = try s.pool.read { db in try Row.fetchAll(db, sql: "SELECT action, subject, detail FROM audit ORDER BY seq DESC LIMIT 3") }
         #expect(entries.map { $0["action"] as String } == ["import.cases", "case.open", "case.open"])
+        // The file's entry names its bytes' SHA-256 (computed here by the core's own implementation).
+        let bytes = try String(contentsOfFile: file, encoding: .utf8)
+        #expect((entries[0]["detail"] as String).hasPrefix("sha256=\(PermanenceCore.SHA256.hex(bytes)) rows=2 "), "\(entries[0]["detail"] as String)")
         #expect(entries[1]["detail"] as String == "plan=reunification calendar=scotland packs= assigned permanence-sw=sw2 from \(now.seconds)")
         #expect(entries[2]["detail"] as String
             == "plan=adoption calendar=england-and-wales packs= assigned permanence-sw=sw1 team-manager=tm from \(now.seconds)")
