@@ -18,15 +18,10 @@ import Testing
 
     init() throws {
         set = try shippedRuleSet()
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("deadline-indexes-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        dir = try scratchDirectory("deadline-indexes")
     }
 
-    func write(_ name: String, _ text: String) throws -> String {
-        let p = dir.appendingPathComponent(name).path
-        try text.write(toFile: p, atomically: true, encoding: .utf8)
-        return p
-    }
+    func write(_ name: String, _ text: String) throws -> String { try writeFile(name, text, in: dir) }
 
     /// The indexes a store's writer dropped, as it said them.
     final class Dropped: Sendable {

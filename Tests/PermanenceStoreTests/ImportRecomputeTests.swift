@@ -17,15 +17,10 @@ import Testing
 
     init() throws {
         set = try shippedRuleSet()
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("import-recompute-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        dir = try scratchDirectory("import-recompute")
     }
 
-    func write(_ name: String, _ text: String) throws -> String {
-        let p = dir.appendingPathComponent(name).path
-        try text.write(toFile: p, atomically: true, encoding: .utf8)
-        return p
-    }
+    func write(_ name: String, _ text: String) throws -> String { try writeFile(name, text, in: dir) }
 
     /// A store with a team of three.
     func store() throws -> Store {

@@ -14,8 +14,7 @@ import Testing
 
     init() throws {
         set = try shippedRuleSet()
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("store-care-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        dir = try scratchDirectory("store-care")
     }
 
     func path(_ name: String) -> String { dir.appendingPathComponent(name).path }

@@ -15,19 +15,14 @@ import Testing
 
     init() throws {
         set = try shippedRuleSet()
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("store-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        dir = try scratchDirectory("store")
     }
 
     func path(_ name: String = "p.sqlite") -> String { dir.appendingPathComponent(name).path }
 
     func store() throws -> Store { try Store(path: path(), ruleSet: set) }
 
-    func write(_ name: String, _ text: String) throws -> String {
-        let p = dir.appendingPathComponent(name).path
-        try text.write(toFile: p, atomically: true, encoding: .utf8)
-        return p
-    }
+    func write(_ name: String, _ text: String) throws -> String { try writeFile(name, text, in: dir) }
 
     /// A store with two workers and one adoption case.
     func seeded() throws -> Store {

@@ -44,6 +44,20 @@ public func shippedRuleSet(editing: (_ name: String, _ text: String) -> String =
 }
 
 
+/// A new, empty directory of a test's own under the system's temporary directory (`label-UUID`).
+public func scratchDirectory(_ label: String) throws -> URL {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("\(label)-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    return dir
+}
+
+/// Writes `text` to the file `name` in `dir`; returns its path.
+public func writeFile(_ name: String, _ text: String, in dir: URL) throws -> String {
+    let p = dir.appendingPathComponent(name).path
+    try text.write(toFile: p, atomically: true, encoding: .utf8)
+    return p
+}
+
 /// Writes a secret as an admin must: a file only its owner can read (0600), replaced atomically.
 public func writeSecret(_ text: String, to path: String) throws {
     let tmp = path + ".tmp-\(UUID().uuidString.prefix(6))"
