@@ -26,22 +26,24 @@ public struct ChildCase: Sendable, Equatable {
     }
 }
 
-/// Something that happened (or is listed to happen) in a case.
+/// Something that happened (or is listed to happen) in a case. A record: a correction or a withdrawal is an
+/// event of its own, never a change to this one. (Constant fields also spare every event made a copy: with
+/// `var` fields the compiler copies the whole event in its initialiser, a retain and a release per string.)
 public struct CaseEvent: Sendable, Equatable {
     /// Stable identifier; from the source system, or derived from the content when it has none.
-    public var id: String
-    public var caseRef: String
+    public let id: String
+    public let caseRef: String
     /// The event kind, from the vocabulary.
-    public var kind: String
+    public let kind: String
     /// When it happened or is listed; a date-only event stands at local midnight.
-    public var at: Instant
+    public let at: Instant
     /// The time of day was not recorded.
-    public var dateOnly: Bool
-    public var note: String?
+    public let dateOnly: Bool
+    public let note: String?
     /// The event this one corrects; the corrected one stops counting.
-    public var supersedes: String?
+    public let supersedes: String?
     /// Withdrawn events do not count (recorded in error, or an application withdrawn).
-    public var withdrawn: Bool
+    public let withdrawn: Bool
 
     public init(
         id: String, caseRef: String, kind: String, at: Instant, dateOnly: Bool = false, note: String? = nil,

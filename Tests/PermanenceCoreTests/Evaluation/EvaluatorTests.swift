@@ -48,13 +48,13 @@ import Testing
         #expect(!reason.contains("withdraw or correct one"))
         // Withdrawing one resolves it.
         var fixed = e
-        fixed[1].withdrawn = true
+        fixed[1] = CaseEvent(id: e[1].id, caseRef: e[1].caseRef, kind: e[1].kind, at: e[1].at, dateOnly: e[1].dateOnly, withdrawn: true)
         #expect(deadline(fixed, "allocate-permanence-sw")?.computed != nil)
     }
 
     @Test func aCorrectionReplacesTheEventItCorrects() throws {
         var e = events([("a", "placed-for-adoption", "2026-10-23T14:00"), ("b", "placed-for-adoption", "2026-10-22T14:00")])
-        e[1].supersedes = "a"
+        e[1] = CaseEvent(id: e[1].id, caseRef: e[1].caseRef, kind: e[1].kind, at: e[1].at, dateOnly: e[1].dateOnly, supersedes: "a")
         let evaluation = evaluator.evaluate(adoption, events: e)
         #expect(evaluation.events.map(\.id) == ["b"])
         #expect(evaluation.ignoredEvents.map(\.reason) == ["corrected by b"])

@@ -114,7 +114,7 @@ import Testing
         #expect(deadlines(c, lodged, rule: "exception-report-week-40")[0].status(at: instant("2026-12-01"), zone: set.zone) == .notNeeded)
         #expect(plan(c, lodged, rule: "exception-report-week-40", from: "2026-01-01", until: "2027-01-01").isEmpty)
         // Withdrawing the application re-opens the deadline.
-        lodged[1].withdrawn = true
+        lodged[1] = CaseEvent(id: lodged[1].id, caseRef: lodged[1].caseRef, kind: lodged[1].kind, at: lodged[1].at, dateOnly: lodged[1].dateOnly, withdrawn: true)
         #expect(deadlines(c, lodged, rule: "exception-report-week-40")[0].status(at: instant("2026-12-01"), zone: set.zone) == .overdue)
         #expect(plan(c, lodged, rule: "exception-report-week-40", from: "2026-01-01", until: "2027-01-01").count == 6)
     }
