@@ -42,6 +42,8 @@ public struct CSVParser: Sendable {
     }
 
     private var field: [UInt8] = []
+    /// The bitwise or of the field's bytes: below 0x80, the field is ASCII and needs no UTF-8 validation.
+    private var fieldBits: UInt8 = 0
     private var fields: [String] = []
     private var inQuotes = false
     private var quoteSeen = false  // a quote inside quotes: either an escaped quote or the end
@@ -49,23 +51,63 @@ public struct CSVParser: Sendable {
     private var line = 1
     private var recordLine = 1
     private var lastWasCR = false
-    private var sawBOMCheck = false
+    /// The input's first bytes while they may still be a UTF-8 byte order mark (EF BB BF), which is dropped;
+    /// nil once the start has been decided.
+    private var start: [UInt8]? = []
 
     public init() {}
 
     /// Parses the next chunk; returns the records it completed.
     public mutating func feed(_ bytes: some Sequence<UInt8>) throws(ParseError) -> [Record] {
         var out: [Record] = []
-        for byte in bytes {
-            if !sawBOMCheck {
-                sawBOMCheck = true
-                if byte == 0xEF { field.append(byte); continue }
+        var failure: ParseError?
+        // Over contiguous bytes, in one function that is not generic: a byte at a time through `Sequence`
+        // (a call through a witness table for each byte) cost four times the parse itself.
+        let parsed: Void? = bytes.withContiguousStorageIfAvailable { buffer in
+            do throws(ParseError) { try take(buffer, into: &out) } catch { failure = error }
+        }
+        if parsed == nil {
+            Array(bytes).withUnsafeBufferPointer { buffer in
+                do throws(ParseError) { try take(buffer, into: &out) } catch { failure = error }
             }
-            if field.count == 1, field[0] == 0xEF, byte == 0xBB, fields.isEmpty, line == 1 { field.append(byte); continue }
-            if field.count == 2, field[0] == 0xEF, field[1] == 0xBB, byte == 0xBF, fields.isEmpty, line == 1 {
-                field.removeAll()
-                continue
+        }
+        if let failure { throw failure }
+        return out
+    }
+
+    /// A byte that neither ends nor quotes a field outside quotes (nor is refused anywhere): runs of them are
+    /// copied into the field at once.
+    @inline(__always)
+    private static func isPlain(_ byte: UInt8) -> Bool {
+        byte != 0x2C && byte != 0x0A && byte != 0x0D && byte != 0x22 && byte != 0
+    }
+
+    /// Parses a chunk, first setting aside a byte order mark at the start of the input.
+    private mutating func take(_ buffer: UnsafeBufferPointer<UInt8>, into out: inout [Record]) throws(ParseError) {
+        var bytes = buffer[...]
+        if start != nil {
+            // The first three bytes of the input, which may come in several chunks: a byte order mark is
+            // dropped; anything else is parsed as it came.
+            let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
+            while start!.count < 3, let byte = bytes.first, byte == bom[start!.count] {
+                start!.append(byte)
+                bytes = bytes.dropFirst()
             }
+            if start!.count < 3 && bytes.isEmpty { return }  // all a byte order mark so far: wait for more
+            let kept = start!.count == 3 ? [] : start!
+            start = nil
+            try kept.withUnsafeBufferPointer { (b) throws(ParseError) in try scan(b[...], into: &out) }
+        }
+        try scan(bytes, into: &out)
+    }
+
+    /// The parse proper, byte by byte (runs of plain bytes at once).
+    private mutating func scan(_ bytes: Slice<UnsafeBufferPointer<UInt8>>, into out: inout [Record]) throws(ParseError) {
+        var i = bytes.startIndex
+        let end = bytes.endIndex
+        while i < end {
+            let byte = bytes[i]
+            i += 1
             if byte == 0 {
                 throw ParseError(line: line, message: "contains a NUL byte (0x00): the file is not text, or is damaged", field: fields.count + 1)
             }
@@ -88,9 +130,16 @@ public struct CSVParser: Sendable {
                 } else if byte == 0x22 {
                     quoteSeen = true
                     continue
-                } else {
-                    if byte == 0x0A { line += 1 }
+                } else if byte == 0x0A {
+                    line += 1
                     field.append(byte)
+                    continue
+                } else {
+                    // This byte and the quoted text after it up to a quote, a newline (counted) or a NUL.
+                    var j = i
+                    while j < end, bytes[j] != 0x22, bytes[j] != 0x0A, bytes[j] != 0 { j += 1 }
+                    try append(bytes[(i - 1)..<j])
+                    i = j
                     continue
                 }
             }
@@ -116,16 +165,38 @@ public struct CSVParser: Sendable {
                 recordLine = line
             default:
                 if lastWasCR { field.append(0x0D) }
-                field.append(byte)
+                // This byte and the plain ones after it.
+                var j = i
+                while j < end, Self.isPlain(bytes[j]) { j += 1 }
+                try append(bytes[(i - 1)..<j])
+                i = j
                 fieldStarted = true
             }
             lastWasCR = false
         }
-        return out
+    }
+
+    /// Adds a run of bytes to the field. A byte at a time, the field was refused at the first byte that found
+    /// it longer than the limit: that is, once the run leaves it more than one byte over (a field exactly one
+    /// byte over is refused by the next byte, as before, unless the input ends there).
+    @inline(__always)
+    private mutating func append(_ run: Slice<UnsafeBufferPointer<UInt8>>) throws(ParseError) {
+        field.append(contentsOf: run)
+        for b in run { fieldBits |= b }
+        if field.count > Self.maxFieldBytes + 1 {
+            throw ParseError(line: recordLine, message: "is longer than \(Self.maxFieldBytes) bytes", field: fields.count + 1)
+        }
     }
 
     /// Ends the input; returns the last record if the text did not end with a newline.
     public mutating func finish() throws(ParseError) -> Record? {
+        // An input of only the first byte or two of a byte order mark: they were text after all (no newline
+        // among them, so no record).
+        if let kept = start {
+            start = nil
+            var none: [Record] = []
+            try kept.withUnsafeBufferPointer { (b) throws(ParseError) in try scan(b[...], into: &none) }
+        }
         if inQuotes && !quoteSeen {
             throw ParseError(line: recordLine, message: "a quoted field is not closed")
         }
@@ -139,7 +210,9 @@ public struct CSVParser: Sendable {
     }
 
     private mutating func endField() throws(ParseError) {
-        guard let text = String(validating: field, as: UTF8.self) else {
+        // ASCII (nearly every field) is UTF-8 as it is; only a field with other bytes is validated.
+        let decoded = fieldBits < 0x80 ? String(decoding: field, as: UTF8.self) : String(validating: field, as: UTF8.self)
+        guard let text = decoded else {
             throw ParseError(line: recordLine, message: "is not valid UTF-8; save the file as UTF-8", field: fields.count + 1)
         }
         guard fields.count < Self.maxFields else {
@@ -147,6 +220,7 @@ public struct CSVParser: Sendable {
         }
         fields.append(text)
         field.removeAll(keepingCapacity: true)
+        fieldBits = 0
         fieldStarted = false
     }
 

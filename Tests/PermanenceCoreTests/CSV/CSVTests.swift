@@ -1,3 +1,4 @@
+import PropertyBased
 import SMTPCore
 import Testing
 
@@ -24,6 +25,74 @@ import Testing
             }
             if let last = try p.finish() { out.append(last) }
             #expect(out == whole, "chunk size \(size)")
+        }
+    }
+
+    /// Random inputs over the bytes that matter (delimiters, quotes, CR, LF, NUL, a byte order mark's, UTF-8
+    /// and bytes that are not), fed in random chunks: the parser gives the records, or the error (line, field,
+    /// message), that a plain byte-at-a-time reading of the rules gives for the whole input.
+    @Test func chunksGiveWhatAByteAtATimeReadingGives() async {
+        let alphabet: [UInt8] = [0x61, 0x62, 0x2C, 0x2C, 0x22, 0x22, 0x0D, 0x0A, 0x0A, 0x20, 0x00, 0xEF, 0xBB, 0xBF, 0xC3, 0xA9, 0xFF, 0x80]
+        let input = Gen.int(in: 0...(alphabet.count - 1)).array(of: 0...120)
+        let cuts = Gen.int(in: 1...9).array(of: 1...40)
+        await propertyCheck(count: 2000, input: input, cuts) { picks, cuts in
+            // Many inputs start with a byte order mark, whole or in part.
+            let body = picks.map { alphabet[$0] }
+            for bytes in [body, [0xEF, 0xBB, 0xBF] + body, [0xEF] + body, [0xEF, 0xBB] + body] {
+                let expected = ByteAtATime.parse(bytes)
+                var p = CSVParser()
+                var records: [CSVParser.Record] = []
+                var i = 0
+                var k = 0
+                let got: ByteAtATime.Outcome
+                do throws(CSVParser.ParseError) {
+                    while i < bytes.count {
+                        let n = min(cuts[k % cuts.count], bytes.count - i)
+                        records += try p.feed(bytes[i..<(i + n)])
+                        i += n
+                        k += 1
+                    }
+                    if let last = try p.finish() { records.append(last) }
+                    got = .records(records.map { ByteAtATime.Row(fields: $0.fields, line: $0.line) })
+                } catch {
+                    got = .error(line: error.line, field: error.field, message: error.message)
+                }
+                #expect(got == expected, "\(bytes)")
+            }
+        }
+    }
+
+    /// A field is refused once it is more than `maxFieldBytes` long and another byte comes, as a byte at a
+    /// time did, whether quoted or not and however the bytes come in chunks.
+    @Test(arguments: [false, true], [1, 4096, 1 << 20])
+    func theLongestFieldIsRefusedAtTheSameByte(quoted: Bool, chunk: Int) {
+        let max = CSVParser.maxFieldBytes
+        for length in [max - 1, max, max + 1, max + 2] {
+            for tail in ["", "\n", ",x\n"] {
+                let open: [UInt8] = quoted ? [0x22] : []
+                let bytes = Array("a,b\nx,".utf8) + open + [UInt8](repeating: 0x41, count: length) + open + Array(tail.utf8)
+                let expected = ByteAtATime.parse(bytes)
+                var p = CSVParser()
+                let got: ByteAtATime.Outcome
+                do throws(CSVParser.ParseError) {
+                    var records: [CSVParser.Record] = []
+                    var i = 0
+                    while i < bytes.count {
+                        records += try p.feed(bytes[i..<min(i + chunk, bytes.count)])
+                        i += chunk
+                    }
+                    if let last = try p.finish() { records.append(last) }
+                    got = .records(records.map { ByteAtATime.Row(fields: $0.fields, line: $0.line) })
+                } catch {
+                    got = .error(line: error.line, field: error.field, message: error.message)
+                }
+                // Compared whole, printed short: the field is 64 KiB.
+                let same = got == expected
+                #expect(same, "length \(length), tail \(tail.debugDescription)")
+                // The model agrees with the limit: more than one byte over, or one over and more to come.
+                let refused = length > max + 1 || (length == max + 1 && (quoted || !tail.isEmpty))
+                if case .error = expected { #expect(refused, "length \(length)") } else { #expect(!refused, "length \(length)") }
+            }
         }
     }
 
@@ -150,5 +219,97 @@ import Testing
         #expect(good == [ChildCase(
             reference: "A1", initials: "A.B.", plan: "adoption", calendar: "scotland", packs: ["scotland-statutory"],
             assignments: ["social-worker": "e.macleod", "team-manager": "a.stewart"])])
+    }
+}
+
+/// The CSV rules read one byte at a time over the whole input, as the parser was first written: the model the
+/// parser's runs and chunks are checked against.
+private enum ByteAtATime {
+    struct Row: Equatable {
+        let fields: [String]
+        let line: Int
+    }
+
+    enum Outcome: Equatable {
+        case records([Row])
+        case error(line: Int, field: Int?, message: String)
+    }
+
+    static func parse(_ input: [UInt8]) -> Outcome {
+        var bytes = input[...]
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = bytes.dropFirst(3) }
+        var out: [Row] = []
+        var field: [UInt8] = []
+        var fields: [String] = []
+        var inQuotes = false, quoteSeen = false, fieldStarted = false, lastWasCR = false
+        var line = 1, recordLine = 1
+        func endField() -> Outcome? {
+            guard let text = String(validating: field, as: UTF8.self) else {
+                return .error(line: recordLine, field: fields.count + 1, message: "is not valid UTF-8; save the file as UTF-8")
+            }
+            fields.append(text)
+            field = []
+            fieldStarted = false
+            return nil
+        }
+        for byte in bytes {
+            if byte == 0 {
+                return .error(line: line, field: fields.count + 1, message: "contains a NUL byte (0x00): the file is not text, or is damaged")
+            }
+            if field.count > CSVParser.maxFieldBytes {
+                return .error(line: recordLine, field: fields.count + 1, message: "is longer than \(CSVParser.maxFieldBytes) bytes")
+            }
+            if inQuotes {
+                if quoteSeen {
+                    quoteSeen = false
+                    if byte == 0x22 {
+                        field.append(0x22)
+                        continue
+                    }
+                    inQuotes = false
+                    guard byte == 0x2C || byte == 0x0A || byte == 0x0D else {
+                        return .error(line: line, field: fields.count + 1,
+                                      message: "has text after its closing quote; quote the whole field and double any quote inside it")
+                    }
+                } else if byte == 0x22 {
+                    quoteSeen = true
+                    continue
+                } else {
+                    if byte == 0x0A { line += 1 }
+                    field.append(byte)
+                    continue
+                }
+            }
+            switch byte {
+            case 0x22:
+                guard !fieldStarted && field.isEmpty else {
+                    return .error(line: line, field: nil, message: "a quote inside an unquoted field; quote the whole field and double the quote")
+                }
+                inQuotes = true
+                fieldStarted = true
+            case 0x2C:
+                if let e = endField() { return e }
+            case 0x0D:
+                lastWasCR = true
+                continue
+            case 0x0A:
+                if let e = endField() { return e }
+                if !(fields.count == 1 && fields[0].isEmpty) { out.append(Row(fields: fields, line: recordLine)) }
+                fields = []
+                line += 1
+                recordLine = line
+            default:
+                if lastWasCR { field.append(0x0D) }
+                field.append(byte)
+                fieldStarted = true
+            }
+            lastWasCR = false
+        }
+        if inQuotes && !quoteSeen { return .error(line: recordLine, field: nil, message: "a quoted field is not closed") }
+        if !field.isEmpty || !fields.isEmpty || fieldStarted {
+            if let e = endField() { return e }
+            if !(fields.count == 1 && fields[0].isEmpty) { out.append(Row(fields: fields, line: recordLine)) }
+        }
+        return .records(out)
     }
 }
