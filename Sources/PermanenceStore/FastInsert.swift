@@ -31,10 +31,8 @@ final class FastInsert {
         let code = sqlite3_prepare_v2(connection, sql, -1, &statement, nil)
         // Preparing reads the schema, so it meets an interrupt (shutdown) or a busy store as a step does: a
         // passing failure, never the file's fault.
-        guard code == SQLITE_OK else {
-            text.deallocate()
-            throw Self.failure(code, connection, "cannot prepare \(sql)")
-        }
+        // Every property is set: a throw from here on runs `deinit`, which frees the buffer.
+        guard code == SQLITE_OK else { throw Self.failure(code, connection, "cannot prepare \(sql)") }
     }
 
     deinit {
@@ -54,11 +52,11 @@ final class FastInsert {
         value.withUTF8 { bytes in
             if textUsed + bytes.count > textCapacity {
                 // Nothing has been handed to SQLite yet (it is bound at the run): the buffer may move.
-                let grown = UnsafeMutableRawPointer.allocate(byteCount: max(2 * textCapacity, textUsed + bytes.count), alignment: 1)
+                textCapacity = max(2 * textCapacity, textUsed + bytes.count)
+                let grown = UnsafeMutableRawPointer.allocate(byteCount: textCapacity, alignment: 1)
                 grown.copyMemory(from: text, byteCount: textUsed)
                 text.deallocate()
                 text = grown
-                textCapacity = max(2 * textCapacity, textUsed + bytes.count)
             }
             if let from = bytes.baseAddress, !bytes.isEmpty { (text + textUsed).copyMemory(from: from, byteCount: bytes.count) }
             pending.append((index, textUsed, bytes.count))
@@ -79,7 +77,8 @@ final class FastInsert {
     }
 
     /// Resets the statement for the next run, and takes back every binding (none is left pointing into the
-    /// buffer, which the next binds write over).
+    /// buffer, which the next binds write over): a parameter the next run does not bind is NULL, never the
+    /// last run's value.
     private func finish() {
         sqlite3_reset(statement)
         sqlite3_clear_bindings(statement)
@@ -91,6 +90,7 @@ final class FastInsert {
 
     @discardableResult
     func bind(_ value: Int?) -> Self {
+        precondition(!running, "a value bound while the statement runs")
         index += 1
         if let value { sqlite3_bind_int64(statement, index, Int64(value)) } else { sqlite3_bind_null(statement, index) }
         return self
@@ -114,7 +114,8 @@ final class FastInsert {
     }
 
     /// Advances a query opened with the values bound so far to its next row; false (and reset) at the end.
-    /// For reading several sorted queries side by side.
+    /// For reading several sorted queries side by side. A query stepped this way is read to its end, or thrown
+    /// away: until then it cannot be bound again.
     func step() throws -> Bool {
         start()
         let code = sqlite3_step(statement)

@@ -81,6 +81,29 @@ import Testing
         }
     }
 
+    @Test func aParameterARunDoesNotBindIsNull() throws {
+        try queue.write { db in
+            let insert = try FastInsert(db, sql: "INSERT INTO t (k, a, b) VALUES (?, ?, ?)")
+            try insert.bind(1).bind("one").bind(String(repeating: "long text ", count: 100)).run()
+            // Two parameters of three: the third is NULL, not the last run's text (whose bytes this run's
+            // binds write over).
+            try insert.bind(2).bind("two").run()
+        }
+        try queue.read { db in
+            let b = try Row.fetchAll(db, sql: "SELECT b FROM t ORDER BY k").map { $0["b"] as String? }
+            #expect(b == [String(repeating: "long text ", count: 100), nil])
+        }
+    }
+
+    @Test func aStatementThatCannotBePreparedIsRefused() throws {
+        try queue.write { db in
+            #expect(throws: (any Error).self) { try FastInsert(db, sql: "SELEKT 1") }
+            // The connection goes on.
+            try FastInsert(db, sql: "INSERT INTO t (k) VALUES (?)").bind(7).run()
+        }
+        #expect(try queue.read { db in try Int.fetchOne(db, sql: "SELECT k FROM t") } == 7)
+    }
+
     @Test func rowsAreReadOneStepAtATime() throws {
         try queue.write { db in
             let insert = try FastInsert(db, sql: "INSERT INTO t (k, a) VALUES (?, ?)")

@@ -176,14 +176,16 @@ public struct CSVParser: Sendable {
         }
     }
 
-    /// Adds a run of bytes to the field. A byte at a time, the field was refused at the first byte that found
-    /// it longer than the limit: that is, once the run leaves it more than one byte over (a field exactly one
-    /// byte over is refused by the next byte, as before, unless the input ends there).
+    /// Adds a run of bytes to the field (after a carriage return kept in it, if one came first). A byte at a
+    /// time, the length was checked before each byte, the first of the run included (the caller checks that
+    /// one): the others found the field longer than the limit if the whole run leaves it more than one byte
+    /// over. A run of one byte has no other, and the next byte's check decides, as before (also after a kept
+    /// carriage return, which came in with its byte unchecked).
     @inline(__always)
     private mutating func append(_ run: Slice<UnsafeBufferPointer<UInt8>>) throws(ParseError) {
         field.append(contentsOf: run)
         for b in run { fieldBits |= b }
-        if field.count > Self.maxFieldBytes + 1 {
+        if run.count > 1, field.count > Self.maxFieldBytes + 1 {
             throw ParseError(line: recordLine, message: "is longer than \(Self.maxFieldBytes) bytes", field: fields.count + 1)
         }
     }

@@ -27,9 +27,10 @@ public struct ChildCase: Sendable, Equatable {
 }
 
 /// Something that happened (or is listed to happen) in a case. A record: a correction or a withdrawal is an
-/// event of its own, never a change to this one. (Constant fields also spare every event made a copy: with
-/// `var` fields the compiler copies the whole event in its initialiser, a retain and a release per string.)
+/// event of its own, never a change to this one.
 public struct CaseEvent: Sendable, Equatable {
+    // Constants, not variables: with `var` fields the compiler copied every event whole in its initialiser (a
+    // retain and a release of each string), 9% of the engine's work.
     /// Stable identifier; from the source system, or derived from the content when it has none.
     public let id: String
     public let caseRef: String
