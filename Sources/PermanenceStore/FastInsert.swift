@@ -9,88 +9,48 @@ final class FastInsert {
     private let connection: OpaquePointer
     private let sql: String
     private var index: Int32 = 0
-    /// The text bound since the last run, copied into one buffer the statement owns and handed to SQLite as
-    /// it is (`SQLITE_STATIC`) when the statement runs. Bound as a Swift string, each value was first made into
-    /// a C string (an allocation), measured by `strlen`, then copied again by SQLite (another): 7% of a large
-    /// import. The buffer is only written before a run and SQLite's bindings are cleared at every reset, so
-    /// SQLite never holds a pointer into it that a later bind could move.
-    private var text: UnsafeMutableRawPointer
-    private var textCapacity = 4096
-    private var textUsed = 0
-    /// The parameters whose text is in the buffer, bound when the statement runs.
-    private var pending: [(index: Int32, offset: Int, count: Int)] = []
-    /// Between the first step and the reset: SQLite may be reading the buffer.
-    private var running = false
-    private static let isStatic = unsafeBitCast(0, to: sqlite3_destructor_type.self)
+    private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
     init(_ db: Database, sql: String) throws {
         guard let connection = db.sqliteConnection else { throw Store.Failure("the database connection is closed") }
         self.connection = connection
         self.sql = sql
-        text = .allocate(byteCount: textCapacity, alignment: 1)
         let code = sqlite3_prepare_v2(connection, sql, -1, &statement, nil)
         // Preparing reads the schema, so it meets an interrupt (shutdown) or a busy store as a step does: a
         // passing failure, never the file's fault.
-        // Every property is set: a throw from here on runs `deinit`, which frees the buffer.
         guard code == SQLITE_OK else { throw Self.failure(code, connection, "cannot prepare \(sql)") }
     }
 
-    deinit {
-        sqlite3_finalize(statement)
-        text.deallocate()
-    }
+    deinit { sqlite3_finalize(statement) }
 
     /// Binds the next parameter to a text (its bytes, whole: a NUL inside would not end it), or to NULL.
+    /// The string's own bytes are handed to SQLite, which copies them: bound as a Swift string, each value was
+    /// first made into a C string (an allocation) and measured with `strlen`.
     @discardableResult
     func bind(_ value: String?) -> Self {
-        precondition(!running, "a value bound while the statement runs")
         index += 1
         guard var value else {
             sqlite3_bind_null(statement, index)
             return self
         }
-        value.withUTF8 { bytes in
-            if textUsed + bytes.count > textCapacity {
-                // Nothing has been handed to SQLite yet (it is bound at the run): the buffer may move.
-                textCapacity = max(2 * textCapacity, textUsed + bytes.count)
-                let grown = UnsafeMutableRawPointer.allocate(byteCount: textCapacity, alignment: 1)
-                grown.copyMemory(from: text, byteCount: textUsed)
-                text.deallocate()
-                text = grown
-            }
-            if let from = bytes.baseAddress, !bytes.isEmpty { (text + textUsed).copyMemory(from: from, byteCount: bytes.count) }
-            pending.append((index, textUsed, bytes.count))
-            textUsed += bytes.count
+        _ = value.withUTF8 { bytes in
+            // Never a null pointer, which would bind NULL: an empty text is bound as "".
+            guard let base = bytes.baseAddress, !bytes.isEmpty else { return sqlite3_bind_text(statement, index, "", 0, Self.transient) }
+            return sqlite3_bind_text(statement, index, UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self), Int32(bytes.count), Self.transient)
         }
         return self
     }
 
-    /// Hands SQLite the text bound since the last run, before the first step.
-    private func start() {
-        guard !running else { return }
-        running = true
-        for p in pending {
-            // Never a null pointer, which would bind NULL: an empty text points at the buffer too.
-            sqlite3_bind_text(statement, p.index, (text + p.offset).assumingMemoryBound(to: CChar.self), Int32(p.count), Self.isStatic)
-        }
-        pending.removeAll(keepingCapacity: true)
-    }
-
-    /// Resets the statement for the next run, and takes back every binding (none is left pointing into the
-    /// buffer, which the next binds write over): a parameter the next run does not bind is NULL, never the
-    /// last run's value.
+    /// Resets the statement for the next run, and takes back every binding: a parameter the next run does not
+    /// bind is NULL, never the last run's value.
     private func finish() {
         sqlite3_reset(statement)
         sqlite3_clear_bindings(statement)
         index = 0
-        textUsed = 0
-        pending.removeAll(keepingCapacity: true)
-        running = false
     }
 
     @discardableResult
     func bind(_ value: Int?) -> Self {
-        precondition(!running, "a value bound while the statement runs")
         index += 1
         if let value { sqlite3_bind_int64(statement, index, Int64(value)) } else { sqlite3_bind_null(statement, index) }
         return self
@@ -102,7 +62,6 @@ final class FastInsert {
     /// Steps through the rows of a query with the values bound since the last run.
     func forEachRow(_ body: (FastInsert) throws -> Void) throws {
         defer { finish() }
-        start()
         while true {
             let code = sqlite3_step(statement)
             if code == SQLITE_DONE { return }
@@ -114,10 +73,8 @@ final class FastInsert {
     }
 
     /// Advances a query opened with the values bound so far to its next row; false (and reset) at the end.
-    /// For reading several sorted queries side by side. A query stepped this way is read to its end, or thrown
-    /// away: until then it cannot be bound again.
+    /// For reading several sorted queries side by side.
     func step() throws -> Bool {
-        start()
         let code = sqlite3_step(statement)
         if code == SQLITE_ROW { return true }
         finish()
@@ -155,7 +112,6 @@ final class FastInsert {
     @discardableResult
     func run() throws -> Int {
         defer { finish() }
-        start()
         let code = sqlite3_step(statement)
         guard code == SQLITE_DONE else {
             throw stepFailure(code)

@@ -5,9 +5,9 @@ import Testing
 
 @testable import PermanenceStore
 
-/// The statement an import runs millions of times keeps the text it binds in a buffer of its own and hands it
-/// to SQLite without a copy. What it writes must be exactly what it was given, whatever the lengths (the buffer
-/// grows in the middle of a row), and nothing bound for one run may leak into the next.
+/// The statement an import runs millions of times hands SQLite each string's own bytes and their length. What it
+/// writes must be exactly what it was given, whatever the length (empty, small strings held inline, long ones),
+/// and nothing bound for one run may leak into the next.
 @Suite struct FastInsertTests {
     let queue: DatabaseQueue
 
@@ -20,8 +20,7 @@ import Testing
     }
 
     @Test func textIsWrittenAsGivenWhateverItsLength() throws {
-        // Lengths around the buffer's first size (4 KiB) and well past it, in both columns of one row, so the
-        // buffer grows after one text is in it and before the row runs.
+        // Empty, around the 15 bytes a string holds inline, around a page, and long, in both columns of a row.
         let lengths = [0, 1, 15, 16, 4095, 4096, 4097, 3000, 9000, 70_000, 2]
         var rows: [(Int, String?, String?)] = []
         for (k, n) in lengths.enumerated() {
@@ -85,8 +84,7 @@ import Testing
         try queue.write { db in
             let insert = try FastInsert(db, sql: "INSERT INTO t (k, a, b) VALUES (?, ?, ?)")
             try insert.bind(1).bind("one").bind(String(repeating: "long text ", count: 100)).run()
-            // Two parameters of three: the third is NULL, not the last run's text (whose bytes this run's
-            // binds write over).
+            // Two parameters of three: the third is NULL, not the last run's text.
             try insert.bind(2).bind("two").run()
         }
         try queue.read { db in
