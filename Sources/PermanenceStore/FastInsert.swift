@@ -100,8 +100,7 @@ final class FastInsert {
     /// Column values of the current row.
     func text(_ column: Int32) -> String? {
         guard let p = sqlite3_column_text(statement, column) else { return nil }
-        // Its length from SQLite (after the text itself is asked for, as SQLite says), rather than a search for the NUL.
-        return String(decoding: UnsafeBufferPointer(start: p, count: Int(sqlite3_column_bytes(statement, column))), as: UTF8.self)
+        return String(cString: p)
     }
 
     func int(_ column: Int32) -> Int? {

