@@ -57,9 +57,9 @@ extension Store {
         text.reserveCapacity(prev.utf8.count + actor.utf8.count + action.utf8.count + subject.utf8.count + detail.utf8.count + 48)
         text += prev.utf8
         text.append(0x1F)
-        appendDecimal(seq, to: &text)
+        text += String(seq).utf8
         text.append(0x1F)
-        appendDecimal(at, to: &text)
+        text += String(at).utf8
         text.append(0x1F)
         text += actor.utf8
         text.append(0x1F)
@@ -69,22 +69,6 @@ extension Store {
         text.append(0x1F)
         text += detail.utf8
         return text
-    }
-
-    /// `String(n)`'s bytes, appended.
-    private static func appendDecimal(_ n: Int, to out: inout [UInt8]) {
-        if n < 0 { out.append(UInt8(ascii: "-")) }
-        var m = n.magnitude
-        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // room for 20 digits, the most an Int's magnitude has
-        withUnsafeMutableBytes(of: &digits) { buffer in
-            var i = buffer.count
-            repeat {
-                i -= 1
-                buffer[i] = UInt8(ascii: "0") + UInt8(m % 10)
-                m /= 10
-            } while m > 0
-            out.append(contentsOf: buffer[i...])
-        }
     }
 
     /// Lower-case hex of a MAC's bytes.

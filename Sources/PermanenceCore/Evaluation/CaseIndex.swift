@@ -86,12 +86,11 @@ final class CaseIndex {
     /// The one position `p`.
     func only(_ p: Int32) -> Positions { UnsafeBufferPointer(identity)[Int(p)...Int(p)] }
 
-    /// `list` in memory the index owns, kept until the index goes: handed round the evaluation without a
-    /// reference count (a list of positions, ascending, is `Positions` as `keep(list)[...]`).
-    func keep<T: BitwiseCopyable>(_ list: [T]) -> UnsafeBufferPointer<T> {
-        let b: UnsafeMutableBufferPointer<T> = allocate(list.count)
+    /// `list` (ascending) as `Positions`, in memory the index owns until it goes.
+    func keep(_ list: [Int32]) -> Positions {
+        let b: UnsafeMutableBufferPointer<Int32> = allocate(list.count)
         _ = b.initialize(from: list)
-        return UnsafeBufferPointer(b)
+        return UnsafeBufferPointer(b)[...]
     }
 
     /// Room for `capacity` values, uninitialised, in memory the index owns until it goes (empty for none).
@@ -121,7 +120,7 @@ final class CaseIndex {
             var unique: [Int32] = []
             unique.reserveCapacity(merged.count)
             for p in merged where unique.last != p { unique.append(p) }
-            return keep(unique)[...]
+            return keep(unique)
         }
     }
 }

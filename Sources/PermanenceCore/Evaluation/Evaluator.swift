@@ -285,7 +285,7 @@ public struct Evaluator: Sendable {
             let upper = span.close.map { $0 - 1 }
             anchors = span.lower == 0 && upper == nil ? index.positions(rule.anchor) : within(index.positions(rule.anchor), from: span.lower, through: upper)
         }
-        if !rule.anchorExcept.isEmpty { anchors = index.keep(anchors.filter { !index.counts($0, asAnyOf: rule.anchorExcept) })[...] }
+        if !rule.anchorExcept.isEmpty { anchors = index.keep(anchors.filter { !index.counts($0, asAnyOf: rule.anchorExcept) }) }
         guard let first = anchors.first else { return false }
         let chosen: Positions
         switch rule.occurrence {
